@@ -1,0 +1,163 @@
+//! Node addresses as operators type them: `host:port`, `host port`, `[::1]:7000`, `::1:7000`.
+
+use std::fmt;
+
+/// A node's client address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeAddr {
+    /// Host name or IP address, without brackets.
+    pub host: String,
+    /// Client port.
+    pub port: u16,
+}
+
+impl NodeAddr {
+    /// Builds an address from its parts.
+    pub fn new(host: impl Into<String>, port: u16) -> Self {
+        NodeAddr {
+            host: host.into(),
+            port,
+        }
+    }
+
+    /// Parses one `host:port` token the way redis-cli does: an `@busport` suffix is dropped and
+    /// the split is at the last colon, so `::1:7000` and `[::1]:7000` both work.
+    pub fn parse(token: &str) -> Result<Self, AddrError> {
+        let without_bus = token.split('@').next().unwrap_or(token);
+        let Some((host, port)) = without_bus.rsplit_once(':') else {
+            return Err(AddrError::MissingPort(token.to_string()));
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        Self::from_parts(token, host, port)
+    }
+
+    /// Parses the positional arguments of a subcommand: either one `host:port` token or the two
+    /// tokens `host port`.
+    pub fn from_args(args: &[String]) -> Result<Self, AddrError> {
+        match args {
+            [one] => Self::parse(one),
+            [host, port] => Self::from_parts(&format!("{host} {port}"), host, port),
+            _ => Err(AddrError::WrongArity),
+        }
+    }
+
+    fn from_parts(token: &str, host: &str, port: &str) -> Result<Self, AddrError> {
+        if host.is_empty() {
+            return Err(AddrError::MissingHost(token.to_string()));
+        }
+        let port_num: u32 = port
+            .parse()
+            .map_err(|_| AddrError::BadPort(token.to_string(), port.to_string()))?;
+        if port_num == 0 || port_num > 65535 {
+            return Err(AddrError::PortRange(token.to_string(), port_num));
+        }
+        Ok(NodeAddr::new(host, port_num as u16))
+    }
+}
+
+impl fmt::Display for NodeAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.host, self.port)
+    }
+}
+
+impl serde::Serialize for NodeAddr {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Why an address argument was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddrError {
+    /// `127.0.0.1` with no port.
+    MissingPort(String),
+    /// `:7000` with no host.
+    MissingHost(String),
+    /// A port that is not a number.
+    BadPort(String, String),
+    /// A port outside 1..=65535.
+    PortRange(String, u32),
+    /// Neither one nor two tokens.
+    WrongArity,
+}
+
+impl fmt::Display for AddrError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AddrError::MissingPort(t) => write!(
+                f,
+                "invalid address '{t}': missing port (expected HOST:PORT, e.g. 127.0.0.1:7000, or HOST PORT)"
+            ),
+            AddrError::MissingHost(t) => {
+                write!(f, "invalid address '{t}': missing host (expected HOST:PORT)")
+            }
+            AddrError::BadPort(t, p) => {
+                write!(f, "invalid address '{t}': port '{p}' is not a number")
+            }
+            AddrError::PortRange(t, p) => write!(
+                f,
+                "invalid address '{t}': port {p} is out of range (1-65535)"
+            ),
+            AddrError::WrongArity => f.write_str(
+                "expected one node address as HOST:PORT (e.g. 127.0.0.1:7000) or as two words HOST PORT",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AddrError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_the_forms_redis_cli_accepts() {
+        assert_eq!(
+            NodeAddr::parse("127.0.0.1:7000").unwrap(),
+            NodeAddr::new("127.0.0.1", 7000)
+        );
+        assert_eq!(
+            NodeAddr::parse("10.0.0.1:7000@17000").unwrap(),
+            NodeAddr::new("10.0.0.1", 7000)
+        );
+        assert_eq!(NodeAddr::parse("::1:7000").unwrap(), NodeAddr::new("::1", 7000));
+        assert_eq!(NodeAddr::parse("[::1]:7000").unwrap(), NodeAddr::new("::1", 7000));
+        assert_eq!(
+            NodeAddr::from_args(&args(&["localhost", "7000"])).unwrap(),
+            NodeAddr::new("localhost", 7000)
+        );
+    }
+
+    #[test]
+    fn rejects_bad_input_with_reasons() {
+        assert!(matches!(
+            NodeAddr::parse("127.0.0.1"),
+            Err(AddrError::MissingPort(_))
+        ));
+        assert!(matches!(
+            NodeAddr::parse("127.0.0.1:notaport"),
+            Err(AddrError::BadPort(..))
+        ));
+        assert!(matches!(
+            NodeAddr::parse("127.0.0.1:70000"),
+            Err(AddrError::PortRange(_, 70000))
+        ));
+        assert!(matches!(
+            NodeAddr::parse("127.0.0.1:0"),
+            Err(AddrError::PortRange(_, 0))
+        ));
+        assert!(matches!(NodeAddr::parse(":7000"), Err(AddrError::MissingHost(_))));
+        assert!(matches!(
+            NodeAddr::from_args(&args(&["a", "b", "c"])),
+            Err(AddrError::WrongArity)
+        ));
+        let msg = NodeAddr::parse("127.0.0.1:70000").unwrap_err().to_string();
+        assert!(msg.contains("out of range"), "{msg}");
+    }
+}

@@ -1,0 +1,423 @@
+//! The cluster health check as pure data: a function from a [`Snapshot`] to a [`CheckReport`].
+//!
+//! It finds what redis-cli's check finds (slot-configuration disagreement, open slots,
+//! uncovered slots, multiple owners) and, beyond it, unreachable or failing nodes, membership
+//! and role disagreement, replica-less masters and broken replication links, as warnings.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use super::slots::{SLOT_COUNT, SlotRange, SlotSet};
+use super::snapshot::{NodeState, Snapshot};
+
+/// Keys found in slots a master does not serve: master id → slots holding keys.
+pub type StrayKeys = HashMap<String, SlotSet>;
+
+/// Open slots on one node.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeOpenSlots {
+    /// `host:port`.
+    pub addr: String,
+    /// Node id.
+    pub id: String,
+    /// Slots the node is migrating away.
+    pub migrating: Vec<u16>,
+    /// Slots the node is importing.
+    pub importing: Vec<u16>,
+}
+
+/// A run of uncovered slots and who, per the entry node, last served it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UncoveredRange {
+    /// The slots.
+    pub range: SlotRange,
+    /// `host:port` of the node the entry node believes serves them, if any.
+    pub claimed_by: Option<String>,
+    /// Why that node does not count (e.g. `unreachable: connection refused`).
+    pub reason: String,
+}
+
+/// A slot with more than one owner.
+#[derive(Debug, Clone, Serialize)]
+pub struct MultiOwner {
+    /// The slot.
+    pub slot: u16,
+    /// `host:port` of every owner (claims it, or holds keys in it).
+    pub owners: Vec<String>,
+}
+
+/// Everything the check found.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// All reachable nodes agree about which node serves which slots.
+    pub slots_agree: bool,
+    /// Nodes whose slot configuration differs from the entry node's.
+    pub disagreeing_nodes: Vec<String>,
+    /// Nodes with migrating or importing slots.
+    pub open_slots: Vec<NodeOpenSlots>,
+    /// Every open slot, ascending.
+    pub open_slot_numbers: Vec<u16>,
+    /// Slots no reachable master serves.
+    pub uncovered: SlotSet,
+    /// The uncovered slots as ranges with their last known server.
+    pub uncovered_ranges: Vec<UncoveredRange>,
+    /// Slots with several owners; `None` when the search was not requested.
+    pub multiple_owners: Option<Vec<MultiOwner>>,
+    /// Problems beyond redis-cli's check; they do not make the check fail.
+    pub warnings: Vec<String>,
+}
+
+impl CheckReport {
+    /// True when none of the failing findings is present (warnings do not count).
+    pub fn healthy(&self) -> bool {
+        self.errors().is_empty()
+    }
+
+    /// One line per failing finding.
+    pub fn errors(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        if !self.slots_agree {
+            errors.push("nodes don't agree about the slots configuration".to_string());
+        }
+        if !self.open_slot_numbers.is_empty() {
+            errors.push(format!(
+                "open slots: {}",
+                join_numbers(&self.open_slot_numbers)
+            ));
+        }
+        if !self.uncovered.is_empty() {
+            errors.push(format!(
+                "{} slots not covered: {}",
+                self.uncovered.len(),
+                self.uncovered
+            ));
+        }
+        if let Some(multi) = &self.multiple_owners {
+            if !multi.is_empty() {
+                let slots: Vec<u16> = multi.iter().map(|m| m.slot).collect();
+                errors.push(format!(
+                    "slots with multiple owners: {}",
+                    join_numbers(&slots)
+                ));
+            }
+        }
+        errors
+    }
+}
+
+/// `1,2,3`.
+pub fn join_numbers(numbers: &[u16]) -> String {
+    numbers
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Runs every check on `snapshot`. `stray_keys` comes from a multiple-owners key scan, when
+/// one was requested.
+pub fn check(snapshot: &Snapshot, stray_keys: Option<&StrayKeys>) -> CheckReport {
+    let (slots_agree, disagreeing_nodes) = slot_agreement(snapshot);
+    let (open_slots, open_slot_numbers) = open_slots(snapshot);
+    let uncovered = uncovered(snapshot);
+    let uncovered_ranges = uncovered_ranges(snapshot, &uncovered);
+    let mut warnings = Vec::new();
+    warn_unreachable(snapshot, &mut warnings);
+    warn_failing(snapshot, &mut warnings);
+    warn_cluster_state(snapshot, &mut warnings);
+    warn_membership(snapshot, &mut warnings);
+    warn_roles(snapshot, &mut warnings);
+    warn_replication(snapshot, &mut warnings);
+    CheckReport {
+        slots_agree,
+        disagreeing_nodes,
+        open_slots,
+        open_slot_numbers,
+        uncovered,
+        uncovered_ranges,
+        multiple_owners: stray_keys.map(|stray| multiple_owners(snapshot, stray)),
+        warnings,
+    }
+}
+
+/// redis-cli's signature: per viewer, the sorted `id:ranges` of every line that has slots.
+fn signature(node: &NodeState) -> Option<String> {
+    let probe = node.probe()?;
+    let mut parts: Vec<String> = probe.view.iter().filter_map(|n| n.slot_signature()).collect();
+    if parts.is_empty() {
+        return None;
+    }
+    parts.sort();
+    Some(parts.join("|"))
+}
+
+fn slot_agreement(snapshot: &Snapshot) -> (bool, Vec<String>) {
+    let reachable: Vec<&NodeState> = snapshot.nodes.iter().filter(|n| n.reachable()).collect();
+    let Some(first) = reachable.first() else {
+        return (true, Vec::new());
+    };
+    let reference = signature(first);
+    let differing: Vec<String> = reachable
+        .iter()
+        .filter(|n| reference.is_none() || signature(n) != reference)
+        .map(|n| n.addr_text())
+        .collect();
+    let agree = reachable.len() == 1 || differing.is_empty();
+    (agree, if agree { Vec::new() } else { differing })
+}
+
+fn open_slots(snapshot: &Snapshot) -> (Vec<NodeOpenSlots>, Vec<u16>) {
+    let mut per_node = Vec::new();
+    let mut all = BTreeSet::new();
+    for node in snapshot.nodes.iter().filter(|n| n.reachable()) {
+        let me = node.current();
+        if me.migrating.is_empty() && me.importing.is_empty() {
+            continue;
+        }
+        let migrating: Vec<u16> = me.migrating.iter().map(|o| o.slot).collect();
+        let importing: Vec<u16> = me.importing.iter().map(|o| o.slot).collect();
+        all.extend(migrating.iter().chain(importing.iter()).copied());
+        per_node.push(NodeOpenSlots {
+            addr: node.addr_text(),
+            id: node.id().to_string(),
+            migrating,
+            importing,
+        });
+    }
+    (per_node, all.into_iter().collect())
+}
+
+fn uncovered(snapshot: &Snapshot) -> SlotSet {
+    let mut covered = SlotSet::new();
+    for node in snapshot.nodes.iter().filter(|n| n.reachable()) {
+        covered.union_with(&node.current().slots);
+    }
+    SlotSet::full().difference(&covered)
+}
+
+fn uncovered_ranges(snapshot: &Snapshot, uncovered: &SlotSet) -> Vec<UncoveredRange> {
+    // Who the entry node believes serves each slot.
+    let mut claimant: Vec<Option<&NodeState>> = vec![None; usize::from(SLOT_COUNT)];
+    if let Some(entry) = snapshot.nodes.first().and_then(|n| n.probe()) {
+        for line in &entry.view {
+            if let Some(state) = snapshot.node(&line.id) {
+                for slot in line.slots.iter() {
+                    claimant[usize::from(slot)] = Some(state);
+                }
+            }
+        }
+    }
+    let mut out: Vec<UncoveredRange> = Vec::new();
+    for slot in uncovered.iter() {
+        let owner = claimant[usize::from(slot)];
+        let addr = owner.map(NodeState::addr_text);
+        match out.last_mut() {
+            Some(last) if last.range.end + 1 == slot && last.claimed_by == addr => {
+                last.range.end = slot;
+            }
+            _ => out.push(UncoveredRange {
+                range: SlotRange {
+                    start: slot,
+                    end: slot,
+                },
+                reason: match owner {
+                    None => "not assigned to any node".to_string(),
+                    Some(n) => match &n.probe {
+                        Err(e) => format!("its master is unreachable: {}", e.message),
+                        Ok(_) => "the node does not claim it itself".to_string(),
+                    },
+                },
+                claimed_by: addr,
+            }),
+        }
+    }
+    out
+}
+
+fn multiple_owners(snapshot: &Snapshot, stray: &StrayKeys) -> Vec<MultiOwner> {
+    let mut owners: BTreeMap<u16, Vec<String>> = BTreeMap::new();
+    for node in snapshot.masters().filter(|n| n.reachable()) {
+        let mut owned = node.current().slots.clone();
+        if let Some(extra) = stray.get(node.id()) {
+            owned.union_with(extra);
+        }
+        for slot in owned.iter() {
+            owners.entry(slot).or_default().push(node.addr_text());
+        }
+    }
+    owners
+        .into_iter()
+        .filter(|(_, o)| o.len() > 1)
+        .map(|(slot, owners)| MultiOwner { slot, owners })
+        .collect()
+}
+
+fn short(id: &str) -> &str {
+    &id[..id.len().min(8)]
+}
+
+fn warn_unreachable(snapshot: &Snapshot, warnings: &mut Vec<String>) {
+    for node in &snapshot.nodes {
+        if let Err(e) = &node.probe {
+            let role = if node.seen.is_replica() { "replica" } else { "master" };
+            warnings.push(format!(
+                "Node {} ({}, {role}) is unreachable: {}",
+                node.addr_text(),
+                short(node.id()),
+                e.message
+            ));
+        }
+    }
+}
+
+fn warn_failing(snapshot: &Snapshot, warnings: &mut Vec<String>) {
+    let viewers: Vec<_> = snapshot.nodes.iter().filter_map(NodeState::probe).collect();
+    for node in &snapshot.nodes {
+        let seen_by = |pred: fn(&super::nodes::NodeEntry) -> bool| {
+            viewers
+                .iter()
+                .filter(|p| p.view.iter().any(|l| l.id == node.id() && pred(l)))
+                .count()
+        };
+        let fail = seen_by(|l| l.flags.fail);
+        let pfail = seen_by(|l| l.flags.pfail);
+        if fail > 0 {
+            warnings.push(format!(
+                "Node {} ({}) is flagged fail by {fail} of {} nodes",
+                node.addr_text(),
+                short(node.id()),
+                viewers.len()
+            ));
+        } else if pfail > 0 {
+            warnings.push(format!(
+                "Node {} ({}) is suspected down (fail?) by {pfail} of {} nodes",
+                node.addr_text(),
+                short(node.id()),
+                viewers.len()
+            ));
+        }
+    }
+}
+
+fn warn_cluster_state(snapshot: &Snapshot, warnings: &mut Vec<String>) {
+    for node in &snapshot.nodes {
+        if let Some(p) = node.probe() {
+            if !p.info.cluster_state_ok {
+                warnings.push(format!(
+                    "Node {} reports cluster_state:fail",
+                    node.addr_text()
+                ));
+            }
+        }
+    }
+}
+
+fn warn_membership(snapshot: &Snapshot, warnings: &mut Vec<String>) {
+    let known: BTreeSet<&str> = snapshot.nodes.iter().map(NodeState::id).collect();
+    for node in &snapshot.nodes {
+        let Some(probe) = node.probe() else { continue };
+        let sees: BTreeSet<&str> = probe
+            .view
+            .iter()
+            .filter(|l| !l.flags.handshake)
+            .map(|l| l.id.as_str())
+            .collect();
+        let missing: Vec<String> = known
+            .difference(&sees)
+            .map(|id| {
+                let addr = snapshot.node(id).map(NodeState::addr_text).unwrap_or_default();
+                format!("{addr} ({})", short(id))
+            })
+            .collect();
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "Nodes don't agree about membership: {} does not know {}",
+                node.addr_text(),
+                missing.join(", ")
+            ));
+        }
+        let extra: Vec<String> = sees
+            .difference(&known)
+            .map(|id| {
+                let addr = probe
+                    .view
+                    .iter()
+                    .find(|l| l.id == *id)
+                    .and_then(|l| l.addr.as_ref())
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                format!("{addr} ({})", short(id))
+            })
+            .collect();
+        if !extra.is_empty() {
+            warnings.push(format!(
+                "Nodes don't agree about membership: {} knows {} that {} does not",
+                node.addr_text(),
+                extra.join(", "),
+                snapshot.entry
+            ));
+        }
+    }
+}
+
+fn role_words(line: &super::nodes::NodeEntry) -> String {
+    match (&line.master_id, line.is_replica()) {
+        (Some(m), true) => format!("replica of {}", short(m)),
+        _ => "master".to_string(),
+    }
+}
+
+fn warn_roles(snapshot: &Snapshot, warnings: &mut Vec<String>) {
+    for node in &snapshot.nodes {
+        let Some(own) = node.probe().map(|p| &p.myself) else { continue };
+        let own_role = role_words(own);
+        let disagreeing: Vec<String> = snapshot
+            .nodes
+            .iter()
+            .filter_map(|viewer| {
+                let line = viewer.probe()?.view.iter().find(|l| l.id == node.id())?;
+                let seen = role_words(line);
+                (seen != own_role).then(|| format!("{} sees {seen}", viewer.addr_text()))
+            })
+            .collect();
+        if !disagreeing.is_empty() {
+            warnings.push(format!(
+                "Nodes don't agree about the role of {}: it is {own_role}, but {}",
+                node.addr_text(),
+                disagreeing.join(", ")
+            ));
+        }
+    }
+}
+
+fn warn_replication(snapshot: &Snapshot, warnings: &mut Vec<String>) {
+    let replica_counts: Vec<(&NodeState, usize)> = snapshot
+        .masters()
+        .filter(|m| !m.current().slots.is_empty())
+        .map(|m| (m, snapshot.replicas_of(m.id()).count()))
+        .collect();
+    let most = replica_counts.iter().map(|(_, c)| *c).max().unwrap_or(0);
+    if most > 0 {
+        for (master, count) in &replica_counts {
+            if *count == 0 {
+                warnings.push(format!(
+                    "Master {} ({} slots) has no replica while other masters have up to {most}: no failover is possible for its slots",
+                    master.addr_text(),
+                    master.current().slots.len()
+                ));
+            }
+        }
+    }
+    for node in snapshot.nodes.iter().filter(|n| !n.is_master()) {
+        let Some(info) = node.probe().map(|p| &p.info) else { continue };
+        if info.master_link_up == Some(false) {
+            let why = if info.sync_in_progress {
+                "is still loading its initial sync from its master"
+            } else {
+                "has its replication link to its master down"
+            };
+            warnings.push(format!("Replica {} {why}", node.addr_text()));
+        }
+    }
+}

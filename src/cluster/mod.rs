@@ -1,0 +1,9 @@
+//! The cluster model: slots, `CLUSTER NODES` parsing, INFO parsing, the topology snapshot and
+//! the health check.
+
+pub mod check;
+pub mod info;
+pub mod nodes;
+pub mod scan;
+pub mod slots;
+pub mod snapshot;

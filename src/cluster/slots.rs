@@ -1,0 +1,276 @@
+//! Hash slots: the key → slot function and a compact set of slots.
+//!
+//! Pure data, no I/O. `SlotSet` is a 16384-bit bitmap that renders itself as the ranges
+//! redis-cli prints (`0-5460`, `[0-5460],[10923]`).
+
+use std::fmt;
+
+/// Number of hash slots in a Redis Cluster.
+pub const SLOT_COUNT: u16 = 16384;
+
+/// The hash slot of `key`: CRC16/XMODEM of the key (or of its first non-empty `{hashtag}`),
+/// modulo 16384 — the same function as `CLUSTER KEYSLOT`.
+pub fn key_slot(key: &[u8]) -> u16 {
+    crc16::State::<crc16::XMODEM>::calculate(hash_tag(key)) % SLOT_COUNT
+}
+
+/// The part of `key` that is hashed: the text between the first `{` and the next `}` when it
+/// is non-empty, else the whole key.
+fn hash_tag(key: &[u8]) -> &[u8] {
+    if let Some(open) = key.iter().position(|&b| b == b'{') {
+        let rest = &key[open + 1..];
+        if let Some(len) = rest.iter().position(|&b| b == b'}') {
+            if len > 0 {
+                return &rest[..len];
+            }
+        }
+    }
+    key
+}
+
+/// An inclusive range of slots, `start..=end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct SlotRange {
+    /// First slot of the range.
+    pub start: u16,
+    /// Last slot of the range (inclusive).
+    pub end: u16,
+}
+
+impl SlotRange {
+    /// Number of slots in the range.
+    pub fn len(&self) -> usize {
+        usize::from(self.end - self.start) + 1
+    }
+}
+
+impl fmt::Display for SlotRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.start == self.end {
+            write!(f, "{}", self.start)
+        } else {
+            write!(f, "{}-{}", self.start, self.end)
+        }
+    }
+}
+
+/// A set of hash slots stored as a 16384-bit bitmap.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct SlotSet {
+    words: Box<[u64; 256]>,
+}
+
+impl Default for SlotSet {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SlotSet {
+    /// The empty set.
+    pub fn new() -> Self {
+        SlotSet {
+            words: Box::new([0; 256]),
+        }
+    }
+
+    /// Every slot, 0..=16383.
+    pub fn full() -> Self {
+        SlotSet {
+            words: Box::new([u64::MAX; 256]),
+        }
+    }
+
+    /// Adds one slot (ignored when out of range).
+    pub fn insert(&mut self, slot: u16) {
+        if slot < SLOT_COUNT {
+            self.words[usize::from(slot / 64)] |= 1 << (slot % 64);
+        }
+    }
+
+    /// Removes one slot.
+    pub fn remove(&mut self, slot: u16) {
+        if slot < SLOT_COUNT {
+            self.words[usize::from(slot / 64)] &= !(1 << (slot % 64));
+        }
+    }
+
+    /// Adds every slot of `range`.
+    pub fn insert_range(&mut self, range: SlotRange) {
+        for slot in range.start..=range.end.min(SLOT_COUNT - 1) {
+            self.insert(slot);
+        }
+    }
+
+    /// True when `slot` is in the set.
+    pub fn contains(&self, slot: u16) -> bool {
+        slot < SLOT_COUNT && self.words[usize::from(slot / 64)] & (1 << (slot % 64)) != 0
+    }
+
+    /// Number of slots in the set.
+    pub fn len(&self) -> usize {
+        self.words.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// True when the set holds no slot.
+    pub fn is_empty(&self) -> bool {
+        self.words.iter().all(|&w| w == 0)
+    }
+
+    /// Adds every slot of `other`.
+    pub fn union_with(&mut self, other: &SlotSet) {
+        for (a, b) in self.words.iter_mut().zip(other.words.iter()) {
+            *a |= b;
+        }
+    }
+
+    /// The slots of `self` that are not in `other`.
+    pub fn difference(&self, other: &SlotSet) -> SlotSet {
+        let mut out = self.clone();
+        for (a, b) in out.words.iter_mut().zip(other.words.iter()) {
+            *a &= !b;
+        }
+        out
+    }
+
+    /// The slots in both sets.
+    pub fn intersection(&self, other: &SlotSet) -> SlotSet {
+        let mut out = self.clone();
+        for (a, b) in out.words.iter_mut().zip(other.words.iter()) {
+            *a &= b;
+        }
+        out
+    }
+
+    /// The slots in ascending order.
+    pub fn iter(&self) -> impl Iterator<Item = u16> + '_ {
+        (0..SLOT_COUNT).filter(|&s| self.contains(s))
+    }
+
+    /// The set as maximal contiguous ranges, ascending.
+    pub fn ranges(&self) -> Vec<SlotRange> {
+        let mut out: Vec<SlotRange> = Vec::new();
+        for slot in self.iter() {
+            match out.last_mut() {
+                Some(last) if last.end + 1 == slot => last.end = slot,
+                _ => out.push(SlotRange {
+                    start: slot,
+                    end: slot,
+                }),
+            }
+        }
+        out
+    }
+
+    /// redis-cli's bracketed form: `[0-5460],[10923]` (empty string for the empty set).
+    pub fn bracketed(&self) -> String {
+        self.ranges()
+            .iter()
+            .map(|r| format!("[{r}]"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+impl FromIterator<u16> for SlotSet {
+    fn from_iter<I: IntoIterator<Item = u16>>(iter: I) -> Self {
+        let mut set = SlotSet::new();
+        for slot in iter {
+            set.insert(slot);
+        }
+        set
+    }
+}
+
+/// Plain form: `0-5460,10923` (empty string for the empty set).
+impl fmt::Display for SlotSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self
+            .ranges()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        f.write_str(&text)
+    }
+}
+
+impl fmt::Debug for SlotSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SlotSet({self})")
+    }
+}
+
+impl serde::Serialize for SlotSet {
+    /// Serialized as a list of `[start, end]` pairs.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let ranges = self.ranges();
+        let mut seq = serializer.serialize_seq(Some(ranges.len()))?;
+        for r in ranges {
+            seq.serialize_element(&[r.start, r.end])?;
+        }
+        seq.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values checked against `redis-cli cluster keyslot` on Redis 7.0.15.
+    #[test]
+    fn key_slot_matches_redis() {
+        let cases: &[(&str, u16)] = &[
+            ("", 0),
+            ("foo", 12182),
+            ("bar", 5061),
+            ("123456789", 12739),
+            ("{user1000}.following", 3443),
+            ("{user1000}.followers", 3443),
+            ("foo{}{bar}", 8363),
+            ("foo{{bar}}zap", 4015),
+            ("foo{bar}{zap}", 5061),
+            ("{}", 15257),
+            ("a{b", 13340),
+            ("{a}b{c}", 15495),
+        ];
+        for (key, slot) in cases {
+            assert_eq!(key_slot(key.as_bytes()), *slot, "key {key:?}");
+        }
+    }
+
+    #[test]
+    fn ranges_and_formatting() {
+        let mut set = SlotSet::new();
+        set.insert_range(SlotRange { start: 0, end: 5460 });
+        set.insert(10923);
+        set.insert(16383);
+        assert_eq!(set.len(), 5463);
+        assert_eq!(set.to_string(), "0-5460,10923,16383");
+        assert_eq!(set.bracketed(), "[0-5460],[10923],[16383]");
+        assert!(set.contains(16383) && !set.contains(5461));
+        assert_eq!(SlotSet::full().len(), 16384);
+        assert_eq!(SlotSet::new().to_string(), "");
+        assert!(SlotSet::new().is_empty());
+    }
+
+    #[test]
+    fn set_algebra() {
+        let a: SlotSet = (0..10).collect();
+        let b: SlotSet = (5..15).collect();
+        assert_eq!(a.difference(&b).to_string(), "0-4");
+        assert_eq!(a.intersection(&b).to_string(), "5-9");
+        let mut u = a.clone();
+        u.union_with(&b);
+        assert_eq!(u.to_string(), "0-14");
+        u.remove(7);
+        assert_eq!(u.to_string(), "0-6,8-14");
+    }
+
+    #[test]
+    fn serializes_as_pairs() {
+        let set: SlotSet = [1, 2, 3, 9].into_iter().collect();
+        assert_eq!(serde_json::to_string(&set).unwrap(), "[[1,3],[9,9]]");
+    }
+}

@@ -1,0 +1,298 @@
+//! Loading the cluster as it is right now: the entry node's view, then every node's own view,
+//! taken concurrently.
+
+use serde::Serialize;
+
+use super::info::ServerInfo;
+use super::nodes::{NodeEntry, parse_cluster_nodes};
+use crate::address::NodeAddr;
+use crate::net::conn::{ConnectOptions, ErrorKind, NodeConn, NodeError};
+use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};
+
+/// What one reachable node says: its own `CLUSTER NODES` view and its INFO.
+#[derive(Debug, Clone)]
+pub struct NodeProbe {
+    /// The node's line about itself (authoritative for its slots and open slots).
+    pub myself: NodeEntry,
+    /// Every line of the node's `CLUSTER NODES` (its view of the whole cluster).
+    pub view: Vec<NodeEntry>,
+    /// INFO / CLUSTER INFO / DBSIZE summary.
+    pub info: ServerInfo,
+}
+
+/// One node of the cluster, as known by the entry node, with its own answers if reachable.
+#[derive(Debug, Clone)]
+pub struct NodeState {
+    /// The entry node's line for this node (flags as the entry node sees them).
+    pub seen: NodeEntry,
+    /// The node's own answers, or why it could not be asked.
+    pub probe: Result<NodeProbe, NodeError>,
+}
+
+impl NodeState {
+    /// The node id.
+    pub fn id(&self) -> &str {
+        &self.seen.id
+    }
+
+    /// The address the entry node knows for it.
+    pub fn addr(&self) -> Option<&NodeAddr> {
+        self.seen.addr.as_ref()
+    }
+
+    /// `host:port`, or `<no address>`.
+    pub fn addr_text(&self) -> String {
+        self.addr()
+            .map_or_else(|| "<no address>".to_string(), ToString::to_string)
+    }
+
+    /// The best current description of the node: its own line when reachable, else the entry
+    /// node's line for it.
+    pub fn current(&self) -> &NodeEntry {
+        match &self.probe {
+            Ok(p) => &p.myself,
+            Err(_) => &self.seen,
+        }
+    }
+
+    /// The node's answers, when it was reachable.
+    pub fn probe(&self) -> Option<&NodeProbe> {
+        self.probe.as_ref().ok()
+    }
+
+    /// True when the node answered.
+    pub fn reachable(&self) -> bool {
+        self.probe.is_ok()
+    }
+
+    /// True for a master (by its own view when reachable).
+    pub fn is_master(&self) -> bool {
+        !self.current().is_replica()
+    }
+
+    /// The node's flags combining its own view and the entry node's (so that `fail` as seen
+    /// by the cluster shows even though a node never flags itself failing).
+    pub fn flags_text(&self) -> String {
+        let mut flags = self.current().flags.clone();
+        flags.fail |= self.seen.flags.fail;
+        flags.pfail |= self.seen.flags.pfail;
+        flags.describe()
+    }
+}
+
+/// The whole cluster as loaded from one entry node.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The address the snapshot was loaded through.
+    pub entry: NodeAddr,
+    /// The entry node first, then the nodes in the entry node's `CLUSTER NODES` order.
+    pub nodes: Vec<NodeState>,
+}
+
+impl Snapshot {
+    /// Loads the cluster through `entry`. Fails only when the entry node itself cannot be
+    /// used; other nodes that cannot be reached are recorded as such.
+    pub fn load(opts: &ConnectOptions, entry: &NodeAddr) -> Result<Snapshot, NodeError> {
+        let entry_probe = probe_node(opts, entry)?;
+        if !entry_probe.info.cluster_enabled {
+            return Err(not_a_cluster_node(entry));
+        }
+        let others: Vec<NodeEntry> = entry_probe
+            .view
+            .iter()
+            .filter(|n| !n.flags.myself)
+            .cloned()
+            .collect();
+        let probes = fan_out(&others, DEFAULT_PARALLELISM, |seen| match &seen.addr {
+            Some(addr) => probe_node(opts, addr),
+            None => Err(NodeError {
+                addr: NodeAddr::new("?", 0),
+                kind: ErrorKind::Connect,
+                message: "no address known for this node".into(),
+            }),
+        });
+        let mut nodes = vec![NodeState {
+            seen: entry_probe.myself.clone(),
+            probe: Ok(entry_probe),
+        }];
+        nodes.extend(
+            others
+                .into_iter()
+                .zip(probes)
+                .map(|(seen, probe)| NodeState { seen, probe }),
+        );
+        Ok(Snapshot {
+            entry: entry.clone(),
+            nodes,
+        })
+    }
+
+    /// Finds a node by full id.
+    pub fn node(&self, id: &str) -> Option<&NodeState> {
+        self.nodes.iter().find(|n| n.id() == id)
+    }
+
+    /// Masters in snapshot order (by their own view when reachable).
+    pub fn masters(&self) -> impl Iterator<Item = &NodeState> {
+        self.nodes.iter().filter(|n| n.is_master())
+    }
+
+    /// Replicas of `master_id` in snapshot order.
+    pub fn replicas_of<'a>(&'a self, master_id: &'a str) -> impl Iterator<Item = &'a NodeState> {
+        self.nodes
+            .iter()
+            .filter(move |n| n.current().master_id.as_deref() == Some(master_id) && !n.is_master())
+    }
+}
+
+/// Asks one node for `CLUSTER NODES`, `INFO`, `CLUSTER INFO` and `DBSIZE` in one round trip.
+pub fn probe_node(opts: &ConnectOptions, addr: &NodeAddr) -> Result<NodeProbe, NodeError> {
+    let mut conn = opts.connect(addr)?;
+    probe_conn(&mut conn)
+}
+
+/// Same as [`probe_node`] on an open connection.
+pub fn probe_conn(conn: &mut NodeConn) -> Result<NodeProbe, NodeError> {
+    let mut pipe = redis::pipe();
+    pipe.cmd("INFO")
+        .cmd("CLUSTER")
+        .arg("INFO")
+        .cmd("CLUSTER")
+        .arg("NODES")
+        .cmd("DBSIZE");
+    let replies = conn.pipeline(&pipe)?;
+    let [info, cluster_info, nodes, dbsize]: [redis::Value; 4] =
+        replies.try_into().map_err(|_| NodeError {
+            addr: conn.addr.clone(),
+            kind: ErrorKind::Io,
+            message: "short reply to the probe pipeline".into(),
+        })?;
+    let info: String = conn.convert(info)?;
+    if let redis::Value::ServerError(err) = &nodes {
+        let text = crate::net::conn::server_error_text(err);
+        if text.contains("cluster support disabled") {
+            return Err(not_a_cluster_node(&conn.addr));
+        }
+        return Err(conn.server_error(&text));
+    }
+    let cluster_info: String = conn.convert(cluster_info)?;
+    let nodes_text: String = conn.convert(nodes)?;
+    let dbsize: u64 = conn.convert(dbsize)?;
+    let view = parse_cluster_nodes(&nodes_text).map_err(|e| NodeError {
+        addr: conn.addr.clone(),
+        kind: ErrorKind::Io,
+        message: e.to_string(),
+    })?;
+    let myself = view
+        .iter()
+        .find(|n| n.flags.myself)
+        .cloned()
+        .ok_or_else(|| NodeError {
+            addr: conn.addr.clone(),
+            kind: ErrorKind::Io,
+            message: "CLUSTER NODES has no 'myself' line".into(),
+        })?;
+    Ok(NodeProbe {
+        myself,
+        view,
+        info: ServerInfo::parse(&info, &cluster_info, dbsize),
+    })
+}
+
+fn not_a_cluster_node(addr: &NodeAddr) -> NodeError {
+    NodeError {
+        addr: addr.clone(),
+        kind: ErrorKind::Server,
+        message: "not a cluster node (cluster_enabled:0)".into(),
+    }
+}
+
+/// How a node is described in JSON reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeJson {
+    /// Full node id.
+    pub id: String,
+    /// `host:port` as the entry node knows it (null when unknown).
+    pub addr: Option<String>,
+    /// Cluster-bus port.
+    pub bus_port: Option<u16>,
+    /// Announced hostname.
+    pub hostname: Option<String>,
+    /// `master` or `replica`.
+    pub role: &'static str,
+    /// For a replica, its master's id.
+    pub master_id: Option<String>,
+    /// Flags, e.g. `["master"]` or `["master","fail"]`.
+    pub flags: Vec<String>,
+    /// Whether the node answered.
+    pub reachable: bool,
+    /// Why it did not, when it did not.
+    pub error: Option<String>,
+    /// Slot ranges as `[start, end]` pairs.
+    pub slots: super::slots::SlotSet,
+    /// Number of slots served.
+    pub slot_count: usize,
+    /// Keys (DBSIZE), null when unreachable.
+    pub keys: Option<u64>,
+    /// Config epoch.
+    pub config_epoch: u64,
+    /// Bus link state as the entry node sees it.
+    pub link_state: super::nodes::LinkState,
+    /// Slots being migrated away: `{slot, to}`.
+    pub migrating: Vec<OpenSlotJson>,
+    /// Slots being imported: `{slot, from}`.
+    pub importing: Vec<OpenSlotJson>,
+    /// Replication offset, null when unreachable.
+    pub repl_offset: Option<i64>,
+    /// Server version, null when unreachable.
+    pub version: Option<String>,
+}
+
+/// An open slot in JSON: the slot and the peer node id.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenSlotJson {
+    /// The slot.
+    pub slot: u16,
+    /// The other node's id (target when migrating, source when importing).
+    pub peer: String,
+}
+
+impl NodeJson {
+    /// The JSON description of `node`.
+    pub fn from_state(node: &NodeState) -> Self {
+        let current = node.current();
+        let open = |list: &[super::nodes::OpenSlot]| {
+            list.iter()
+                .map(|o| OpenSlotJson {
+                    slot: o.slot,
+                    peer: o.peer.clone(),
+                })
+                .collect()
+        };
+        NodeJson {
+            id: node.id().to_string(),
+            addr: node.addr().map(ToString::to_string),
+            bus_port: current.bus_port,
+            hostname: current.hostname.clone(),
+            role: if node.is_master() { "master" } else { "replica" },
+            master_id: current.master_id.clone(),
+            flags: node
+                .flags_text()
+                .split(',')
+                .filter(|f| !f.is_empty())
+                .map(str::to_string)
+                .collect(),
+            reachable: node.reachable(),
+            error: node.probe.as_ref().err().map(|e| e.message.clone()),
+            slots: current.slots.clone(),
+            slot_count: current.slots.len(),
+            keys: node.probe().map(|p| p.info.keys),
+            config_epoch: current.config_epoch,
+            link_state: node.seen.link,
+            migrating: open(&current.migrating),
+            importing: open(&current.importing),
+            repl_offset: node.probe().map(|p| p.info.repl_offset),
+            version: node.probe().map(|p| p.info.version.clone()),
+        }
+    }
+}

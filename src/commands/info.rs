@@ -1,0 +1,18 @@
+//! `rcluster info`: keys, slots and replicas per master.
+
+use crate::cli::NodeArg;
+use crate::cluster::snapshot::Snapshot;
+use crate::error::Outcome;
+use crate::net::conn::ConnectOptions;
+use crate::output::Output;
+use crate::report::{json::InfoJson, text};
+use crate::settings;
+
+/// Loads the cluster and prints the per-master summary.
+pub fn run(opts: &ConnectOptions, out: Output, args: &NodeArg) -> anyhow::Result<Outcome> {
+    let entry = settings::node_addr(&args.node)?;
+    let snapshot = Snapshot::load(opts, &entry)?;
+    out.doc(&text::info_summary(&snapshot));
+    out.json(&InfoJson::new(&snapshot));
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,23 @@
+//! One module per subcommand: load what it needs, call the pure logic, hand the result to
+//! the presentation layer, and return the outcome that picks the exit code.
+
+mod check;
+mod info;
+mod nodes;
+mod slots;
+
+use crate::cli::{Cli, Command};
+use crate::error::Outcome;
+use crate::settings;
+
+/// Runs the parsed command line.
+pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
+    let out = settings::output(&cli.global);
+    let opts = settings::connect_options(&cli.global)?;
+    match cli.command {
+        Command::Check(args) => check::run(&opts, out, &args),
+        Command::Info(args) => info::run(&opts, out, &args),
+        Command::Nodes(args) => nodes::run(&opts, out, &args),
+        Command::Slots(args) => slots::run(&opts, out, &args),
+    }
+}

@@ -1,0 +1,69 @@
+//! Exit codes and the errors that choose them.
+//!
+//! | code | meaning |
+//! |------|---------|
+//! | 0    | success; for `check`, the cluster is healthy |
+//! | 1    | problems found, or the operation failed (unreachable node, refused change, ...) |
+//! | 2    | usage error: bad arguments or options; nothing was contacted |
+//! | 130  | interrupted by Ctrl-C |
+
+use std::fmt;
+
+/// The documented exit codes.
+pub mod exit_code {
+    /// Success / healthy.
+    pub const SUCCESS: i32 = 0;
+    /// Problems found or operation failed.
+    pub const FAILURE: i32 = 1;
+    /// Bad arguments or options.
+    pub const USAGE: i32 = 2;
+    /// Interrupted by Ctrl-C.
+    pub const INTERRUPTED: i32 = 130;
+}
+
+/// The outcome of a command that ran to its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything is fine.
+    Success,
+    /// The command ran but found or left problems (exit 1).
+    Problems,
+}
+
+impl Outcome {
+    /// The process exit code.
+    pub fn code(self) -> i32 {
+        match self {
+            Outcome::Success => exit_code::SUCCESS,
+            Outcome::Problems => exit_code::FAILURE,
+        }
+    }
+}
+
+/// A mistake in the command line, found before anything was contacted (exit 2).
+#[derive(Debug, Clone)]
+pub struct UsageError(String);
+
+impl UsageError {
+    /// A usage error with its message (which should say how to do it right).
+    pub fn new(message: impl Into<String>) -> Self {
+        UsageError(message.into())
+    }
+}
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// The exit code for an error that ended a command.
+pub fn code_for(err: &anyhow::Error) -> i32 {
+    if err.chain().any(|c| c.downcast_ref::<UsageError>().is_some()) {
+        exit_code::USAGE
+    } else {
+        exit_code::FAILURE
+    }
+}

@@ -1,0 +1,52 @@
+//! rcluster: Redis Cluster administration.
+//!
+//! Layers, top to bottom: [`cli`] (clap definition only) → [`settings`] (validated options)
+//! → [`commands`] (one module per subcommand) → [`cluster`] (pure model, plans and checks) and
+//! [`net`] (the only network I/O) → [`report`] / [`output`] (presentation).
+
+#![warn(missing_docs)]
+
+pub mod address;
+pub mod cli;
+pub mod cluster;
+mod commands;
+pub mod error;
+pub mod net;
+pub mod output;
+pub mod report;
+pub mod settings;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+use crate::error::exit_code;
+
+/// Runs rcluster with the given argv and returns the process exit code.
+///
+/// A leading `--cluster` (as in `redis-cli --cluster check ...`) is accepted and dropped.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    if args.get(1).is_some_and(|a| a == "--cluster") {
+        args.remove(1);
+    }
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return match err.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    exit_code::SUCCESS
+                }
+                _ => exit_code::USAGE,
+            };
+        }
+    };
+    match commands::dispatch(cli) {
+        Ok(outcome) => outcome.code(),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            error::code_for(&err)
+        }
+    }
+}

@@ -1,0 +1,387 @@
+//! Connecting to one node: TCP or TLS, AUTH, bounded connect and IO timeouts, and errors that
+//! name the node and say what went wrong in plain words.
+
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use redis::{Cmd, ConnectionAddr, ConnectionLike, FromRedisValue, IntoConnectionInfo, Value};
+
+use crate::address::NodeAddr;
+
+/// Credentials sent with AUTH on every connection. `Debug` never shows the password.
+#[derive(Clone, Default)]
+pub struct Auth {
+    /// ACL user; `None` means the default user.
+    pub user: Option<String>,
+    /// Password; `None` means no AUTH is sent.
+    pub password: Option<String>,
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Auth")
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// TLS settings, with certificate files already read into memory.
+#[derive(Clone, Default)]
+pub struct TlsSettings {
+    /// PEM bundle of trusted CAs; `None` uses the system trust store.
+    pub ca_pem: Option<Vec<u8>>,
+    /// Client certificate and key (PEM) for mutual TLS.
+    pub client_cert_key: Option<(Vec<u8>, Vec<u8>)>,
+    /// Skip certificate verification entirely (`--insecure`).
+    pub insecure: bool,
+    /// Accept a certificate whose names do not match the address (set by `--sni`).
+    pub skip_hostname_check: bool,
+}
+
+impl fmt::Debug for TlsSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsSettings")
+            .field("ca_pem", &self.ca_pem.is_some())
+            .field("client_cert_key", &self.client_cert_key.is_some())
+            .field("insecure", &self.insecure)
+            .field("skip_hostname_check", &self.skip_hostname_check)
+            .finish()
+    }
+}
+
+impl TlsSettings {
+    /// Reads every PEM file in `dir` (as `--cacertdir` does) into one CA bundle.
+    pub fn read_ca_dir(dir: &Path) -> std::io::Result<Vec<u8>> {
+        let mut bundle = Vec::new();
+        let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.path());
+        for entry in entries {
+            if !entry.file_type()?.is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(entry.path())?;
+            if bytes.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+                bundle.extend_from_slice(&bytes);
+                bundle.push(b'\n');
+            }
+        }
+        if bundle.is_empty() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no PEM certificate found in the directory",
+            ));
+        }
+        Ok(bundle)
+    }
+}
+
+/// Everything needed to open a connection to any node of the cluster.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// AUTH credentials.
+    pub auth: Auth,
+    /// TLS settings, `None` for plain TCP.
+    pub tls: Option<TlsSettings>,
+    /// Bound on TCP connect + TLS handshake.
+    pub connect_timeout: Duration,
+    /// Bound on each command's reply (long commands such as MIGRATE raise it per call).
+    pub io_timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            auth: Auth::default(),
+            tls: None,
+            connect_timeout: Duration::from_secs(2),
+            io_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ConnectOptions {
+    /// Opens a connection to `addr`, authenticates, and sets the IO timeouts.
+    pub fn connect(&self, addr: &NodeAddr) -> Result<NodeConn, NodeError> {
+        let fail = |kind, message: String| NodeError {
+            addr: addr.clone(),
+            kind,
+            message,
+        };
+        let client = self
+            .client(addr)
+            .map_err(|e| fail(ErrorKind::Connect, describe_connect_error(&e, self)))?;
+        let conn = client
+            .get_connection_with_timeout(self.connect_timeout)
+            .map_err(|e| fail(ErrorKind::Connect, describe_connect_error(&e, self)))?;
+        let mut node = NodeConn {
+            addr: addr.clone(),
+            conn,
+        };
+        node.set_timeout(self.io_timeout)?;
+        if let Some(password) = &self.auth.password {
+            let mut auth = redis::cmd("AUTH");
+            if let Some(user) = &self.auth.user {
+                auth.arg(user);
+            }
+            auth.arg(password);
+            match node.raw(&auth)? {
+                Value::ServerError(err) => {
+                    let text = server_error_text(&err);
+                    return Err(fail(ErrorKind::Auth, describe_auth_error(&text)));
+                }
+                _ => {}
+            }
+        }
+        Ok(node)
+    }
+
+    fn client(&self, addr: &NodeAddr) -> redis::RedisResult<redis::Client> {
+        let settings = redis::RedisConnectionInfo::default().set_skip_set_lib_name();
+        let Some(tls) = &self.tls else {
+            let info = ConnectionAddr::Tcp(addr.host.clone(), addr.port)
+                .into_connection_info()?
+                .set_redis_settings(settings);
+            return redis::Client::open(info);
+        };
+        let info = ConnectionAddr::TcpTls {
+            host: addr.host.clone(),
+            port: addr.port,
+            insecure: tls.insecure,
+            tls_params: None,
+        }
+        .into_connection_info()?
+        .set_redis_settings(settings);
+        if tls.insecure {
+            return redis::Client::open(info);
+        }
+        let certs = redis::TlsCertificates {
+            client_tls: tls
+                .client_cert_key
+                .as_ref()
+                .map(|(cert, key)| redis::ClientTlsConfig {
+                    client_cert: cert.clone(),
+                    client_key: key.clone(),
+                }),
+            root_cert: tls.ca_pem.clone(),
+        };
+        let client = redis::Client::build_with_tls(info, certs)?;
+        if !tls.skip_hostname_check {
+            return Ok(client);
+        }
+        let info = client.get_connection_info().clone();
+        let mut tls_addr = info.addr().clone();
+        tls_addr.set_danger_accept_invalid_hostnames(true);
+        redis::Client::open(info.set_addr(tls_addr))
+    }
+}
+
+/// What kind of failure a [`NodeError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Could not reach the node (refused, timeout, DNS, TLS).
+    Connect,
+    /// AUTH was refused or required.
+    Auth,
+    /// The node answered a command with an error.
+    Server,
+    /// The connection broke or a reply was not what the command returns.
+    Io,
+}
+
+/// A failure talking to one node; displays as `127.0.0.1:7000: connection refused`.
+#[derive(Debug, Clone)]
+pub struct NodeError {
+    /// The node.
+    pub addr: NodeAddr,
+    /// The kind of failure.
+    pub kind: ErrorKind,
+    /// What went wrong, in plain words.
+    pub message: String,
+}
+
+impl fmt::Display for NodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.addr, self.message)
+    }
+}
+
+impl std::error::Error for NodeError {}
+
+/// An open, authenticated connection to one node.
+pub struct NodeConn {
+    /// The address this connection was opened to.
+    pub addr: NodeAddr,
+    conn: redis::Connection,
+}
+
+impl NodeConn {
+    /// Sets the read and write timeout for the following commands.
+    pub fn set_timeout(&mut self, timeout: Duration) -> Result<(), NodeError> {
+        let timeout = Some(timeout.max(Duration::from_millis(1)));
+        self.conn
+            .set_read_timeout(timeout)
+            .and_then(|()| self.conn.set_write_timeout(timeout))
+            .map_err(|e| self.error(&e))
+    }
+
+    /// Runs one command and converts its reply; a server error reply becomes an `Err`.
+    pub fn query<T: FromRedisValue>(&mut self, cmd: &Cmd) -> Result<T, NodeError> {
+        let value = self.raw(cmd)?;
+        self.convert(value)
+    }
+
+    /// Runs one command and returns the raw reply, server errors included as
+    /// `Value::ServerError` (for `call`, which prints them as replies).
+    pub fn raw(&mut self, cmd: &Cmd) -> Result<Value, NodeError> {
+        self.conn.req_command(cmd).map_err(|e| self.error(&e))
+    }
+
+    /// Sends every command of `pipe` in one round trip and returns the raw replies in order,
+    /// server errors included.
+    pub fn pipeline(&mut self, pipe: &redis::Pipeline) -> Result<Vec<Value>, NodeError> {
+        if pipe.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.conn
+            .req_packed_commands(&pipe.get_packed_pipeline(), 0, pipe.len())
+            .map_err(|e| self.error(&e))
+    }
+
+    /// Converts a raw reply; a server error becomes an `Err` naming this node.
+    pub fn convert<T: FromRedisValue>(&self, value: Value) -> Result<T, NodeError> {
+        if let Value::ServerError(err) = &value {
+            return Err(self.server_error(&server_error_text(err)));
+        }
+        T::from_redis_value(value).map_err(|e| NodeError {
+            addr: self.addr.clone(),
+            kind: ErrorKind::Io,
+            message: format!("unexpected reply: {e}"),
+        })
+    }
+
+    /// A server-error `NodeError` for this node.
+    pub fn server_error(&self, text: &str) -> NodeError {
+        let message = if text.starts_with("NOAUTH") {
+            describe_auth_error(text)
+        } else {
+            text.to_string()
+        };
+        let kind = if text.starts_with("NOAUTH") || text.starts_with("WRONGPASS") {
+            ErrorKind::Auth
+        } else {
+            ErrorKind::Server
+        };
+        NodeError {
+            addr: self.addr.clone(),
+            kind,
+            message,
+        }
+    }
+
+    fn error(&self, err: &redis::RedisError) -> NodeError {
+        NodeError {
+            addr: self.addr.clone(),
+            kind: ErrorKind::Io,
+            message: describe_io_error(err),
+        }
+    }
+}
+
+/// The text of a server error reply as redis-cli prints it: `CODE detail`.
+pub fn server_error_text(err: &redis::ServerError) -> String {
+    match err.details() {
+        Some(detail) => format!("{} {}", err.code(), detail),
+        None => err.code().to_string(),
+    }
+}
+
+fn describe_auth_error(text: &str) -> String {
+    if text.starts_with("NOAUTH") {
+        "authentication required (NOAUTH): pass the password with -a/--pass, --askpass or REDISCLI_AUTH".into()
+    } else if text.starts_with("WRONGPASS") {
+        "authentication failed (WRONGPASS): wrong password or user".into()
+    } else if text.contains("without any password configured") {
+        "authentication failed: a password was given but the node has none configured (drop -a/--pass and REDISCLI_AUTH)".into()
+    } else {
+        format!("authentication failed ({text})")
+    }
+}
+
+fn describe_connect_error(err: &redis::RedisError, opts: &ConnectOptions) -> String {
+    if err.is_connection_refusal() {
+        return "connection refused".into();
+    }
+    if err.is_timeout() {
+        return format!(
+            "connection timed out after {} (raise it with -t/--timeout)",
+            humanize(opts.connect_timeout)
+        );
+    }
+    let text = err.to_string();
+    let lower = text.to_lowercase();
+    if lower.contains("lookup address") || lower.contains("resolve") {
+        return "cannot resolve the host name".into();
+    }
+    if lower.contains("ssl") || lower.contains("tls") || lower.contains("certificate") {
+        return format!("TLS handshake failed: {}", err.detail().unwrap_or(&text));
+    }
+    if opts.tls.is_none() && (lower.contains("reset") || lower.contains("broken pipe")) {
+        return format!("{text} (does the node expect TLS? try --tls)");
+    }
+    text
+}
+
+fn describe_io_error(err: &redis::RedisError) -> String {
+    if err.is_timeout() {
+        return "no reply before the IO timeout (raise it with -t/--timeout)".into();
+    }
+    if err.is_connection_dropped() || err.is_io_error() {
+        return format!("connection lost ({err})");
+    }
+    err.to_string()
+}
+
+/// `2s`, `1.5s`, `250ms`.
+pub fn humanize(d: Duration) -> String {
+    if d.as_millis() % 1000 == 0 {
+        format!("{}s", d.as_secs())
+    } else if d.as_millis() > 1000 {
+        format!("{:.1}s", d.as_secs_f64())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_password() {
+        let auth = Auth {
+            user: Some("ops".into()),
+            password: Some("s3cret".into()),
+        };
+        let text = format!("{auth:?}");
+        assert!(!text.contains("s3cret") && text.contains("redacted"), "{text}");
+    }
+
+    #[test]
+    fn auth_errors_read_plainly() {
+        assert!(describe_auth_error("WRONGPASS invalid username-password pair").contains("WRONGPASS"));
+        assert!(describe_auth_error("NOAUTH Authentication required.").contains("REDISCLI_AUTH"));
+        assert!(
+            describe_auth_error("ERR AUTH <password> called without any password configured for the default user.")
+                .contains("none configured")
+        );
+    }
+
+    #[test]
+    fn durations_read_plainly() {
+        assert_eq!(humanize(Duration::from_secs(2)), "2s");
+        assert_eq!(humanize(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(humanize(Duration::from_millis(250)), "250ms");
+    }
+}

@@ -1,0 +1,4 @@
+//! Talking to nodes: connections and concurrent fan-out. The only layer that does network I/O.
+
+pub mod conn;
+pub mod fanout;

@@ -1,0 +1,136 @@
+//! The JSON documents printed with `--json`: stable field names, documented in docs/json.md.
+
+use serde::Serialize;
+
+use crate::cluster::check::CheckReport;
+use crate::cluster::snapshot::{NodeJson, Snapshot};
+use crate::report::table::SlotRow;
+
+/// `check --json`.
+#[derive(Debug, Serialize)]
+pub struct CheckJson<'a> {
+    /// The entry node the cluster was loaded through.
+    pub entry: String,
+    /// True when no failing finding was made (warnings do not count).
+    pub healthy: bool,
+    /// One line per failing finding.
+    pub errors: Vec<String>,
+    /// Every node, entry node first.
+    pub nodes: Vec<NodeJson>,
+    /// The findings.
+    #[serde(flatten)]
+    pub report: &'a CheckReport,
+}
+
+impl<'a> CheckJson<'a> {
+    /// Builds the document.
+    pub fn new(snapshot: &Snapshot, report: &'a CheckReport) -> Self {
+        CheckJson {
+            entry: snapshot.entry.to_string(),
+            healthy: report.healthy(),
+            errors: report.errors(),
+            nodes: snapshot.nodes.iter().map(NodeJson::from_state).collect(),
+            report,
+        }
+    }
+}
+
+/// One master in `info --json`.
+#[derive(Debug, Serialize)]
+pub struct InfoMaster {
+    /// `host:port`.
+    pub addr: String,
+    /// Node id.
+    pub id: String,
+    /// Keys (DBSIZE), null when unreachable.
+    pub keys: Option<u64>,
+    /// Slots served.
+    pub slots: usize,
+    /// Reachable replicas.
+    pub replicas: usize,
+    /// Whether the master answered.
+    pub reachable: bool,
+}
+
+/// `info --json`.
+#[derive(Debug, Serialize)]
+pub struct InfoJson {
+    /// The entry node.
+    pub entry: String,
+    /// Every master, in snapshot order.
+    pub masters: Vec<InfoMaster>,
+    /// Keys over reachable masters.
+    pub total_keys: u64,
+    /// Reachable masters.
+    pub master_count: usize,
+    /// `total_keys / 16384`.
+    pub keys_per_slot: f64,
+}
+
+impl InfoJson {
+    /// Builds the document.
+    pub fn new(snapshot: &Snapshot) -> Self {
+        let masters: Vec<InfoMaster> = snapshot
+            .masters()
+            .map(|m| InfoMaster {
+                addr: m.addr_text(),
+                id: m.id().to_string(),
+                keys: m.probe().map(|p| p.info.keys),
+                slots: m.current().slots.len(),
+                replicas: snapshot.replicas_of(m.id()).filter(|r| r.reachable()).count(),
+                reachable: m.reachable(),
+            })
+            .collect();
+        let total_keys = masters.iter().filter_map(|m| m.keys).sum();
+        InfoJson {
+            entry: snapshot.entry.to_string(),
+            master_count: masters.iter().filter(|m| m.reachable).count(),
+            masters,
+            total_keys,
+            keys_per_slot: total_keys as f64 / 16384.0,
+        }
+    }
+}
+
+/// One shard in `nodes --json`.
+#[derive(Debug, Serialize)]
+pub struct ShardJson {
+    /// The master.
+    pub master: NodeJson,
+    /// Its replicas.
+    pub replicas: Vec<NodeJson>,
+}
+
+/// `nodes --json`.
+#[derive(Debug, Serialize)]
+pub struct NodesJson {
+    /// The entry node.
+    pub entry: String,
+    /// Shards: a master (by first slot) and its replicas.
+    pub shards: Vec<ShardJson>,
+}
+
+impl NodesJson {
+    /// Builds the document.
+    pub fn new(snapshot: &Snapshot) -> Self {
+        NodesJson {
+            entry: snapshot.entry.to_string(),
+            shards: crate::report::table::shards(snapshot)
+                .into_iter()
+                .map(|(m, rs)| ShardJson {
+                    master: NodeJson::from_state(m),
+                    replicas: rs.into_iter().map(NodeJson::from_state).collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `slots --json`.
+#[derive(Debug, Serialize)]
+pub struct SlotsJson<'a> {
+    /// The entry node.
+    pub entry: String,
+    /// Slot ranges in ascending order, covering 0..=16383.
+    pub ranges: &'a [SlotRow],
+}

@@ -1,0 +1,5 @@
+//! Presentation: redis-cli-style text, tables and JSON documents, rendered from data.
+
+pub mod json;
+pub mod table;
+pub mod text;
