@@ -126,8 +126,14 @@ mod tests {
             NodeAddr::parse("10.0.0.1:7000@17000").unwrap(),
             NodeAddr::new("10.0.0.1", 7000)
         );
-        assert_eq!(NodeAddr::parse("::1:7000").unwrap(), NodeAddr::new("::1", 7000));
-        assert_eq!(NodeAddr::parse("[::1]:7000").unwrap(), NodeAddr::new("::1", 7000));
+        assert_eq!(
+            NodeAddr::parse("::1:7000").unwrap(),
+            NodeAddr::new("::1", 7000)
+        );
+        assert_eq!(
+            NodeAddr::parse("[::1]:7000").unwrap(),
+            NodeAddr::new("::1", 7000)
+        );
         assert_eq!(
             NodeAddr::from_args(&args(&["localhost", "7000"])).unwrap(),
             NodeAddr::new("localhost", 7000)
@@ -152,7 +158,10 @@ mod tests {
             NodeAddr::parse("127.0.0.1:0"),
             Err(AddrError::PortRange(_, 0))
         ));
-        assert!(matches!(NodeAddr::parse(":7000"), Err(AddrError::MissingHost(_))));
+        assert!(matches!(
+            NodeAddr::parse(":7000"),
+            Err(AddrError::MissingHost(_))
+        ));
         assert!(matches!(
             NodeAddr::from_args(&args(&["a", "b", "c"])),
             Err(AddrError::WrongArity)

@@ -61,7 +61,10 @@ impl std::error::Error for UsageError {}
 
 /// The exit code for an error that ended a command.
 pub fn code_for(err: &anyhow::Error) -> i32 {
-    if err.chain().any(|c| c.downcast_ref::<UsageError>().is_some()) {
+    if err
+        .chain()
+        .any(|c| c.downcast_ref::<UsageError>().is_some())
+    {
         exit_code::USAGE
     } else {
         exit_code::FAILURE

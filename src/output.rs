@@ -137,9 +137,8 @@ impl Output {
         if !self.json {
             return;
         }
-        let text = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
-            format!("{{\"error\":\"cannot serialize the report: {e}\"}}")
-        });
+        let text = serde_json::to_string_pretty(value)
+            .unwrap_or_else(|e| format!("{{\"error\":\"cannot serialize the report: {e}\"}}"));
         let _ = writeln!(std::io::stdout().lock(), "{text}");
     }
 

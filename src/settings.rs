@@ -93,9 +93,8 @@ fn tls(global: &GlobalOpts) -> anyhow::Result<Option<TlsSettings>> {
         return Ok(None);
     }
     let read = |path: &Path, what: &str| {
-        std::fs::read(path).map_err(|e| {
-            UsageError::new(format!("cannot read {what} '{}': {e}", path.display()))
-        })
+        std::fs::read(path)
+            .map_err(|e| UsageError::new(format!("cannot read {what} '{}': {e}", path.display())))
     };
     let ca_pem = match (&global.cacert, &global.cacertdir) {
         (Some(_), Some(_)) => {
@@ -108,10 +107,9 @@ fn tls(global: &GlobalOpts) -> anyhow::Result<Option<TlsSettings>> {
         (None, None) => None,
     };
     let client_cert_key = match (&global.cert, &global.key) {
-        (Some(cert), Some(key)) => Some((
-            read(cert, "client certificate")?,
-            read(key, "client key")?,
-        )),
+        (Some(cert), Some(key)) => {
+            Some((read(cert, "client certificate")?, read(key, "client key")?))
+        }
         (None, None) => None,
         _ => {
             return Err(UsageError::new("--cert and --key go together").into());

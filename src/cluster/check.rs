@@ -93,14 +93,12 @@ impl CheckReport {
                 self.uncovered
             ));
         }
-        if let Some(multi) = &self.multiple_owners {
-            if !multi.is_empty() {
-                let slots: Vec<u16> = multi.iter().map(|m| m.slot).collect();
-                errors.push(format!(
-                    "slots with multiple owners: {}",
-                    join_numbers(&slots)
-                ));
-            }
+        if let Some(multi) = self.multiple_owners.as_ref().filter(|m| !m.is_empty()) {
+            let slots: Vec<u16> = multi.iter().map(|m| m.slot).collect();
+            errors.push(format!(
+                "slots with multiple owners: {}",
+                join_numbers(&slots)
+            ));
         }
         errors
     }
@@ -144,7 +142,11 @@ pub fn check(snapshot: &Snapshot, stray_keys: Option<&StrayKeys>) -> CheckReport
 /// redis-cli's signature: per viewer, the sorted `id:ranges` of every line that has slots.
 fn signature(node: &NodeState) -> Option<String> {
     let probe = node.probe()?;
-    let mut parts: Vec<String> = probe.view.iter().filter_map(|n| n.slot_signature()).collect();
+    let mut parts: Vec<String> = probe
+        .view
+        .iter()
+        .filter_map(|n| n.slot_signature())
+        .collect();
     if parts.is_empty() {
         return None;
     }
@@ -260,7 +262,11 @@ fn short(id: &str) -> &str {
 fn warn_unreachable(snapshot: &Snapshot, warnings: &mut Vec<String>) {
     for node in &snapshot.nodes {
         if let Err(e) = &node.probe {
-            let role = if node.seen.is_replica() { "replica" } else { "master" };
+            let role = if node.seen.is_replica() {
+                "replica"
+            } else {
+                "master"
+            };
             warnings.push(format!(
                 "Node {} ({}, {role}) is unreachable: {}",
                 node.addr_text(),
@@ -302,13 +308,11 @@ fn warn_failing(snapshot: &Snapshot, warnings: &mut Vec<String>) {
 
 fn warn_cluster_state(snapshot: &Snapshot, warnings: &mut Vec<String>) {
     for node in &snapshot.nodes {
-        if let Some(p) = node.probe() {
-            if !p.info.cluster_state_ok {
-                warnings.push(format!(
-                    "Node {} reports cluster_state:fail",
-                    node.addr_text()
-                ));
-            }
+        if node.probe().is_some_and(|p| !p.info.cluster_state_ok) {
+            warnings.push(format!(
+                "Node {} reports cluster_state:fail",
+                node.addr_text()
+            ));
         }
     }
 }
@@ -326,7 +330,10 @@ fn warn_membership(snapshot: &Snapshot, warnings: &mut Vec<String>) {
         let missing: Vec<String> = known
             .difference(&sees)
             .map(|id| {
-                let addr = snapshot.node(id).map(NodeState::addr_text).unwrap_or_default();
+                let addr = snapshot
+                    .node(id)
+                    .map(NodeState::addr_text)
+                    .unwrap_or_default();
                 format!("{addr} ({})", short(id))
             })
             .collect();
@@ -370,7 +377,9 @@ fn role_words(line: &super::nodes::NodeEntry) -> String {
 
 fn warn_roles(snapshot: &Snapshot, warnings: &mut Vec<String>) {
     for node in &snapshot.nodes {
-        let Some(own) = node.probe().map(|p| &p.myself) else { continue };
+        let Some(own) = node.probe().map(|p| &p.myself) else {
+            continue;
+        };
         let own_role = role_words(own);
         let disagreeing: Vec<String> = snapshot
             .nodes
@@ -410,7 +419,9 @@ fn warn_replication(snapshot: &Snapshot, warnings: &mut Vec<String>) {
         }
     }
     for node in snapshot.nodes.iter().filter(|n| !n.is_master()) {
-        let Some(info) = node.probe().map(|p| &p.info) else { continue };
+        let Some(info) = node.probe().map(|p| &p.info) else {
+            continue;
+        };
         if info.master_link_up == Some(false) {
             let why = if info.sync_in_progress {
                 "is still loading its initial sync from its master"
@@ -419,5 +430,142 @@ fn warn_replication(snapshot: &Snapshot, warnings: &mut Vec<String>) {
             };
             warnings.push(format!("Replica {} {why}", node.addr_text()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::snapshot::fixtures::{HEALTHY, all_views, snapshot, view_of};
+
+    const M1: &str = "1ad5a315b83b55dfcacbf1ef02ccf684513151c9";
+    const M2: &str = "aa75a42766edf123a8af89970965d0f41be40cf8";
+
+    #[test]
+    fn healthy_cluster_has_no_findings() {
+        let report = check(&snapshot(&all_views(HEALTHY)), None);
+        assert!(report.healthy(), "{:?}", report.errors());
+        assert!(report.slots_agree);
+        assert!(report.uncovered.is_empty());
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
+
+    #[test]
+    fn open_slots_are_listed_per_node() {
+        let mut views = all_views(HEALTHY);
+        views[0] =
+            Some(view_of(HEALTHY, 0).replacen(" 0-5460", &format!(" 0-5460 [100->-{M2}]"), 1));
+        views[1] = Some(view_of(HEALTHY, 1).replacen(
+            " 5461-10922",
+            &format!(" 5461-10922 [100-<-{M1}]"),
+            1,
+        ));
+        let report = check(&snapshot(&views), None);
+        assert_eq!(report.open_slot_numbers, vec![100]);
+        assert_eq!(report.open_slots.len(), 2);
+        assert_eq!(report.open_slots[0].migrating, vec![100]);
+        assert_eq!(report.open_slots[1].importing, vec![100]);
+        assert!(!report.healthy());
+        assert!(
+            report.slots_agree,
+            "open-slot markers do not count for agreement"
+        );
+    }
+
+    #[test]
+    fn uncovered_slots_name_their_last_owner() {
+        let global = HEALTHY.replace(" 10923-16383", " 10923-16000");
+        let report = check(&snapshot(&all_views(&global)), None);
+        assert_eq!(report.uncovered.to_string(), "16001-16383");
+        assert_eq!(report.uncovered_ranges.len(), 1);
+        assert_eq!(report.uncovered_ranges[0].claimed_by, None);
+        assert!(report.errors()[0].contains("383 slots not covered"));
+    }
+
+    #[test]
+    fn unreachable_master_leaves_its_slots_uncovered() {
+        let mut views = all_views(HEALTHY);
+        views[2] = None; // 172.20.0.4, serving 10923-16383
+        let report = check(&snapshot(&views), None);
+        assert_eq!(report.uncovered.to_string(), "10923-16383");
+        let range = &report.uncovered_ranges[0];
+        assert_eq!(range.claimed_by.as_deref(), Some("172.20.0.4:6379"));
+        assert!(range.reason.contains("unreachable"), "{}", range.reason);
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.contains("172.20.0.4:6379") && w.contains("unreachable"))
+        );
+    }
+
+    #[test]
+    fn slot_disagreement_names_the_node() {
+        let mut views = all_views(HEALTHY);
+        let stale = HEALTHY
+            .replace(" 0-5460", " 0-5400")
+            .replace(" 5461-10922", " 5401-10922");
+        views[3] = Some(view_of(&stale, 3));
+        let report = check(&snapshot(&views), None);
+        assert!(!report.slots_agree);
+        assert_eq!(
+            report.disagreeing_nodes,
+            vec!["172.20.0.5:6379".to_string()]
+        );
+    }
+
+    #[test]
+    fn membership_and_role_disagreements_are_warnings() {
+        let mut views = all_views(HEALTHY);
+        // Node 4 does not know node 5; node 1 sees replica 3 as a master.
+        let without_last: String = view_of(HEALTHY, 4)
+            .lines()
+            .take(5)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        views[4] = Some(without_last);
+        views[1] = Some(view_of(HEALTHY, 1).replacen(&format!("slave {M1}"), "master -", 1));
+        let report = check(&snapshot(&views), None);
+        assert!(report.healthy(), "warnings do not fail the check");
+        let text = report.warnings.join("\n");
+        assert!(
+            text.contains("172.20.0.6:6379 does not know 172.20.0.7:6379"),
+            "{text}"
+        );
+        assert!(text.contains("role of 172.20.0.5:6379"), "{text}");
+        assert!(text.contains("172.20.0.3:6379 sees master"), "{text}");
+    }
+
+    #[test]
+    fn failing_flags_and_lonely_masters_are_warnings() {
+        // Replica of the third master is gone and flagged fail everywhere.
+        let global = HEALTHY.replace(
+            "slave 159ccdcd88a3b2042c4dd9bf3bb1bfb54f16cf35 0 1552082269160 6 connected",
+            "slave,fail 159ccdcd88a3b2042c4dd9bf3bb1bfb54f16cf35 0 1552082269160 6 disconnected",
+        );
+        let mut views = all_views(&global);
+        views[5] = None;
+        let report = check(&snapshot(&views), None);
+        let text = report.warnings.join("\n");
+        assert!(
+            text.contains("172.20.0.7:6379 (9d4e26c5) is flagged fail by 5 of 5 nodes"),
+            "{text}"
+        );
+        assert!(report.healthy());
+    }
+
+    #[test]
+    fn multiple_owners_from_stray_keys() {
+        let snap = snapshot(&all_views(HEALTHY));
+        let mut stray = StrayKeys::new();
+        stray.insert(M2.to_string(), [7u16, 8].into_iter().collect());
+        let report = check(&snap, Some(&stray));
+        let multi = report.multiple_owners.as_ref().unwrap();
+        assert_eq!(multi.iter().map(|m| m.slot).collect::<Vec<_>>(), vec![7, 8]);
+        assert_eq!(multi[0].owners, vec!["172.20.0.2:6379", "172.20.0.3:6379"]);
+        assert!(!report.healthy());
+        let clean = check(&snap, Some(&StrayKeys::new()));
+        assert_eq!(clean.multiple_owners.as_ref().map(Vec::len), Some(0));
+        assert!(clean.healthy());
     }
 }

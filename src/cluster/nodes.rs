@@ -241,7 +241,10 @@ pub fn parse_line(line: &str) -> Result<NodeEntry, String> {
 }
 
 /// `ip:port@cport[,hostname]`, `ip:port` (before Redis 4), `:0@0` (no address).
-fn parse_address(field: &str) -> Result<(Option<NodeAddr>, Option<u16>, Option<String>), String> {
+/// The parts of an address field: client address, bus port, hostname.
+type AddressParts = (Option<NodeAddr>, Option<u16>, Option<String>);
+
+fn parse_address(field: &str) -> Result<AddressParts, String> {
     let (client, bus_and_aux) = match field.rsplit_once('@') {
         Some((client, rest)) => (client, Some(rest)),
         None => (field, None),
@@ -366,7 +369,11 @@ e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 127.0.0.1:30001@40001,redis-1.example m
             }]
         );
         assert_eq!(me.importing[0].slot, 77);
-        assert_eq!(me.slots.len(), 5461, "open-slot markers are not owned slots");
+        assert_eq!(
+            me.slots.len(),
+            5461,
+            "open-slot markers are not owned slots"
+        );
         assert!(nodes[1].flags.fail && nodes[1].flags.master);
         assert_eq!(nodes[1].link, LinkState::Disconnected);
         assert_eq!(nodes[1].flags.describe(), "master,fail");

@@ -19,10 +19,8 @@ pub fn key_slot(key: &[u8]) -> u16 {
 fn hash_tag(key: &[u8]) -> &[u8] {
     if let Some(open) = key.iter().position(|&b| b == b'{') {
         let rest = &key[open + 1..];
-        if let Some(len) = rest.iter().position(|&b| b == b'}') {
-            if len > 0 {
-                return &rest[..len];
-            }
+        if let Some(len) = rest.iter().position(|&b| b == b'}').filter(|&len| len > 0) {
+            return &rest[..len];
         }
     }
     key
@@ -41,6 +39,11 @@ impl SlotRange {
     /// Number of slots in the range.
     pub fn len(&self) -> usize {
         usize::from(self.end - self.start) + 1
+    }
+
+    /// Always false: a range holds at least one slot.
+    pub fn is_empty(&self) -> bool {
+        false
     }
 }
 
@@ -243,7 +246,10 @@ mod tests {
     #[test]
     fn ranges_and_formatting() {
         let mut set = SlotSet::new();
-        set.insert_range(SlotRange { start: 0, end: 5460 });
+        set.insert_range(SlotRange {
+            start: 0,
+            end: 5460,
+        });
         set.insert(10923);
         set.insert(16383);
         assert_eq!(set.len(), 5463);

@@ -274,7 +274,11 @@ impl NodeJson {
             addr: node.addr().map(ToString::to_string),
             bus_port: current.bus_port,
             hostname: current.hostname.clone(),
-            role: if node.is_master() { "master" } else { "replica" },
+            role: if node.is_master() {
+                "master"
+            } else {
+                "replica"
+            },
             master_id: current.master_id.clone(),
             flags: node
                 .flags_text()
@@ -294,5 +298,103 @@ impl NodeJson {
             repl_offset: node.probe().map(|p| p.info.repl_offset),
             version: node.probe().map(|p| p.info.version.clone()),
         }
+    }
+}
+
+/// Snapshots built from `CLUSTER NODES` texts, for unit tests of the pure logic.
+#[cfg(test)]
+pub mod fixtures {
+    use super::*;
+    use crate::net::conn::ErrorKind;
+
+    /// A healthy six-node cluster (seed 000's layout): three masters, one replica each.
+    pub const HEALTHY: &str = "\
+1ad5a315b83b55dfcacbf1ef02ccf684513151c9 172.20.0.2:6379@16379 master - 0 1552082266000 1 connected 0-5460
+aa75a42766edf123a8af89970965d0f41be40cf8 172.20.0.3:6379@16379 master - 0 1552082268000 2 connected 5461-10922
+159ccdcd88a3b2042c4dd9bf3bb1bfb54f16cf35 172.20.0.4:6379@16379 master - 0 1552082268000 3 connected 10923-16383
+11cce7fdb1a82e7937005a956ff7c7c9c3eb1410 172.20.0.5:6379@16379 slave 1ad5a315b83b55dfcacbf1ef02ccf684513151c9 0 1552082269574 4 connected
+e463eb0b118c3292687f78244988b38d4b220b40 172.20.0.6:6379@16379 slave aa75a42766edf123a8af89970965d0f41be40cf8 0 1552082269000 5 connected
+9d4e26c55c3a96b2921ed2476caf1fa78593e5d4 172.20.0.7:6379@16379 slave 159ccdcd88a3b2042c4dd9bf3bb1bfb54f16cf35 0 1552082269160 6 connected
+";
+
+    /// The view of the node on line `index` of `global`: its line gets the `myself` flag.
+    pub fn view_of(global: &str, index: usize) -> String {
+        global
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                if i != index {
+                    return format!("{line}\n");
+                }
+                let mut fields: Vec<String> = line.split(' ').map(str::to_string).collect();
+                fields[2] = format!("myself,{}", fields[2]);
+                format!("{}\n", fields.join(" "))
+            })
+            .collect()
+    }
+
+    /// A reachable, healthy node's INFO.
+    pub fn healthy_info(replica: bool, keys: u64) -> ServerInfo {
+        ServerInfo {
+            version: "7.0.15".into(),
+            cluster_enabled: true,
+            cluster_state_ok: true,
+            keys,
+            role: if replica { "slave" } else { "master" }.into(),
+            master_link_up: replica.then_some(true),
+            ..ServerInfo::default()
+        }
+    }
+
+    /// A snapshot whose node `i` answers with `views[i]` (`None`: unreachable). The entry node
+    /// is node 0; the order of the nodes is the order of the lines of node 0's view.
+    pub fn snapshot(views: &[Option<String>]) -> Snapshot {
+        let parsed: Vec<Option<Vec<NodeEntry>>> = views
+            .iter()
+            .map(|v| v.as_ref().map(|t| parse_cluster_nodes(t).unwrap()))
+            .collect();
+        let entry_view = parsed[0].clone().expect("the entry node answers");
+        let mut order: Vec<NodeEntry> = entry_view
+            .iter()
+            .filter(|l| l.flags.myself)
+            .cloned()
+            .collect();
+        order.extend(entry_view.iter().filter(|l| !l.flags.myself).cloned());
+        let nodes = order
+            .into_iter()
+            .map(|seen| {
+                let own = parsed
+                    .iter()
+                    .flatten()
+                    .find(|view| view.iter().any(|l| l.flags.myself && l.id == seen.id));
+                let probe = match own {
+                    Some(view) => {
+                        let myself = view.iter().find(|l| l.flags.myself).unwrap().clone();
+                        Ok(NodeProbe {
+                            info: healthy_info(myself.is_replica(), 10),
+                            myself,
+                            view: view.clone(),
+                        })
+                    }
+                    None => Err(NodeError {
+                        addr: seen.addr.clone().unwrap_or_else(|| NodeAddr::new("?", 0)),
+                        kind: ErrorKind::Connect,
+                        message: "connection refused".into(),
+                    }),
+                };
+                NodeState { seen, probe }
+            })
+            .collect();
+        Snapshot {
+            entry: NodeAddr::new("172.20.0.2", 6379),
+            nodes,
+        }
+    }
+
+    /// Every node of `global` answering with its own view of `global`.
+    pub fn all_views(global: &str) -> Vec<Option<String>> {
+        (0..global.lines().count())
+            .map(|i| Some(view_of(global, i)))
+            .collect()
     }
 }

@@ -62,7 +62,10 @@ impl TlsSettings {
                 continue;
             }
             let bytes = std::fs::read(entry.path())?;
-            if bytes.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+            if bytes
+                .windows(27)
+                .any(|w| w == b"-----BEGIN CERTIFICATE-----")
+            {
                 bundle.extend_from_slice(&bytes);
                 bundle.push(b'\n');
             }
@@ -126,12 +129,9 @@ impl ConnectOptions {
                 auth.arg(user);
             }
             auth.arg(password);
-            match node.raw(&auth)? {
-                Value::ServerError(err) => {
-                    let text = server_error_text(&err);
-                    return Err(fail(ErrorKind::Auth, describe_auth_error(&text)));
-                }
-                _ => {}
+            if let Value::ServerError(err) = node.raw(&auth)? {
+                let text = server_error_text(&err);
+                return Err(fail(ErrorKind::Auth, describe_auth_error(&text)));
             }
         }
         Ok(node)
@@ -319,6 +319,9 @@ fn describe_connect_error(err: &redis::RedisError, opts: &ConnectOptions) -> Str
             humanize(opts.connect_timeout)
         );
     }
+    if err.kind() == redis::ErrorKind::Parse {
+        return NOT_REDIS.into();
+    }
     let text = err.to_string();
     let lower = text.to_lowercase();
     if lower.contains("lookup address") || lower.contains("resolve") {
@@ -333,7 +336,13 @@ fn describe_connect_error(err: &redis::RedisError, opts: &ConnectOptions) -> Str
     text
 }
 
+const NOT_REDIS: &str =
+    "the reply is not the Redis protocol (is this a Redis node? a TLS port needs --tls)";
+
 fn describe_io_error(err: &redis::RedisError) -> String {
+    if err.kind() == redis::ErrorKind::Parse {
+        return NOT_REDIS.into();
+    }
     if err.is_timeout() {
         return "no reply before the IO timeout (raise it with -t/--timeout)".into();
     }
@@ -345,7 +354,7 @@ fn describe_io_error(err: &redis::RedisError) -> String {
 
 /// `2s`, `1.5s`, `250ms`.
 pub fn humanize(d: Duration) -> String {
-    if d.as_millis() % 1000 == 0 {
+    if d.as_millis().is_multiple_of(1000) {
         format!("{}s", d.as_secs())
     } else if d.as_millis() > 1000 {
         format!("{:.1}s", d.as_secs_f64())
@@ -365,16 +374,23 @@ mod tests {
             password: Some("s3cret".into()),
         };
         let text = format!("{auth:?}");
-        assert!(!text.contains("s3cret") && text.contains("redacted"), "{text}");
+        assert!(
+            !text.contains("s3cret") && text.contains("redacted"),
+            "{text}"
+        );
     }
 
     #[test]
     fn auth_errors_read_plainly() {
-        assert!(describe_auth_error("WRONGPASS invalid username-password pair").contains("WRONGPASS"));
+        assert!(
+            describe_auth_error("WRONGPASS invalid username-password pair").contains("WRONGPASS")
+        );
         assert!(describe_auth_error("NOAUTH Authentication required.").contains("REDISCLI_AUTH"));
         assert!(
-            describe_auth_error("ERR AUTH <password> called without any password configured for the default user.")
-                .contains("none configured")
+            describe_auth_error(
+                "ERR AUTH <password> called without any password configured for the default user."
+            )
+            .contains("none configured")
         );
     }
 

@@ -70,7 +70,11 @@ mod tests {
         let items: Vec<u32> = (0..40).collect();
         let start = Instant::now();
         fan_out(&items, 64, |_| thread::sleep(Duration::from_millis(100)));
-        assert!(start.elapsed() < Duration::from_millis(1000), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_millis(1000),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     #[test]

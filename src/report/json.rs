@@ -77,7 +77,10 @@ impl InfoJson {
                 id: m.id().to_string(),
                 keys: m.probe().map(|p| p.info.keys),
                 slots: m.current().slots.len(),
-                replicas: snapshot.replicas_of(m.id()).filter(|r| r.reachable()).count(),
+                replicas: snapshot
+                    .replicas_of(m.id())
+                    .filter(|r| r.reachable())
+                    .count(),
                 reachable: m.reachable(),
             })
             .collect();

@@ -105,21 +105,35 @@ fn node_row(
         (Ok(_), false) => format!("{:?}", node.seen.link).to_lowercase(),
     };
     let repl = match node.probe() {
-        None => node.probe.as_ref().err().map(|e| e.message.clone()).unwrap_or_default(),
+        None => node
+            .probe
+            .as_ref()
+            .err()
+            .map(|e| e.message.clone())
+            .unwrap_or_default(),
         Some(p) if node.is_master() => format!("offset {}", p.info.repl_offset),
         Some(p) => match (p.info.master_link_up, master_offset) {
             (Some(false), _) => "link down".to_string(),
-            (_, Some(m)) => format!("offset {}, lag {} B", p.info.repl_offset, (m - p.info.repl_offset).max(0)),
+            (_, Some(m)) => format!(
+                "offset {}, lag {} B",
+                p.info.repl_offset,
+                (m - p.info.repl_offset).max(0)
+            ),
             _ => format!("offset {}", p.info.repl_offset),
         },
     };
-    let mut row = vec![role, me.id[..8.min(me.id.len())].to_string(), node.addr_text()];
+    let mut row = vec![
+        role,
+        me.id[..8.min(me.id.len())].to_string(),
+        node.addr_text(),
+    ];
     if with_hostname {
         row.push(me.hostname.clone().unwrap_or_default());
     }
     row.extend([
         slots_cell(&me.slots),
-        node.probe().map_or("-".to_string(), |p| p.info.keys.to_string()),
+        node.probe()
+            .map_or("-".to_string(), |p| p.info.keys.to_string()),
         link,
         node.flags_text(),
         me.config_epoch.to_string(),
@@ -163,10 +177,26 @@ pub fn slot_rows(snapshot: &Snapshot) -> Vec<SlotRow> {
     let mut markers: Vec<(u16, String)> = Vec::new();
     for node in snapshot.nodes.iter().filter(|n| n.reachable()) {
         for m in &node.current().migrating {
-            markers.push((m.slot, format!("{} migrating from {} to {}", m.slot, node.addr_text(), addr_of(&m.peer))));
+            markers.push((
+                m.slot,
+                format!(
+                    "{} migrating from {} to {}",
+                    m.slot,
+                    node.addr_text(),
+                    addr_of(&m.peer)
+                ),
+            ));
         }
         for i in &node.current().importing {
-            markers.push((i.slot, format!("{} importing into {} from {}", i.slot, node.addr_text(), addr_of(&i.peer))));
+            markers.push((
+                i.slot,
+                format!(
+                    "{} importing into {} from {}",
+                    i.slot,
+                    node.addr_text(),
+                    addr_of(&i.peer)
+                ),
+            ));
         }
     }
     markers.sort();
@@ -180,13 +210,21 @@ pub fn slot_rows(snapshot: &Snapshot) -> Vec<SlotRow> {
                 last.count += 1;
             }
             _ => rows.push(SlotRow {
-                range: SlotRange { start: slot, end: slot },
+                range: SlotRange {
+                    start: slot,
+                    end: slot,
+                },
                 count: 1,
                 master: node.map(NodeState::addr_text),
                 master_id: id,
                 master_reachable: node.is_some_and(NodeState::reachable),
                 replicas: node
-                    .map(|n| snapshot.replicas_of(n.id()).map(NodeState::addr_text).collect())
+                    .map(|n| {
+                        snapshot
+                            .replicas_of(n.id())
+                            .map(NodeState::addr_text)
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 open: Vec::new(),
             }),

@@ -89,7 +89,10 @@ pub fn check_report(snapshot: &Snapshot, report: &CheckReport) -> Doc {
     let mut doc = Doc::new();
     doc.push(
         Style::Info,
-        format!(">>> Performing Cluster Check (using node {})", snapshot.entry),
+        format!(
+            ">>> Performing Cluster Check (using node {})",
+            snapshot.entry
+        ),
     );
     for node in snapshot.nodes.iter().filter(|n| n.reachable()) {
         doc.extend(node_block(snapshot, node));
@@ -141,7 +144,10 @@ pub fn check_report(snapshot: &Snapshot, report: &CheckReport) -> Doc {
     if report.uncovered.is_empty() {
         doc.push(Style::Ok, "[OK] All 16384 slots covered.");
     } else {
-        doc.push(Style::Err, "[ERR] Not all 16384 slots are covered by nodes.");
+        doc.push(
+            Style::Err,
+            "[ERR] Not all 16384 slots are covered by nodes.",
+        );
         for range in &report.uncovered_ranges {
             let by = range
                 .claimed_by
@@ -181,4 +187,60 @@ pub fn check_report(snapshot: &Snapshot, report: &CheckReport) -> Doc {
         }
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::check::check;
+    use crate::cluster::snapshot::fixtures::{HEALTHY, all_views, snapshot};
+
+    /// The healthy report has exactly the lines and order of redis-cli's (seed 000).
+    #[test]
+    fn healthy_check_reads_like_redis_cli() {
+        let snap = snapshot(&all_views(HEALTHY));
+        let mut doc = info_summary(&snap);
+        doc.extend(check_report(&snap, &check(&snap, None)));
+        let expected = "\
+172.20.0.2:6379 (1ad5a315...) -> 10 keys | 5461 slots | 1 slaves.
+172.20.0.3:6379 (aa75a427...) -> 10 keys | 5462 slots | 1 slaves.
+172.20.0.4:6379 (159ccdcd...) -> 10 keys | 5461 slots | 1 slaves.
+[OK] 30 keys in 3 masters.
+0.00 keys per slot on average.
+>>> Performing Cluster Check (using node 172.20.0.2:6379)
+M: 1ad5a315b83b55dfcacbf1ef02ccf684513151c9 172.20.0.2:6379
+   slots:[0-5460] (5461 slots) master
+   1 additional replica(s)
+M: aa75a42766edf123a8af89970965d0f41be40cf8 172.20.0.3:6379
+   slots:[5461-10922] (5462 slots) master
+   1 additional replica(s)
+M: 159ccdcd88a3b2042c4dd9bf3bb1bfb54f16cf35 172.20.0.4:6379
+   slots:[10923-16383] (5461 slots) master
+   1 additional replica(s)
+S: 11cce7fdb1a82e7937005a956ff7c7c9c3eb1410 172.20.0.5:6379
+   slots: (0 slots) slave
+   replicates 1ad5a315b83b55dfcacbf1ef02ccf684513151c9
+S: e463eb0b118c3292687f78244988b38d4b220b40 172.20.0.6:6379
+   slots: (0 slots) slave
+   replicates aa75a42766edf123a8af89970965d0f41be40cf8
+S: 9d4e26c55c3a96b2921ed2476caf1fa78593e5d4 172.20.0.7:6379
+   slots: (0 slots) slave
+   replicates 159ccdcd88a3b2042c4dd9bf3bb1bfb54f16cf35
+[OK] All nodes agree about slots configuration.
+>>> Check for open slots...
+>>> Check slots coverage...
+[OK] All 16384 slots covered.
+";
+        assert_eq!(doc.to_text(), expected);
+    }
+
+    #[test]
+    fn failed_master_report_names_the_failing_slots() {
+        let mut views = all_views(HEALTHY);
+        views[1] = None;
+        let snap = snapshot(&views);
+        let text = check_report(&snap, &check(&snap, None)).to_text();
+        assert!(text.contains("[ERR] Not all 16384 slots are covered by nodes.\n   slots 5461-10922 (5462 slots): served by 172.20.0.3:6379, its master is unreachable: connection refused\n"), "{text}");
+        assert!(text.contains(">>> Check nodes health...\n[WARNING] Node 172.20.0.3:6379 (aa75a427, master) is unreachable"), "{text}");
+    }
 }
