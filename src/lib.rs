@@ -42,11 +42,18 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             };
         }
     };
+    let json = cli.global.json;
     match commands::dispatch(cli) {
         Ok(outcome) => outcome.code(),
         Err(err) => {
+            let code = error::code_for(&err);
             eprintln!("error: {err:#}");
-            error::code_for(&err)
+            if json {
+                // Scripts reading stdout always get one JSON document.
+                let doc = serde_json::json!({ "error": format!("{err:#}"), "exit_code": code });
+                println!("{doc}");
+            }
+            code
         }
     }
 }
