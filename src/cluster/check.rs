@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
+use super::nodes::NodeEntry;
 use super::slots::{SLOT_COUNT, SlotRange, SlotSet};
 use super::snapshot::{NodeState, Snapshot};
 
@@ -122,10 +123,11 @@ pub fn check(snapshot: &Snapshot, stray_keys: Option<&StrayKeys>) -> CheckReport
     let uncovered_ranges = uncovered_ranges(snapshot, &uncovered);
     let mut warnings = Vec::new();
     warn_unreachable(snapshot, &mut warnings);
-    warn_failing(snapshot, &mut warnings);
+    let views = views(snapshot);
+    warn_failing(snapshot, &views, &mut warnings);
     warn_cluster_state(snapshot, &mut warnings);
     warn_membership(snapshot, &mut warnings);
-    warn_roles(snapshot, &mut warnings);
+    warn_roles(snapshot, &views, &mut warnings);
     warn_replication(snapshot, &mut warnings);
     CheckReport {
         slots_agree,
@@ -277,13 +279,26 @@ fn warn_unreachable(snapshot: &Snapshot, warnings: &mut Vec<String>) {
     }
 }
 
-fn warn_failing(snapshot: &Snapshot, warnings: &mut Vec<String>) {
-    let viewers: Vec<_> = snapshot.nodes.iter().filter_map(NodeState::probe).collect();
+/// Every reachable node's view, indexed by node id: `(viewer, id -> line)`.
+type Views<'a> = Vec<(&'a NodeState, HashMap<&'a str, &'a NodeEntry>)>;
+
+fn views(snapshot: &Snapshot) -> Views<'_> {
+    snapshot
+        .nodes
+        .iter()
+        .filter_map(|n| {
+            let probe = n.probe()?;
+            Some((n, probe.view.iter().map(|l| (l.id.as_str(), l)).collect()))
+        })
+        .collect()
+}
+
+fn warn_failing(snapshot: &Snapshot, views: &Views, warnings: &mut Vec<String>) {
     for node in &snapshot.nodes {
-        let seen_by = |pred: fn(&super::nodes::NodeEntry) -> bool| {
-            viewers
+        let seen_by = |pred: fn(&NodeEntry) -> bool| {
+            views
                 .iter()
-                .filter(|p| p.view.iter().any(|l| l.id == node.id() && pred(l)))
+                .filter(|(_, lines)| lines.get(node.id()).is_some_and(|l| pred(l)))
                 .count()
         };
         let fail = seen_by(|l| l.flags.fail);
@@ -293,14 +308,14 @@ fn warn_failing(snapshot: &Snapshot, warnings: &mut Vec<String>) {
                 "Node {} ({}) is flagged fail by {fail} of {} nodes",
                 node.addr_text(),
                 short(node.id()),
-                viewers.len()
+                views.len()
             ));
         } else if pfail > 0 {
             warnings.push(format!(
                 "Node {} ({}) is suspected down (fail?) by {pfail} of {} nodes",
                 node.addr_text(),
                 short(node.id()),
-                viewers.len()
+                views.len()
             ));
         }
     }
@@ -368,25 +383,23 @@ fn warn_membership(snapshot: &Snapshot, warnings: &mut Vec<String>) {
     }
 }
 
-fn role_words(line: &super::nodes::NodeEntry) -> String {
+fn role_words(line: &NodeEntry) -> String {
     match (&line.master_id, line.is_replica()) {
         (Some(m), true) => format!("replica of {}", short(m)),
         _ => "master".to_string(),
     }
 }
 
-fn warn_roles(snapshot: &Snapshot, warnings: &mut Vec<String>) {
+fn warn_roles(snapshot: &Snapshot, views: &Views, warnings: &mut Vec<String>) {
     for node in &snapshot.nodes {
         let Some(own) = node.probe().map(|p| &p.myself) else {
             continue;
         };
         let own_role = role_words(own);
-        let disagreeing: Vec<String> = snapshot
-            .nodes
+        let disagreeing: Vec<String> = views
             .iter()
-            .filter_map(|viewer| {
-                let line = viewer.probe()?.view.iter().find(|l| l.id == node.id())?;
-                let seen = role_words(line);
+            .filter_map(|(viewer, lines)| {
+                let seen = role_words(lines.get(node.id())?);
                 (seen != own_role).then(|| format!("{} sees {seen}", viewer.addr_text()))
             })
             .collect();

@@ -57,57 +57,87 @@ impl fmt::Display for SlotRange {
     }
 }
 
-/// A set of hash slots stored as a 16384-bit bitmap.
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// A set of hash slots stored as a 16384-bit bitmap. The empty set allocates nothing (most
+/// `CLUSTER NODES` lines, replicas', have no slot).
+#[derive(Clone, Default)]
 pub struct SlotSet {
-    words: Box<[u64; 256]>,
+    /// Either empty (no slot) or exactly 256 words.
+    words: Vec<u64>,
 }
 
-impl Default for SlotSet {
-    fn default() -> Self {
-        Self::new()
+const WORDS: usize = SLOT_COUNT as usize / 64;
+
+impl PartialEq for SlotSet {
+    fn eq(&self, other: &Self) -> bool {
+        (0..WORDS).all(|i| self.word(i) == other.word(i))
     }
 }
+
+impl Eq for SlotSet {}
 
 impl SlotSet {
     /// The empty set.
     pub fn new() -> Self {
-        SlotSet {
-            words: Box::new([0; 256]),
-        }
+        SlotSet { words: Vec::new() }
     }
 
     /// Every slot, 0..=16383.
     pub fn full() -> Self {
         SlotSet {
-            words: Box::new([u64::MAX; 256]),
+            words: vec![u64::MAX; WORDS],
         }
+    }
+
+    fn word(&self, i: usize) -> u64 {
+        self.words.get(i).copied().unwrap_or(0)
+    }
+
+    fn words_mut(&mut self) -> &mut [u64] {
+        if self.words.is_empty() {
+            self.words = vec![0; WORDS];
+        }
+        &mut self.words
     }
 
     /// Adds one slot (ignored when out of range).
     pub fn insert(&mut self, slot: u16) {
         if slot < SLOT_COUNT {
-            self.words[usize::from(slot / 64)] |= 1 << (slot % 64);
+            self.words_mut()[usize::from(slot / 64)] |= 1 << (slot % 64);
         }
     }
 
     /// Removes one slot.
     pub fn remove(&mut self, slot: u16) {
-        if slot < SLOT_COUNT {
+        if slot < SLOT_COUNT && !self.words.is_empty() {
             self.words[usize::from(slot / 64)] &= !(1 << (slot % 64));
         }
     }
 
     /// Adds every slot of `range`.
     pub fn insert_range(&mut self, range: SlotRange) {
-        for slot in range.start..=range.end.min(SLOT_COUNT - 1) {
-            self.insert(slot);
+        let end = range.end.min(SLOT_COUNT - 1);
+        if range.start > end {
+            return;
+        }
+        let words = self.words_mut();
+        let mut slot = usize::from(range.start);
+        let end = usize::from(end);
+        while slot <= end {
+            let bit = slot % 64;
+            let span = (64 - bit).min(end - slot + 1);
+            let mask = if span == 64 {
+                u64::MAX
+            } else {
+                ((1u64 << span) - 1) << bit
+            };
+            words[slot / 64] |= mask;
+            slot += span;
         }
     }
 
     /// True when `slot` is in the set.
     pub fn contains(&self, slot: u16) -> bool {
-        slot < SLOT_COUNT && self.words[usize::from(slot / 64)] & (1 << (slot % 64)) != 0
+        slot < SLOT_COUNT && self.word(usize::from(slot / 64)) & (1 << (slot % 64)) != 0
     }
 
     /// Number of slots in the set.
@@ -122,7 +152,10 @@ impl SlotSet {
 
     /// Adds every slot of `other`.
     pub fn union_with(&mut self, other: &SlotSet) {
-        for (a, b) in self.words.iter_mut().zip(other.words.iter()) {
+        if other.words.is_empty() {
+            return;
+        }
+        for (a, b) in self.words_mut().iter_mut().zip(other.words.iter()) {
             *a |= b;
         }
     }
@@ -138,6 +171,9 @@ impl SlotSet {
 
     /// The slots in both sets.
     pub fn intersection(&self, other: &SlotSet) -> SlotSet {
+        if other.words.is_empty() {
+            return SlotSet::new();
+        }
         let mut out = self.clone();
         for (a, b) in out.words.iter_mut().zip(other.words.iter()) {
             *a &= b;
@@ -145,13 +181,56 @@ impl SlotSet {
         out
     }
 
-    /// The slots in ascending order.
+    /// The slots in ascending order (word by word: empty stretches cost nothing).
     pub fn iter(&self) -> impl Iterator<Item = u16> + '_ {
-        (0..SLOT_COUNT).filter(|&s| self.contains(s))
+        self.words.iter().enumerate().flat_map(|(i, &word)| {
+            let base = (i * 64) as u16;
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                if rest == 0 {
+                    return None;
+                }
+                let bit = rest.trailing_zeros() as u16;
+                rest &= rest - 1;
+                Some(base + bit)
+            })
+        })
     }
 
     /// The set as maximal contiguous ranges, ascending.
     pub fn ranges(&self) -> Vec<SlotRange> {
+        let mut out: Vec<SlotRange> = Vec::new();
+        for (i, &word) in self.words.iter().enumerate() {
+            let base = (i * 64) as u16;
+            if word == u64::MAX {
+                match out.last_mut() {
+                    Some(last) if last.end + 1 == base => last.end = base + 63,
+                    _ => out.push(SlotRange {
+                        start: base,
+                        end: base + 63,
+                    }),
+                }
+                continue;
+            }
+            let mut rest = word;
+            while rest != 0 {
+                let slot = base + rest.trailing_zeros() as u16;
+                rest &= rest - 1;
+                match out.last_mut() {
+                    Some(last) if last.end + 1 == slot => last.end = slot,
+                    _ => out.push(SlotRange {
+                        start: slot,
+                        end: slot,
+                    }),
+                }
+            }
+        }
+        out
+    }
+
+    /// Same as [`SlotSet::ranges`], slot by slot (reference for tests).
+    #[cfg(test)]
+    fn ranges_slow(&self) -> Vec<SlotRange> {
         let mut out: Vec<SlotRange> = Vec::new();
         for slot in self.iter() {
             match out.last_mut() {
@@ -267,11 +346,30 @@ mod tests {
         let b: SlotSet = (5..15).collect();
         assert_eq!(a.difference(&b).to_string(), "0-4");
         assert_eq!(a.intersection(&b).to_string(), "5-9");
+        assert!(a.intersection(&SlotSet::new()).is_empty());
+        assert_eq!(a.difference(&SlotSet::new()), a);
+        assert!(SlotSet::new().difference(&a).is_empty());
+        assert_eq!(SlotSet::new(), a.difference(&a), "empty equals all-zero");
         let mut u = a.clone();
         u.union_with(&b);
         assert_eq!(u.to_string(), "0-14");
         u.remove(7);
         assert_eq!(u.to_string(), "0-6,8-14");
+    }
+
+    #[test]
+    fn word_wise_ranges_match_slot_by_slot() {
+        let mut set = SlotSet::new();
+        for (a, b) in [(0, 63), (64, 64), (66, 200), (255, 256), (1000, 16383)] {
+            set.insert_range(SlotRange { start: a, end: b });
+            assert_eq!(set.ranges(), set.ranges_slow());
+        }
+        assert_eq!(set.to_string(), "0-64,66-200,255-256,1000-16383");
+        let mut one = SlotSet::new();
+        one.insert_range(SlotRange { start: 5, end: 5 });
+        assert_eq!(one.to_string(), "5");
+        let stepped: SlotSet = (0..16384).step_by(3).collect();
+        assert_eq!(stepped.ranges(), stepped.ranges_slow());
     }
 
     #[test]
