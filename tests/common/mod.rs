@@ -1,0 +1,96 @@
+//! Integration-test harness: redis-server child processes, clusters formed
+//! with raw commands, TLS material and helpers to run the rcluster binary.
+//!
+//! Include with `mod common;` from any file in `tests/`.
+#![allow(dead_code, unused_imports)]
+
+mod cli;
+mod cluster;
+mod node;
+mod nodes_conf;
+mod ports;
+mod tls;
+
+use std::time::{Duration, Instant};
+
+pub use cli::{
+    RUN_TIMEOUT, RunOutput, rcluster, redis_cli, redis_cli_command, run, run_command,
+    run_with_stdin,
+};
+pub use cluster::{ClusterSpec, FORM_TIMEOUT, TestCluster, even_slot_ranges};
+pub use node::{
+    Node, NodeOpts, TlsAuthClients, info_value, redis_cli_available, redis_server_path,
+};
+pub use nodes_conf::{NodeLine, merge_ranges, parse as parse_cluster_nodes};
+pub use ports::{BUS_PORT_OFFSET, PORT_BASE, PORT_SPAN};
+pub use tls::{TlsFiles, install_crypto_provider};
+
+/// Number of hash slots.
+pub const SLOTS: u16 = 16384;
+/// Default timeout of [`wait_until`].
+pub const WAIT_TIMEOUT: Duration = Duration::from_secs(20);
+/// Poll interval of the wait helpers.
+const POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// Hash slot of `key` (CRC16/XMODEM of the hash tag or whole key, mod 16384),
+/// computed independently of rcluster's own implementation.
+pub fn key_slot(key: impl AsRef<[u8]>) -> u16 {
+    let key = key.as_ref();
+    let hashed = key
+        .iter()
+        .position(|&b| b == b'{')
+        .and_then(|open| {
+            let rest = &key[open + 1..];
+            let close = rest.iter().position(|&b| b == b'}')?;
+            (close > 0).then(|| &rest[..close])
+        })
+        .unwrap_or(key);
+    crc16_xmodem(hashed) % SLOTS
+}
+
+fn crc16_xmodem(data: &[u8]) -> u16 {
+    let mut crc: u16 = 0;
+    for &byte in data {
+        crc ^= u16::from(byte) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc
+}
+
+/// Polls `cond` every 20 ms until it is true; panics after [`WAIT_TIMEOUT`].
+pub fn wait_until(what: &str, cond: impl FnMut() -> bool) {
+    wait_until_timeout(what, WAIT_TIMEOUT, cond);
+}
+
+/// Polls `cond` every 20 ms until it is true; panics after `timeout`.
+pub fn wait_until_timeout(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
+    poll_until(what, timeout, || {
+        if cond() {
+            Ok(())
+        } else {
+            Err("condition false".into())
+        }
+    });
+}
+
+/// Polls `check` every 20 ms until it returns Ok; panics after `timeout`
+/// with the last error, which should describe what is still missing.
+pub fn poll_until(what: &str, timeout: Duration, mut check: impl FnMut() -> Result<(), String>) {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let last = match check() {
+            Ok(()) => return,
+            Err(e) => e,
+        };
+        if Instant::now() >= deadline {
+            panic!("timed out after {timeout:?} waiting for {what}: {last}");
+        }
+        std::thread::sleep(POLL_INTERVAL);
+    }
+}
