@@ -86,7 +86,8 @@ pub struct GlobalOpts {
         long = "timeout",
         global = true,
         value_name = "SECS",
-        default_value = "3"
+        default_value = "3",
+        allow_negative_numbers = true
     )]
     pub timeout: f64,
 

@@ -28,7 +28,7 @@ pub fn connect_options(global: &GlobalOpts) -> anyhow::Result<ConnectOptions> {
         auth: auth(global)?,
         tls: tls(global)?,
         connect_timeout: timeout,
-        io_timeout: timeout.max(Duration::from_secs(5)),
+        io_timeout: timeout,
     })
 }
 

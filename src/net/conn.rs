@@ -153,9 +153,6 @@ impl ConnectOptions {
         }
         .into_connection_info()?
         .set_redis_settings(settings);
-        if tls.insecure {
-            return redis::Client::open(info);
-        }
         let certs = redis::TlsCertificates {
             client_tls: tls
                 .client_cert_key
@@ -344,7 +341,7 @@ fn describe_io_error(err: &redis::RedisError) -> String {
         return NOT_REDIS.into();
     }
     if err.is_timeout() {
-        return "no reply before the IO timeout (raise it with -t/--timeout)".into();
+        return "timed out waiting for a reply (raise the limit with -t/--timeout)".into();
     }
     if err.is_connection_dropped() || err.is_io_error() {
         return format!("connection lost ({err})");

@@ -44,10 +44,16 @@ pub fn redis_server_path() -> PathBuf {
     })
 }
 
-/// True when `redis-cli` is on PATH (it is only used as an optional oracle).
+/// True when `redis-cli` is on PATH (the independent oracle). `scripts/test` sets
+/// `RCLUSTER_TEST_REQUIRE_REDIS_CLI=1`, and then a missing redis-cli fails the test instead
+/// of skipping the comparison.
 pub fn redis_cli_available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
-    *AVAILABLE.get_or_init(|| find_in_path("redis-cli").is_some())
+    let found = *AVAILABLE.get_or_init(|| find_in_path("redis-cli").is_some());
+    if !found && std::env::var_os("RCLUSTER_TEST_REQUIRE_REDIS_CLI").is_some() {
+        panic!("redis-cli not found but required: apt-get install -y redis-tools");
+    }
+    found
 }
 
 /// Finds an executable file named `name` in `$PATH` (plus /usr/bin, /usr/local/bin).
