@@ -41,6 +41,26 @@ impl NodeAddr {
         }
     }
 
+    /// Parses a list of node addresses (`create`'s arguments): `host:port` tokens, where a
+    /// token without a colon followed by a number is read as the pair `host port`.
+    pub fn list(tokens: &[String]) -> Result<Vec<Self>, AddrError> {
+        let mut out = Vec::with_capacity(tokens.len());
+        let mut rest = tokens;
+        while let Some((first, tail)) = rest.split_first() {
+            match tail.first() {
+                Some(port) if !first.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => {
+                    out.push(Self::from_parts(&format!("{first} {port}"), first, port)?);
+                    rest = &tail[1..];
+                }
+                _ => {
+                    out.push(Self::parse(first)?);
+                    rest = tail;
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn from_parts(token: &str, host: &str, port: &str) -> Result<Self, AddrError> {
         if host.is_empty() {
             return Err(AddrError::MissingHost(token.to_string()));
@@ -168,5 +188,24 @@ mod tests {
         ));
         let msg = NodeAddr::parse("127.0.0.1:70000").unwrap_err().to_string();
         assert!(msg.contains("out of range"), "{msg}");
+    }
+
+    #[test]
+    fn list_mixes_tokens_and_pairs() {
+        let tokens: Vec<String> = ["127.0.0.1:7000", "localhost", "7001", "[::1]:7002"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let addrs = NodeAddr::list(&tokens).unwrap();
+        assert_eq!(
+            addrs,
+            vec![
+                NodeAddr::new("127.0.0.1", 7000),
+                NodeAddr::new("localhost", 7001),
+                NodeAddr::new("::1", 7002)
+            ]
+        );
+        let bad: Vec<String> = vec!["127.0.0.1".into(), "x".into()];
+        assert!(NodeAddr::list(&bad).is_err());
     }
 }

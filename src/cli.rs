@@ -141,6 +141,110 @@ pub enum Command {
     /// Table of slot ranges and the master and replicas serving each
     #[command(after_help = "Example:\n  rcluster slots 127.0.0.1:7000")]
     Slots(NodeArg),
+
+    /// Create a cluster from empty nodes: plan slots and replicas, confirm, apply, check
+    #[command(after_help = "Examples:\n  \
+        rcluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002\n  \
+        rcluster create 10.0.0.{1..6}:6379 --replicas 1 --yes\n  \
+        rcluster create 127.0.0.1:700{0..5} --cluster-replicas 1 --dry-run --json\n\n\
+        Exit codes: 0 created and healthy, 1 refused (nothing changed) or failed, 2 usage error.")]
+    Create(CreateArgs),
+
+    /// A throwaway cluster of local redis-server processes: up, status, down
+    #[command(subcommand)]
+    Local(LocalCommand),
+}
+
+/// Arguments of `create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The empty nodes, as HOST:PORT (or HOST PORT pairs)
+    #[arg(value_name = "HOST:PORT", num_args = 1.., required = true)]
+    pub nodes: Vec<String>,
+
+    /// Replicas per master; needs at least 3*(N+1) nodes
+    #[arg(
+        long,
+        alias = "cluster-replicas",
+        value_name = "N",
+        default_value_t = 0
+    )]
+    pub replicas: usize,
+
+    /// Do not ask for confirmation [env: REDISCLI_CLUSTER_YES=1]
+    #[arg(short, long, alias = "cluster-yes")]
+    pub yes: bool,
+
+    /// Print the plan and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Give up waiting for the nodes to agree after this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub wait_timeout: f64,
+}
+
+/// The `local` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LocalCommand {
+    /// Start redis-server processes and create a cluster of them
+    #[command(after_help = "Examples:\n  rcluster local up\n  \
+        rcluster local up --masters 3 --replicas 0 --port 30001\n\n\
+        Connect with `redis-cli -c -p 7000`; stop with `rcluster local down`.")]
+    Up(LocalUpArgs),
+
+    /// Show the local cluster started by `local up`
+    #[command(after_help = "Example:\n  rcluster local status")]
+    Status(LocalDirArgs),
+
+    /// Stop every node `local up` started and remove its directory
+    #[command(after_help = "Example:\n  rcluster local down")]
+    Down(LocalDirArgs),
+}
+
+/// Arguments of `local up`.
+#[derive(Debug, Args)]
+pub struct LocalUpArgs {
+    /// Number of masters (at least 3)
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub masters: usize,
+
+    /// Replicas per master
+    #[arg(
+        long,
+        alias = "cluster-replicas",
+        value_name = "N",
+        default_value_t = 1
+    )]
+    pub replicas: usize,
+
+    /// Accepted for symmetry with create; local up never asks
+    #[arg(short, long, alias = "cluster-yes", hide = true)]
+    pub yes: bool,
+
+    /// redis-server binary to run (default: found on PATH)
+    #[arg(long, value_name = "PATH")]
+    pub redis_server: Option<PathBuf>,
+
+    /// Where the nodes keep their files and pid files
+    #[command(flatten)]
+    pub place: LocalDirArgs,
+
+    /// Give up waiting for the nodes to agree after this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub wait_timeout: f64,
+}
+
+/// Which local cluster: its first port and its directory.
+#[derive(Debug, Args)]
+pub struct LocalDirArgs {
+    /// Port of the first node; the others follow it (bus ports are port+10000)
+    #[arg(long, value_name = "PORT", default_value_t = 7000)]
+    pub port: u16,
+
+    /// Directory of the cluster's files [default: <temp dir>/rcluster-local-<port>]
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// The address of any node of the cluster.

@@ -11,8 +11,12 @@ pub mod cli;
 pub mod cluster;
 mod commands;
 pub mod error;
+pub mod exec;
+pub mod local;
 pub mod net;
 pub mod output;
+pub mod progress;
+pub mod prompt;
 pub mod report;
 pub mod settings;
 

@@ -67,12 +67,47 @@ pub struct CheckReport {
     pub multiple_owners: Option<Vec<MultiOwner>>,
     /// Problems beyond redis-cli's check; they do not make the check fail.
     pub warnings: Vec<String>,
+    /// Replicas whose replication link to their master is not up (yet).
+    pub replication_pending: Vec<ReplicaLink>,
+}
+
+/// A replica whose replication link is not up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplicaLink {
+    /// The replica's address.
+    pub addr: String,
+    /// True while its first full sync is being transferred.
+    pub syncing: bool,
+}
+
+impl ReplicaLink {
+    /// The warning line for this replica.
+    pub fn warning(&self) -> String {
+        let why = if self.syncing {
+            "is still loading its initial sync from its master"
+        } else {
+            "has its replication link to its master down"
+        };
+        format!("Replica {} {why}", self.addr)
+    }
 }
 
 impl CheckReport {
     /// True when none of the failing findings is present (warnings do not count).
     pub fn healthy(&self) -> bool {
         self.errors().is_empty()
+    }
+
+    /// Drops the replication-link warnings, for a cluster just created, whose replicas are
+    /// expected to be still doing their first sync; returns how many replicas that concerns.
+    pub fn expect_initial_sync(&mut self) -> usize {
+        let pending: Vec<String> = self
+            .replication_pending
+            .iter()
+            .map(ReplicaLink::warning)
+            .collect();
+        self.warnings.retain(|w| !pending.contains(w));
+        self.replication_pending.len()
     }
 
     /// One line per failing finding.
@@ -128,7 +163,9 @@ pub fn check(snapshot: &Snapshot, stray_keys: Option<&StrayKeys>) -> CheckReport
     warn_cluster_state(snapshot, &mut warnings);
     warn_membership(snapshot, &mut warnings);
     warn_roles(snapshot, &views, &mut warnings);
+    let replication_pending = replica_links(snapshot);
     warn_replication(snapshot, &mut warnings);
+    warnings.extend(replication_pending.iter().map(ReplicaLink::warning));
     CheckReport {
         slots_agree,
         disagreeing_nodes,
@@ -138,6 +175,7 @@ pub fn check(snapshot: &Snapshot, stray_keys: Option<&StrayKeys>) -> CheckReport
         uncovered_ranges,
         multiple_owners: stray_keys.map(|stray| multiple_owners(snapshot, stray)),
         warnings,
+        replication_pending,
     }
 }
 
@@ -431,19 +469,21 @@ fn warn_replication(snapshot: &Snapshot, warnings: &mut Vec<String>) {
             }
         }
     }
-    for node in snapshot.nodes.iter().filter(|n| !n.is_master()) {
-        let Some(info) = node.probe().map(|p| &p.info) else {
-            continue;
-        };
-        if info.master_link_up == Some(false) {
-            let why = if info.sync_in_progress {
-                "is still loading its initial sync from its master"
-            } else {
-                "has its replication link to its master down"
-            };
-            warnings.push(format!("Replica {} {why}", node.addr_text()));
-        }
-    }
+}
+
+fn replica_links(snapshot: &Snapshot) -> Vec<ReplicaLink> {
+    snapshot
+        .nodes
+        .iter()
+        .filter(|n| !n.is_master())
+        .filter_map(|node| {
+            let info = &node.probe()?.info;
+            (info.master_link_up == Some(false)).then(|| ReplicaLink {
+                addr: node.addr_text(),
+                syncing: info.sync_in_progress,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! The cluster model: slots, `CLUSTER NODES` parsing, INFO parsing, the topology snapshot and
 //! the health check.
 
+pub mod admission;
 pub mod check;
+pub mod converge;
+pub mod create_plan;
 pub mod info;
 pub mod nodes;
 pub mod scan;

@@ -2,7 +2,9 @@
 //! the presentation layer, and return the outcome that picks the exit code.
 
 mod check;
+mod create;
 mod info;
+mod local;
 mod nodes;
 mod slots;
 
@@ -19,5 +21,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Info(args) => info::run(&opts, out, &args),
         Command::Nodes(args) => nodes::run(&opts, out, &args),
         Command::Slots(args) => slots::run(&opts, out, &args),
+        Command::Create(args) => create::run(&opts, out, &args),
+        Command::Local(cmd) => local::run(&opts, out, &cmd),
     }
 }

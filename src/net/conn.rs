@@ -246,6 +246,18 @@ impl NodeConn {
             .map_err(|e| self.error(&e))
     }
 
+    /// Sends `pipe` in one round trip and fails on the first error reply, naming `what` was
+    /// being done (e.g. `CLUSTER ADDSLOTSRANGE`).
+    pub fn pipeline_ok(&mut self, pipe: &redis::Pipeline, what: &str) -> Result<(), NodeError> {
+        for value in self.pipeline(pipe)? {
+            if let Value::ServerError(err) = &value {
+                let text = server_error_text(err);
+                return Err(self.server_error(&format!("{what} failed: {text}")));
+            }
+        }
+        Ok(())
+    }
+
     /// Converts a raw reply; a server error becomes an `Err` naming this node.
     pub fn convert<T: FromRedisValue>(&self, value: Value) -> Result<T, NodeError> {
         if let Value::ServerError(err) = &value {

@@ -2,7 +2,9 @@
 //! report. Pure functions from data to a [`Doc`].
 
 use crate::cluster::check::{CheckReport, join_numbers};
+use crate::cluster::create_plan::CreatePlan;
 use crate::cluster::snapshot::{NodeState, Snapshot};
+use crate::exec::bootstrap::Member;
 use crate::output::{Doc, Style};
 
 /// `fd4eff6b...`: the first eight characters of an id, as redis-cli abbreviates it.
@@ -185,6 +187,68 @@ pub fn check_report(snapshot: &Snapshot, report: &CheckReport) -> Doc {
         for warning in &report.warnings {
             doc.push(Style::Warn, format!("[WARNING] {warning}"));
         }
+    }
+    doc
+}
+
+/// The create plan in redis-cli's words: allocation, replica lines, anti-affinity verdict,
+/// then the `M:`/`S:` listing. Everything printed is exactly what will be applied.
+pub fn create_plan(plan: &CreatePlan, members: &[Member]) -> Doc {
+    let mut doc = Doc::new();
+    doc.push(
+        Style::Info,
+        format!(
+            ">>> Performing hash slots allocation on {} nodes...",
+            members.len()
+        ),
+    );
+    for (i, m) in plan.masters.iter().enumerate() {
+        doc.plain(format!(
+            "Master[{i}] -> Slots {} - {}",
+            m.slots.start, m.slots.end
+        ));
+    }
+    for r in &plan.replicas {
+        doc.plain(format!(
+            "Adding replica {} to {}",
+            members[r.node].addr, members[plan.masters[r.master].node].addr
+        ));
+    }
+    if plan.searched {
+        doc.push(
+            Style::Info,
+            ">>> Optimizing replica placement for anti-affinity",
+        );
+    }
+    if plan.score >= 10_000 {
+        doc.push(
+            Style::Warn,
+            "[WARNING] Some replicas are in the same host as their master",
+        );
+    } else if plan.score > 0 {
+        doc.push(
+            Style::Warn,
+            "[WARNING] Some replicas of the same master are in the same host",
+        );
+    } else if plan.searched {
+        doc.push(Style::Ok, "[OK] Perfect anti-affinity obtained!");
+    }
+    for m in &plan.masters {
+        let member = &members[m.node];
+        doc.plain(format!("M: {} {}", member.id, member.addr));
+        doc.plain(format!(
+            "   slots:[{}] ({} slots) master",
+            m.slots,
+            m.slots.len()
+        ));
+    }
+    for r in &plan.replicas {
+        let member = &members[r.node];
+        doc.plain(format!("S: {} {}", member.id, member.addr));
+        doc.plain(format!(
+            "   replicates {}",
+            members[plan.masters[r.master].node].id
+        ));
     }
     doc
 }

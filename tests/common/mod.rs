@@ -22,7 +22,7 @@ pub use node::{
     Node, NodeOpts, TlsAuthClients, info_value, redis_cli_available, redis_server_path,
 };
 pub use nodes_conf::{NodeLine, merge_ranges, parse as parse_cluster_nodes};
-pub use ports::{BUS_PORT_OFFSET, PORT_BASE, PORT_SPAN};
+pub use ports::{BUS_PORT_OFFSET, PORT_BASE, PORT_SPAN, allocate_block, port_pair_free};
 pub use tls::{TlsFiles, install_crypto_provider};
 
 /// Number of hash slots.

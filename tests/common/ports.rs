@@ -39,6 +39,26 @@ fn process_offset() -> u32 {
     })
 }
 
+/// True when both `port` and its bus port `port + 10000` can be bound on `host` right now.
+pub fn port_pair_free(host: &str, port: u16) -> bool {
+    is_free(host, port) && is_free(host, port + BUS_PORT_OFFSET)
+}
+
+/// Reserves `count` consecutive ports of the range for this process (for tools that take a
+/// first port and use the following ones, like `rcluster local up`). The caller still checks
+/// that they are free.
+pub fn allocate_block(count: u16) -> u16 {
+    let span = u32::from(PORT_SPAN);
+    let count32 = u32::from(count);
+    loop {
+        let n = NEXT.fetch_add(count32, Ordering::Relaxed);
+        let offset = (process_offset() + n) % span;
+        if offset + count32 <= span {
+            return PORT_BASE + offset as u16;
+        }
+    }
+}
+
 /// True when `host:port` can be bound right now.
 pub fn is_free(host: &str, port: u16) -> bool {
     TcpListener::bind((host, port)).is_ok()

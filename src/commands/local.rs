@@ -1,0 +1,247 @@
+//! `rcluster local up/status/down`: a throwaway cluster of local redis-server processes,
+//! created through the same code path as `create`.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use serde::Serialize;
+
+use super::create::{CreateRequest, create, wait_timeout};
+use crate::address::NodeAddr;
+use crate::cli::{LocalCommand, LocalDirArgs, LocalUpArgs};
+use crate::cluster::snapshot::Snapshot;
+use crate::error::{Outcome, UsageError};
+use crate::local::{self, HOST, LocalState};
+use crate::net::conn::ConnectOptions;
+use crate::output::{Output, Style};
+use crate::report::json::NodesJson;
+use crate::report::table;
+
+/// Runs a `local` subcommand.
+pub fn run(opts: &ConnectOptions, out: Output, cmd: &LocalCommand) -> anyhow::Result<Outcome> {
+    match cmd {
+        LocalCommand::Up(args) => up(opts, out, args),
+        LocalCommand::Status(args) => status(opts, out, args),
+        LocalCommand::Down(args) => down(out, args),
+    }
+}
+
+fn dir_of(args: &LocalDirArgs) -> PathBuf {
+    args.dir
+        .clone()
+        .unwrap_or_else(|| local::default_dir(args.port))
+}
+
+fn up(opts: &ConnectOptions, out: Output, args: &LocalUpArgs) -> anyhow::Result<Outcome> {
+    if args.masters < 3 {
+        return Err(UsageError::new(format!(
+            "--masters {}: Redis Cluster needs at least 3 masters",
+            args.masters
+        ))
+        .into());
+    }
+    let wait = wait_timeout(args.wait_timeout)?;
+    let dir = dir_of(&args.place);
+    let redis_server = local::find_redis_server(args.redis_server.as_deref())?;
+    if let Some(state) = local::read_state(&dir)? {
+        let running = state
+            .ports
+            .iter()
+            .any(|&p| local::pid_of(&dir, p).is_some_and(local::pid_alive));
+        if running {
+            bail!(
+                "a local cluster is already running in {} (ports {}): see it with \
+                 `rcluster local status{}`, stop it with `rcluster local down{}`",
+                dir.display(),
+                port_span(&state.ports),
+                place_flags(&args.place),
+                place_flags(&args.place)
+            );
+        }
+        local::remove_dir(&dir)?;
+    } else if dir.exists() && dir.read_dir().is_ok_and(|mut d| d.next().is_some()) {
+        bail!(
+            "{} exists and is not empty: pick another --dir or remove it",
+            dir.display()
+        );
+    }
+    let count = args.masters * (args.replicas + 1);
+    let ports = local::claim_ports(args.place.port, count)?;
+    let state = LocalState {
+        ports: ports.clone(),
+        replicas: args.replicas,
+    };
+    out.line(
+        Style::Info,
+        format!(
+            ">>> Starting {count} redis-server processes on {HOST}:{} in {}",
+            port_span(&ports),
+            dir.display()
+        ),
+    );
+    local::start_nodes(&redis_server, &dir, &state)?;
+    let request = CreateRequest {
+        addrs: ports.iter().map(|&p| NodeAddr::new(HOST, p)).collect(),
+        replicas: args.replicas,
+        yes: true,
+        dry_run: false,
+        wait_timeout: wait,
+    };
+    let created = match create(&local_opts(opts), out, &request) {
+        Ok(created) => created,
+        Err(err) => {
+            local::stop_nodes(&dir, &ports);
+            let _ = local::remove_dir(&dir);
+            return Err(
+                err.context("the local cluster could not be created; its nodes were stopped")
+            );
+        }
+    };
+    if let Some(snapshot) = &created.snapshot {
+        out.block(&table::nodes_table(snapshot));
+    }
+    out.line(
+        Style::Ok,
+        format!(
+            "Connect: redis-cli -c -p {first}    Check: rcluster check {HOST}:{first}    Stop: rcluster local down{}",
+            place_flags(&args.place),
+            first = ports[0]
+        ),
+    );
+    Ok(created.outcome)
+}
+
+/// Local nodes run without auth or TLS, whatever the global options say.
+fn local_opts(opts: &ConnectOptions) -> ConnectOptions {
+    ConnectOptions {
+        auth: Default::default(),
+        tls: None,
+        ..opts.clone()
+    }
+}
+
+fn status(opts: &ConnectOptions, out: Output, args: &LocalDirArgs) -> anyhow::Result<Outcome> {
+    let dir = dir_of(args);
+    let Some(state) = local::read_state(&dir)? else {
+        bail!(
+            "no local cluster in {}: start one with `rcluster local up{}`",
+            dir.display(),
+            place_flags(args)
+        );
+    };
+    let nodes: Vec<NodeStatus> = state
+        .ports
+        .iter()
+        .map(|&port| {
+            let pid = local::pid_of(&dir, port);
+            NodeStatus {
+                addr: format!("{HOST}:{port}"),
+                pid,
+                running: pid.is_some_and(local::pid_alive),
+            }
+        })
+        .collect();
+    let up: Vec<&NodeStatus> = nodes.iter().filter(|n| n.running).collect();
+    out.line(
+        Style::Info,
+        format!(
+            ">>> Local cluster in {}: {} of {} node(s) running",
+            dir.display(),
+            up.len(),
+            nodes.len()
+        ),
+    );
+    for n in nodes.iter().filter(|n| !n.running) {
+        out.line(Style::Warn, format!("[WARNING] {} is not running", n.addr));
+    }
+    let snapshot = match up.first() {
+        Some(n) => Some(Snapshot::load(
+            &local_opts(opts),
+            &NodeAddr::parse(&n.addr)?,
+        )?),
+        None => None,
+    };
+    if let Some(snapshot) = &snapshot {
+        out.block(&table::nodes_table(snapshot));
+    }
+    out.json(&StatusJson {
+        dir: dir.display().to_string(),
+        nodes: &nodes,
+        cluster: snapshot.as_ref().map(NodesJson::new),
+    });
+    Ok(if up.len() == nodes.len() {
+        Outcome::Success
+    } else {
+        Outcome::Problems
+    })
+}
+
+fn down(out: Output, args: &LocalDirArgs) -> anyhow::Result<Outcome> {
+    let dir = dir_of(args);
+    let Some(state) = local::read_state(&dir)? else {
+        out.line(
+            Style::Ok,
+            format!("No local cluster in {}: nothing to stop.", dir.display()),
+        );
+        out.json(&DownJson {
+            dir: dir.display().to_string(),
+            stopped: Vec::new(),
+        });
+        return Ok(Outcome::Success);
+    };
+    let stopped = local::stop_nodes(&dir, &state.ports);
+    local::remove_dir(&dir)?;
+    out.line(
+        Style::Ok,
+        format!(
+            "[OK] Stopped {} node(s) and removed {}",
+            stopped.len(),
+            dir.display()
+        ),
+    );
+    out.json(&DownJson {
+        dir: dir.display().to_string(),
+        stopped,
+    });
+    Ok(Outcome::Success)
+}
+
+fn port_span(ports: &[u16]) -> String {
+    match (ports.first(), ports.last()) {
+        (Some(a), Some(b)) if a != b => format!("{a}-{b}"),
+        (Some(a), _) => a.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The `--port`/`--dir` flags to repeat in a hint, when they are not the defaults.
+fn place_flags(args: &LocalDirArgs) -> String {
+    let mut flags = String::new();
+    if args.port != 7000 {
+        flags.push_str(&format!(" --port {}", args.port));
+    }
+    if let Some(dir) = &args.dir {
+        flags.push_str(&format!(" --dir {}", dir.display()));
+    }
+    flags
+}
+
+#[derive(Serialize)]
+struct NodeStatus {
+    addr: String,
+    pid: Option<u32>,
+    running: bool,
+}
+
+#[derive(Serialize)]
+struct StatusJson<'a> {
+    dir: String,
+    nodes: &'a [NodeStatus],
+    cluster: Option<NodesJson>,
+}
+
+#[derive(Serialize)]
+struct DownJson {
+    dir: String,
+    stopped: Vec<u16>,
+}

@@ -1,0 +1,285 @@
+//! Applying a create plan to empty nodes: slots and config epochs in one pipelined round,
+//! MEET in parallel, wait (polling) until every node sees every other and the planned slots,
+//! REPLICATE, wait until roles agree and every node reports `cluster_state:ok`.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use super::poll::{describe_lag, wait_until_converged};
+use crate::address::NodeAddr;
+use crate::cluster::converge::{Lag, Target};
+use crate::cluster::create_plan::CreatePlan;
+use crate::cluster::slots::SlotSet;
+use crate::net::conn::NodeError;
+use crate::net::pool::NodePool;
+
+/// A validated node about to join: what bootstrapping needs to know about it.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// The address the operator gave.
+    pub addr: NodeAddr,
+    /// The IP the address resolves to (what CLUSTER MEET needs).
+    pub ip: String,
+    /// The node id.
+    pub id: String,
+    /// Its cluster-bus port.
+    pub bus_port: u16,
+    /// Server version `(major, minor)`.
+    pub version: (u32, u32),
+}
+
+/// The steps of a bootstrap, announced as they start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Slots assigned and config epochs set.
+    SlotsAndEpochs,
+    /// MEET sent; waiting for every node to know every other.
+    Meet,
+    /// REPLICATE sent; waiting for every node to agree on roles.
+    Replicate,
+    /// Waiting for every node to report `cluster_state:ok`.
+    Settle,
+}
+
+/// How long each phase took.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Timings {
+    /// Milliseconds to assign slots and epochs.
+    pub slots_ms: u128,
+    /// Milliseconds from MEET until every node knew every other and the slot map.
+    pub join_ms: u128,
+    /// Milliseconds from REPLICATE until every node agreed on roles.
+    pub replicate_ms: u128,
+    /// Milliseconds from then until every node reported `cluster_state:ok`. Redis holds a
+    /// new master back for min(cluster-node-timeout, 5 s) after it first serves slots.
+    pub settle_ms: u128,
+}
+
+/// Applies `plan` to the nodes of `pool` (same order as `members`). `on_step` is told when a
+/// step starts and `on_wait` how many nodes still lag while waiting.
+pub fn bootstrap(
+    pool: &NodePool,
+    members: &[Member],
+    plan: &CreatePlan,
+    wait_timeout: Duration,
+    mut on_step: impl FnMut(Step),
+    mut on_wait: impl FnMut(usize),
+) -> anyhow::Result<Timings> {
+    let deadline = Instant::now() + wait_timeout;
+    let mut timings = Timings::default();
+    let mut slots_of: Vec<Option<SlotSet>> = vec![None; members.len()];
+    for master in &plan.masters {
+        let mut set = SlotSet::new();
+        set.insert_range(master.slots);
+        slots_of[master.node] = Some(set);
+    }
+
+    on_step(Step::SlotsAndEpochs);
+    let started = Instant::now();
+    let results = pool.each(|i, conn| {
+        let mut pipe = redis::pipe();
+        if let Some(master) = plan.masters.iter().find(|m| m.node == i) {
+            if members[i].version >= (7, 0) {
+                pipe.cmd("CLUSTER")
+                    .arg("ADDSLOTSRANGE")
+                    .arg(master.slots.start)
+                    .arg(master.slots.end);
+            } else {
+                pipe.cmd("CLUSTER")
+                    .arg("ADDSLOTS")
+                    .arg((master.slots.start..=master.slots.end).collect::<Vec<u16>>());
+            }
+        }
+        pipe.cmd("CLUSTER").arg("SET-CONFIG-EPOCH").arg(i + 1);
+        conn.pipeline_ok(&pipe, "assigning slots and the config epoch")
+    });
+    first_error(results)?;
+    timings.slots_ms = started.elapsed().as_millis();
+
+    on_step(Step::Meet);
+    // Every pair meets directly (node i meets nodes 0..i): each learns the other's id and
+    // slots from its own handshake instead of waiting for gossip to relay them, which takes
+    // seconds with a star of MEETs towards one node.
+    let results = pool.each(|i, conn| {
+        let mut pipe = redis::pipe();
+        for peer in &members[..i] {
+            pipe.add_command(meet(peer));
+        }
+        conn.pipeline_ok(&pipe, "CLUSTER MEET")
+    });
+    first_error(results)?;
+    let mut target = Target::default();
+    for m in members {
+        target.members.insert(m.id.clone(), m.addr.to_string());
+    }
+    for master in &plan.masters {
+        if let Some(set) = &slots_of[master.node] {
+            target
+                .slots
+                .insert(members[master.node].id.clone(), set.clone());
+        }
+    }
+    let mut nudger = Nudger::new(members);
+    let mut on_round = |lag: &[Lag]| {
+        on_wait(lag.len());
+        nudger.nudge(pool, lag);
+    };
+    let join = wait_until_converged(pool, &target, wait_timeout, &mut on_round).map_err(|lag| {
+        anyhow::anyhow!(
+            "the nodes did not all see each other within {:.0} s:\n{}\n\
+             hint: every node must reach every other node's cluster-bus port \
+             (port+10000 unless cluster-port is set) at its announced address",
+            wait_timeout.as_secs_f64(),
+            describe_lag(&lag)
+        )
+    })?;
+    timings.join_ms = join.as_millis();
+
+    on_step(Step::Replicate);
+    let started = Instant::now();
+    let replica_nodes: Vec<usize> = plan.replicas.iter().map(|r| r.node).collect();
+    let results = pool.some(&replica_nodes, |i, conn| {
+        let replica = plan
+            .replicas
+            .iter()
+            .find(|r| r.node == i)
+            .expect("replica index comes from the plan");
+        let master_id = &members[plan.masters[replica.master].node].id;
+        let mut pipe = redis::pipe();
+        pipe.cmd("CLUSTER").arg("REPLICATE").arg(master_id);
+        conn.pipeline_ok(&pipe, "CLUSTER REPLICATE")
+    });
+    first_error(results)?;
+    for replica in &plan.replicas {
+        target.replica_of.insert(
+            members[replica.node].id.clone(),
+            members[plan.masters[replica.master].node].id.clone(),
+        );
+    }
+    let remaining = deadline.saturating_duration_since(Instant::now());
+    wait_until_converged(pool, &target, remaining, &mut on_round).map_err(|lag| {
+        anyhow::anyhow!(
+            "the nodes did not agree on the replicas within {:.0} s:\n{}",
+            wait_timeout.as_secs_f64(),
+            describe_lag(&lag)
+        )
+    })?;
+    timings.replicate_ms = started.elapsed().as_millis();
+
+    on_step(Step::Settle);
+    let started = Instant::now();
+    target.state_ok = true;
+    let remaining = deadline.saturating_duration_since(Instant::now());
+    wait_until_converged(pool, &target, remaining, &mut on_round).map_err(|lag| {
+        anyhow::anyhow!(
+            "the cluster did not report cluster_state:ok everywhere within {:.0} s:\n{}",
+            wait_timeout.as_secs_f64(),
+            describe_lag(&lag)
+        )
+    })?;
+    timings.settle_ms = started.elapsed().as_millis();
+    Ok(timings)
+}
+
+/// Speeds up convergence. A node learns another's slots and role only from packets that
+/// other node sends it, and the cluster bus pings a given peer only every few seconds. When a
+/// node is behind on a member, that member is asked to MEET it: the MEET carries the member's
+/// current slots and role, the receiver recognises the sender and updates at once, and the
+/// duplicate handshake on the sender's side is dropped when the reply arrives.
+struct Nudger {
+    index_of: HashMap<String, usize>,
+    meets: Vec<redis::Cmd>,
+    last: HashMap<(usize, usize), Instant>,
+}
+
+impl Nudger {
+    /// Minimum time between two nudges of the same pair.
+    const INTERVAL: Duration = Duration::from_millis(250);
+
+    fn new(members: &[Member]) -> Self {
+        Nudger {
+            index_of: members
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.id.clone(), i))
+                .collect(),
+            meets: members.iter().map(meet).collect(),
+            last: HashMap::new(),
+        }
+    }
+
+    fn nudge(&mut self, pool: &NodePool, lag: &[Lag]) {
+        let now = Instant::now();
+        let mut todo: HashMap<usize, Vec<usize>> = HashMap::new();
+        for l in lag {
+            let Some(observer) = l.node_id.as_ref().and_then(|id| self.index_of.get(id)) else {
+                continue;
+            };
+            for subject in l.stale.iter().filter_map(|id| self.index_of.get(id)) {
+                let recent = self
+                    .last
+                    .get(&(*observer, *subject))
+                    .is_some_and(|t| now.duration_since(*t) < Self::INTERVAL);
+                if !recent && subject != observer {
+                    self.last.insert((*observer, *subject), now);
+                    todo.entry(*subject).or_default().push(*observer);
+                }
+            }
+        }
+        if todo.is_empty() {
+            return;
+        }
+        let subjects: Vec<usize> = todo.keys().copied().collect();
+        pool.some(&subjects, |i, conn| {
+            let mut pipe = redis::pipe();
+            for &observer in &todo[&i] {
+                pipe.add_command(self.meets[observer].clone());
+            }
+            // Best effort: a failed nudge only means waiting for the next gossip round.
+            let _ = conn.pipeline(&pipe);
+        });
+    }
+}
+
+/// `CLUSTER MEET ip port [bus-port]` towards `peer`.
+fn meet(peer: &Member) -> redis::Cmd {
+    let mut cmd = redis::cmd("CLUSTER");
+    cmd.arg("MEET").arg(&peer.ip).arg(peer.addr.port);
+    if peer.bus_port != peer.addr.port.wrapping_add(10000) {
+        cmd.arg(peer.bus_port);
+    }
+    cmd
+}
+
+fn first_error(results: Vec<Result<(), NodeError>>) -> anyhow::Result<()> {
+    let errors: Vec<String> = results
+        .into_iter()
+        .filter_map(Result::err)
+        .map(|e| e.to_string())
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "{}\nthe cluster is half-built: inspect it with `rcluster check`, or reset the nodes \
+         (CLUSTER RESET HARD) and run create again",
+        errors.join("\n")
+    )
+}
+
+/// Resolves `addr`'s host to the IP text CLUSTER MEET needs (IPv4 preferred).
+pub fn resolve_ip(addr: &NodeAddr) -> anyhow::Result<String> {
+    use std::net::ToSocketAddrs;
+    let found: Vec<std::net::SocketAddr> = (addr.host.as_str(), addr.port)
+        .to_socket_addrs()
+        .with_context(|| format!("{addr}: cannot resolve host name {:?}", addr.host))?
+        .collect();
+    found
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(found.first())
+        .map(|a| a.ip().to_string())
+        .with_context(|| format!("{addr}: host name {:?} has no address", addr.host))
+}

@@ -1,0 +1,6 @@
+//! Applying changes to a cluster: the steps that write, and the polling that waits for the
+//! cluster to agree. Plans come from the pure [`crate::cluster`] layer; this layer only
+//! carries them out over [`crate::net`].
+
+pub mod bootstrap;
+pub mod poll;

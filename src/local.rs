@@ -1,0 +1,302 @@
+//! The processes behind `rcluster local`: start cluster-enabled redis-server processes in a
+//! directory of their own, find them again by their pid files, and stop them.
+//!
+//! The directory holds one sub-directory per port and a state file naming the ports; nothing
+//! outside a directory with that state file is ever removed.
+
+use std::fs;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+/// Name of the state file inside the cluster directory.
+pub const STATE_FILE: &str = "rcluster-local.json";
+/// Bind address of local nodes.
+pub const HOST: &str = "127.0.0.1";
+/// Distance between a client port and its cluster-bus port.
+const BUS_OFFSET: u16 = 10_000;
+/// How long a started node may take to answer.
+const START_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a node may take to exit after SHUTDOWN before it is killed.
+const STOP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What `local up` recorded about the cluster it started.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LocalState {
+    /// Client ports of the nodes, in creation order.
+    pub ports: Vec<u16>,
+    /// Replicas per master.
+    pub replicas: usize,
+}
+
+/// The default directory for the cluster whose first port is `port`.
+pub fn default_dir(port: u16) -> PathBuf {
+    std::env::temp_dir().join(format!("rcluster-local-{port}"))
+}
+
+/// Finds redis-server: the given path, or the first `redis-server` on PATH.
+pub fn find_redis_server(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(path) = given {
+        if path.is_file() {
+            return Ok(path.to_path_buf());
+        }
+        bail!("--redis-server {}: no such file", path.display());
+    }
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|dir| dir.join("redis-server"))
+        .find(|p| p.is_file())
+        .context(
+            "redis-server not found on PATH: install it (Debian/Ubuntu: \
+             sudo apt-get install -y redis-server; macOS: brew install redis) \
+             or pass --redis-server PATH",
+        )
+}
+
+/// The ports of a cluster of `count` nodes starting at `first`; fails when a port or its bus
+/// port is out of range or already taken.
+pub fn claim_ports(first: u16, count: usize) -> anyhow::Result<Vec<u16>> {
+    let last = u32::from(first) + count as u32 - 1;
+    if first == 0 || last + u32::from(BUS_OFFSET) > 65_535 {
+        bail!(
+            "ports {first}-{last} do not fit: the bus ports (port+{BUS_OFFSET}) must stay below \
+             65536; pick a --port between 1 and {}",
+            65_535 - u32::from(BUS_OFFSET) - count as u32 + 1
+        );
+    }
+    let ports: Vec<u16> = (0..count).map(|i| first + i as u16).collect();
+    for &port in &ports {
+        for p in [port, port + BUS_OFFSET] {
+            if TcpListener::bind((HOST, p)).is_err() {
+                bail!(
+                    "port {p} on {HOST} is already in use (node port {port} needs it{}): \
+                     pick another --port, or stop what uses it",
+                    if p == port { "" } else { " as its bus port" }
+                );
+            }
+        }
+    }
+    Ok(ports)
+}
+
+/// Reads the state file of `dir`; `None` when there is no local cluster there.
+pub fn read_state(dir: &Path) -> anyhow::Result<Option<LocalState>> {
+    let path = dir.join(STATE_FILE);
+    match fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .with_context(|| format!("{}: not a state file written by rcluster", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Creates `dir` and its state file, then starts one daemonized node per port and waits until
+/// each answers. On failure, every node started so far is stopped again.
+pub fn start_nodes(redis_server: &Path, dir: &Path, state: &LocalState) -> anyhow::Result<()> {
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let text = serde_json::to_string_pretty(state)?;
+    fs::write(dir.join(STATE_FILE), text)
+        .with_context(|| format!("cannot write {}", dir.join(STATE_FILE).display()))?;
+    let result = state
+        .ports
+        .iter()
+        .try_for_each(|&port| spawn_node(redis_server, dir, port))
+        .and_then(|()| wait_all_up(dir, &state.ports));
+    if result.is_err() {
+        stop_nodes(dir, &state.ports);
+    }
+    result
+}
+
+fn node_dir(dir: &Path, port: u16) -> PathBuf {
+    dir.join(port.to_string())
+}
+
+fn spawn_node(redis_server: &Path, dir: &Path, port: u16) -> anyhow::Result<()> {
+    let home = node_dir(dir, port);
+    fs::create_dir_all(&home).with_context(|| format!("cannot create {}", home.display()))?;
+    let home_text = home.to_string_lossy().into_owned();
+    let status = Command::new(redis_server)
+        .args(["--port", &port.to_string(), "--bind", HOST])
+        .args([
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            "nodes.conf",
+        ])
+        .args(["--dir", &home_text, "--save", "", "--appendonly", "no"])
+        .args([
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            &format!("{home_text}/redis.pid"),
+        ])
+        .args(["--logfile", &format!("{home_text}/redis.log")])
+        // A throwaway cluster: fail over in seconds, and let replicas sync at once.
+        .args([
+            "--cluster-node-timeout",
+            "3000",
+            "--repl-diskless-sync-delay",
+            "0",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .with_context(|| format!("cannot run {}", redis_server.display()))?;
+    if !status.status.success() {
+        bail!(
+            "redis-server for port {port} did not start: {}",
+            String::from_utf8_lossy(&status.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+fn wait_all_up(dir: &Path, ports: &[u16]) -> anyhow::Result<()> {
+    let deadline = Instant::now() + START_TIMEOUT;
+    for &port in ports {
+        while !answers_ping(port) {
+            if Instant::now() >= deadline {
+                bail!(
+                    "the node on port {port} did not start within {} s; its log:\n{}",
+                    START_TIMEOUT.as_secs(),
+                    log_tail(dir, port)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    Ok(())
+}
+
+fn answers_ping(port: u16) -> bool {
+    let Ok(client) = redis::Client::open(format!("redis://{HOST}:{port}/")) else {
+        return false;
+    };
+    client
+        .get_connection_with_timeout(Duration::from_millis(200))
+        .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
+        .is_ok()
+}
+
+fn log_tail(dir: &Path, port: u16) -> String {
+    let text = fs::read_to_string(node_dir(dir, port).join("redis.log")).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(10)..].join("\n")
+}
+
+/// The pid recorded for the node on `port`, when its pid file exists.
+pub fn pid_of(dir: &Path, port: u16) -> Option<u32> {
+    fs::read_to_string(node_dir(dir, port).join("redis.pid"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// True when process `pid` exists (Linux: /proc; elsewhere: `kill -0`).
+pub fn pid_alive(pid: u32) -> bool {
+    if Path::new("/proc/self").exists() {
+        return Path::new(&format!("/proc/{pid}")).exists();
+    }
+    Command::new("kill")
+        .args(["-0", &pid.to_string()])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Stops every node: SHUTDOWN NOSAVE, then SIGKILL (through `kill(1)`, which spares us a libc
+/// binding for one signal) for any node still alive after a few seconds. Returns the ports of
+/// nodes that were running.
+pub fn stop_nodes(dir: &Path, ports: &[u16]) -> Vec<u16> {
+    let pids: Vec<(u16, Option<u32>)> = ports.iter().map(|&p| (p, pid_of(dir, p))).collect();
+    let mut stopped = Vec::new();
+    for &(port, pid) in &pids {
+        let running = pid.is_some_and(pid_alive);
+        if running || answers_ping(port) {
+            stopped.push(port);
+            shutdown(port);
+        }
+    }
+    let deadline = Instant::now() + STOP_TIMEOUT;
+    for &(_, pid) in &pids {
+        let Some(pid) = pid else { continue };
+        while pid_alive(pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if pid_alive(pid) {
+            let _ = Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+    stopped
+}
+
+fn shutdown(port: u16) {
+    if let Ok(client) = redis::Client::open(format!("redis://{HOST}:{port}/"))
+        && let Ok(mut conn) = client.get_connection_with_timeout(Duration::from_millis(500))
+    {
+        let _ = redis::cmd("SHUTDOWN").arg("NOSAVE").query::<()>(&mut conn);
+    }
+}
+
+/// Removes the cluster directory, only if it holds rcluster's state file.
+pub fn remove_dir(dir: &Path) -> anyhow::Result<()> {
+    if !dir.join(STATE_FILE).is_file() {
+        bail!(
+            "{} has no {STATE_FILE}: not removing a directory rcluster did not create",
+            dir.display()
+        );
+    }
+    fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_that_overflow_the_bus_range_are_refused() {
+        let err = claim_ports(60_000, 6).unwrap_err().to_string();
+        assert!(err.contains("bus ports"), "{err}");
+    }
+
+    #[test]
+    fn a_taken_port_is_named() {
+        let held = TcpListener::bind((HOST, 0)).unwrap();
+        let port = held.local_addr().unwrap().port();
+        if u32::from(port) + u32::from(BUS_OFFSET) > 65_535 {
+            return; // the kernel gave a port whose bus port cannot exist; nothing to test
+        }
+        let err = claim_ports(port, 1).unwrap_err().to_string();
+        assert!(err.contains(&port.to_string()), "{err}");
+    }
+
+    #[test]
+    fn state_round_trips_and_foreign_dirs_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(read_state(dir.path()).unwrap(), None);
+        assert!(remove_dir(dir.path()).is_err());
+        let state = LocalState {
+            ports: vec![7000, 7001],
+            replicas: 1,
+        };
+        fs::write(
+            dir.path().join(STATE_FILE),
+            serde_json::to_string(&state).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(read_state(dir.path()).unwrap(), Some(state));
+    }
+}

@@ -1,0 +1,308 @@
+//! `create` against real, fresh redis-server nodes: layouts, refusals that change nothing,
+//! dry runs, JSON, and a real cluster client using the result.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{Node, NodeOpts, RunOutput, TestCluster, redis_cli_available, run};
+use serde_json::Value;
+
+fn json(out: &RunOutput) -> Value {
+    serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{out}"))
+}
+
+/// `rcluster create <addrs> <extra...>`.
+fn create(addrs: &[String], extra: &[&str]) -> RunOutput {
+    let mut args: Vec<String> = vec!["create".into()];
+    args.extend(addrs.iter().cloned());
+    args.extend(extra.iter().map(|s| s.to_string()));
+    run(&args)
+}
+
+/// What each node says about itself: (known nodes, slots assigned, dbsize).
+fn fingerprint(nodes: &[&Node]) -> Vec<(String, String, String)> {
+    nodes
+        .iter()
+        .map(|n| {
+            (
+                n.cluster_info_field("cluster_known_nodes").unwrap(),
+                n.cluster_info_field("cluster_slots_assigned").unwrap(),
+                n.cmd_str(&["DBSIZE"]),
+            )
+        })
+        .collect()
+}
+
+/// Asserts the cluster built from `nodes` is healthy in every node's eyes and in redis-cli's,
+/// with `masters` masters of `replicas`-ish replicas; returns master address → replica count.
+fn assert_created(nodes: &[&Node], out: &RunOutput, masters: usize) -> BTreeMap<String, usize> {
+    out.assert_success();
+    assert!(
+        out.stdout.contains("[OK] All 16384 slots covered."),
+        "{out}"
+    );
+    for n in nodes {
+        assert_eq!(
+            n.cluster_info_field("cluster_state").as_deref(),
+            Some("ok"),
+            "{}",
+            n.addr()
+        );
+        assert_eq!(n.cluster_nodes().len(), nodes.len(), "{}", n.addr());
+    }
+    let view = nodes[0].cluster_nodes();
+    let by_id: BTreeMap<&str, &str> = view
+        .iter()
+        .map(|l| (l.id.as_str(), l.addr.as_str()))
+        .collect();
+    let mut replicas: BTreeMap<String, usize> = BTreeMap::new();
+    for line in &view {
+        if line.is_master() {
+            replicas.entry(line.addr.clone()).or_default();
+        }
+    }
+    for line in view.iter().filter(|l| l.is_replica()) {
+        let master = by_id[line.master.as_deref().unwrap()];
+        *replicas.get_mut(master).unwrap() += 1;
+    }
+    assert_eq!(replicas.len(), masters, "{view:?}");
+    if redis_cli_available() {
+        let mut cmd = common::redis_cli_command(&NodeOpts::new());
+        cmd.args(["--cluster", "check", &nodes[0].addr()]);
+        common::run_command(cmd, None).assert_success();
+    }
+    replicas
+}
+
+#[test]
+fn three_masters_no_replicas() {
+    let nodes = TestCluster::start_unformed(3, NodeOpts::new());
+    let all: Vec<&Node> = nodes.nodes().iter().collect();
+    let out = create(&nodes.addrs(), &["--yes"]);
+    for line in [
+        ">>> Performing hash slots allocation on 3 nodes...",
+        "Master[0] -> Slots 0 - 5460",
+        "Master[1] -> Slots 5461 - 10922",
+        "Master[2] -> Slots 10923 - 16383",
+        ">>> Performing Cluster Check (using node ",
+    ] {
+        assert!(out.stdout.contains(line), "missing {line:?}:\n{out}");
+    }
+    let replicas = assert_created(&all, &out, 3);
+    assert!(replicas.values().all(|&r| r == 0));
+}
+
+#[test]
+fn six_nodes_one_replica_each_and_a_cluster_client_works() {
+    let nodes = TestCluster::start_unformed(6, NodeOpts::new());
+    let all: Vec<&Node> = nodes.nodes().iter().collect();
+    let out = create(
+        &nodes.addrs(),
+        &["--cluster-replicas", "1", "--cluster-yes"],
+    );
+    let replicas = assert_created(&all, &out, 3);
+    assert!(replicas.values().all(|&r| r == 1), "{replicas:?}");
+
+    let urls: Vec<String> = nodes
+        .addrs()
+        .iter()
+        .map(|a| format!("redis://{a}/"))
+        .collect();
+    let client = redis::cluster::ClusterClient::new(urls).unwrap();
+    let mut conn = client.get_connection().unwrap();
+    for i in 0..10_000 {
+        redis::cmd("SET")
+            .arg(format!("key:{i}"))
+            .arg(i)
+            .query::<()>(&mut conn)
+            .unwrap();
+    }
+    for i in (0..10_000).step_by(97) {
+        let v: i64 = redis::cmd("GET")
+            .arg(format!("key:{i}"))
+            .query(&mut conn)
+            .unwrap();
+        assert_eq!(v, i);
+    }
+}
+
+#[test]
+fn nine_nodes_two_replicas_each() {
+    let nodes = TestCluster::start_unformed(9, NodeOpts::new());
+    let all: Vec<&Node> = nodes.nodes().iter().collect();
+    let out = create(&nodes.addrs(), &["--replicas", "2", "-y"]);
+    let replicas = assert_created(&all, &out, 3);
+    assert!(replicas.values().all(|&r| r == 2), "{replicas:?}");
+}
+
+#[test]
+fn seven_nodes_one_replica_places_the_extra_node() {
+    let nodes = TestCluster::start_unformed(7, NodeOpts::new());
+    let all: Vec<&Node> = nodes.nodes().iter().collect();
+    let out = create(&nodes.addrs(), &["--replicas", "1", "--yes"]);
+    let replicas = assert_created(&all, &out, 3);
+    let mut counts: Vec<usize> = replicas.values().copied().collect();
+    counts.sort();
+    assert_eq!(counts, vec![1, 1, 2], "{replicas:?}");
+}
+
+#[test]
+fn replicas_avoid_their_masters_host() {
+    let nodes = common::ClusterSpec::new(6, 0)
+        .hosts(&["127.0.0.1", "127.0.0.2", "127.0.0.3"])
+        .unformed()
+        .start();
+    let all: Vec<&Node> = nodes.nodes().iter().collect();
+    let out = create(&nodes.addrs(), &["--replicas", "1", "--yes"]);
+    assert_created(&all, &out, 3);
+    let view = all[0].cluster_nodes();
+    let host = |addr: &str| addr.rsplit_once(':').unwrap().0.to_string();
+    let addr_of: BTreeMap<&str, &str> = view
+        .iter()
+        .map(|l| (l.id.as_str(), l.addr.as_str()))
+        .collect();
+    for replica in view.iter().filter(|l| l.is_replica()) {
+        let master = addr_of[replica.master.as_deref().unwrap()];
+        assert_ne!(host(&replica.addr), host(master), "{view:?}");
+    }
+    assert!(!out.stdout.contains("[WARNING] Some replicas"), "{out}");
+}
+
+#[test]
+fn dry_run_changes_nothing_and_prints_the_plan_as_json() {
+    let nodes = TestCluster::start_unformed(6, NodeOpts::new());
+    let all: Vec<&Node> = nodes.nodes().iter().collect();
+    let before = fingerprint(&all);
+    let out = create(&nodes.addrs(), &["--replicas", "1", "--dry-run"]);
+    out.assert_success();
+    assert!(
+        out.stdout.contains("Master[2] -> Slots 10923 - 16383"),
+        "{out}"
+    );
+    let doc = json(&create(
+        &nodes.addrs(),
+        &["--replicas", "1", "--dry-run", "--json"],
+    ));
+    assert_eq!(doc["dry_run"], true);
+    assert_eq!(doc["plan"]["masters"].as_array().unwrap().len(), 3);
+    assert_eq!(doc["plan"]["replicas"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        doc["plan"]["masters"][0]["slots"],
+        serde_json::json!({"start": 0, "end": 5460})
+    );
+    assert_eq!(fingerprint(&all), before);
+}
+
+#[test]
+fn without_a_terminal_or_yes_it_refuses() {
+    let nodes = TestCluster::start_unformed(3, NodeOpts::new());
+    let all: Vec<&Node> = nodes.nodes().iter().collect();
+    let before = fingerprint(&all);
+    let out = common::run_with_stdin(
+        ["create", &nodes.addr(0), &nodes.addr(1), &nodes.addr(2)],
+        "yes\n",
+    );
+    out.assert_code(1);
+    assert!(out.stderr.contains("--yes"), "{out}");
+    assert_eq!(fingerprint(&all), before);
+}
+
+#[test]
+fn json_result_of_a_real_create() {
+    let nodes = TestCluster::start_unformed(3, NodeOpts::new());
+    let out = create(&nodes.addrs(), &["--yes", "--json"]);
+    out.assert_success();
+    let doc = json(&out);
+    assert_eq!(doc["created"], true);
+    assert_eq!(doc["check"]["healthy"], true);
+    assert!(doc["timings_ms"]["join_ms"].is_u64());
+}
+
+#[test]
+fn password_cluster_is_created_with_auth() {
+    let opts = NodeOpts::new().password("s3cret");
+    let nodes = TestCluster::start_unformed(3, opts);
+    let wrong = create(&nodes.addrs(), &["--yes", "-a", "nope"]);
+    wrong.assert_code(1);
+    assert!(wrong.stderr.contains("WRONGPASS"), "{wrong}");
+    assert_eq!(
+        nodes
+            .node(0)
+            .cluster_info_field("cluster_slots_assigned")
+            .as_deref(),
+        Some("0")
+    );
+    let out = create(&nodes.addrs(), &["--yes", "-a", "s3cret"]);
+    out.assert_success();
+}
+
+/// Every refusal names each offending node, exits 1 and leaves every node as it was.
+#[test]
+fn refusals_change_nothing() {
+    let nodes = TestCluster::start_unformed(6, NodeOpts::new());
+    let all: Vec<&Node> = nodes.nodes().iter().collect();
+    // A cluster node only takes writes for slots it serves: lend it the key's slot.
+    // (Redis 7 cluster nodes cannot hold keys outside db0 at all; the db3 wording is
+    // unit-tested in cluster::admission.)
+    let slot = common::key_slot("a").to_string();
+    nodes
+        .node(1)
+        .cmd(&["CONFIG", "SET", "cluster-require-full-coverage", "no"]);
+    nodes.node(1).cmd(&["CLUSTER", "ADDSLOTS", &slot]);
+    common::wait_until("the lone node to take writes", || {
+        nodes.node(1).try_cmd(&["SET", "a", "1"]).is_ok()
+    });
+    nodes.node(1).cmd(&["CLUSTER", "DELSLOTS", &slot]);
+    nodes.node(2).cmd(&["CLUSTER", "ADDSLOTS", "7"]);
+    let other = TestCluster::start(3, 0, NodeOpts::new());
+    let plain = Node::start(&NodeOpts::new().cluster(false));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_addr = closed.local_addr().unwrap().to_string();
+    drop(closed);
+    let before = fingerprint(&all);
+
+    let addrs = vec![
+        nodes.addr(0),
+        nodes.addr(1),
+        nodes.addr(2),
+        other.addr(0),
+        plain.addr(),
+        closed_addr.clone(),
+        nodes.addr(3),
+        format!("localhost:{}", nodes.node(3).port()),
+    ];
+    let out = create(&addrs, &["--yes"]);
+    out.assert_code(1);
+    for (who, why) in [
+        (nodes.addr(1), "holds 1 key(s) (db0: 1)"),
+        (nodes.addr(2), "already serves 1 slot(s): 7"),
+        (other.addr(0), "already knows 2 other node(s)"),
+        (plain.addr(), "not a cluster node"),
+        (closed_addr.clone(), "connection refused"),
+        (
+            format!("localhost:{}", nodes.node(3).port()),
+            "same address as",
+        ),
+    ] {
+        assert!(
+            out.stderr
+                .lines()
+                .any(|l| l.contains(&who) && l.contains(why)),
+            "expected {who}: {why}\n{out}"
+        );
+    }
+    assert!(out.stderr.contains("nothing was changed"), "{out}");
+    assert_eq!(fingerprint(&all), before);
+
+    let few = create(&nodes.addrs()[..5], &["--replicas", "1", "--yes"]);
+    few.assert_code(1);
+    assert!(few.stderr.contains("at least 6 nodes"), "{few}");
+    assert_eq!(fingerprint(&all), before);
+
+    let dup = create(&[nodes.addr(0), nodes.addr(0), nodes.addr(3)], &["--yes"]);
+    dup.assert_code(1);
+    assert!(dup.stderr.contains("same address as"), "{dup}");
+    assert_eq!(fingerprint(&all), before);
+}

@@ -1,0 +1,143 @@
+//! `rcluster local up/status/down` with real redis-server processes.
+
+mod common;
+
+use std::path::Path;
+
+use common::run;
+
+/// A free block of `count` consecutive ports (and their bus ports) for a local cluster.
+fn free_block(count: u16) -> u16 {
+    loop {
+        let first = common::allocate_block(count);
+        if (0..count).all(|i| common::port_pair_free("127.0.0.1", first + i)) {
+            return first;
+        }
+    }
+}
+
+#[test]
+fn up_status_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let place = dir.path().join("cluster");
+    let place = place.to_str().unwrap();
+    let port = free_block(6);
+    let port_text = port.to_string();
+    let flags = ["--port", port_text.as_str(), "--dir", place];
+
+    let mut up = vec!["local", "up"];
+    up.extend(flags);
+    let out = run(&up);
+    out.assert_success();
+    assert!(
+        out.stdout.contains("[OK] All 16384 slots covered."),
+        "{out}"
+    );
+    assert!(
+        out.stdout.contains(&format!("redis-cli -c -p {port}")),
+        "{out}"
+    );
+    assert!(Path::new(place).join("rcluster-local.json").is_file());
+    run(["check", &format!("127.0.0.1:{port}")]).assert_success();
+
+    // A second `up` on the same place refuses and changes nothing.
+    let again = run(&up);
+    again.assert_code(1);
+    assert!(again.stderr.contains("already running"), "{again}");
+
+    let mut status = vec!["local", "status", "--json"];
+    status.extend(flags);
+    let out = run(&status);
+    out.assert_success();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["nodes"].as_array().unwrap().len(), 6);
+    assert_eq!(doc["cluster"]["shards"].as_array().unwrap().len(), 3);
+
+    let mut down = vec!["local", "down"];
+    down.extend(flags);
+    let out = run(&down);
+    out.assert_success();
+    assert!(out.stdout.contains("Stopped 6 node(s)"), "{out}");
+    assert!(!Path::new(place).exists());
+    assert!(common::port_pair_free("127.0.0.1", port));
+
+    // Down again: nothing to do, still success.
+    run(&down).assert_success();
+    let mut status = vec!["local", "status"];
+    status.extend(flags);
+    run(&status).assert_code(1);
+}
+
+#[test]
+fn three_masters_without_replicas_for_ci() {
+    let dir = tempfile::tempdir().unwrap();
+    let place = dir.path().join("c");
+    let port = free_block(3).to_string();
+    let args = [
+        "local",
+        "up",
+        "--masters",
+        "3",
+        "--replicas",
+        "0",
+        "--yes",
+        "--port",
+        &port,
+        "--dir",
+        place.to_str().unwrap(),
+    ];
+    run(args).assert_success();
+    run([
+        "local",
+        "down",
+        "--port",
+        &port,
+        "--dir",
+        place.to_str().unwrap(),
+    ])
+    .assert_success();
+}
+
+#[test]
+fn missing_redis_server_and_bad_arguments() {
+    let out = run(["local", "up", "--redis-server", "/nonexistent/redis-server"]);
+    out.assert_code(1);
+    assert!(out.stderr.contains("/nonexistent/redis-server"), "{out}");
+
+    let mut cmd = common::rcluster();
+    cmd.env("PATH", "/nonexistent").args(["local", "up"]);
+    let out = common::run_command(cmd, None);
+    out.assert_code(1);
+    assert!(
+        out.stderr.contains("apt-get install -y redis-server"),
+        "{out}"
+    );
+
+    run(["local", "up", "--masters", "2"]).assert_code(2);
+    let out = run(["local", "up", "--port", "60000"]);
+    out.assert_code(1);
+    assert!(out.stderr.contains("bus ports"), "{out}");
+}
+
+#[test]
+fn a_taken_port_is_refused_before_anything_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let place = dir.path().join("c");
+    let port = free_block(3);
+    let _held = std::net::TcpListener::bind(("127.0.0.1", port + 1)).unwrap();
+    let out = run([
+        "local",
+        "up",
+        "--masters",
+        "3",
+        "--replicas",
+        "0",
+        "--port",
+        &port.to_string(),
+        "--dir",
+        place.to_str().unwrap(),
+    ]);
+    out.assert_code(1);
+    assert!(out.stderr.contains(&(port + 1).to_string()), "{out}");
+    assert!(!place.exists());
+}
