@@ -21,7 +21,7 @@ stop_nodes() {
     for ((i = 0; i < NODES; i++)); do
         while redis-cli -p $((BASE + i)) ping >/dev/null 2>&1; do sleep 0.02; done
     done
-    rm -rf "${DIR:?}"/*
+    find "${DIR:?}" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
 }
 trap 'stop_nodes; rm -rf "$DIR"' EXIT
 
@@ -53,7 +53,11 @@ all_ok() {
 time_ms() { # command... ; runs it, then waits for cluster_state:ok on every node
     local t0 t1
     t0=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || { echo "command failed: $*" >&2; exit 1; }
+    "$@" >"$DIR/last.out" 2>&1 || {
+        echo "command failed: $1 $2 ... (output below)" >&2
+        tail -20 "$DIR/last.out" >&2
+        exit 1
+    }
     until all_ok; do sleep 0.01; done
     t1=$(date +%s%N)
     echo $(((t1 - t0) / 1000000))

@@ -36,6 +36,11 @@ impl Spinner {
         self.bar.set_message(message.into());
     }
 
+    /// Runs `print` with the spinner hidden, so that report lines do not mix with it.
+    pub fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
+        self.bar.suspend(print)
+    }
+
     /// Removes the spinner from the terminal.
     pub fn finish(self) {
         self.bar.finish_and_clear();

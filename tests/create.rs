@@ -306,3 +306,47 @@ fn refusals_change_nothing() {
     assert!(dup.stderr.contains("same address as"), "{dup}");
     assert_eq!(fingerprint(&all), before);
 }
+
+#[test]
+fn hostnames_are_accepted() {
+    let nodes = TestCluster::start_unformed(3, NodeOpts::new());
+    let all: Vec<&Node> = nodes.nodes().iter().collect();
+    let addrs: Vec<String> = all
+        .iter()
+        .map(|n| format!("localhost:{}", n.port()))
+        .collect();
+    let out = create(&addrs, &["--yes"]);
+    assert_created(&all, &out, 3);
+    assert!(!out.stdout.contains("[WARNING]"), "{out}");
+}
+
+/// The docker/NAT pitfall of seed 000: a node announces an address that is not the one it
+/// was given (here one nobody can reach). create says so plainly and the check fails.
+#[test]
+fn announced_address_that_differs_is_reported() {
+    let good = TestCluster::start_unformed(2, NodeOpts::new());
+    let bad = Node::start(&NodeOpts::new().args(["--cluster-announce-ip", "127.0.0.9"]));
+    let addrs = vec![good.addr(0), good.addr(1), bad.addr()];
+    let out = create(&addrs, &["--yes", "--wait-timeout", "10"]);
+    out.assert_code(1);
+    let warning = format!(
+        "[WARNING] {} is known in the cluster as 127.0.0.9:{}",
+        bad.addr(),
+        bad.port()
+    );
+    assert!(out.stdout.contains(&warning), "{out}");
+}
+
+/// create never waits forever: past --wait-timeout it says which node does not see which.
+#[test]
+fn wait_timeout_names_the_lagging_nodes() {
+    let nodes = TestCluster::start_unformed(3, NodeOpts::new());
+    let out = create(&nodes.addrs(), &["--yes", "--wait-timeout", "0.01"]);
+    out.assert_code(1);
+    assert!(
+        out.stderr.contains("did not all see each other within"),
+        "{out}"
+    );
+    assert!(out.stderr.contains("does not know"), "{out}");
+    assert!(out.stderr.contains("bus port"), "{out}");
+}

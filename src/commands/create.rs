@@ -100,6 +100,7 @@ pub fn create(
     }
 
     let spinner = Spinner::start(&out, "assigning slots");
+    let phase = std::cell::RefCell::new("assigning slots");
     let timings = bootstrap(
         &pool,
         &members,
@@ -125,12 +126,15 @@ pub fn create(
                      min(cluster-node-timeout, 5 s))",
                 ),
             };
+            *phase.borrow_mut() = message;
             spinner.set_message(message);
-            for l in line.lines() {
-                out.line(Style::Info, l);
-            }
+            spinner.suspend(|| {
+                for l in line.lines() {
+                    out.line(Style::Info, l);
+                }
+            });
         },
-        |lagging| spinner.set_message(format!("waiting for {lagging} node(s) to agree")),
+        |lagging| spinner.set_message(format!("{} ({lagging} node(s) behind)", phase.borrow())),
     );
     spinner.finish();
     let timings = timings?;
@@ -152,7 +156,8 @@ pub fn create(
         out.line(
             Style::Info,
             format!(
-                ">>> {syncing} replica(s) are starting their first sync with their masters;                  `rcluster nodes` shows when their links are up"
+                ">>> {syncing} replica(s) are starting their first sync with their masters; \
+                 `rcluster nodes` shows when their links are up"
             ),
         );
     }

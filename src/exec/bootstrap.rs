@@ -12,7 +12,7 @@ use crate::address::NodeAddr;
 use crate::cluster::converge::{Lag, Target};
 use crate::cluster::create_plan::CreatePlan;
 use crate::cluster::slots::SlotSet;
-use crate::net::conn::NodeError;
+use crate::net::conn::{NodeError, humanize};
 use crate::net::pool::NodePool;
 
 /// A validated node about to join: what bootstrapping needs to know about it.
@@ -128,10 +128,10 @@ pub fn bootstrap(
     };
     let join = wait_until_converged(pool, &target, wait_timeout, &mut on_round).map_err(|lag| {
         anyhow::anyhow!(
-            "the nodes did not all see each other within {:.0} s:\n{}\n\
+            "the nodes did not all see each other within {}:\n{}\n\
              hint: every node must reach every other node's cluster-bus port \
              (port+10000 unless cluster-port is set) at its announced address",
-            wait_timeout.as_secs_f64(),
+            humanize(wait_timeout),
             describe_lag(&lag)
         )
     })?;
@@ -161,8 +161,8 @@ pub fn bootstrap(
     let remaining = deadline.saturating_duration_since(Instant::now());
     wait_until_converged(pool, &target, remaining, &mut on_round).map_err(|lag| {
         anyhow::anyhow!(
-            "the nodes did not agree on the replicas within {:.0} s:\n{}",
-            wait_timeout.as_secs_f64(),
+            "the nodes did not agree on the replicas within {}:\n{}",
+            humanize(wait_timeout),
             describe_lag(&lag)
         )
     })?;
@@ -174,8 +174,8 @@ pub fn bootstrap(
     let remaining = deadline.saturating_duration_since(Instant::now());
     wait_until_converged(pool, &target, remaining, &mut on_round).map_err(|lag| {
         anyhow::anyhow!(
-            "the cluster did not report cluster_state:ok everywhere within {:.0} s:\n{}",
-            wait_timeout.as_secs_f64(),
+            "the cluster did not report cluster_state:ok everywhere within {}:\n{}",
+            humanize(wait_timeout),
             describe_lag(&lag)
         )
     })?;
