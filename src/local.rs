@@ -178,13 +178,16 @@ fn wait_all_up(dir: &Path, ports: &[u16]) -> anyhow::Result<()> {
 }
 
 fn answers_ping(port: u16) -> bool {
-    let Ok(client) = redis::Client::open(format!("redis://{HOST}:{port}/")) else {
-        return false;
-    };
-    client
-        .get_connection_with_timeout(Duration::from_millis(200))
-        .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
-        .is_ok()
+    connect_local(port, Duration::from_millis(200))
+        .is_some_and(|mut c| redis::cmd("PING").query::<String>(&mut c).is_ok())
+}
+
+/// A plain connection to the local node on `port` (local nodes have no auth and no TLS).
+fn connect_local(port: u16, timeout: Duration) -> Option<redis::Connection> {
+    redis::Client::open(format!("redis://{HOST}:{port}/"))
+        .ok()?
+        .get_connection_with_timeout(timeout)
+        .ok()
 }
 
 fn log_tail(dir: &Path, port: u16) -> String {
@@ -244,9 +247,7 @@ pub fn stop_nodes(dir: &Path, ports: &[u16]) -> Vec<u16> {
 }
 
 fn shutdown(port: u16) {
-    if let Ok(client) = redis::Client::open(format!("redis://{HOST}:{port}/"))
-        && let Ok(mut conn) = client.get_connection_with_timeout(Duration::from_millis(500))
-    {
+    if let Some(mut conn) = connect_local(port, Duration::from_millis(500)) {
         let _ = redis::cmd("SHUTDOWN").arg("NOSAVE").query::<()>(&mut conn);
     }
 }

@@ -298,7 +298,10 @@ fn refusals_change_nothing() {
 
     let few = create(&nodes.addrs()[..5], &["--replicas", "1", "--yes"]);
     few.assert_code(1);
-    assert!(few.stderr.contains("at least 6 nodes"), "{few}");
+    assert!(
+        few.stderr.contains("At least 6 nodes are required"),
+        "{few}"
+    );
     assert_eq!(fingerprint(&all), before);
 
     let dup = create(&[nodes.addr(0), nodes.addr(0), nodes.addr(3)], &["--yes"]);

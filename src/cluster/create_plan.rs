@@ -269,15 +269,15 @@ fn group_cost(with_master: bool, k: u64) -> u64 {
     }
 }
 
-/// Plans the creation of a cluster from `nodes` (validated, empty) with `replicas` replicas per
-/// master: the masters and slots redis-cli would choose, and a deterministic replica placement
-/// at least as good as redis-cli's (see the module documentation).
-pub fn plan_create(nodes: &[CreateNode], replicas: usize) -> Result<CreatePlan, PlanError> {
+/// How many masters `nodes` nodes make with `replicas` replicas each (redis-cli's
+/// `N / (R+1)`), or why that is not a valid cluster. Needs no server, so callers can refuse
+/// before connecting anywhere.
+pub fn master_count(nodes: usize, replicas: usize) -> Result<usize, PlanError> {
     let group = replicas.saturating_add(1);
-    let master_count = nodes.len() / group;
+    let master_count = nodes / group;
     if master_count < 3 {
         return Err(PlanError::TooFewMasters {
-            nodes: nodes.len(),
+            nodes,
             replicas,
             needed: group.saturating_mul(3),
         });
@@ -288,6 +288,14 @@ pub fn plan_create(nodes: &[CreateNode], replicas: usize) -> Result<CreatePlan, 
             max: usize::from(SLOT_COUNT),
         });
     }
+    Ok(master_count)
+}
+
+/// Plans the creation of a cluster from `nodes` (validated, empty) with `replicas` replicas per
+/// master: the masters and slots redis-cli would choose, and a deterministic replica placement
+/// at least as good as redis-cli's (see the module documentation).
+pub fn plan_create(nodes: &[CreateNode], replicas: usize) -> Result<CreatePlan, PlanError> {
+    let master_count = master_count(nodes.len(), replicas)?;
     let (host_of, order) = interleave(nodes);
     let (master_nodes, cand_nodes) = order.split_at(master_count);
     let problem = Problem::new(&host_of, master_nodes, cand_nodes, replicas);

@@ -4,14 +4,14 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use serde::Serialize;
 
 use crate::address::NodeAddr;
 use crate::cli::CreateArgs;
 use crate::cluster::admission::join_problems;
 use crate::cluster::check::{CheckReport, check};
-use crate::cluster::create_plan::{CreateNode, CreatePlan, plan_create};
+use crate::cluster::create_plan::{CreateNode, CreatePlan, master_count, plan_create};
 use crate::cluster::snapshot::{Snapshot, probe_conn};
 use crate::error::{Outcome, UsageError};
 use crate::exec::bootstrap::{Member, Step, Timings, bootstrap, resolve_ip};
@@ -76,7 +76,8 @@ pub fn create(
     request: &CreateRequest,
 ) -> anyhow::Result<Created> {
     let started = Instant::now();
-    check_master_count(request.addrs.len(), request.replicas)?;
+    master_count(request.addrs.len(), request.replicas)
+        .context("invalid configuration for cluster creation")?;
     let (pool, members) = validate(opts, &request.addrs)?;
     let nodes: Vec<CreateNode> = members
         .iter()
@@ -177,20 +178,6 @@ pub fn create(
         outcome,
         snapshot: Some(snapshot),
     })
-}
-
-/// redis-cli's rule: `N / (R+1)` masters, at least 3.
-fn check_master_count(nodes: usize, replicas: usize) -> anyhow::Result<()> {
-    let masters = nodes / (replicas + 1);
-    if masters < 3 {
-        bail!(
-            "invalid configuration for cluster creation: Redis Cluster requires at least 3 \
-             master nodes, which is not possible with {nodes} node(s) and {replicas} replica(s) \
-             per master; at least {} nodes are required",
-            3 * (replicas + 1)
-        );
-    }
-    Ok(())
 }
 
 /// Connects to and probes every node concurrently; returns the open pool and the members, or

@@ -11,7 +11,7 @@ use super::poll::{describe_lag, wait_until_converged};
 use crate::address::NodeAddr;
 use crate::cluster::converge::{Lag, Target};
 use crate::cluster::create_plan::CreatePlan;
-use crate::cluster::slots::SlotSet;
+use crate::cluster::slots::{SlotRange, SlotSet};
 use crate::net::conn::{NodeError, humanize};
 use crate::net::pool::NodePool;
 
@@ -69,27 +69,30 @@ pub fn bootstrap(
 ) -> anyhow::Result<Timings> {
     let deadline = Instant::now() + wait_timeout;
     let mut timings = Timings::default();
-    let mut slots_of: Vec<Option<SlotSet>> = vec![None; members.len()];
+    // Per node: the slot range it is to serve, and for a replica the id of its master.
+    let mut range_of: Vec<Option<SlotRange>> = vec![None; members.len()];
     for master in &plan.masters {
-        let mut set = SlotSet::new();
-        set.insert_range(master.slots);
-        slots_of[master.node] = Some(set);
+        range_of[master.node] = Some(master.slots);
+    }
+    let mut master_id_of: Vec<Option<&str>> = vec![None; members.len()];
+    for replica in &plan.replicas {
+        master_id_of[replica.node] = Some(&members[plan.masters[replica.master].node].id);
     }
 
     on_step(Step::SlotsAndEpochs);
     let started = Instant::now();
     let results = pool.each(|i, conn| {
         let mut pipe = redis::pipe();
-        if let Some(master) = plan.masters.iter().find(|m| m.node == i) {
+        if let Some(range) = range_of[i] {
             if members[i].version >= (7, 0) {
                 pipe.cmd("CLUSTER")
                     .arg("ADDSLOTSRANGE")
-                    .arg(master.slots.start)
-                    .arg(master.slots.end);
+                    .arg(range.start)
+                    .arg(range.end);
             } else {
                 pipe.cmd("CLUSTER")
                     .arg("ADDSLOTS")
-                    .arg((master.slots.start..=master.slots.end).collect::<Vec<u16>>());
+                    .arg((range.start..=range.end).collect::<Vec<u16>>());
             }
         }
         pipe.cmd("CLUSTER").arg("SET-CONFIG-EPOCH").arg(i + 1);
@@ -115,11 +118,9 @@ pub fn bootstrap(
         target.members.insert(m.id.clone(), m.addr.to_string());
     }
     for master in &plan.masters {
-        if let Some(set) = &slots_of[master.node] {
-            target
-                .slots
-                .insert(members[master.node].id.clone(), set.clone());
-        }
+        let mut set = SlotSet::new();
+        set.insert_range(master.slots);
+        target.slots.insert(members[master.node].id.clone(), set);
     }
     let mut nudger = Nudger::new(members);
     let mut on_round = |lag: &[Lag]| {
@@ -141,22 +142,18 @@ pub fn bootstrap(
     let started = Instant::now();
     let replica_nodes: Vec<usize> = plan.replicas.iter().map(|r| r.node).collect();
     let results = pool.some(&replica_nodes, |i, conn| {
-        let replica = plan
-            .replicas
-            .iter()
-            .find(|r| r.node == i)
-            .expect("replica index comes from the plan");
-        let master_id = &members[plan.masters[replica.master].node].id;
+        let master_id = master_id_of[i].expect("replica index comes from the plan");
         let mut pipe = redis::pipe();
         pipe.cmd("CLUSTER").arg("REPLICATE").arg(master_id);
         conn.pipeline_ok(&pipe, "CLUSTER REPLICATE")
     });
     first_error(results)?;
-    for replica in &plan.replicas {
-        target.replica_of.insert(
-            members[replica.node].id.clone(),
-            members[plan.masters[replica.master].node].id.clone(),
-        );
+    for &i in &replica_nodes {
+        if let Some(master_id) = master_id_of[i] {
+            target
+                .replica_of
+                .insert(members[i].id.clone(), master_id.to_string());
+        }
     }
     let remaining = deadline.saturating_duration_since(Instant::now());
     wait_until_converged(pool, &target, remaining, &mut on_round).map_err(|lag| {
