@@ -80,10 +80,11 @@ pub struct GlobalOpts {
     #[arg(long, global = true, help_heading = "TLS")]
     pub insecure: bool,
 
-    /// Connect and reply timeout for every node, in seconds (decimals allowed)
+    /// Connect and reply timeout for every node, in seconds (decimals allowed); migrations
+    /// wait longer for MIGRATE replies (see their --timeout)
     #[arg(
         short = 't',
-        long = "timeout",
+        long = "connect-timeout",
         global = true,
         value_name = "SECS",
         default_value = "3",
@@ -150,9 +151,142 @@ pub enum Command {
         Exit codes: 0 created and healthy, 1 refused (nothing changed) or failed, 2 usage error.")]
     Create(CreateArgs),
 
+    /// Move slots (and their keys) to one master: a count from chosen sources, or named slots
+    #[command(after_help = "Examples:\n  \
+        rcluster reshard 127.0.0.1:7000 --from all --to 3f1a... --slots 1000 --yes\n  \
+        rcluster reshard 127.0.0.1:7000 --to 3f1a --slot-range 0-99,500 --dry-run\n  \
+        rcluster reshard 127.0.0.1:7000 --cluster-from ID1,ID2 --cluster-to ID3 --cluster-slots 10 --cluster-yes\n\n\
+        Node ids may be given by a unique prefix. Without --slots/--to/--from on a terminal, \
+        rcluster asks like redis-cli; without a terminal it names the missing option.\n\n\
+        Exit codes: 0 moved, 1 refused (nothing moved) or failed, 2 usage error, 130 interrupted.")]
+    Reshard(ReshardArgs),
+
+    /// Even out the slots across masters, by weight; print the plan, then move
+    #[command(after_help = "Examples:\n  \
+        rcluster rebalance 127.0.0.1:7000 --use-empty-masters\n  \
+        rcluster rebalance 127.0.0.1:7000 --weight 3f1a=0 --simulate\n  \
+        rcluster rebalance 127.0.0.1:7000 --cluster-weight 3f1a=2 9bc0=1 --cluster-threshold 5\n\n\
+        Exit codes: 0 balanced (or nothing to do), 1 refused or failed, 2 usage error, \
+        130 interrupted.")]
+    Rebalance(RebalanceArgs),
+
     /// A throwaway cluster of local redis-server processes: up, status, down
     #[command(subcommand)]
     Local(LocalCommand),
+}
+
+/// How slots and keys are moved: shared by every command that migrates slots.
+#[derive(Debug, Args, Clone)]
+pub struct MigrateOpts {
+    /// MIGRATE timeout in milliseconds (redis-cli's --cluster-timeout); batches use at most
+    /// 10000, a key that times out or fails with IOERR is retried alone with this full timeout
+    #[arg(
+        long = "timeout",
+        alias = "cluster-timeout",
+        value_name = "MS",
+        default_value_t = 60_000
+    )]
+    pub migrate_timeout_ms: u64,
+
+    /// Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about
+    /// 8 MB per batch]
+    #[arg(long, alias = "cluster-pipeline", value_name = "N")]
+    pub pipeline: Option<usize>,
+
+    /// Overwrite keys that already exist on the target (MIGRATE REPLACE); without it, a key on
+    /// both sides is dropped from the source only when both values are equal
+    #[arg(long, alias = "cluster-replace")]
+    pub replace: bool,
+
+    /// Slots moved at the same time, over all source/target pairs
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub parallel: usize,
+
+    /// Print the plan and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Arguments of `reshard`.
+#[derive(Debug, Args)]
+pub struct ReshardArgs {
+    /// Any node of the cluster.
+    #[command(flatten)]
+    pub target: NodeArg,
+
+    /// Source masters: comma-separated node ids (or unique prefixes), or `all` (every master
+    /// except the target)
+    #[arg(long, alias = "cluster-from", value_name = "IDS|all")]
+    pub from: Option<String>,
+
+    /// The master that receives the slots: node id or unique prefix
+    #[arg(long, alias = "cluster-to", value_name = "ID")]
+    pub to: Option<String>,
+
+    /// How many slots to move, taken from the sources in proportion to their slot counts
+    #[arg(
+        long,
+        alias = "cluster-slots",
+        value_name = "N",
+        conflicts_with = "slot_range"
+    )]
+    pub slots: Option<usize>,
+
+    /// Move exactly these slots instead of a count, e.g. 0-99,500
+    #[arg(long, value_name = "A-B[,C-D]")]
+    pub slot_range: Option<String>,
+
+    /// Do not ask for confirmation [env: REDISCLI_CLUSTER_YES=1]
+    #[arg(short, long, alias = "cluster-yes")]
+    pub yes: bool,
+
+    /// How keys move.
+    #[command(flatten)]
+    pub migrate: MigrateOpts,
+}
+
+/// Arguments of `rebalance`.
+#[derive(Debug, Args)]
+pub struct RebalanceArgs {
+    /// Any node of the cluster.
+    #[command(flatten)]
+    pub target: NodeArg,
+
+    /// Weight of a master, as ID=W (ID may be a unique prefix); default 1, 0 empties it
+    #[arg(
+        long,
+        alias = "cluster-weight",
+        value_name = "ID=W",
+        num_args = 1..,
+        action = clap::ArgAction::Append
+    )]
+    pub weight: Vec<String>,
+
+    /// Also give slots to masters that have none
+    #[arg(long, alias = "cluster-use-empty-masters")]
+    pub use_empty_masters: bool,
+
+    /// Rebalance only if some master is more than PCT percent away from its share; 0 balances
+    /// exactly
+    #[arg(
+        long,
+        alias = "cluster-threshold",
+        value_name = "PCT",
+        default_value_t = 2.0
+    )]
+    pub threshold: f64,
+
+    /// Print the plan and move nothing (same as --dry-run)
+    #[arg(long, alias = "cluster-simulate")]
+    pub simulate: bool,
+
+    /// Accepted for symmetry; rebalance does not ask (as redis-cli)
+    #[arg(short, long, alias = "cluster-yes", hide = true)]
+    pub yes: bool,
+
+    /// How keys move.
+    #[command(flatten)]
+    pub migrate: MigrateOpts,
 }
 
 /// Arguments of `create`.

@@ -28,6 +28,8 @@ pub enum Outcome {
     Success,
     /// The command ran but found or left problems (exit 1).
     Problems,
+    /// Ctrl-C stopped the command after it finished what was in flight (exit 130).
+    Interrupted,
 }
 
 impl Outcome {
@@ -36,6 +38,7 @@ impl Outcome {
         match self {
             Outcome::Success => exit_code::SUCCESS,
             Outcome::Problems => exit_code::FAILURE,
+            Outcome::Interrupted => exit_code::INTERRUPTED,
         }
     }
 }

@@ -46,3 +46,71 @@ impl Spinner {
         self.bar.finish_and_clear();
     }
 }
+
+/// A progress bar for slot migrations: keys moved out of the total (slots when there are no
+/// keys), keys/s and ETA. Hidden off a terminal, in `--json` and `--quiet`.
+pub struct MigrationBar {
+    bar: ProgressBar,
+    by_keys: bool,
+    total_slots: usize,
+}
+
+impl MigrationBar {
+    /// A bar that is not drawn until [`MigrationBar::start`].
+    pub fn new(out: &Output) -> Self {
+        let visible = !out.json && !out.quiet && std::io::stderr().is_terminal();
+        let bar = if visible {
+            ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        MigrationBar {
+            bar,
+            by_keys: false,
+            total_slots: 0,
+        }
+    }
+
+    /// Sets the totals and starts drawing.
+    pub fn start(&mut self, slots: usize, keys: u64) {
+        self.by_keys = keys > 0;
+        self.total_slots = slots;
+        let template = if self.by_keys {
+            "{bar:30} {msg}, {human_pos}/{human_len} keys, {per_sec}, ETA {eta}"
+        } else {
+            "{bar:30} {msg} ({elapsed})"
+        };
+        self.bar.set_style(
+            ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        self.bar
+            .set_length(if self.by_keys { keys } else { slots as u64 });
+        self.bar.set_message(format!("0/{slots} slots"));
+        self.bar.enable_steady_tick(Duration::from_millis(200));
+    }
+
+    /// Updates the counts.
+    pub fn update(&self, slots: usize, keys: u64) {
+        self.bar
+            .set_message(format!("{slots}/{} slots", self.total_slots));
+        self.bar
+            .set_position(if self.by_keys { keys } else { slots as u64 });
+    }
+
+    /// Runs `print` with the bar hidden.
+    pub fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
+        self.bar.suspend(print)
+    }
+
+    /// Shows `message` in place of the counts (e.g. while waiting for the nodes to agree).
+    pub fn set_message(&self, message: impl Into<String>) {
+        self.bar.set_message(message.into());
+    }
+
+    /// Removes the bar from the terminal.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -33,3 +33,18 @@ pub fn confirm(question: &str, yes: bool) -> anyhow::Result<bool> {
         .context("cannot read the answer from the terminal")?;
     Ok(answer.trim() == "yes")
 }
+
+/// True when questions can be asked (stdin is a terminal).
+pub fn can_ask() -> bool {
+    std::io::stdin().is_terminal()
+}
+
+/// Asks `question` on the terminal and returns the trimmed answer.
+pub fn ask(question: &str) -> anyhow::Result<String> {
+    let answer: String = dialoguer::Input::new()
+        .with_prompt(question)
+        .allow_empty(true)
+        .interact_text()
+        .context("cannot read the answer from the terminal")?;
+    Ok(answer.trim().to_string())
+}

@@ -18,7 +18,7 @@ pub const PASSWORD_ENV: &str = "REDISCLI_AUTH";
 pub fn connect_options(global: &GlobalOpts) -> anyhow::Result<ConnectOptions> {
     if !global.timeout.is_finite() || global.timeout <= 0.0 {
         return Err(UsageError::new(format!(
-            "invalid --timeout {}: give a positive number of seconds, e.g. -t 2 or -t 0.5",
+            "invalid -t/--connect-timeout {}: give a positive number of seconds, e.g. -t 2 or -t 0.5",
             global.timeout
         ))
         .into());

@@ -5,7 +5,10 @@ mod check;
 mod create;
 mod info;
 mod local;
+mod migration;
 mod nodes;
+mod rebalance;
+mod reshard;
 mod slots;
 
 use crate::cli::{Cli, Command};
@@ -22,6 +25,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Nodes(args) => nodes::run(&opts, out, &args),
         Command::Slots(args) => slots::run(&opts, out, &args),
         Command::Create(args) => create::run(&opts, out, &args),
+        Command::Reshard(args) => reshard::run(&opts, out, &args),
+        Command::Rebalance(args) => rebalance::run(&opts, out, &args),
         Command::Local(cmd) => local::run(&opts, out, &cmd),
     }
 }

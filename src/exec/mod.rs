@@ -3,4 +3,7 @@
 //! carries them out over [`crate::net`].
 
 pub mod bootstrap;
+pub mod interrupt;
+pub mod migrate;
 pub mod poll;
+pub mod slot_batch;

@@ -324,7 +324,7 @@ fn describe_connect_error(err: &redis::RedisError, opts: &ConnectOptions) -> Str
     }
     if err.is_timeout() {
         return format!(
-            "connection timed out after {} (raise it with -t/--timeout)",
+            "connection timed out after {} (raise it with -t/--connect-timeout)",
             humanize(opts.connect_timeout)
         );
     }
@@ -353,7 +353,7 @@ fn describe_io_error(err: &redis::RedisError) -> String {
         return NOT_REDIS.into();
     }
     if err.is_timeout() {
-        return "timed out waiting for a reply (raise the limit with -t/--timeout)".into();
+        return "timed out waiting for a reply (raise the limit with -t/--connect-timeout)".into();
     }
     if err.is_connection_dropped() || err.is_io_error() {
         return format!("connection lost ({err})");

@@ -1,5 +1,6 @@
 //! Talking to nodes: connections and concurrent fan-out. The only layer that does network I/O.
 
 pub mod conn;
+pub mod conncache;
 pub mod fanout;
 pub mod pool;

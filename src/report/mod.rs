@@ -1,5 +1,6 @@
 //! Presentation: redis-cli-style text, tables and JSON documents, rendered from data.
 
 pub mod json;
+pub mod migration;
 pub mod table;
 pub mod text;

@@ -1,0 +1,211 @@
+//! What reshard and rebalance share: turning `--timeout`/`--pipeline`/... into engine
+//! settings, loading a cluster that is fit for moving (waiting briefly for views that only
+//! lag), running the engine with progress, and the final check.
+
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use serde::Serialize;
+
+use crate::address::NodeAddr;
+use crate::cli::MigrateOpts;
+use crate::cluster::check::check;
+use crate::cluster::moves::{MovePlan, PlanNode};
+use crate::cluster::preflight::{Preflight, preflight};
+use crate::cluster::snapshot::Snapshot;
+use crate::error::{Outcome, UsageError};
+use crate::exec::migrate::{
+    Endpoint, Job, MigrateSettings, MigrationReport, Observer, PairReport, migrate,
+};
+use crate::net::conn::ConnectOptions;
+use crate::output::{Output, Style};
+use crate::progress::MigrationBar;
+use crate::report::migration::{Named, pair_line, summary};
+
+/// How long views that only lag behind (replicas still learning the last change) are waited
+/// for before a move is refused.
+const LAG_WAIT: Duration = Duration::from_secs(5);
+/// Batch MIGRATE timeout when `--timeout` is larger.
+const BATCH_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a target may take to report `cluster_state:ok`.
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Validates the migration options.
+pub fn settings(opts: &MigrateOpts, connect: &ConnectOptions) -> anyhow::Result<MigrateSettings> {
+    if opts.migrate_timeout_ms == 0 {
+        bail!(UsageError::new(
+            "--timeout must be at least 1 millisecond (it is the MIGRATE timeout, default 60000)"
+        ));
+    }
+    if opts.pipeline == Some(0) {
+        bail!(UsageError::new(
+            "--pipeline must be at least 1 key per MIGRATE (leave it out for the adaptive default)"
+        ));
+    }
+    if opts.parallel == 0 || opts.parallel > 256 {
+        bail!(UsageError::new(
+            "--parallel must be between 1 and 256 batches in flight"
+        ));
+    }
+    let timeout = Duration::from_millis(opts.migrate_timeout_ms);
+    Ok(MigrateSettings {
+        timeout,
+        batch_timeout: timeout.min(BATCH_TIMEOUT),
+        io_timeout: connect.io_timeout,
+        batch_keys: opts.pipeline,
+        replace: opts.replace,
+        parallel: opts.parallel,
+        auth: connect.auth.clone(),
+        ready_timeout: READY_TIMEOUT,
+    })
+}
+
+/// A cluster loaded for a move, with the plan made from it and the preflight judgement.
+pub struct Prepared<P> {
+    /// The cluster.
+    pub snapshot: Snapshot,
+    /// The planner's result.
+    pub planned: P,
+    /// The judgement (clear, or why not).
+    pub preflight: Preflight,
+}
+
+/// Loads the cluster through `entry` and plans with `plan`; when the only objections are
+/// nodes whose views lag behind, reloads and replans for up to a few seconds.
+pub fn load_and_plan<P>(
+    opts: &ConnectOptions,
+    entry: &NodeAddr,
+    plan: impl Fn(&[PlanNode]) -> anyhow::Result<P>,
+    moves: impl Fn(&P) -> &MovePlan,
+) -> anyhow::Result<Prepared<P>> {
+    let started = Instant::now();
+    loop {
+        let snapshot = Snapshot::load(opts, entry)?;
+        let nodes = PlanNode::from_snapshot(&snapshot);
+        let planned = plan(&nodes)?;
+        let report = check(&snapshot, None);
+        let judged = preflight(&snapshot, &report, moves(&planned));
+        if judged.clear() || !judged.transient || started.elapsed() >= LAG_WAIT {
+            return Ok(Prepared {
+                snapshot,
+                planned,
+                preflight: judged,
+            });
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Prints the preflight's warnings, and fails with its blockers.
+pub fn enforce(out: &Output, judged: &Preflight, verb: &str) -> anyhow::Result<()> {
+    for warning in &judged.warnings {
+        out.line(Style::Warn, format!("[WARNING] {warning}"));
+    }
+    if judged.clear() {
+        return Ok(());
+    }
+    for blocker in &judged.blockers {
+        out.line(Style::Err, format!("[ERR] {blocker}"));
+    }
+    bail!(
+        "*** Please fix your cluster problems before {verb}: nothing was moved. \
+         `rcluster check HOST:PORT` shows them."
+    )
+}
+
+/// The names of the snapshot's nodes, in plan index order.
+pub fn names(snapshot: &Snapshot) -> Vec<Named> {
+    snapshot
+        .nodes
+        .iter()
+        .map(|n| Named {
+            id: n.id().to_string(),
+            addr: n.addr_text(),
+        })
+        .collect()
+}
+
+/// The final state, for JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct FinalCheck {
+    /// True when the check after the moves passed.
+    pub healthy: bool,
+    /// What the check found, in plain words.
+    pub errors: Vec<String>,
+}
+
+/// Runs the engine on `plan` with progress, prints the summary, and checks the cluster
+/// after. Returns the report, the final check and the outcome.
+pub fn execute(
+    opts: &ConnectOptions,
+    out: &Output,
+    snapshot: &Snapshot,
+    plan: &MovePlan,
+    settings: &MigrateSettings,
+) -> anyhow::Result<(MigrationReport, FinalCheck, Outcome)> {
+    let nodes = Endpoint::from_snapshot(snapshot);
+    let job = Job {
+        nodes: &nodes,
+        plan,
+    };
+    let mut observer = Progress {
+        out,
+        bar: MigrationBar::new(out),
+    };
+    let report = migrate(opts, &job, settings, &mut observer);
+    observer.bar.finish();
+    let report = report?;
+    out.doc(&summary(&report));
+    let after = Snapshot::load(opts, &snapshot.entry).map(|s| check(&s, None));
+    let final_check = match after {
+        Ok(check) => FinalCheck {
+            healthy: check.healthy(),
+            errors: check.errors(),
+        },
+        Err(err) => FinalCheck {
+            healthy: false,
+            errors: vec![format!("cannot load the cluster after the move: {err}")],
+        },
+    };
+    if final_check.healthy {
+        out.line(Style::Ok, "[OK] Cluster check passed after the move.");
+    } else {
+        for error in &final_check.errors {
+            out.line(Style::Warn, format!("[WARNING] After the move: {error}"));
+        }
+    }
+    let outcome = if report.interrupted {
+        Outcome::Interrupted
+    } else if report.complete() {
+        Outcome::Success
+    } else {
+        Outcome::Problems
+    };
+    Ok((report, final_check, outcome))
+}
+
+/// Shows the engine's progress: a bar on a terminal, one line per finished pair.
+struct Progress<'a> {
+    out: &'a Output,
+    bar: MigrationBar,
+}
+
+impl Observer for Progress<'_> {
+    fn started(&mut self, slots: usize, keys: u64) {
+        self.bar.start(slots, keys);
+    }
+
+    fn progress(&mut self, slots: usize, keys: u64) {
+        self.bar.update(slots, keys);
+    }
+
+    fn pair_done(&mut self, pair: &PairReport) {
+        let out = self.out;
+        self.bar.suspend(|| out.line(Style::Plain, pair_line(pair)));
+    }
+
+    fn converging(&mut self) {
+        self.bar
+            .set_message("waiting for every node to see the new owners");
+    }
+}

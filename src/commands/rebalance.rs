@@ -1,0 +1,155 @@
+//! `rcluster rebalance`: give every master its share of the slots by weight, moving each
+//! slot at most once. Like redis-cli it does not ask; the plan is printed before anything
+//! moves, and `--simulate`/`--dry-run` stop there.
+
+use anyhow::bail;
+use serde::Serialize;
+
+use super::migration::{self, FinalCheck, names};
+use crate::cli::RebalanceArgs;
+use crate::cluster::rebalance_plan::{
+    RebalancePlan, RebalanceRequest, parse_weight, plan_rebalance,
+};
+use crate::error::{Outcome, UsageError};
+use crate::exec::migrate::MigrationReport;
+use crate::net::conn::ConnectOptions;
+use crate::output::{Doc, Output, Style};
+use crate::report::migration::{Named, PlanJson, plan_lines};
+use crate::settings;
+
+/// One master's share, for JSON.
+#[derive(Serialize)]
+struct ShareJson {
+    addr: String,
+    id: String,
+    weight: f64,
+    slots: usize,
+    expected: usize,
+}
+
+/// The JSON document of `rebalance`.
+#[derive(Serialize)]
+struct RebalanceJson {
+    dry_run: bool,
+    needed: bool,
+    threshold: f64,
+    total_weight: f64,
+    shares: Vec<ShareJson>,
+    plan: PlanJson,
+    warnings: Vec<String>,
+    migration: Option<MigrationReport>,
+    check: Option<FinalCheck>,
+}
+
+/// Runs `rcluster rebalance`.
+pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::Result<Outcome> {
+    let entry = settings::node_addr(&args.target.node)?;
+    let migrate_settings = migration::settings(&args.migrate, opts)?;
+    let weights = args
+        .weight
+        .iter()
+        .map(|w| {
+            parse_weight(w).map_err(|e| {
+                UsageError::new(format!("--weight {w:?}: {e} (example: --weight 3f1a=2)"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if !args.threshold.is_finite() || args.threshold < 0.0 {
+        bail!(UsageError::new(format!(
+            "--threshold {}: give a percentage of 0 or more (0 balances exactly)",
+            args.threshold
+        )));
+    }
+    let request = RebalanceRequest {
+        weights,
+        use_empty_masters: args.use_empty_masters,
+        threshold: args.threshold,
+    };
+    let prepared = migration::load_and_plan(
+        opts,
+        &entry,
+        |nodes| Ok(plan_rebalance(nodes, &request)?),
+        |planned: &RebalancePlan| &planned.plan,
+    )?;
+    let planned = &prepared.planned;
+    for note in &planned.notes {
+        out.line(Style::Warn, format!("[WARNING] {note}"));
+    }
+    let node_names = names(&prepared.snapshot);
+    let dry_run = args.simulate || args.migrate.dry_run;
+    let mut doc = RebalanceJson {
+        dry_run,
+        needed: planned.needed,
+        threshold: args.threshold,
+        total_weight: planned.total_weight,
+        shares: planned
+            .shares
+            .iter()
+            .map(|s| ShareJson {
+                addr: node_names[s.node].addr.clone(),
+                id: node_names[s.node].id.clone(),
+                weight: s.weight,
+                slots: s.slots,
+                expected: s.expected,
+            })
+            .collect(),
+        plan: PlanJson::new(&planned.plan, &node_names),
+        warnings: prepared.preflight.warnings.clone(),
+        migration: None,
+        check: None,
+    };
+    if !planned.needed || planned.plan.is_empty() {
+        out.line(
+            Style::Ok,
+            format!(
+                "*** No rebalancing needed! All nodes are within the {:.2}% threshold.",
+                args.threshold
+            ),
+        );
+        out.json(&doc);
+        return Ok(Outcome::Success);
+    }
+    migration::enforce(&out, &prepared.preflight, "rebalancing")?;
+    out.doc(&plan_text(planned, &node_names));
+    if dry_run {
+        out.line(Style::Info, ">>> Simulation: nothing was moved.");
+        out.json(&doc);
+        return Ok(Outcome::Success);
+    }
+    let (report, final_check, outcome) = migration::execute(
+        opts,
+        &out,
+        &prepared.snapshot,
+        &planned.plan,
+        &migrate_settings,
+    )?;
+    doc.migration = Some(report);
+    doc.check = Some(final_check);
+    out.json(&doc);
+    Ok(outcome)
+}
+
+/// redis-cli's heading, each master's share, and the moves.
+fn plan_text(planned: &RebalancePlan, nodes: &[Named]) -> Doc {
+    let mut doc = Doc::new();
+    doc.push(
+        Style::Info,
+        format!(
+            ">>> Rebalancing across {} nodes. Total weight = {:.2}",
+            planned.shares.len(),
+            planned.total_weight
+        ),
+    );
+    for share in &planned.shares {
+        doc.plain(format!(
+            "{} ({}...): {} slots -> {} (weight {})",
+            nodes[share.node].addr,
+            &nodes[share.node].id[..nodes[share.node].id.len().min(8)],
+            share.slots,
+            share.expected,
+            share.weight
+        ));
+    }
+    doc.extend(plan_lines(&planned.plan.pairs(), nodes, ""));
+    doc
+}

@@ -1,0 +1,249 @@
+//! `rcluster reshard`: move a number of slots (or named slots) to one master. Asks for what
+//! is missing on a terminal, as redis-cli does, and names the missing option otherwise.
+
+use anyhow::bail;
+use serde::Serialize;
+
+use super::migration::{self, FinalCheck, names};
+use crate::cli::ReshardArgs;
+use crate::cluster::moves::PlanNode;
+use crate::cluster::reshard_plan::{
+    Amount, ReshardPlan, ReshardRequest, Sources, parse_slot_ranges, plan_reshard,
+};
+use crate::cluster::snapshot::Snapshot;
+use crate::error::{Outcome, UsageError};
+use crate::exec::migrate::MigrationReport;
+use crate::net::conn::ConnectOptions;
+use crate::output::{Doc, Output, Style};
+use crate::prompt;
+use crate::report::migration::{Named, PlanJson, plan_lines, ranges_text};
+use crate::report::text;
+use crate::settings;
+
+/// The JSON document of `reshard`.
+#[derive(Serialize)]
+struct ReshardJson {
+    dry_run: bool,
+    plan: PlanJson,
+    already_on_target: String,
+    warnings: Vec<String>,
+    migration: Option<MigrationReport>,
+    check: Option<FinalCheck>,
+}
+
+/// Runs `rcluster reshard`.
+pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Result<Outcome> {
+    let entry = settings::node_addr(&args.target.node)?;
+    let migrate_settings = migration::settings(&args.migrate, opts)?;
+    let named = match &args.slot_range {
+        Some(text) => Some(parse_slot_ranges(text).map_err(|e| {
+            UsageError::new(format!("--slot-range {text:?}: {e} (example: 0-99,500)"))
+        })?),
+        None => None,
+    };
+    let missing = missing_options(args, named.is_some());
+    let request = if missing.is_empty() {
+        request_from_args(args, named)
+    } else if !prompt::can_ask() || out.json {
+        bail!(
+            "missing {}: stdin is not a terminal to ask on, so give {} on the command line \
+             (see `rcluster reshard --help`)",
+            missing.join(", "),
+            if missing.len() == 1 { "it" } else { "them" }
+        );
+    } else {
+        ask_request(opts, &out, &entry, args, named)?
+    };
+
+    let prepared = migration::load_and_plan(
+        opts,
+        &entry,
+        |nodes| Ok(plan_reshard(nodes, &request)?),
+        |planned: &ReshardPlan| &planned.plan,
+    )?;
+    let snapshot = &prepared.snapshot;
+    let planned = &prepared.planned;
+    let node_names = names(snapshot);
+    migration::enforce(&out, &prepared.preflight, "resharding")?;
+    if !planned.already_there.is_empty() {
+        out.line(
+            Style::Warn,
+            format!(
+                "[WARNING] Slot(s) {} are already served by the target; not moved.",
+                ranges_text(&planned.already_there)
+            ),
+        );
+    }
+    out.doc(&plan_text(snapshot, planned, &node_names));
+    let mut doc = ReshardJson {
+        dry_run: args.migrate.dry_run,
+        plan: PlanJson::new(&planned.plan, &node_names),
+        already_on_target: ranges_text(&planned.already_there),
+        warnings: prepared.preflight.warnings.clone(),
+        migration: None,
+        check: None,
+    };
+    if planned.plan.is_empty() {
+        out.line(Style::Ok, "[OK] Nothing to move.");
+        out.json(&doc);
+        return Ok(Outcome::Success);
+    }
+    if args.migrate.dry_run {
+        out.line(Style::Info, ">>> Dry run: nothing was moved.");
+        out.json(&doc);
+        return Ok(Outcome::Success);
+    }
+    if !prompt::confirm(
+        "Do you want to proceed with the proposed reshard plan?",
+        args.yes || out.json,
+    )? {
+        bail!("reshard cancelled: nothing was moved");
+    }
+    let (report, final_check, outcome) =
+        migration::execute(opts, &out, snapshot, &planned.plan, &migrate_settings)?;
+    doc.migration = Some(report);
+    doc.check = Some(final_check);
+    out.json(&doc);
+    Ok(outcome)
+}
+
+/// The options a reshard needs that were not given.
+fn missing_options(args: &ReshardArgs, named: bool) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if args.slots.is_none() && !named {
+        missing.push("--slots (how many slots to move) or --slot-range");
+    }
+    if args.to.is_none() {
+        missing.push("--to (the receiving node id)");
+    }
+    if args.from.is_none() && !named {
+        missing.push("--from (source node ids, or all)");
+    }
+    missing
+}
+
+fn request_from_args(
+    args: &ReshardArgs,
+    named: Option<crate::cluster::slots::SlotSet>,
+) -> ReshardRequest {
+    ReshardRequest {
+        to: args.to.clone().unwrap_or_default(),
+        from: sources(args.from.as_deref()),
+        amount: match named {
+            Some(set) => Amount::Slots(set),
+            None => Amount::Count(args.slots.unwrap_or(0)),
+        },
+    }
+}
+
+/// `all` or a comma-separated id list (absent means all, used with `--slot-range`).
+fn sources(text: Option<&str>) -> Sources {
+    match text.map(str::trim) {
+        None => Sources::All,
+        Some(t) if t.eq_ignore_ascii_case("all") => Sources::All,
+        Some(t) => Sources::Ids(
+            t.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ),
+    }
+}
+
+/// Asks for the missing options on the terminal, redis-cli's questions in its order, after
+/// showing the masters so their ids can be copied.
+fn ask_request(
+    opts: &ConnectOptions,
+    out: &Output,
+    entry: &crate::address::NodeAddr,
+    args: &ReshardArgs,
+    named: Option<crate::cluster::slots::SlotSet>,
+) -> anyhow::Result<ReshardRequest> {
+    let snapshot = Snapshot::load(opts, entry)?;
+    let mut doc = Doc::new();
+    doc.push(
+        Style::Info,
+        format!(">>> Performing Cluster Check (using node {entry})"),
+    );
+    for node in snapshot.masters() {
+        doc.extend(text::node_block(&snapshot, node));
+    }
+    out.doc(&doc);
+    let nodes = PlanNode::from_snapshot(&snapshot);
+    let amount = match (named, args.slots) {
+        (Some(set), _) => Amount::Slots(set),
+        (None, Some(n)) => Amount::Count(n),
+        (None, None) => loop {
+            let answer = prompt::ask("How many slots do you want to move (from 1 to 16384)?")?;
+            match answer.parse::<usize>() {
+                Ok(n) if (1..=16384).contains(&n) => break Amount::Count(n),
+                _ => out.line(Style::Err, "*** Please give a number from 1 to 16384."),
+            }
+        },
+    };
+    let to = match &args.to {
+        Some(to) => to.clone(),
+        None => loop {
+            let answer = prompt::ask("What is the receiving node ID?")?;
+            match crate::cluster::moves::resolve_master(&nodes, &answer) {
+                Ok(_) => break answer,
+                Err(err) => out.line(Style::Err, format!("*** {err}")),
+            }
+        },
+    };
+    let from = match (&args.from, &amount) {
+        (Some(text), _) => sources(Some(text)),
+        (None, Amount::Slots(_)) => Sources::All,
+        (None, Amount::Count(_)) => {
+            out.line(Style::Plain, "Please enter all the source node IDs.");
+            out.line(
+                Style::Plain,
+                "  Type 'all' to use all the nodes as source nodes for the hash slots.",
+            );
+            out.line(
+                Style::Plain,
+                "  Type 'done' once you entered all the source nodes IDs.",
+            );
+            let mut ids = Vec::new();
+            loop {
+                let answer = prompt::ask(&format!("Source node #{}", ids.len() + 1))?;
+                if answer.eq_ignore_ascii_case("all") {
+                    break Sources::All;
+                }
+                if answer.eq_ignore_ascii_case("done") {
+                    if ids.is_empty() {
+                        out.line(Style::Err, "*** No source nodes given yet.");
+                        continue;
+                    }
+                    break Sources::Ids(ids);
+                }
+                match crate::cluster::moves::resolve_master(&nodes, &answer) {
+                    Ok(_) => ids.push(answer),
+                    Err(err) => out.line(Style::Err, format!("*** {err}")),
+                }
+            }
+        }
+    };
+    Ok(ReshardRequest { to, from, amount })
+}
+
+/// redis-cli's "Ready to move" block, with ranges instead of one line per slot.
+fn plan_text(snapshot: &Snapshot, planned: &ReshardPlan, nodes: &[Named]) -> Doc {
+    let mut doc = Doc::new();
+    doc.plain("");
+    doc.plain(format!("Ready to move {} slots.", planned.plan.len()));
+    doc.plain("  Source nodes:");
+    for &i in &planned.sources {
+        for (style, line) in text::node_block(snapshot, &snapshot.nodes[i]).lines {
+            doc.push(style, format!("    {line}"));
+        }
+    }
+    doc.plain("  Destination node:");
+    for (style, line) in text::node_block(snapshot, &snapshot.nodes[planned.target]).lines {
+        doc.push(style, format!("    {line}"));
+    }
+    doc.plain("  Resharding plan:");
+    doc.extend(plan_lines(&planned.plan.pairs(), nodes, "    "));
+    doc
+}

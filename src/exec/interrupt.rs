@@ -1,0 +1,39 @@
+//! Ctrl-C during a migration: the first one asks the engine to stop taking new slots and to
+//! finish the ones in flight (so no slot is left half-moved); a second one exits at once with
+//! code 130, leaving open slots that `rcluster fix` closes.
+
+use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::error::exit_code;
+
+static PRESSES: AtomicUsize = AtomicUsize::new(0);
+static INSTALL: Once = Once::new();
+
+/// Installs the Ctrl-C handler (once per process). Before this, Ctrl-C ends the process
+/// as usual, which is right while nothing has been changed yet.
+pub fn install() {
+    INSTALL.call_once(|| {
+        let installed = ctrlc::set_handler(|| {
+            if PRESSES.fetch_add(1, Ordering::SeqCst) == 0 {
+                eprintln!(
+                    "\nInterrupted: finishing the slots in flight, then stopping \
+                     (press Ctrl-C again to exit now and leave them open for `rcluster fix`)"
+                );
+            } else {
+                eprintln!(
+                    "\nInterrupted again: exiting now; run `rcluster fix` to close open slots"
+                );
+                std::process::exit(exit_code::INTERRUPTED);
+            }
+        });
+        if let Err(err) = installed {
+            eprintln!("warning: cannot catch Ctrl-C ({err}); it will stop rcluster at once");
+        }
+    });
+}
+
+/// True once Ctrl-C was pressed.
+pub fn requested() -> bool {
+    PRESSES.load(Ordering::SeqCst) > 0
+}

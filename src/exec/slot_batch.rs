@@ -1,0 +1,723 @@
+//! Moving one batch of slots from one source to one target, in the cluster specification's
+//! order: IMPORTING on the target, MIGRATING on the source (each one pipeline for the whole
+//! batch), keys moved with pipelined GETKEYSINSLOT + MIGRATE ... KEYS until the source has
+//! none left in those slots, then NODE on the target, the source and every other master.
+//!
+//! A slot is only announced as moved after COUNTKEYSINSLOT says the source holds no key of it.
+//! Anything that cannot be moved safely (a key that exists on both sides with different
+//! values, a key that fails even alone) leaves its slot open — migrating on the source,
+//! importing on the target — which is a state `fix` closes without losing a key.
+
+use std::time::Duration;
+
+use redis::Value;
+
+use super::migrate::{BigKey, Endpoint, MigrateSettings, Tally};
+use crate::net::conn::{NodeConn, NodeError, server_error_text};
+use crate::net::conncache::ConnCache;
+
+/// Keys of at least this many bytes are reported as big keys when they are retried alone.
+const BIG_KEY_BYTES: u64 = 1024 * 1024;
+
+/// Extra time allowed for a reply beyond the MIGRATE timeout the server applies itself.
+const REPLY_MARGIN: Duration = Duration::from_secs(5);
+
+/// Rounds of GETKEYSINSLOT + MIGRATE in a row that move nothing before a slot is given up.
+const MAX_IDLE_ROUNDS: usize = 3;
+
+/// One batch of slots with the same source and target.
+#[derive(Debug, Clone)]
+pub struct SlotBatch {
+    /// Index of the source/target pair in the job.
+    pub pair: usize,
+    /// Source node index.
+    pub from: usize,
+    /// Target node index.
+    pub to: usize,
+    /// The slots, ascending.
+    pub slots: Vec<u16>,
+}
+
+/// What happened to a batch.
+#[derive(Debug, Default)]
+pub struct BatchOutcome {
+    /// Slots now owned by the target everywhere we could tell.
+    pub moved: Vec<u16>,
+    /// Slots that stayed with the source, untouched (their state change was refused).
+    pub untouched: Vec<u16>,
+    /// Slots left open (migrating/importing), with the reason.
+    pub open: Vec<(u16, String)>,
+    /// The first error, if the batch did not complete.
+    pub error: Option<String>,
+}
+
+/// Everything a worker needs to move batches.
+pub struct BatchContext<'a> {
+    /// Every node of the job (indices of the plan).
+    pub nodes: &'a [Endpoint],
+    /// Masters told about new owners after the target and the source.
+    pub masters: &'a [usize],
+    /// Shared connections.
+    pub cache: &'a ConnCache,
+    /// How to move keys.
+    pub settings: &'a MigrateSettings,
+    /// Keys per MIGRATE for each source node.
+    pub batch_keys: &'a [usize],
+    /// Counters shared with the progress display.
+    pub tally: &'a Tally,
+}
+
+/// Moves `batch`; never panics on a server's answer, always says which slots stayed open.
+pub fn move_batch(ctx: &BatchContext<'_>, batch: &SlotBatch) -> BatchOutcome {
+    let mut outcome = BatchOutcome::default();
+    let src = &ctx.nodes[batch.from];
+    let dst = &ctx.nodes[batch.to];
+
+    let opened = match open_slots(ctx, src, dst, &batch.slots) {
+        Ok(opened) => opened,
+        Err(err) => {
+            outcome.untouched = batch.slots.clone();
+            outcome.error = Some(err.to_string());
+            return outcome;
+        }
+    };
+    if let Some((slots, reason)) = opened.refused {
+        outcome.error = Some(reason);
+        outcome.untouched = slots;
+    }
+    if let Some((slots, reason)) = opened.unknown {
+        for slot in slots {
+            outcome
+                .open
+                .push((slot, format!("state unknown after: {reason}")));
+        }
+        outcome.error = Some(reason);
+        return outcome;
+    }
+
+    let mut mover = KeyMover {
+        ctx,
+        src,
+        dst,
+        pair: batch.pair,
+        batch_keys: ctx.batch_keys[batch.from],
+    };
+    let drained = mover.drain(&opened.open, &mut outcome);
+    let confirmed = match confirm_empty(ctx, src, &drained) {
+        Ok(confirmed) => confirmed,
+        Err(err) => {
+            for &slot in &drained {
+                outcome
+                    .open
+                    .push((slot, format!("cannot confirm it is empty: {err}")));
+            }
+            outcome.error.get_or_insert(err.to_string());
+            return outcome;
+        }
+    };
+    for (slot, count) in drained.iter().zip(&confirmed) {
+        if *count > 0 {
+            outcome.open.push((
+                *slot,
+                format!("{count} key(s) still on the source after moving"),
+            ));
+        }
+    }
+    let empty: Vec<u16> = drained
+        .iter()
+        .zip(&confirmed)
+        .filter(|(_, count)| **count == 0)
+        .map(|(slot, _)| *slot)
+        .collect();
+    match assign_slots(ctx, src, dst, &empty) {
+        Ok(()) => outcome.moved = empty,
+        Err(err) => {
+            for &slot in &empty {
+                outcome.open.push((slot, format!("not announced: {err}")));
+            }
+            outcome.error.get_or_insert(err.to_string());
+        }
+    }
+    if outcome.error.is_none()
+        && let Some((slot, reason)) = outcome.open.first()
+    {
+        outcome.error = Some(format!("slot {slot} left open: {reason}"));
+    }
+    outcome
+}
+
+/// Slots whose IMPORTING and MIGRATING both succeeded, those refused (closed again), and
+/// those whose state is unknown because the source stopped answering.
+struct Opened {
+    open: Vec<u16>,
+    refused: Option<(Vec<u16>, String)>,
+    unknown: Option<(Vec<u16>, String)>,
+}
+
+/// IMPORTING on the target for every slot, then MIGRATING on the source for those the target
+/// accepted. A slot refused by the source is set STABLE again on the target: no client can
+/// have been sent there, because only a migrating source redirects with ASK.
+fn open_slots(
+    ctx: &BatchContext<'_>,
+    src: &Endpoint,
+    dst: &Endpoint,
+    slots: &[u16],
+) -> Result<Opened, NodeError> {
+    let mut target = ctx.cache.lease(&dst.addr)?;
+    let replies = setslot_all(&mut target, slots, "IMPORTING", Some(&src.id))?;
+    let (importing, mut refused) = split_ok(slots, &replies);
+    let mut source = ctx.cache.lease(&src.addr)?;
+    let replies = match setslot_all(&mut source, &importing, "MIGRATING", Some(&dst.id)) {
+        Ok(replies) => replies,
+        Err(err) => {
+            // The source may have applied some of it: clients may already be sent to the
+            // target, so these slots must be treated as open, never silently closed.
+            source.discard();
+            return Ok(Opened {
+                open: Vec::new(),
+                refused: None,
+                unknown: Some((importing, err.to_string())),
+            });
+        }
+    };
+    let (open, not_migrating) = split_ok(&importing, &replies);
+    if !not_migrating.is_empty() {
+        let failed: Vec<u16> = not_migrating.iter().map(|(s, _)| *s).collect();
+        // Best effort: a target left importing without a migrating source is harmless and
+        // `fix` closes it.
+        let _ = setslot_all(&mut target, &failed, "STABLE", None);
+        refused.extend(not_migrating);
+    }
+    let refused = (!refused.is_empty()).then(|| {
+        let (slot, text) = &refused[0];
+        let slots: Vec<u16> = refused.iter().map(|(s, _)| *s).collect();
+        (
+            slots,
+            format!(
+                "slot {slot}: CLUSTER SETSLOT refused ({text}); {} slot(s) not moved",
+                refused.len()
+            ),
+        )
+    });
+    Ok(Opened {
+        open,
+        refused,
+        unknown: None,
+    })
+}
+
+/// `CLUSTER SETSLOT <slot> <state> [node]` for every slot in one pipeline; raw replies.
+fn setslot_all(
+    conn: &mut NodeConn,
+    slots: &[u16],
+    state: &str,
+    node: Option<&str>,
+) -> Result<Vec<Value>, NodeError> {
+    let mut pipe = redis::pipe();
+    for &slot in slots {
+        let cmd = pipe.cmd("CLUSTER").arg("SETSLOT").arg(slot).arg(state);
+        if let Some(node) = node {
+            cmd.arg(node);
+        }
+    }
+    conn.pipeline(&pipe)
+}
+
+/// Splits `slots` by reply: those answered OK, and those answered with an error (and its text).
+fn split_ok(slots: &[u16], replies: &[Value]) -> (Vec<u16>, Vec<(u16, String)>) {
+    let mut ok = Vec::new();
+    let mut failed = Vec::new();
+    for (slot, reply) in slots.iter().zip(replies) {
+        match reply {
+            Value::ServerError(err) => failed.push((*slot, server_error_text(err))),
+            _ => ok.push(*slot),
+        }
+    }
+    (ok, failed)
+}
+
+/// COUNTKEYSINSLOT on the source for every slot, in one pipeline.
+fn confirm_empty(
+    ctx: &BatchContext<'_>,
+    src: &Endpoint,
+    slots: &[u16],
+) -> Result<Vec<u64>, NodeError> {
+    if slots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut source = ctx.cache.lease(&src.addr)?;
+    let mut pipe = redis::pipe();
+    for &slot in slots {
+        pipe.cmd("CLUSTER").arg("COUNTKEYSINSLOT").arg(slot);
+    }
+    let replies = source.pipeline(&pipe).inspect_err(|_| source.discard())?;
+    replies.into_iter().map(|v| source.convert(v)).collect()
+}
+
+/// SETSLOT NODE on the target first (it stops asking for ASKING and bumps its epoch), then on
+/// the source, then on every other master. The source may have turned into a replica of the
+/// target once its last slot left (cluster-allow-replica-migration); that refusal is fine.
+/// Other masters are told to speed things up; if one cannot be told, gossip tells it.
+fn assign_slots(
+    ctx: &BatchContext<'_>,
+    src: &Endpoint,
+    dst: &Endpoint,
+    slots: &[u16],
+) -> Result<(), NodeError> {
+    if slots.is_empty() {
+        return Ok(());
+    }
+    let mut target = ctx.cache.lease(&dst.addr)?;
+    let replies = setslot_all(&mut target, slots, "NODE", Some(&dst.id))?;
+    if let Some((slot, text)) = split_ok(slots, &replies).1.first() {
+        return Err(target.server_error(&format!("CLUSTER SETSLOT {slot} NODE failed: {text}")));
+    }
+    drop(target);
+    let announce = |addr: &crate::address::NodeAddr| -> Result<(), NodeError> {
+        let mut conn = ctx.cache.lease(addr)?;
+        let replies = setslot_all(&mut conn, slots, "NODE", Some(&dst.id))?;
+        match split_ok(slots, &replies).1.first() {
+            Some((slot, text)) if !is_no_longer_master(text) => {
+                Err(conn.server_error(&format!("CLUSTER SETSLOT {slot} NODE failed: {text}")))
+            }
+            _ => Ok(()),
+        }
+    };
+    announce(&src.addr)?;
+    let others: Vec<&Endpoint> = ctx
+        .masters
+        .iter()
+        .map(|&i| &ctx.nodes[i])
+        .filter(|n| n.id != src.id && n.id != dst.id)
+        .collect();
+    std::thread::scope(|scope| {
+        for node in &others {
+            let announce = &announce;
+            scope.spawn(move || {
+                // Best effort, see above.
+                let _ = announce(&node.addr);
+            });
+        }
+    });
+    Ok(())
+}
+
+/// The refusal of SETSLOT by a node that is (now) a replica.
+fn is_no_longer_master(text: &str) -> bool {
+    text.contains("only with masters") || text.contains("only with primaries")
+}
+
+/// Moves the keys of open slots from the source to the target.
+struct KeyMover<'a> {
+    ctx: &'a BatchContext<'a>,
+    src: &'a Endpoint,
+    dst: &'a Endpoint,
+    pair: usize,
+    batch_keys: usize,
+}
+
+/// One MIGRATE's worth of keys of one slot.
+struct KeyBatch {
+    slot: u16,
+    keys: Vec<Vec<u8>>,
+}
+
+impl KeyMover<'_> {
+    /// Moves every key of `slots`; returns the slots with no key left on the source. Slots
+    /// that cannot be drained are recorded in `outcome.open`.
+    fn drain(&mut self, slots: &[u16], outcome: &mut BatchOutcome) -> Vec<u16> {
+        let mut pending: Vec<u16> = slots.to_vec();
+        let mut drained = Vec::new();
+        let mut idle_rounds = vec![0usize; pending.len()];
+        while !pending.is_empty() {
+            let listed = match self.list_keys(&pending) {
+                Ok(listed) => listed,
+                Err(err) => {
+                    for &slot in &pending {
+                        outcome
+                            .open
+                            .push((slot, format!("cannot list its keys: {err}")));
+                    }
+                    outcome.error.get_or_insert(err.to_string());
+                    return drained;
+                }
+            };
+            let mut batches = Vec::new();
+            let mut still = Vec::new();
+            let mut still_idle = Vec::new();
+            for ((slot, keys), idle) in pending.iter().zip(listed).zip(idle_rounds) {
+                if keys.is_empty() {
+                    drained.push(*slot);
+                    continue;
+                }
+                still.push(*slot);
+                still_idle.push(idle);
+                for chunk in keys.chunks(self.batch_keys.max(1)) {
+                    batches.push(KeyBatch {
+                        slot: *slot,
+                        keys: chunk.to_vec(),
+                    });
+                }
+            }
+            if batches.is_empty() {
+                break;
+            }
+            let failures = self.migrate_batches(batches);
+            pending = Vec::new();
+            idle_rounds = Vec::new();
+            for (slot, idle) in still.into_iter().zip(still_idle) {
+                match failures.iter().find(|(s, _)| *s == slot) {
+                    Some((_, SlotTrouble::Blocked(reason))) => {
+                        outcome.open.push((slot, reason.clone()));
+                    }
+                    Some((_, SlotTrouble::NoProgress(reason))) if idle + 1 >= MAX_IDLE_ROUNDS => {
+                        outcome.open.push((slot, reason.clone()));
+                    }
+                    Some((_, SlotTrouble::NoProgress(_))) => {
+                        pending.push(slot);
+                        idle_rounds.push(idle + 1);
+                    }
+                    None => {
+                        pending.push(slot);
+                        idle_rounds.push(0);
+                    }
+                }
+            }
+        }
+        drained
+    }
+
+    /// GETKEYSINSLOT for every slot in one pipeline (a few batches' worth per slot).
+    fn list_keys(&self, slots: &[u16]) -> Result<Vec<Vec<Vec<u8>>>, NodeError> {
+        let mut source = self.ctx.cache.lease(&self.src.addr)?;
+        let mut pipe = redis::pipe();
+        let count = self.batch_keys.max(1).saturating_mul(4);
+        for &slot in slots {
+            pipe.cmd("CLUSTER")
+                .arg("GETKEYSINSLOT")
+                .arg(slot)
+                .arg(count);
+        }
+        let replies = source.pipeline(&pipe).inspect_err(|_| source.discard())?;
+        replies.into_iter().map(|v| source.convert(v)).collect()
+    }
+
+    /// Sends every batch's MIGRATE in one pipeline and deals with each failure. Returns the
+    /// slots in trouble.
+    fn migrate_batches(&mut self, batches: Vec<KeyBatch>) -> Vec<(u16, SlotTrouble)> {
+        let settings = self.ctx.settings;
+        let mut pipe = redis::pipe();
+        for batch in &batches {
+            pipe.add_command(self.migrate_cmd(&batch.keys, settings.batch_timeout, false));
+        }
+        let replies = match self.ctx.cache.lease(&self.src.addr) {
+            Ok(mut source) => {
+                let _ = source.set_timeout(settings.batch_timeout + REPLY_MARGIN);
+                let replies = source.pipeline(&pipe);
+                if replies.is_err() {
+                    source.discard();
+                } else {
+                    let _ = source.set_timeout(settings.io_timeout);
+                }
+                replies
+            }
+            Err(err) => Err(err),
+        };
+        let mut troubles = Vec::new();
+        let replies = match replies {
+            Ok(replies) => replies,
+            Err(_) => {
+                // Timed out or lost: which MIGRATE failed is unknown, so every batch is
+                // retried key by key with the full timeout.
+                for batch in batches {
+                    if let Some(trouble) = self.retry_alone(&batch) {
+                        troubles.push((batch.slot, trouble));
+                    }
+                }
+                return troubles;
+            }
+        };
+        for (batch, reply) in batches.into_iter().zip(replies) {
+            let trouble = match reply {
+                Value::ServerError(err) => self.handle_error(&batch, &server_error_text(&err)),
+                _ => {
+                    self.ctx.tally.add_keys(self.pair, batch.keys.len() as u64);
+                    None
+                }
+            };
+            if let Some(trouble) = trouble {
+                troubles.push((batch.slot, trouble));
+            }
+        }
+        troubles
+    }
+
+    /// `MIGRATE host port "" 0 timeout [REPLACE] [AUTH ...] KEYS k...`.
+    fn migrate_cmd(&self, keys: &[Vec<u8>], timeout: Duration, replace: bool) -> redis::Cmd {
+        let settings = self.ctx.settings;
+        let mut cmd = redis::cmd("MIGRATE");
+        cmd.arg(&self.dst.addr.host)
+            .arg(self.dst.addr.port)
+            .arg("")
+            .arg(0)
+            .arg(timeout.as_millis().max(1) as u64);
+        if replace || settings.replace {
+            cmd.arg("REPLACE");
+        }
+        if let Some(password) = &settings.auth.password {
+            match &settings.auth.user {
+                Some(user) => cmd.arg("AUTH2").arg(user).arg(password),
+                None => cmd.arg("AUTH").arg(password),
+            };
+        }
+        cmd.arg("KEYS").arg(keys);
+        cmd
+    }
+
+    /// Decides what to do after a MIGRATE error reply.
+    fn handle_error(&mut self, batch: &KeyBatch, text: &str) -> Option<SlotTrouble> {
+        if text.starts_with("NOKEY") {
+            return None;
+        }
+        if text.contains("BUSYKEY") {
+            return self.resolve_collisions(batch);
+        }
+        if text.starts_with("IOERR") || text.to_lowercase().contains("timeout") {
+            return self.retry_alone(batch);
+        }
+        Some(SlotTrouble::NoProgress(format!(
+            "{} refused MIGRATE: {text}",
+            self.src.addr
+        )))
+    }
+
+    /// BUSYKEY: some keys exist on both sides. Keys with identical values (DUMP payloads) on
+    /// both sides are moved with REPLACE, which drops the source copy; a key whose values
+    /// differ stops the slot, named in the reason.
+    fn resolve_collisions(&mut self, batch: &KeyBatch) -> Option<SlotTrouble> {
+        let compared = match self.compare_values(&batch.keys) {
+            Ok(compared) => compared,
+            Err(err) => {
+                return Some(SlotTrouble::NoProgress(format!(
+                    "cannot compare colliding keys: {err}"
+                )));
+            }
+        };
+        let different: Vec<&Vec<u8>> = compared
+            .iter()
+            .filter(|(_, same)| *same == Some(false))
+            .map(|(k, _)| k)
+            .collect();
+        let equal: Vec<Vec<u8>> = compared
+            .iter()
+            .filter(|(_, same)| *same == Some(true))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if !equal.is_empty() {
+            let cmd = self.migrate_cmd(&equal, self.ctx.settings.batch_timeout, true);
+            match self.run_on_source(&cmd, self.ctx.settings.batch_timeout) {
+                Ok(Value::ServerError(err)) => {
+                    return Some(SlotTrouble::NoProgress(format!(
+                        "MIGRATE REPLACE of identical keys failed: {}",
+                        server_error_text(&err)
+                    )));
+                }
+                Ok(_) => {
+                    self.ctx.tally.add_keys(self.pair, equal.len() as u64);
+                    self.ctx.tally.add_equal_collisions(equal.len() as u64);
+                }
+                Err(err) => {
+                    return Some(SlotTrouble::NoProgress(format!(
+                        "MIGRATE REPLACE of identical keys failed: {err}"
+                    )));
+                }
+            }
+        }
+        if different.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = different.iter().take(5).map(|k| show_key(k)).collect();
+        let more = different.len().saturating_sub(names.len());
+        Some(SlotTrouble::Blocked(format!(
+            "{} key(s) exist on both {} and {} with different values: {}{}; \
+             keep the target's values with --replace, or delete the copy you do not want",
+            different.len(),
+            self.src.addr,
+            self.dst.addr,
+            names.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        )))
+    }
+
+    /// For each key still on the source: `Some(true)` if the target holds an identical value,
+    /// `Some(false)` if it holds a different one, `None` if the target does not have it.
+    fn compare_values(&self, keys: &[Vec<u8>]) -> Result<Vec<Comparison>, NodeError> {
+        let mut pipe = redis::pipe();
+        for key in keys {
+            pipe.cmd("DUMP").arg(key);
+        }
+        let mut source = self.ctx.cache.lease(&self.src.addr)?;
+        let src_dumps = source.pipeline(&pipe).inspect_err(|_| source.discard())?;
+        drop(source);
+        let present: Vec<(&Vec<u8>, Vec<u8>)> = keys
+            .iter()
+            .zip(src_dumps)
+            .filter_map(|(k, v)| match v {
+                Value::BulkString(bytes) => Some((k, bytes)),
+                _ => None, // gone, or redirected with ASK because it already moved
+            })
+            .collect();
+        let mut pipe = redis::pipe();
+        for (key, _) in &present {
+            pipe.cmd("ASKING").cmd("DUMP").arg(*key);
+        }
+        let mut target = self.ctx.cache.lease(&self.dst.addr)?;
+        let replies = target.pipeline(&pipe).inspect_err(|_| target.discard())?;
+        // Every second reply is DUMP's (the others are ASKING's OK).
+        let dst_dumps: Vec<Value> = replies.into_iter().skip(1).step_by(2).collect();
+        Ok(present
+            .into_iter()
+            .zip(dst_dumps)
+            .map(|((key, src), dst)| {
+                let same = match dst {
+                    Value::BulkString(bytes) => Some(bytes == src),
+                    _ => None,
+                };
+                (key.clone(), same)
+            })
+            .collect())
+    }
+
+    /// A batch that timed out or failed with IOERR: each key still on the source is moved
+    /// alone with the full timeout; keys of a megabyte or more are reported as big keys.
+    fn retry_alone(&mut self, batch: &KeyBatch) -> Option<SlotTrouble> {
+        let sizes = self.sizes(&batch.keys).unwrap_or_default();
+        let full = self.ctx.settings.timeout;
+        let mut largest: Option<BigKey> = None;
+        for (i, key) in batch.keys.iter().enumerate() {
+            let bytes = sizes.get(i).copied().flatten();
+            if sizes.len() == batch.keys.len() && bytes.is_none() {
+                continue; // no longer on the source
+            }
+            self.ctx.tally.add_retry();
+            let cmd = self.migrate_cmd(std::slice::from_ref(key), full, false);
+            let reply = self.run_on_source(&cmd, full);
+            let big = BigKey {
+                key: show_key(key),
+                slot: batch.slot,
+                bytes,
+                from: self.src.addr.to_string(),
+            };
+            match reply {
+                Ok(Value::ServerError(err)) => {
+                    let text = server_error_text(&err);
+                    if text.starts_with("NOKEY") {
+                        continue;
+                    }
+                    if text.contains("BUSYKEY") {
+                        let single = KeyBatch {
+                            slot: batch.slot,
+                            keys: vec![key.clone()],
+                        };
+                        if let Some(trouble) = self.resolve_collisions(&single) {
+                            return Some(trouble);
+                        }
+                        continue;
+                    }
+                    return Some(SlotTrouble::Blocked(format!(
+                        "key {} ({}) could not be moved even alone with a {} ms timeout: {text}",
+                        big.key,
+                        describe_size(bytes),
+                        full.as_millis()
+                    )));
+                }
+                Ok(_) => {
+                    self.ctx.tally.add_keys(self.pair, 1);
+                    if bytes.is_some_and(|b| b >= BIG_KEY_BYTES) {
+                        self.ctx.tally.add_big_key(big);
+                    } else if largest.as_ref().is_none_or(|l| l.bytes < bytes) {
+                        largest = Some(big);
+                    }
+                }
+                Err(err) => {
+                    return Some(SlotTrouble::Blocked(format!(
+                        "key {} ({}) could not be moved even alone with a {} ms timeout: {err}",
+                        big.key,
+                        describe_size(bytes),
+                        full.as_millis()
+                    )));
+                }
+            }
+        }
+        // Name the likely culprit even when no key reached the big-key size.
+        if let Some(largest) = largest
+            && !self.ctx.tally.has_big_key_in(batch.slot)
+        {
+            self.ctx.tally.add_big_key(largest);
+        }
+        None
+    }
+
+    /// MEMORY USAGE of each key (None when it is no longer on the source).
+    fn sizes(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<u64>>, NodeError> {
+        let mut pipe = redis::pipe();
+        for key in keys {
+            pipe.cmd("MEMORY")
+                .arg("USAGE")
+                .arg(key)
+                .arg("SAMPLES")
+                .arg(0);
+        }
+        let mut source = self.ctx.cache.lease(&self.src.addr)?;
+        let replies = source.pipeline(&pipe).inspect_err(|_| source.discard())?;
+        Ok(replies
+            .into_iter()
+            .map(|v| match v {
+                Value::Int(n) => u64::try_from(n).ok(),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Runs one command on the source with a reply timeout of `timeout` plus a margin.
+    fn run_on_source(&self, cmd: &redis::Cmd, timeout: Duration) -> Result<Value, NodeError> {
+        let mut source = self.ctx.cache.lease(&self.src.addr)?;
+        source.set_timeout(timeout + REPLY_MARGIN)?;
+        let reply = source.raw(cmd);
+        match &reply {
+            Ok(_) => {
+                let _ = source.set_timeout(self.ctx.settings.io_timeout);
+            }
+            Err(_) => source.discard(),
+        }
+        reply
+    }
+}
+
+/// A key and whether the target holds the same value (`None`: the target lacks it).
+type Comparison = (Vec<u8>, Option<bool>);
+
+/// Why a slot could not be drained this round.
+enum SlotTrouble {
+    /// Moving on would risk data: leave the slot open now.
+    Blocked(String),
+    /// Nothing moved this round; retried a few times before the slot is left open.
+    NoProgress(String),
+}
+
+/// A key for messages: text when printable, else escaped bytes.
+fn show_key(key: &[u8]) -> String {
+    format!("{:?}", String::from_utf8_lossy(key))
+}
+
+fn describe_size(bytes: Option<u64>) -> String {
+    match bytes {
+        Some(b) if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        Some(b) => format!("{b} bytes"),
+        None => "size unknown".to_string(),
+    }
+}

@@ -1,0 +1,188 @@
+//! Text and JSON for slot moves: the plan before moving, a line per finished source/target
+//! pair, and the final summary. Pure functions from data to a [`Doc`] or a serializable value.
+
+use serde::Serialize;
+
+use crate::cluster::moves::{MovePlan, PairMoves};
+use crate::cluster::slots::SlotSet;
+use crate::exec::migrate::{MigrationReport, PairReport};
+use crate::output::{Doc, Style};
+
+/// A node as plans name it.
+#[derive(Debug, Clone)]
+pub struct Named {
+    /// Full id.
+    pub id: String,
+    /// `host:port`.
+    pub addr: String,
+}
+
+/// One source/target pair of a plan, for JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct PairJson {
+    /// Source `host:port`.
+    pub from: String,
+    /// Source id.
+    pub from_id: String,
+    /// Target `host:port`.
+    pub to: String,
+    /// Target id.
+    pub to_id: String,
+    /// Number of slots.
+    pub count: usize,
+    /// The slots as ranges, e.g. `0-99,500`.
+    pub slots: String,
+}
+
+/// A plan, for JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanJson {
+    /// Slots to move.
+    pub slots: usize,
+    /// Per source/target pair.
+    pub pairs: Vec<PairJson>,
+}
+
+impl PlanJson {
+    /// The plan with node names from `nodes` (the plan's index space).
+    pub fn new(plan: &MovePlan, nodes: &[Named]) -> Self {
+        PlanJson {
+            slots: plan.len(),
+            pairs: plan
+                .pairs()
+                .iter()
+                .map(|p| PairJson {
+                    from: nodes[p.from].addr.clone(),
+                    from_id: nodes[p.from].id.clone(),
+                    to: nodes[p.to].addr.clone(),
+                    to_id: nodes[p.to].id.clone(),
+                    count: p.slots.len(),
+                    slots: ranges_text(&p.slots),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `0-99,500`: the slots as comma-separated ranges.
+pub fn ranges_text(slots: &SlotSet) -> String {
+    slots
+        .ranges()
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `Moving 1365 slots from A to B: 0-1364` lines, one per pair.
+pub fn plan_lines(pairs: &[PairMoves], nodes: &[Named], indent: &str) -> Doc {
+    let mut doc = Doc::new();
+    for pair in pairs {
+        doc.plain(format!(
+            "{indent}Moving {} slot(s) from {} ({}) to {} ({}): {}",
+            pair.slots.len(),
+            nodes[pair.from].addr,
+            nodes[pair.from].id,
+            nodes[pair.to].addr,
+            nodes[pair.to].id,
+            ranges_text(&pair.slots)
+        ));
+    }
+    doc
+}
+
+/// The line printed when a source/target pair is done.
+pub fn pair_line(pair: &PairReport) -> String {
+    let secs = pair.duration_ms as f64 / 1000.0;
+    format!(
+        "Moved {} of {} slot(s), {} key(s), from {} to {} in {secs:.2} s{}",
+        pair.slots_moved,
+        pair.slots_planned,
+        pair.keys_moved,
+        pair.from,
+        pair.to,
+        rate(pair.keys_moved, pair.duration_ms)
+    )
+}
+
+fn rate(keys: u64, ms: u128) -> String {
+    if keys == 0 || ms == 0 {
+        return String::new();
+    }
+    format!(" ({:.0} keys/s)", keys as f64 * 1000.0 / ms as f64)
+}
+
+/// The summary after the moves: what moved, big keys, open slots with their reasons, nodes
+/// that did not agree in time.
+pub fn summary(report: &MigrationReport) -> Doc {
+    let mut doc = Doc::new();
+    let secs = report.duration_ms as f64 / 1000.0;
+    let moved = format!(
+        "{} of {} slot(s), {} key(s), in {secs:.2} s{}",
+        report.slots_moved,
+        report.slots_planned,
+        report.keys_moved,
+        rate(report.keys_moved, report.duration_ms)
+    );
+    if report.complete() {
+        doc.push(Style::Ok, format!("[OK] Moved {moved}."));
+    } else if report.interrupted {
+        doc.push(
+            Style::Warn,
+            format!("[WARNING] Interrupted: moved {moved}; the other slots did not move."),
+        );
+    } else {
+        doc.push(Style::Err, format!("[ERR] Moved only {moved}."));
+    }
+    if report.equal_collisions > 0 {
+        doc.plain(format!(
+            "{} key(s) existed on both sides with identical values; the source copies were \
+             dropped.",
+            report.equal_collisions
+        ));
+    }
+    for big in &report.big_keys {
+        let size = big
+            .bytes
+            .map_or_else(|| "size unknown".to_string(), |b| format!("{b} bytes"));
+        doc.push(
+            Style::Warn,
+            format!(
+                "[WARNING] Big key {} (slot {}, {size}) from {} was retried alone.",
+                big.key, big.slot, big.from
+            ),
+        );
+    }
+    if let Some(error) = &report.error {
+        doc.push(Style::Err, format!("[ERR] {error}"));
+    }
+    for open in &report.open_slots {
+        doc.push(
+            Style::Err,
+            format!(
+                "[ERR] Slot {} left open (migrating on {}, importing on {}): {}",
+                open.slot, open.from, open.to, open.reason
+            ),
+        );
+    }
+    if !report.open_slots.is_empty() {
+        doc.plain(format!(
+            "Open slots keep serving clients (through ASK redirections); no key is lost. \
+             {OPEN_SLOT_HINT}"
+        ));
+    }
+    if !report.lagging.is_empty() {
+        doc.push(
+            Style::Warn,
+            "[WARNING] Some nodes do not see the new owners yet (they will by gossip):",
+        );
+        for line in &report.lagging {
+            doc.plain(line.clone());
+        }
+    }
+    doc
+}
+
+/// What to do about slots left open.
+pub const OPEN_SLOT_HINT: &str = "Close them with `redis-cli --cluster fix HOST:PORT` \
+     (rcluster fix is planned), after resolving the cause above.";
