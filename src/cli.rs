@@ -178,8 +178,9 @@ pub enum Command {
 /// How slots and keys are moved: shared by every command that migrates slots.
 #[derive(Debug, Args, Clone)]
 pub struct MigrateOpts {
-    /// MIGRATE timeout in milliseconds (redis-cli's --cluster-timeout); batches use at most
-    /// 10000, a key that times out or fails with IOERR is retried alone with this full timeout
+    /// MIGRATE timeout in milliseconds (redis-cli's --cluster-timeout). Batches of keys get a
+    /// tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried
+    /// alone with this full timeout
     #[arg(
         long = "timeout",
         alias = "cluster-timeout",

@@ -25,8 +25,11 @@ use crate::report::migration::{Named, pair_line, summary};
 /// How long views that only lag behind (replicas still learning the last change) are waited
 /// for before a move is refused.
 const LAG_WAIT: Duration = Duration::from_secs(5);
-/// Batch MIGRATE timeout when `--timeout` is larger.
+/// Longest MIGRATE timeout for a batch of keys: a batch that takes longer is retried key by
+/// key with the full `--timeout`.
 const BATCH_TIMEOUT: Duration = Duration::from_secs(10);
+/// Shortest MIGRATE timeout for a batch (unless `--timeout` itself is shorter).
+const MIN_BATCH_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long a target may take to report `cluster_state:ok`.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -50,7 +53,7 @@ pub fn settings(opts: &MigrateOpts, connect: &ConnectOptions) -> anyhow::Result<
     let timeout = Duration::from_millis(opts.migrate_timeout_ms);
     Ok(MigrateSettings {
         timeout,
-        batch_timeout: timeout.min(BATCH_TIMEOUT),
+        batch_timeout: batch_timeout(timeout),
         io_timeout: connect.io_timeout,
         batch_keys: opts.pipeline,
         replace: opts.replace,
@@ -58,6 +61,12 @@ pub fn settings(opts: &MigrateOpts, connect: &ConnectOptions) -> anyhow::Result<
         auth: connect.auth.clone(),
         ready_timeout: READY_TIMEOUT,
     })
+}
+
+/// MIGRATE timeout for batches: a tenth of `--timeout`, between 1 s (or `--timeout` when
+/// shorter) and 10 s, so that a key retried alone gets a longer timeout than its batch had.
+fn batch_timeout(timeout: Duration) -> Duration {
+    (timeout / 10).clamp(timeout.min(MIN_BATCH_TIMEOUT), BATCH_TIMEOUT)
 }
 
 /// A cluster loaded for a move, with the plan made from it and the preflight judgement.
@@ -207,5 +216,19 @@ impl Observer for Progress<'_> {
     fn converging(&mut self) {
         self.bar
             .set_message("waiting for every node to see the new owners");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_get_a_shorter_timeout_than_keys_alone() {
+        let ms = |n| Duration::from_millis(n);
+        assert_eq!(batch_timeout(ms(60_000)), ms(6_000));
+        assert_eq!(batch_timeout(ms(500_000)), ms(10_000));
+        assert_eq!(batch_timeout(ms(5_000)), ms(1_000));
+        assert_eq!(batch_timeout(ms(300)), ms(300));
     }
 }
