@@ -12,14 +12,16 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use serde::Serialize;
 
+use super::announce::Announcer;
 use super::interrupt;
 use super::poll::{describe_lag, observe};
+use super::schedule::BatchQueue;
 use super::slot_batch::{BatchContext, BatchOutcome, SlotBatch, move_batch};
 use crate::address::NodeAddr;
 use crate::cluster::converge::{Target, lagging};
@@ -33,7 +35,7 @@ use crate::net::fanout::fan_out;
 use crate::net::pool::NodePool;
 
 /// Most slots in one batch.
-const BATCH_SLOTS: usize = 64;
+const BATCH_SLOTS: usize = 256;
 /// Keys in one batch, beyond which a new batch starts (a batch holds at least one slot).
 const BATCH_KEYS: u64 = 20_000;
 /// Keys per MIGRATE when `--pipeline` is not given, at most.
@@ -289,13 +291,14 @@ pub fn migrate(
     interrupt::install();
     observer.started(job.plan.len(), total_keys);
     let tally = Tally::new(pairs.len());
+    let announcer = Announcer::default();
     let ctx = BatchContext {
         nodes: job.nodes,
-        masters: &masters,
         cache: &cache,
         settings,
         batch_keys: &prep.batch_keys,
         tally: &tally,
+        announcer: &announcer,
     };
     let remaining: Vec<AtomicUsize> = pairs
         .iter()
@@ -304,22 +307,18 @@ pub fn migrate(
         .collect();
     let pair_started: Vec<Mutex<Option<Instant>>> =
         pairs.iter().map(|_| Mutex::new(None)).collect();
-    let queue = Mutex::new(batches.drain(..).collect::<VecDeque<_>>());
+    let queue = BatchQueue::new(std::mem::take(&mut batches), job.nodes.len());
     let outcomes: Mutex<Vec<(SlotBatch, BatchOutcome)>> = Mutex::new(Vec::new());
     let finished_pairs: Mutex<Vec<(usize, Duration)>> = Mutex::new(Vec::new());
-    let stop = AtomicBool::new(false);
     let workers = settings.parallel.clamp(1, 256);
     let active = AtomicUsize::new(workers);
 
     std::thread::scope(|scope| {
+        scope.spawn(|| announcer.run(job.nodes, &masters, &cache));
         for _ in 0..workers {
             scope.spawn(|| {
-                loop {
-                    if stop.load(Ordering::SeqCst) || interrupt::requested() {
-                        break;
-                    }
-                    let Some(batch) = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
-                    else {
+                while !interrupt::requested() {
+                    let Some(batch) = queue.take() else {
                         break;
                     };
                     pair_started[batch.pair]
@@ -327,28 +326,33 @@ pub fn migrate(
                         .unwrap_or_else(|e| e.into_inner())
                         .get_or_insert_with(Instant::now);
                     let outcome = move_batch(&ctx, &batch);
+                    queue.done(batch.from);
                     tally
                         .slots
                         .fetch_add(outcome.moved.len(), Ordering::Relaxed);
                     if outcome.error.is_some() {
-                        stop.store(true, Ordering::SeqCst);
+                        queue.stop();
                     }
-                    if remaining[batch.pair].fetch_sub(1, Ordering::SeqCst) == 1 {
-                        let since = pair_started[batch.pair]
+                    let pair = batch.pair;
+                    outcomes
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((batch, outcome));
+                    if remaining[pair].fetch_sub(1, Ordering::SeqCst) == 1 {
+                        let since = pair_started[pair]
                             .lock()
                             .unwrap_or_else(|e| e.into_inner())
                             .map_or(Duration::ZERO, |t| t.elapsed());
                         finished_pairs
                             .lock()
                             .unwrap_or_else(|e| e.into_inner())
-                            .push((batch.pair, since));
+                            .push((pair, since));
                     }
-                    outcomes
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((batch, outcome));
                 }
-                active.fetch_sub(1, Ordering::SeqCst);
+                if active.fetch_sub(1, Ordering::SeqCst) == 1 {
+                    // The last worker: no more news for the other masters.
+                    announcer.close();
+                }
             });
         }
         // The calling thread shows progress until the workers are done.
@@ -740,25 +744,25 @@ mod tests {
 
     #[test]
     fn batches_are_bounded_and_round_robin() {
-        let pairs = vec![pair(0, 2, 0..=99), pair(1, 2, 200..=229)];
-        let keys: Vec<(u16, u64)> = (0..=99u16)
+        let pairs = vec![pair(0, 2, 0..=299), pair(1, 2, 1000..=1029)];
+        let keys: Vec<(u16, u64)> = (0..=299u16)
             .map(|s| (s, 10))
-            .chain((200..=229).map(|s| (s, 15_000)))
+            .chain((1000..=1029).map(|s| (s, 15_000)))
             .collect();
         let batches = cut_batches(&pairs, &keys);
-        // Pair 0: 64 + 36 slots; pair 1: one slot per batch (15 000 keys each).
+        // Pair 0: 256 + 44 slots; pair 1: one slot per batch (15 000 keys each).
         assert_eq!(batches.len(), 2 + 30);
         assert_eq!(batches[0].pair, 0);
         assert_eq!(batches[1].pair, 1);
         assert_eq!(batches[2].pair, 0);
-        assert_eq!(batches[0].slots.len(), 64);
-        assert_eq!(batches[2].slots.len(), 36);
+        assert_eq!(batches[0].slots.len(), BATCH_SLOTS);
+        assert_eq!(batches[2].slots.len(), 300 - BATCH_SLOTS);
         assert!(
             batches[3..]
                 .iter()
                 .all(|b| b.pair == 1 && b.slots.len() == 1)
         );
         let total: usize = batches.iter().map(|b| b.slots.len()).sum();
-        assert_eq!(total, 130);
+        assert_eq!(total, 330);
     }
 }

@@ -2,8 +2,10 @@
 //! cluster to agree. Plans come from the pure [`crate::cluster`] layer; this layer only
 //! carries them out over [`crate::net`].
 
+pub mod announce;
 pub mod bootstrap;
 pub mod interrupt;
 pub mod migrate;
 pub mod poll;
+pub mod schedule;
 pub mod slot_batch;

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use redis::Value;
 
+use super::announce::Announcer;
 use super::migrate::{BigKey, Endpoint, MigrateSettings, Tally};
 use crate::net::conn::{NodeConn, NodeError, server_error_text};
 use crate::net::conncache::ConnCache;
@@ -21,6 +22,10 @@ const BIG_KEY_BYTES: u64 = 1024 * 1024;
 
 /// Extra time allowed for a reply beyond the MIGRATE timeout the server applies itself.
 const REPLY_MARGIN: Duration = Duration::from_secs(5);
+
+/// Times a batch drains its slots and counts what is left, before a slot with keys still on
+/// the source is given up (left open).
+const DRAIN_PASSES: usize = 2;
 
 /// Rounds of GETKEYSINSLOT + MIGRATE in a row that move nothing before a slot is given up.
 const MAX_IDLE_ROUNDS: usize = 3;
@@ -55,8 +60,6 @@ pub struct BatchOutcome {
 pub struct BatchContext<'a> {
     /// Every node of the job (indices of the plan).
     pub nodes: &'a [Endpoint],
-    /// Masters told about new owners after the target and the source.
-    pub masters: &'a [usize],
     /// Shared connections.
     pub cache: &'a ConnCache,
     /// How to move keys.
@@ -65,6 +68,8 @@ pub struct BatchContext<'a> {
     pub batch_keys: &'a [usize],
     /// Counters shared with the progress display.
     pub tally: &'a Tally,
+    /// Tells the other masters about new owners, in the background.
+    pub announcer: &'a Announcer,
 }
 
 /// Moves `batch`; never panics on a server's answer, always says which slots stayed open.
@@ -102,34 +107,41 @@ pub fn move_batch(ctx: &BatchContext<'_>, batch: &SlotBatch) -> BatchOutcome {
         pair: batch.pair,
         batch_keys: ctx.batch_keys[batch.from],
     };
-    let drained = mover.drain(&opened.open, &mut outcome);
-    let confirmed = match confirm_empty(ctx, src, &drained) {
-        Ok(confirmed) => confirmed,
-        Err(err) => {
-            for &slot in &drained {
-                outcome
-                    .open
-                    .push((slot, format!("cannot confirm it is empty: {err}")));
+    let mut empty = Vec::new();
+    let mut pending = opened.open;
+    for pass in 1..=DRAIN_PASSES {
+        let drained = mover.drain(&pending, &mut outcome);
+        let confirmed = match confirm_empty(ctx, src, &drained) {
+            Ok(confirmed) => confirmed,
+            Err(err) => {
+                for &slot in &drained {
+                    outcome
+                        .open
+                        .push((slot, format!("cannot confirm it is empty: {err}")));
+                }
+                outcome.error.get_or_insert(err.to_string());
+                return outcome;
             }
-            outcome.error.get_or_insert(err.to_string());
-            return outcome;
+        };
+        pending = Vec::new();
+        for (&slot, &count) in drained.iter().zip(&confirmed) {
+            if count == 0 {
+                empty.push(slot);
+            } else if pass < DRAIN_PASSES {
+                pending.push(slot);
+            } else {
+                outcome.open.push((
+                    slot,
+                    format!("{count} key(s) still on the source after moving"),
+                ));
+            }
         }
-    };
-    for (slot, count) in drained.iter().zip(&confirmed) {
-        if *count > 0 {
-            outcome.open.push((
-                *slot,
-                format!("{count} key(s) still on the source after moving"),
-            ));
+        if pending.is_empty() {
+            break;
         }
     }
-    let empty: Vec<u16> = drained
-        .iter()
-        .zip(&confirmed)
-        .filter(|(_, count)| **count == 0)
-        .map(|(slot, _)| *slot)
-        .collect();
-    match assign_slots(ctx, src, dst, &empty) {
+    empty.sort_unstable();
+    match assign_slots(ctx, batch, src, dst, &empty) {
         Ok(()) => outcome.moved = empty,
         Err(err) => {
             for &slot in &empty {
@@ -255,11 +267,12 @@ fn confirm_empty(
 }
 
 /// SETSLOT NODE on the target first (it stops asking for ASKING and bumps its epoch), then on
-/// the source, then on every other master. The source may have turned into a replica of the
-/// target once its last slot left (cluster-allow-replica-migration); that refusal is fine.
-/// Other masters are told to speed things up; if one cannot be told, gossip tells it.
+/// the source; the other masters are told in the background by the [`Announcer`]. The source
+/// may have turned into a replica of the target once its last slot left
+/// (cluster-allow-replica-migration); that refusal is fine.
 fn assign_slots(
     ctx: &BatchContext<'_>,
+    batch: &SlotBatch,
     src: &Endpoint,
     dst: &Endpoint,
     slots: &[u16],
@@ -267,38 +280,20 @@ fn assign_slots(
     if slots.is_empty() {
         return Ok(());
     }
-    let mut target = ctx.cache.lease(&dst.addr)?;
-    let replies = setslot_all(&mut target, slots, "NODE", Some(&dst.id))?;
-    if let Some((slot, text)) = split_ok(slots, &replies).1.first() {
-        return Err(target.server_error(&format!("CLUSTER SETSLOT {slot} NODE failed: {text}")));
-    }
-    drop(target);
-    let announce = |addr: &crate::address::NodeAddr| -> Result<(), NodeError> {
-        let mut conn = ctx.cache.lease(addr)?;
-        let replies = setslot_all(&mut conn, slots, "NODE", Some(&dst.id))?;
+    for (node, is_target) in [(dst, true), (src, false)] {
+        let mut conn = ctx.cache.lease(&node.addr)?;
+        let replies =
+            setslot_all(&mut conn, slots, "NODE", Some(&dst.id)).inspect_err(|_| conn.discard())?;
         match split_ok(slots, &replies).1.first() {
-            Some((slot, text)) if !is_no_longer_master(text) => {
-                Err(conn.server_error(&format!("CLUSTER SETSLOT {slot} NODE failed: {text}")))
+            Some((slot, text)) if is_target || !is_no_longer_master(text) => {
+                return Err(
+                    conn.server_error(&format!("CLUSTER SETSLOT {slot} NODE failed: {text}"))
+                );
             }
-            _ => Ok(()),
+            _ => {}
         }
-    };
-    announce(&src.addr)?;
-    let others: Vec<&Endpoint> = ctx
-        .masters
-        .iter()
-        .map(|&i| &ctx.nodes[i])
-        .filter(|n| n.id != src.id && n.id != dst.id)
-        .collect();
-    std::thread::scope(|scope| {
-        for node in &others {
-            let announce = &announce;
-            scope.spawn(move || {
-                // Best effort, see above.
-                let _ = announce(&node.addr);
-            });
-        }
-    });
+    }
+    ctx.announcer.push(slots, batch.from, batch.to);
     Ok(())
 }
 
@@ -345,6 +340,7 @@ impl KeyMover<'_> {
             let mut batches = Vec::new();
             let mut still = Vec::new();
             let mut still_idle = Vec::new();
+            let mut complete = Vec::new();
             for ((slot, keys), idle) in pending.iter().zip(listed).zip(idle_rounds) {
                 if keys.is_empty() {
                     drained.push(*slot);
@@ -352,6 +348,8 @@ impl KeyMover<'_> {
                 }
                 still.push(*slot);
                 still_idle.push(idle);
+                // Fewer keys than asked for: the listing holds every key of the slot.
+                complete.push(keys.len() < self.list_count());
                 for chunk in keys.chunks(self.batch_keys.max(1)) {
                     batches.push(KeyBatch {
                         slot: *slot,
@@ -365,7 +363,7 @@ impl KeyMover<'_> {
             let failures = self.migrate_batches(batches);
             pending = Vec::new();
             idle_rounds = Vec::new();
-            for (slot, idle) in still.into_iter().zip(still_idle) {
+            for ((slot, idle), complete) in still.into_iter().zip(still_idle).zip(complete) {
                 match failures.iter().find(|(s, _)| *s == slot) {
                     Some((_, SlotTrouble::Blocked(reason))) => {
                         outcome.open.push((slot, reason.clone()));
@@ -377,6 +375,8 @@ impl KeyMover<'_> {
                         pending.push(slot);
                         idle_rounds.push(idle + 1);
                     }
+                    // Every key moved: the caller's COUNTKEYSINSLOT confirms it.
+                    None if complete => drained.push(slot),
                     None => {
                         pending.push(slot);
                         idle_rounds.push(0);
@@ -387,11 +387,16 @@ impl KeyMover<'_> {
         drained
     }
 
+    /// Keys asked for per slot by one GETKEYSINSLOT: a few MIGRATEs' worth.
+    fn list_count(&self) -> usize {
+        self.batch_keys.max(1).saturating_mul(4)
+    }
+
     /// GETKEYSINSLOT for every slot in one pipeline (a few batches' worth per slot).
     fn list_keys(&self, slots: &[u16]) -> Result<Vec<Vec<Vec<u8>>>, NodeError> {
         let mut source = self.ctx.cache.lease(&self.src.addr)?;
         let mut pipe = redis::pipe();
-        let count = self.batch_keys.max(1).saturating_mul(4);
+        let count = self.list_count();
         for &slot in slots {
             pipe.cmd("CLUSTER")
                 .arg("GETKEYSINSLOT")
