@@ -94,7 +94,12 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
             })
             .collect(),
         plan: PlanJson::new(&planned.plan, &node_names),
-        warnings: prepared.preflight.warnings.clone(),
+        warnings: planned
+            .notes
+            .iter()
+            .chain(&prepared.preflight.warnings)
+            .cloned()
+            .collect(),
         migration: None,
         check: None,
     };

@@ -35,6 +35,13 @@ struct ReshardJson {
 pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(&args.target.node)?;
     let migrate_settings = migration::settings(&args.migrate, opts)?;
+    if let Some(n) = args.slots
+        && !(1..=16384).contains(&n)
+    {
+        bail!(UsageError::new(format!(
+            "--slots {n}: give a number of slots from 1 to 16384"
+        )));
+    }
     let named = match &args.slot_range {
         Some(text) => Some(parse_slot_ranges(text).map_err(|e| {
             UsageError::new(format!("--slot-range {text:?}: {e} (example: 0-99,500)"))
@@ -95,7 +102,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
     }
     if !prompt::confirm(
         "Do you want to proceed with the proposed reshard plan?",
-        args.yes || out.json,
+        args.yes,
     )? {
         bail!("reshard cancelled: nothing was moved");
     }

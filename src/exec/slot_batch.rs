@@ -500,7 +500,10 @@ impl KeyMover<'_> {
     /// both sides are moved with REPLACE, which drops the source copy; a key whose values
     /// differ stops the slot, named in the reason.
     fn resolve_collisions(&mut self, batch: &KeyBatch) -> Option<SlotTrouble> {
-        let compared = match self.compare_values(&batch.keys) {
+        let Compared {
+            keys: compared,
+            gone,
+        } = match self.compare_values(&batch.keys) {
             Ok(compared) => compared,
             Err(err) => {
                 return Some(SlotTrouble::NoProgress(format!(
@@ -508,6 +511,8 @@ impl KeyMover<'_> {
                 )));
             }
         };
+        // The MIGRATE that met BUSYKEY still moved (and deleted) every other key.
+        self.ctx.tally.add_keys(self.pair, gone);
         let different: Vec<&Vec<u8>> = compared
             .iter()
             .filter(|(_, same)| *same == Some(false))
@@ -545,7 +550,7 @@ impl KeyMover<'_> {
         let more = different.len().saturating_sub(names.len());
         Some(SlotTrouble::Blocked(format!(
             "{} key(s) exist on both {} and {} with different values: {}{}; \
-             keep the target's values with --replace, or delete the copy you do not want",
+             rerun with --replace to overwrite the target's values with the source's, or delete the copy you do not want",
             different.len(),
             self.src.addr,
             self.dst.addr,
@@ -560,7 +565,7 @@ impl KeyMover<'_> {
 
     /// For each key still on the source: `Some(true)` if the target holds an identical value,
     /// `Some(false)` if it holds a different one, `None` if the target does not have it.
-    fn compare_values(&self, keys: &[Vec<u8>]) -> Result<Vec<Comparison>, NodeError> {
+    fn compare_values(&self, keys: &[Vec<u8>]) -> Result<Compared, NodeError> {
         let mut pipe = redis::pipe();
         for key in keys {
             pipe.cmd("DUMP").arg(key);
@@ -576,6 +581,7 @@ impl KeyMover<'_> {
                 _ => None, // gone, or redirected with ASK because it already moved
             })
             .collect();
+        let gone = (keys.len() - present.len()) as u64;
         let mut pipe = redis::pipe();
         for (key, _) in &present {
             pipe.cmd("ASKING").cmd("DUMP").arg(*key);
@@ -584,7 +590,7 @@ impl KeyMover<'_> {
         let replies = target.pipeline(&pipe).inspect_err(|_| target.discard())?;
         // Every second reply is DUMP's (the others are ASKING's OK).
         let dst_dumps: Vec<Value> = replies.into_iter().skip(1).step_by(2).collect();
-        Ok(present
+        let keys = present
             .into_iter()
             .zip(dst_dumps)
             .map(|((key, src), dst)| {
@@ -594,7 +600,8 @@ impl KeyMover<'_> {
                 };
                 (key.clone(), same)
             })
-            .collect())
+            .collect();
+        Ok(Compared { keys, gone })
     }
 
     /// A batch that timed out or failed with IOERR: each key still on the source is moved
@@ -606,7 +613,9 @@ impl KeyMover<'_> {
         for (i, key) in batch.keys.iter().enumerate() {
             let bytes = sizes.get(i).copied().flatten();
             if sizes.len() == batch.keys.len() && bytes.is_none() {
-                continue; // no longer on the source
+                // No longer on the source: the batch moved it before it failed.
+                self.ctx.tally.add_keys(self.pair, 1);
+                continue;
             }
             self.ctx.tally.add_retry();
             let cmd = self.migrate_cmd(std::slice::from_ref(key), full, false);
@@ -623,30 +632,29 @@ impl KeyMover<'_> {
                     if text.starts_with("NOKEY") {
                         continue;
                     }
-                    if text.contains("BUSYKEY") {
-                        let single = KeyBatch {
-                            slot: batch.slot,
-                            keys: vec![key.clone()],
-                        };
-                        if let Some(trouble) = self.resolve_collisions(&single) {
-                            return Some(trouble);
-                        }
-                        continue;
+                    if !text.contains("BUSYKEY") {
+                        return Some(SlotTrouble::Blocked(format!(
+                            "key {} ({}) could not be moved even alone with a {} ms timeout: \
+                             {text}",
+                            big.key,
+                            describe_size(bytes),
+                            full.as_millis()
+                        )));
                     }
-                    return Some(SlotTrouble::Blocked(format!(
-                        "key {} ({}) could not be moved even alone with a {} ms timeout: {text}",
-                        big.key,
-                        describe_size(bytes),
-                        full.as_millis()
-                    )));
+                    // The failed batch delivered it but did not hear back: it is on both
+                    // sides now, and the collision rules decide (counting it when moved).
+                    let single = KeyBatch {
+                        slot: batch.slot,
+                        keys: vec![key.clone()],
+                    };
+                    if let Some(trouble) = self.resolve_collisions(&single) {
+                        return Some(trouble);
+                    }
+                    self.remember_big(&mut largest, big);
                 }
                 Ok(_) => {
                     self.ctx.tally.add_keys(self.pair, 1);
-                    if bytes.is_some_and(|b| b >= BIG_KEY_BYTES) {
-                        self.ctx.tally.add_big_key(big);
-                    } else if largest.as_ref().is_none_or(|l| l.bytes < bytes) {
-                        largest = Some(big);
-                    }
+                    self.remember_big(&mut largest, big);
                 }
                 Err(err) => {
                     return Some(SlotTrouble::Blocked(format!(
@@ -665,6 +673,16 @@ impl KeyMover<'_> {
             self.ctx.tally.add_big_key(largest);
         }
         None
+    }
+
+    /// Records a key that moved alone: as a big key when it is one, else as the largest of
+    /// its batch so far.
+    fn remember_big(&self, largest: &mut Option<BigKey>, key: BigKey) {
+        if key.bytes.is_some_and(|b| b >= BIG_KEY_BYTES) {
+            self.ctx.tally.add_big_key(key);
+        } else if largest.as_ref().is_none_or(|l| l.bytes < key.bytes) {
+            *largest = Some(key);
+        }
     }
 
     /// MEMORY USAGE of each key (None when it is no longer on the source).
@@ -705,6 +723,13 @@ impl KeyMover<'_> {
 
 /// A key and whether the target holds the same value (`None`: the target lacks it).
 type Comparison = (Vec<u8>, Option<bool>);
+
+/// The keys of a batch that are still on the source, compared with the target's copies, and
+/// how many are no longer on the source.
+struct Compared {
+    keys: Vec<Comparison>,
+    gone: u64,
+}
 
 /// Why a slot could not be drained this round.
 enum SlotTrouble {
