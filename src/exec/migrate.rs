@@ -312,11 +312,15 @@ pub fn migrate(
     let finished_pairs: Mutex<Vec<(usize, Duration)>> = Mutex::new(Vec::new());
     let workers = settings.parallel.clamp(1, 256);
     let active = AtomicUsize::new(workers);
+    // Each worker holds a sender; the progress loop wakes when the last one is dropped.
+    let (all_done, finished) = std::sync::mpsc::channel::<()>();
 
     std::thread::scope(|scope| {
         scope.spawn(|| announcer.run(job.nodes, &masters, &cache));
         for _ in 0..workers {
+            let all_done = all_done.clone();
             scope.spawn(|| {
+                let _all_done = all_done;
                 while !interrupt::requested() {
                     let Some(batch) = queue.take() else {
                         break;
@@ -355,9 +359,13 @@ pub fn migrate(
                 }
             });
         }
+        drop(all_done);
         // The calling thread shows progress until the workers are done.
         loop {
-            let done = active.load(Ordering::SeqCst) == 0;
+            let done = matches!(
+                finished.recv_timeout(TICK),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected)
+            );
             observer.progress(
                 tally.slots.load(Ordering::Relaxed),
                 tally.keys.load(Ordering::Relaxed),
@@ -371,7 +379,6 @@ pub fn migrate(
             if done {
                 break;
             }
-            std::thread::sleep(TICK);
         }
     });
 

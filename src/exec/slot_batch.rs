@@ -266,10 +266,10 @@ fn confirm_empty(
     replies.into_iter().map(|v| source.convert(v)).collect()
 }
 
-/// SETSLOT NODE on the target first (it stops asking for ASKING and bumps its epoch), then on
-/// the source; the other masters are told in the background by the [`Announcer`]. The source
-/// may have turned into a replica of the target once its last slot left
-/// (cluster-allow-replica-migration); that refusal is fine.
+/// SETSLOT NODE on the target first (see [`claim_on_target`]), then on the source; the other
+/// masters are told in the background by the [`Announcer`]. The source may have turned into
+/// a replica of the target once its last slot left (cluster-allow-replica-migration); that
+/// refusal is fine.
 fn assign_slots(
     ctx: &BatchContext<'_>,
     batch: &SlotBatch,
@@ -280,21 +280,75 @@ fn assign_slots(
     if slots.is_empty() {
         return Ok(());
     }
-    for (node, is_target) in [(dst, true), (src, false)] {
-        let mut conn = ctx.cache.lease(&node.addr)?;
-        let replies =
-            setslot_all(&mut conn, slots, "NODE", Some(&dst.id)).inspect_err(|_| conn.discard())?;
-        match split_ok(slots, &replies).1.first() {
-            Some((slot, text)) if is_target || !is_no_longer_master(text) => {
-                return Err(
-                    conn.server_error(&format!("CLUSTER SETSLOT {slot} NODE failed: {text}"))
-                );
-            }
-            _ => {}
-        }
+    let mut target = ctx.cache.lease(&dst.addr)?;
+    let replies = claim_on_target(&mut target, slots, &dst.id).inspect_err(|_| target.discard())?;
+    if let Some((slot, text)) = split_ok(slots, &replies).1.first() {
+        return Err(target.server_error(&format!("CLUSTER SETSLOT {slot} NODE failed: {text}")));
+    }
+    drop(target);
+    let mut source = ctx.cache.lease(&src.addr)?;
+    let replies =
+        setslot_all(&mut source, slots, "NODE", Some(&dst.id)).inspect_err(|_| source.discard())?;
+    if let Some((slot, text)) = split_ok(slots, &replies).1.first()
+        && !is_no_longer_master(text)
+    {
+        return Err(source.server_error(&format!("CLUSTER SETSLOT {slot} NODE failed: {text}")));
     }
     ctx.announcer.push(slots, batch.from, batch.to);
     Ok(())
+}
+
+/// The target takes `slots` in one transaction. Redis 7.0 answers each `SETSLOT NODE` that
+/// closes an importing slot by broadcasting a PONG to every node, and every node then walks
+/// all 16384 slots per PONG: for a batch of 256 slots that costs each node tens of
+/// milliseconds. So every slot but the last is first set STABLE (the same end state, without
+/// the broadcast), and the last one closes as usual: its epoch bump and single broadcast
+/// carry the whole batch. MULTI/EXEC keeps clients from seeing a slot half-way. Returns one
+/// reply per slot (its NODE's); a server that refuses the transaction gets plain pipelined
+/// `SETSLOT NODE` instead.
+fn claim_on_target(
+    conn: &mut NodeConn,
+    slots: &[u16],
+    target_id: &str,
+) -> Result<Vec<Value>, NodeError> {
+    let Some((&last, quiet)) = slots.split_last() else {
+        return Ok(Vec::new());
+    };
+    let mut pipe = redis::pipe();
+    pipe.cmd("MULTI");
+    for &slot in quiet {
+        pipe.cmd("CLUSTER").arg("SETSLOT").arg(slot).arg("STABLE");
+        pipe.cmd("CLUSTER")
+            .arg("SETSLOT")
+            .arg(slot)
+            .arg("NODE")
+            .arg(target_id);
+    }
+    pipe.cmd("CLUSTER")
+        .arg("SETSLOT")
+        .arg(last)
+        .arg("NODE")
+        .arg(target_id);
+    pipe.cmd("EXEC");
+    let exec = conn.pipeline(&pipe)?.pop();
+    match exec {
+        Some(Value::Array(replies)) if replies.len() == quiet.len() * 2 + 1 => {
+            // Per slot: the STABLE reply if it failed, else the NODE reply; the last slot
+            // has only its NODE reply.
+            let mut replies = replies;
+            let last_reply = replies.pop().unwrap_or(Value::Nil);
+            let mut per_slot: Vec<Value> = replies
+                .chunks_exact_mut(2)
+                .map(|pair| match &pair[0] {
+                    Value::ServerError(_) => std::mem::replace(&mut pair[0], Value::Nil),
+                    _ => std::mem::replace(&mut pair[1], Value::Nil),
+                })
+                .collect();
+            per_slot.push(last_reply);
+            Ok(per_slot)
+        }
+        _ => setslot_all(conn, slots, "NODE", Some(target_id)),
+    }
 }
 
 /// The refusal of SETSLOT by a node that is (now) a replica.
