@@ -25,12 +25,20 @@ impl Preflight {
     }
 }
 
-/// Judges `plan` (whose node indices point into `snapshot.nodes`) against `report`.
-pub fn preflight(snapshot: &Snapshot, report: &CheckReport, plan: &MovePlan) -> Preflight {
+/// Judges `plan` (whose node indices point into `snapshot.nodes`) against `report`. Nodes of
+/// `also_involved` must be healthy even when the plan does not move their slots (rebalance
+/// weighs every master taking part).
+pub fn preflight(
+    snapshot: &Snapshot,
+    report: &CheckReport,
+    plan: &MovePlan,
+    also_involved: &[usize],
+) -> Preflight {
     let mut out = Preflight::default();
     let moving: super::slots::SlotSet = plan.moves.iter().map(|m| m.slot).collect();
     let involved: Vec<usize> = {
         let mut v: Vec<usize> = plan.moves.iter().flat_map(|m| [m.from, m.to]).collect();
+        v.extend_from_slice(also_involved);
         v.sort_unstable();
         v.dedup();
         v
@@ -58,11 +66,22 @@ pub fn preflight(snapshot: &Snapshot, report: &CheckReport, plan: &MovePlan) -> 
             ));
         }
     }
-    if !report.uncovered.is_empty() {
-        out.warnings.push(format!(
-            "{} slot(s) are not covered by any master, outside the slots being moved",
-            report.uncovered.len()
-        ));
+    let uncovered = &report.uncovered;
+    if !uncovered.is_empty() {
+        let touched = uncovered.intersection(&moving);
+        if touched.is_empty() {
+            out.warnings.push(format!(
+                "{} slot(s) are not covered by any master, outside the slots being moved",
+                uncovered.len()
+            ));
+        } else {
+            out.blockers.push(format!(
+                "{} of the slots being moved are not served: {} (their master is down or \
+                 unreachable)",
+                touched.len(),
+                touched.bracketed()
+            ));
+        }
     }
 
     for &i in &involved {
@@ -173,7 +192,7 @@ mod tests {
     fn healthy_cluster_is_clear() {
         let snapshot = fixtures::snapshot(&fixtures::all_views(&layout("")));
         let report = check(&snapshot, None);
-        let judged = preflight(&snapshot, &report, &plan(&[0, 1, 2]));
+        let judged = preflight(&snapshot, &report, &plan(&[0, 1, 2]), &[]);
         assert!(judged.clear(), "{judged:?}");
         assert!(judged.warnings.is_empty());
     }
@@ -183,10 +202,10 @@ mod tests {
         let global = layout(&format!(" [100->-{B}]"));
         let snapshot = fixtures::snapshot(&fixtures::all_views(&global));
         let report = check(&snapshot, None);
-        let elsewhere = preflight(&snapshot, &report, &plan(&[0, 1]));
+        let elsewhere = preflight(&snapshot, &report, &plan(&[0, 1]), &[]);
         assert!(elsewhere.clear(), "{elsewhere:?}");
         assert_eq!(elsewhere.warnings.len(), 1);
-        let touched = preflight(&snapshot, &report, &plan(&[100]));
+        let touched = preflight(&snapshot, &report, &plan(&[100]), &[]);
         assert!(!touched.clear());
         assert!(touched.blockers[0].contains("100"), "{touched:?}");
     }
@@ -198,12 +217,26 @@ mod tests {
         views[1] = None;
         let snapshot = fixtures::snapshot(&views);
         let report = check(&snapshot, None);
-        let judged = preflight(&snapshot, &report, &plan(&[0]));
+        let judged = preflight(&snapshot, &report, &plan(&[0]), &[]);
         assert!(!judged.clear());
         assert!(
             judged.blockers[0].contains("cannot be reached"),
             "{judged:?}"
         );
         assert!(!judged.transient);
+    }
+
+    #[test]
+    fn weighed_nodes_must_be_healthy_even_when_nothing_moves() {
+        let global = layout("");
+        let mut views = fixtures::all_views(&global);
+        views[2] = None;
+        let snapshot = fixtures::snapshot(&views);
+        let report = check(&snapshot, None);
+        let nothing = MovePlan::default();
+        assert!(preflight(&snapshot, &report, &nothing, &[]).clear());
+        let judged = preflight(&snapshot, &report, &nothing, &[0, 1, 2]);
+        assert!(!judged.clear());
+        assert!(judged.blockers[0].contains("127.0.0.1:7002"), "{judged:?}");
     }
 }

@@ -79,13 +79,14 @@ pub struct Prepared<P> {
     pub preflight: Preflight,
 }
 
-/// Loads the cluster through `entry` and plans with `plan`; when the only objections are
-/// nodes whose views lag behind, reloads and replans for up to a few seconds.
+/// Loads the cluster through `entry` and plans with `plan`; `scope` names the plan's moves
+/// and the nodes that must be healthy besides those the moves touch. When the only
+/// objections are nodes whose views lag behind, reloads and replans for up to a few seconds.
 pub fn load_and_plan<P>(
     opts: &ConnectOptions,
     entry: &NodeAddr,
     plan: impl Fn(&[PlanNode]) -> anyhow::Result<P>,
-    moves: impl Fn(&P) -> &MovePlan,
+    scope: impl Fn(&P) -> (&MovePlan, Vec<usize>),
 ) -> anyhow::Result<Prepared<P>> {
     let started = Instant::now();
     loop {
@@ -93,7 +94,8 @@ pub fn load_and_plan<P>(
         let nodes = PlanNode::from_snapshot(&snapshot);
         let planned = plan(&nodes)?;
         let report = check(&snapshot, None);
-        let judged = preflight(&snapshot, &report, moves(&planned));
+        let (moves, also_involved) = scope(&planned);
+        let judged = preflight(&snapshot, &report, moves, &also_involved);
         if judged.clear() || !judged.transient || started.elapsed() >= LAG_WAIT {
             return Ok(Prepared {
                 snapshot,
@@ -115,6 +117,13 @@ pub fn enforce(out: &Output, judged: &Preflight, verb: &str) -> anyhow::Result<(
     }
     for blocker in &judged.blockers {
         out.line(Style::Err, format!("[ERR] {blocker}"));
+    }
+    if out.json {
+        // The [ERR] lines are not printed in JSON mode: the error document carries them.
+        bail!(
+            "*** Please fix your cluster problems before {verb}: nothing was moved: {}",
+            judged.blockers.join("; ")
+        );
     }
     bail!(
         "*** Please fix your cluster problems before {verb}: nothing was moved. \

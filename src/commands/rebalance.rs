@@ -69,7 +69,14 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
         opts,
         &entry,
         |nodes| Ok(plan_rebalance(nodes, &request)?),
-        |planned: &RebalancePlan| &planned.plan,
+        // Every master taking part is weighed, so each must be healthy even if it keeps
+        // its slots.
+        |planned: &RebalancePlan| {
+            (
+                &planned.plan,
+                planned.shares.iter().map(|s| s.node).collect(),
+            )
+        },
     )?;
     let planned = &prepared.planned;
     for note in &planned.notes {
@@ -103,6 +110,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
         migration: None,
         check: None,
     };
+    migration::enforce(&out, &prepared.preflight, "rebalancing")?;
     if !planned.needed || planned.plan.is_empty() {
         out.line(
             Style::Ok,
@@ -114,7 +122,6 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
         out.json(&doc);
         return Ok(Outcome::Success);
     }
-    migration::enforce(&out, &prepared.preflight, "rebalancing")?;
     out.doc(&plan_text(planned, &node_names));
     if dry_run {
         out.line(Style::Info, ">>> Simulation: nothing was moved.");
@@ -130,6 +137,17 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
     )?;
     doc.migration = Some(report);
     doc.check = Some(final_check);
+    for share in planned.shares.iter().filter(|s| s.expected == 0) {
+        out.line(
+            Style::Info,
+            format!(
+                ">>> {} gave away all its slots. With cluster-allow-replica-migration yes (the \
+                 default), Redis turns it into a replica of the master that took its last slot; \
+                 remove it with del-node if it is no longer needed.",
+                node_names[share.node].addr
+            ),
+        );
+    }
     out.json(&doc);
     Ok(outcome)
 }

@@ -66,7 +66,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
         opts,
         &entry,
         |nodes| Ok(plan_reshard(nodes, &request)?),
-        |planned: &ReshardPlan| &planned.plan,
+        |planned: &ReshardPlan| (&planned.plan, Vec::new()),
     )?;
     let snapshot = &prepared.snapshot;
     let planned = &prepared.planned;

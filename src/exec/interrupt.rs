@@ -2,6 +2,7 @@
 //! finish the ones in flight (so no slot is left half-moved); a second one exits at once with
 //! code 130, leaving open slots that `rcluster fix` closes.
 
+use std::io::Write;
 use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -15,13 +16,18 @@ static INSTALL: Once = Once::new();
 pub fn install() {
     INSTALL.call_once(|| {
         let installed = ctrlc::set_handler(|| {
+            // Never panic here (stderr may be closed): this thread must survive for the
+            // second Ctrl-C.
+            let mut stderr = std::io::stderr();
             if PRESSES.fetch_add(1, Ordering::SeqCst) == 0 {
-                eprintln!(
+                let _ = writeln!(
+                    stderr,
                     "\nInterrupted: finishing the slots in flight, then stopping \
                      (press Ctrl-C again to exit now and leave them open for `rcluster fix`)"
                 );
             } else {
-                eprintln!(
+                let _ = writeln!(
+                    stderr,
                     "\nInterrupted again: exiting now; run `rcluster fix` to close open slots"
                 );
                 std::process::exit(exit_code::INTERRUPTED);
