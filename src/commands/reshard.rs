@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::migration::{self, FinalCheck, names};
 use crate::cli::ReshardArgs;
-use crate::cluster::moves::PlanNode;
+use crate::cluster::moves::{PlanNode, resolve_master};
 use crate::cluster::reshard_plan::{
     Amount, ReshardPlan, ReshardRequest, Sources, parse_slot_ranges, plan_reshard,
 };
@@ -193,7 +193,7 @@ fn ask_request(
         Some(to) => to.clone(),
         None => loop {
             let answer = prompt::ask("What is the receiving node ID?")?;
-            match crate::cluster::moves::resolve_master(&nodes, &answer) {
+            match resolve_master(&nodes, &answer) {
                 Ok(_) => break answer,
                 Err(err) => out.line(Style::Err, format!("*** {err}")),
             }
@@ -225,7 +225,12 @@ fn ask_request(
                     }
                     break Sources::Ids(ids);
                 }
-                match crate::cluster::moves::resolve_master(&nodes, &answer) {
+                let target = resolve_master(&nodes, &to).ok();
+                match resolve_master(&nodes, &answer) {
+                    Ok(i) if Some(i) == target => out.line(
+                        Style::Err,
+                        "*** It is not possible to use the target node as source node.",
+                    ),
                     Ok(_) => ids.push(answer),
                     Err(err) => out.line(Style::Err, format!("*** {err}")),
                 }
