@@ -162,6 +162,35 @@ pub fn resolve_master(nodes: &[PlanNode], text: &str) -> Result<usize, PlanError
     }
 }
 
+/// Plan nodes for the planners' unit tests.
+#[cfg(test)]
+pub mod fixtures {
+    use super::PlanNode;
+    use crate::cluster::slots::{SlotRange, SlotSet};
+
+    /// A master `id` at `127.0.0.1:<id>` serving `ranges` (inclusive).
+    pub fn master(id: &str, ranges: &[(u16, u16)]) -> PlanNode {
+        let mut slots = SlotSet::new();
+        for &(start, end) in ranges {
+            slots.insert_range(SlotRange { start, end });
+        }
+        PlanNode {
+            id: id.into(),
+            addr: format!("127.0.0.1:{id}"),
+            is_master: true,
+            slots,
+        }
+    }
+
+    /// A replica `id`.
+    pub fn replica(id: &str) -> PlanNode {
+        PlanNode {
+            is_master: false,
+            ..master(id, &[])
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -233,20 +233,7 @@ fn moves_for(nodes: &[PlanNode], shares: &[Share]) -> MovePlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::slots::{SlotRange, SlotSet};
-
-    fn master(id: &str, ranges: &[(u16, u16)]) -> PlanNode {
-        let mut slots = SlotSet::new();
-        for &(start, end) in ranges {
-            slots.insert_range(SlotRange { start, end });
-        }
-        PlanNode {
-            id: id.into(),
-            addr: format!("127.0.0.1:{id}"),
-            is_master: true,
-            slots,
-        }
-    }
+    use crate::cluster::moves::fixtures::master;
 
     fn request(weights: &[(&str, f64)], empty: bool, threshold: f64) -> RebalanceRequest {
         RebalanceRequest {

@@ -271,26 +271,7 @@ pub fn apportion(total: usize, weights: &[usize]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn master(id: &str, ranges: &[(u16, u16)]) -> PlanNode {
-        let mut slots = SlotSet::new();
-        for &(start, end) in ranges {
-            slots.insert_range(SlotRange { start, end });
-        }
-        PlanNode {
-            id: id.into(),
-            addr: format!("127.0.0.1:{id}"),
-            is_master: true,
-            slots,
-        }
-    }
-
-    fn replica(id: &str) -> PlanNode {
-        PlanNode {
-            is_master: false,
-            ..master(id, &[])
-        }
-    }
+    use crate::cluster::moves::fixtures::{master, replica};
 
     /// Three masters with redis-cli's split, a replica, and an empty master.
     fn cluster() -> Vec<PlanNode> {

@@ -16,7 +16,7 @@ use crate::exec::migrate::MigrationReport;
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
 use crate::prompt;
-use crate::report::migration::{Named, PlanJson, plan_lines, ranges_text};
+use crate::report::migration::{Named, PlanJson, plan_lines};
 use crate::report::text;
 use crate::settings;
 
@@ -77,7 +77,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
             Style::Warn,
             format!(
                 "[WARNING] Slot(s) {} are already served by the target; not moved.",
-                ranges_text(&planned.already_there)
+                planned.already_there.to_string()
             ),
         );
     }
@@ -85,7 +85,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
     let mut doc = ReshardJson {
         dry_run: args.migrate.dry_run,
         plan: PlanJson::new(&planned.plan, &node_names),
-        already_on_target: ranges_text(&planned.already_there),
+        already_on_target: planned.already_there.to_string(),
         warnings: prepared.preflight.warnings.clone(),
         migration: None,
         check: None,

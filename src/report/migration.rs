@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use crate::cluster::moves::{MovePlan, PairMoves};
-use crate::cluster::slots::SlotSet;
 use crate::exec::migrate::{MigrationReport, PairReport};
 use crate::output::{Doc, Style};
 
@@ -57,21 +56,11 @@ impl PlanJson {
                     to: nodes[p.to].addr.clone(),
                     to_id: nodes[p.to].id.clone(),
                     count: p.slots.len(),
-                    slots: ranges_text(&p.slots),
+                    slots: p.slots.to_string(),
                 })
                 .collect(),
         }
     }
-}
-
-/// `0-99,500`: the slots as comma-separated ranges.
-pub fn ranges_text(slots: &SlotSet) -> String {
-    slots
-        .ranges()
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// `Moving 1365 slots from A to B: 0-1364` lines, one per pair.
@@ -85,7 +74,7 @@ pub fn plan_lines(pairs: &[PairMoves], nodes: &[Named], indent: &str) -> Doc {
             nodes[pair.from].id,
             nodes[pair.to].addr,
             nodes[pair.to].id,
-            ranges_text(&pair.slots)
+            pair.slots
         ));
     }
     doc
