@@ -77,7 +77,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
             Style::Warn,
             format!(
                 "[WARNING] Slot(s) {} are already served by the target; not moved.",
-                planned.already_there.to_string()
+                planned.already_there
             ),
         );
     }
