@@ -170,6 +170,18 @@ pub enum Command {
         130 interrupted.")]
     Rebalance(RebalanceArgs),
 
+    /// Repair open slots, uncovered slots and multiple owners: diagnose, plan, confirm, act
+    #[command(after_help = "Examples:\n  \
+        rcluster fix 127.0.0.1:7000 --dry-run\n  \
+        rcluster fix 127.0.0.1:7000 --yes\n  \
+        rcluster fix 127.0.0.1:7000 --cluster-search-multiple-owners --cluster-yes\n\n\
+        The plan is printed before anything changes; every decision is deterministic and says \
+        why. Slots of an unreachable master are left alone unless \
+        --fix-with-unreachable-masters (their keys on that master are then lost).\n\n\
+        Exit codes: 0 healthy afterwards (or already), 1 problems left, refused or not \
+        confirmed (with --dry-run: 1 when something needs fixing), 2 usage error.")]
+    Fix(FixArgs),
+
     /// A throwaway cluster of local redis-server processes: up, status, down
     #[command(subcommand)]
     Local(LocalCommand),
@@ -206,6 +218,50 @@ pub struct MigrateOpts {
     /// Print the plan and change nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// Arguments of `fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Any node of the cluster.
+    #[command(flatten)]
+    pub target: NodeArg,
+
+    /// Do not ask for confirmation [env: REDISCLI_CLUSTER_YES=1]
+    #[arg(short, long, alias = "cluster-yes")]
+    pub yes: bool,
+
+    /// Print the diagnosis and the plan, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Also count the keys of every slot on every master, to find and fix slots whose keys
+    /// sit on several masters
+    #[arg(long, alias = "cluster-search-multiple-owners")]
+    pub search_multiple_owners: bool,
+
+    /// Treat the slots of unreachable masters as uncovered and give them to reachable ones
+    /// (the keys on the unreachable masters are lost)
+    #[arg(long, alias = "cluster-fix-with-unreachable-masters")]
+    pub fix_with_unreachable_masters: bool,
+
+    /// MIGRATE timeout in milliseconds for keys moved alone (batches get a tenth of it)
+    #[arg(
+        long = "timeout",
+        alias = "cluster-timeout",
+        value_name = "MS",
+        default_value_t = 60_000
+    )]
+    pub migrate_timeout_ms: u64,
+
+    /// Keys per MIGRATE [default: 1000]
+    #[arg(long, alias = "cluster-pipeline", value_name = "N")]
+    pub pipeline: Option<usize>,
+
+    /// Overwrite keys that exist on both sides with the moving copy (MIGRATE REPLACE);
+    /// without it, equal copies are merged and different ones stop that slot
+    #[arg(long, alias = "cluster-replace")]
+    pub replace: bool,
 }
 
 /// Arguments of `reshard`.

@@ -5,6 +5,7 @@ pub mod admission;
 pub mod check;
 pub mod converge;
 pub mod create_plan;
+pub mod fix_plan;
 pub mod info;
 pub mod moves;
 pub mod nodes;

@@ -3,6 +3,7 @@
 
 mod check;
 mod create;
+mod fix;
 mod info;
 mod local;
 mod migration;
@@ -25,6 +26,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Nodes(args) => nodes::run(&opts, out, &args),
         Command::Slots(args) => slots::run(&opts, out, &args),
         Command::Create(args) => create::run(&opts, out, &args),
+        Command::Fix(args) => fix::run(&opts, out, &args),
         Command::Reshard(args) => reshard::run(&opts, out, &args),
         Command::Rebalance(args) => rebalance::run(&opts, out, &args),
         Command::Local(cmd) => local::run(&opts, out, &cmd),

@@ -128,7 +128,8 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn new(pairs: usize) -> Self {
+    /// Counters for `pairs` source/target pairs.
+    pub fn new(pairs: usize) -> Self {
         Tally {
             keys: AtomicU64::new(0),
             pair_keys: (0..pairs).map(|_| AtomicU64::new(0)).collect(),
@@ -145,6 +146,11 @@ impl Tally {
         if let Some(counter) = self.pair_keys.get(pair) {
             counter.fetch_add(n, Ordering::Relaxed);
         }
+    }
+
+    /// Keys moved so far.
+    pub fn keys(&self) -> u64 {
+        self.keys.load(Ordering::Relaxed)
     }
 
     /// Counts one key retried alone.

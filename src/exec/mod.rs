@@ -4,6 +4,7 @@
 
 pub mod announce;
 pub mod bootstrap;
+pub mod fix;
 pub mod interrupt;
 pub mod migrate;
 pub mod poll;

@@ -158,6 +158,37 @@ pub fn move_batch(ctx: &BatchContext<'_>, batch: &SlotBatch) -> BatchOutcome {
     outcome
 }
 
+/// Moves every key of `slot` from node `from` to node `to` (indices into `ctx.nodes`), with
+/// the engine's collision and big-key rules, leaving slot states alone: the caller has put
+/// both nodes in states where MIGRATE is accepted. Ok when the source holds no key of the
+/// slot any more.
+pub fn drain_slot(ctx: &BatchContext<'_>, from: usize, to: usize, slot: u16) -> Result<(), String> {
+    let src = &ctx.nodes[from];
+    let dst = &ctx.nodes[to];
+    let mut outcome = BatchOutcome::default();
+    let mut mover = KeyMover {
+        ctx,
+        src,
+        dst,
+        pair: 0,
+        batch_keys: ctx.batch_keys[from],
+    };
+    for _ in 0..DRAIN_PASSES {
+        let drained = mover.drain(&[slot], &mut outcome);
+        if let Some((_, reason)) = outcome.open.first() {
+            return Err(reason.clone());
+        }
+        let left = confirm_empty(ctx, src, &drained).map_err(|e| e.to_string())?;
+        if left.first() == Some(&0) {
+            return Ok(());
+        }
+    }
+    Err(format!(
+        "keys of slot {slot} are still on {} after moving",
+        src.addr
+    ))
+}
+
 /// Slots whose IMPORTING and MIGRATING both succeeded, those refused (closed again), and
 /// those whose state is unknown because the source stopped answering.
 struct Opened {
@@ -620,12 +651,19 @@ impl KeyMover<'_> {
     /// For each key still on the source: `Some(true)` if the target holds an identical value,
     /// `Some(false)` if it holds a different one, `None` if the target does not have it.
     fn compare_values(&self, keys: &[Vec<u8>]) -> Result<Compared, NodeError> {
+        // ASKING: a source that imports the slot (as `fix` sets holders) answers for its keys.
         let mut pipe = redis::pipe();
         for key in keys {
-            pipe.cmd("DUMP").arg(key);
+            pipe.cmd("ASKING").cmd("DUMP").arg(key);
         }
         let mut source = self.ctx.cache.lease(&self.src.addr)?;
-        let src_dumps = source.pipeline(&pipe).inspect_err(|_| source.discard())?;
+        let src_dumps: Vec<Value> = source
+            .pipeline(&pipe)
+            .inspect_err(|_| source.discard())?
+            .into_iter()
+            .skip(1)
+            .step_by(2)
+            .collect();
         drop(source);
         let present: Vec<(&Vec<u8>, Vec<u8>)> = keys
             .iter()
@@ -743,7 +781,8 @@ impl KeyMover<'_> {
     fn sizes(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<u64>>, NodeError> {
         let mut pipe = redis::pipe();
         for key in keys {
-            pipe.cmd("MEMORY")
+            pipe.cmd("ASKING")
+                .cmd("MEMORY")
                 .arg("USAGE")
                 .arg(key)
                 .arg("SAMPLES")
@@ -753,6 +792,8 @@ impl KeyMover<'_> {
         let replies = source.pipeline(&pipe).inspect_err(|_| source.discard())?;
         Ok(replies
             .into_iter()
+            .skip(1)
+            .step_by(2)
             .map(|v| match v {
                 Value::Int(n) => u64::try_from(n).ok(),
                 _ => None,

@@ -1,0 +1,318 @@
+//! `rcluster fix`: diagnose, plan, confirm, act, check again, and repeat (a few rounds) until
+//! the cluster is healthy. The plan is pure data from the diagnosis (see
+//! [`crate::cluster::fix_plan`]); this module gathers, prints and applies it.
+
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use serde::Serialize;
+
+use super::migration;
+use crate::cli::{FixArgs, MigrateOpts};
+use crate::cluster::check::{CheckReport, check};
+use crate::cluster::fix_plan::{
+    Diagnosis, FixOptions, FixPlan, Problem, SlotFix, grouped, plan_fix,
+};
+use crate::cluster::scan::stray_keys;
+use crate::cluster::slots::SlotSet;
+use crate::cluster::snapshot::Snapshot;
+use crate::error::Outcome;
+use crate::exec::fix::{FixReport, apply, diagnose};
+use crate::exec::migrate::Endpoint;
+use crate::net::conn::ConnectOptions;
+use crate::output::{Doc, Output, Style};
+use crate::prompt;
+use crate::report::text;
+use crate::settings;
+
+/// Diagnose-and-repair rounds before giving up.
+const ROUNDS: usize = 3;
+/// How long to wait for every node to agree after a round.
+const SETTLE: Duration = Duration::from_secs(10);
+
+/// One group of slots with the same decision, for JSON.
+#[derive(Serialize)]
+struct FixJson {
+    slots: String,
+    problem: Problem,
+    owner: String,
+    owner_id: String,
+    finish_from: Option<String>,
+    keys_from: Vec<String>,
+    reason: String,
+}
+
+/// Slots left alone, for JSON.
+#[derive(Serialize)]
+struct RefusalJson {
+    slots: String,
+    reason: String,
+}
+
+/// One round, for JSON.
+#[derive(Serialize)]
+struct RoundJson {
+    plan: Vec<FixJson>,
+    refused: Vec<RefusalJson>,
+    result: Option<FixReport>,
+}
+
+/// The JSON document of `fix`.
+#[derive(Serialize)]
+struct FixDoc {
+    dry_run: bool,
+    healthy_before: bool,
+    rounds: Vec<RoundJson>,
+    check: migration::FinalCheck,
+}
+
+/// Runs `rcluster fix`.
+pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result<Outcome> {
+    let entry = settings::node_addr(&args.target.node)?;
+    let migrate = migration::settings(
+        &MigrateOpts {
+            migrate_timeout_ms: args.migrate_timeout_ms,
+            pipeline: args.pipeline,
+            replace: args.replace,
+            parallel: 1,
+            dry_run: args.dry_run,
+        },
+        opts,
+    )?;
+    let options = FixOptions {
+        fix_with_unreachable: args.fix_with_unreachable_masters,
+    };
+    let mut doc = FixDoc {
+        dry_run: args.dry_run,
+        healthy_before: false,
+        rounds: Vec::new(),
+        check: migration::FinalCheck {
+            healthy: false,
+            errors: Vec::new(),
+        },
+    };
+    for round in 1..=ROUNDS {
+        let snapshot = Snapshot::load(opts, &entry)?;
+        let report = full_check(opts, &snapshot, args.search_multiple_owners)?;
+        if round == 1 {
+            doc.healthy_before = report.healthy();
+            out.doc(&text::info_summary(&snapshot));
+            out.doc(&text::check_report(&snapshot, &report));
+        }
+        let (diagnosis, endpoints) = diagnose(opts, &snapshot, args.search_multiple_owners)?;
+        let plan = plan_fix(&diagnosis, options);
+        let mut round_doc = RoundJson {
+            plan: plan_json(&plan, &diagnosis),
+            refused: plan
+                .refusals
+                .iter()
+                .map(|r| RefusalJson {
+                    slots: r.slots.to_string(),
+                    reason: r.reason.clone(),
+                })
+                .collect(),
+            result: None,
+        };
+        if plan.fixes.is_empty() {
+            doc.rounds.push(round_doc);
+            out.doc(&refusals_text(&plan));
+            if plan.refusals.is_empty() && report.healthy() {
+                out.line(
+                    Style::Ok,
+                    if round == 1 {
+                        "[OK] The cluster is healthy: nothing to fix."
+                    } else {
+                        "[OK] The cluster is healthy."
+                    },
+                );
+                doc.check = migration::FinalCheck {
+                    healthy: true,
+                    errors: Vec::new(),
+                };
+                out.json(&doc);
+                return Ok(Outcome::Success);
+            }
+            break;
+        }
+        out.doc(&plan_text(&plan, &diagnosis, round));
+        out.doc(&refusals_text(&plan));
+        if args.dry_run {
+            out.line(Style::Info, ">>> Dry run: nothing was changed.");
+            doc.rounds.push(round_doc);
+            doc.check = migration::FinalCheck {
+                healthy: report.healthy(),
+                errors: report.errors(),
+            };
+            out.json(&doc);
+            return Ok(Outcome::Problems);
+        }
+        if round == 1 && !prompt::confirm("Fix these slots as planned?", args.yes)? {
+            bail!("fix cancelled: nothing was changed");
+        }
+        let result = apply_round(opts, &out, &endpoints, &plan, &migrate);
+        let progress_made = result.fixed > 0;
+        round_doc.result = Some(result);
+        doc.rounds.push(round_doc);
+        settle(opts, &entry);
+        if !progress_made {
+            break;
+        }
+    }
+    let snapshot = Snapshot::load(opts, &entry)?;
+    let report = full_check(opts, &snapshot, args.search_multiple_owners)?;
+    out.doc(&text::check_report(&snapshot, &report));
+    doc.check = migration::FinalCheck {
+        healthy: report.healthy(),
+        errors: report.errors(),
+    };
+    out.json(&doc);
+    Ok(if report.healthy() {
+        Outcome::Success
+    } else {
+        Outcome::Problems
+    })
+}
+
+/// The check, with the multiple-owners key scan when asked for.
+fn full_check(
+    opts: &ConnectOptions,
+    snapshot: &Snapshot,
+    search: bool,
+) -> anyhow::Result<CheckReport> {
+    let stray = if search {
+        Some(stray_keys(opts, snapshot)?)
+    } else {
+        None
+    };
+    Ok(check(snapshot, stray.as_ref()))
+}
+
+/// Applies one round's plan, printing a line per group of slots as it goes.
+fn apply_round(
+    opts: &ConnectOptions,
+    out: &Output,
+    endpoints: &[Endpoint],
+    plan: &FixPlan,
+    settings: &crate::exec::migrate::MigrateSettings,
+) -> FixReport {
+    let started = Instant::now();
+    let report = apply(opts, endpoints, plan, settings, |fix, result| {
+        if let Err(reason) = result {
+            out.line(
+                Style::Err,
+                format!("[ERR] Slot {} not fixed: {reason}", fix.slot),
+            );
+        }
+    });
+    let secs = started.elapsed().as_secs_f64();
+    if report.failed.is_empty() {
+        out.line(
+            Style::Ok,
+            format!(
+                "[OK] Fixed {} slot(s), moved {} key(s), in {secs:.2} s.",
+                report.fixed, report.keys_moved
+            ),
+        );
+    } else {
+        out.line(
+            Style::Err,
+            format!(
+                "[ERR] Fixed {} slot(s), {} failed, moved {} key(s), in {secs:.2} s. No key \
+                 was dropped: what could not move stays where it is.",
+                report.fixed,
+                report.failed.len(),
+                report.keys_moved
+            ),
+        );
+    }
+    report
+}
+
+/// Waits (bounded) until every node agrees and no slot is open, so that the next round and
+/// the final check see the result and not nodes that are still catching up.
+fn settle(opts: &ConnectOptions, entry: &crate::address::NodeAddr) {
+    let started = Instant::now();
+    while started.elapsed() < SETTLE {
+        if let Ok(snapshot) = Snapshot::load(opts, entry) {
+            let report = check(&snapshot, None);
+            if report.slots_agree && report.open_slot_numbers.is_empty() {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The plan in plain words: one line per group of slots with the same decision.
+fn plan_text(plan: &FixPlan, diagnosis: &Diagnosis, round: usize) -> Doc {
+    let mut doc = Doc::new();
+    let heading = if round == 1 {
+        format!(">>> Fixing {} slot(s):", plan.fixes.len())
+    } else {
+        format!(
+            ">>> Round {round}: {} slot(s) still need fixing:",
+            plan.fixes.len()
+        )
+    };
+    doc.push(Style::Info, heading);
+    for (slots, fix) in grouped(&plan.fixes) {
+        doc.plain(format!("  {}", describe(&slots, fix, diagnosis)));
+    }
+    doc
+}
+
+/// `slots 0-99: owner A; keys from B, C (reason)`.
+fn describe(slots: &SlotSet, fix: &SlotFix, diagnosis: &Diagnosis) -> String {
+    let addr = |i: usize| diagnosis.nodes[i].addr.clone();
+    let word = if slots.len() == 1 { "slot" } else { "slots" };
+    let mut text = format!("{word} {slots}: {}", fix.reason);
+    let from: Vec<String> = fix.holders.iter().map(|(i, _)| addr(*i)).collect();
+    if !from.is_empty() {
+        text.push_str(&format!(
+            "; keys move from {} to {}",
+            from.join(", "),
+            addr(fix.owner)
+        ));
+    } else {
+        text.push_str(&format!("; {} serves it", addr(fix.owner)));
+    }
+    text
+}
+
+/// The slots left alone and why.
+fn refusals_text(plan: &FixPlan) -> Doc {
+    let mut doc = Doc::new();
+    for refusal in &plan.refusals {
+        doc.push(
+            Style::Err,
+            format!(
+                "[ERR] Not fixing slots {} ({}): {}",
+                refusal.slots,
+                refusal.slots.len(),
+                refusal.reason
+            ),
+        );
+    }
+    doc
+}
+
+/// The plan for JSON, grouped as printed.
+fn plan_json(plan: &FixPlan, diagnosis: &Diagnosis) -> Vec<FixJson> {
+    let node = |i: usize| &diagnosis.nodes[i];
+    grouped(&plan.fixes)
+        .into_iter()
+        .map(|(slots, fix)| FixJson {
+            slots: slots.to_string(),
+            problem: fix.problem,
+            owner: node(fix.owner).addr.clone(),
+            owner_id: node(fix.owner).id.clone(),
+            finish_from: fix.finish_from.map(|i| node(i).addr.clone()),
+            keys_from: fix
+                .holders
+                .iter()
+                .map(|(i, _)| node(*i).addr.clone())
+                .collect(),
+            reason: fix.reason.clone(),
+        })
+        .collect()
+}

@@ -1,0 +1,389 @@
+//! Repairing a cluster: gathering the diagnosis the fix planner needs (every node's view and
+//! the key counts of suspicious slots), and applying a [`FixPlan`] slot by slot.
+//!
+//! The order of the steps of one slot is what keeps keys safe. A master that holds keys of a
+//! slot and learns by gossip that another master owns it deletes those keys (Redis does so to
+//! stay consistent), unless the slot is importing there. So other claimants give the slot up
+//! and are set importing before the new owner claims it with a bumped epoch, keys move with
+//! MIGRATE while every holder is importing (or migrating, for a move being finished), and
+//! the slot is announced on every master only when no holder has keys left.
+
+use std::collections::BTreeMap;
+
+use redis::Value;
+use serde::Serialize;
+
+use super::announce::Announcer;
+use super::migrate::{Endpoint, MigrateSettings, Tally};
+use super::slot_batch::{BatchContext, drain_slot};
+use crate::cluster::fix_plan::{Diagnosis, FixNode, FixPlan, Problem, SlotFix};
+use crate::cluster::slots::{SLOT_COUNT, SlotSet};
+use crate::cluster::snapshot::Snapshot;
+use crate::net::conn::{ConnectOptions, NodeError, server_error_text};
+use crate::net::conncache::ConnCache;
+use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};
+
+/// The masters of `snapshot` for the planner, and their endpoints (same order).
+pub fn masters(snapshot: &Snapshot) -> (Vec<FixNode>, Vec<Endpoint>) {
+    let all = Endpoint::from_snapshot(snapshot);
+    let mut nodes = Vec::new();
+    let mut endpoints = Vec::new();
+    let index_of = |id: &str| snapshot.nodes.iter().position(|n| n.id() == id);
+    let masters: Vec<usize> = (0..snapshot.nodes.len())
+        .filter(|&i| snapshot.nodes[i].is_master())
+        .collect();
+    let position = |id: &str| index_of(id).and_then(|i| masters.iter().position(|&m| m == i));
+    for &i in &masters {
+        let state = &snapshot.nodes[i];
+        let current = state.current();
+        let open = |list: &[crate::cluster::nodes::OpenSlot]| {
+            list.iter()
+                .map(|o| (o.slot, position(&o.peer)))
+                .collect::<Vec<_>>()
+        };
+        nodes.push(FixNode {
+            id: state.id().to_string(),
+            addr: state.addr_text(),
+            usable: state.reachable() && state.addr().is_some() && !state.seen.flags.fail,
+            slots: current.slots.clone(),
+            migrating: open(&current.migrating),
+            importing: open(&current.importing),
+        });
+        endpoints.push(all[i].clone());
+    }
+    (nodes, endpoints)
+}
+
+/// Counts keys of the suspicious slots on every usable master: open, unclaimed or
+/// multiply-claimed slots, or every slot with `search_every_slot`.
+pub fn diagnose(
+    opts: &ConnectOptions,
+    snapshot: &Snapshot,
+    search_every_slot: bool,
+) -> Result<(Diagnosis, Vec<Endpoint>), NodeError> {
+    let (nodes, endpoints) = masters(snapshot);
+    let suspicious: Vec<u16> = if search_every_slot {
+        (0..SLOT_COUNT).collect()
+    } else {
+        suspicious_slots(&nodes).iter().collect()
+    };
+    let usable: Vec<usize> = (0..nodes.len()).filter(|&i| nodes[i].usable).collect();
+    let counts = fan_out(&usable, DEFAULT_PARALLELISM, |&i| {
+        let mut conn = opts.connect(&endpoints[i].addr)?;
+        let mut found = Vec::new();
+        for chunk in suspicious.chunks(4096) {
+            let mut pipe = redis::pipe();
+            for &slot in chunk {
+                pipe.cmd("CLUSTER").arg("COUNTKEYSINSLOT").arg(slot);
+            }
+            for (&slot, reply) in chunk.iter().zip(conn.pipeline(&pipe)?) {
+                let n: u64 = conn.convert(reply)?;
+                if n > 0 {
+                    found.push((slot, n));
+                }
+            }
+        }
+        Ok::<_, NodeError>(found)
+    });
+    let mut keys = BTreeMap::new();
+    for (&i, result) in usable.iter().zip(counts) {
+        for (slot, n) in result? {
+            keys.insert((slot, i), n);
+        }
+    }
+    Ok((
+        Diagnosis {
+            nodes,
+            keys,
+            searched_every_slot: search_every_slot,
+        },
+        endpoints,
+    ))
+}
+
+/// Slots open anywhere, served by no usable master, or claimed by several masters.
+fn suspicious_slots(nodes: &[FixNode]) -> SlotSet {
+    let mut claims = vec![0u8; usize::from(SLOT_COUNT)];
+    let mut out = SlotSet::new();
+    for node in nodes {
+        for slot in node.slots.iter() {
+            if node.usable {
+                claims[usize::from(slot)] = claims[usize::from(slot)].saturating_add(1);
+            }
+        }
+        if node.usable {
+            for (slot, _) in node.migrating.iter().chain(&node.importing) {
+                out.insert(*slot);
+            }
+        }
+    }
+    for slot in 0..SLOT_COUNT {
+        if claims[usize::from(slot)] != 1 {
+            out.insert(slot);
+        }
+    }
+    out
+}
+
+/// What applying a plan did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FixReport {
+    /// Slots fixed.
+    pub fixed: usize,
+    /// Keys moved.
+    pub keys_moved: u64,
+    /// Slots that could not be fixed, with the reason.
+    pub failed: Vec<FailedSlot>,
+}
+
+/// A slot the fix could not repair.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailedSlot {
+    /// The slot.
+    pub slot: u16,
+    /// Why.
+    pub reason: String,
+}
+
+/// Applies `plan`; `nodes` are the diagnosis' masters, in the plan's index space.
+pub fn apply(
+    opts: &ConnectOptions,
+    nodes: &[Endpoint],
+    plan: &FixPlan,
+    settings: &MigrateSettings,
+    mut progress: impl FnMut(&SlotFix, &Result<(), String>),
+) -> FixReport {
+    let cache = ConnCache::new(opts.clone());
+    let tally = Tally::new(1);
+    let announcer = Announcer::default();
+    let batch_keys = vec![settings.batch_keys.unwrap_or(1000).max(1); nodes.len()];
+    let ctx = BatchContext {
+        nodes,
+        cache: &cache,
+        settings,
+        batch_keys: &batch_keys,
+        tally: &tally,
+        announcer: &announcer,
+    };
+    let usable: Vec<usize> = (0..nodes.len()).filter(|&i| nodes[i].reachable).collect();
+    let mut report = FixReport::default();
+    let (simple, involved): (Vec<&SlotFix>, Vec<&SlotFix>) = plan
+        .fixes
+        .iter()
+        .partition(|f| f.finish_from.is_none() && f.disown.is_empty() && f.holders.is_empty());
+
+    // Slots that only need an owner: one pipeline per node for all of them.
+    let mut by_owner: BTreeMap<usize, Vec<u16>> = BTreeMap::new();
+    for fix in &simple {
+        by_owner.entry(fix.owner).or_default().push(fix.slot);
+    }
+    for (owner, slots) in by_owner {
+        let result = claim_many(&ctx, &usable, owner, &slots);
+        for fix in simple.iter().filter(|f| f.owner == owner) {
+            progress(fix, &result);
+            match &result {
+                Ok(()) => report.fixed += 1,
+                Err(reason) => report.failed.push(FailedSlot {
+                    slot: fix.slot,
+                    reason: reason.clone(),
+                }),
+            }
+        }
+    }
+    // Slots with keys to move: one at a time, in the safe order.
+    for fix in involved {
+        let result = fix_one(&ctx, &usable, fix);
+        progress(fix, &result);
+        match result {
+            Ok(()) => report.fixed += 1,
+            Err(reason) => report.failed.push(FailedSlot {
+                slot: fix.slot,
+                reason,
+            }),
+        }
+    }
+    report.keys_moved = tally.keys();
+    report
+}
+
+/// The owner takes `slots` (STABLE, NODE itself, one epoch bump), then every other usable
+/// master closes them and learns the owner.
+fn claim_many(
+    ctx: &BatchContext<'_>,
+    usable: &[usize],
+    owner: usize,
+    slots: &[u16],
+) -> Result<(), String> {
+    let owner_id = &ctx.nodes[owner].id;
+    let mut pipe = redis::pipe();
+    for &slot in slots {
+        pipe.cmd("CLUSTER").arg("SETSLOT").arg(slot).arg("STABLE");
+        pipe.cmd("CLUSTER")
+            .arg("SETSLOT")
+            .arg(slot)
+            .arg("NODE")
+            .arg(owner_id);
+    }
+    pipe.cmd("CLUSTER").arg("BUMPEPOCH");
+    run(ctx, owner, &pipe, "claiming the slots")?;
+    announce(ctx, usable, owner, slots)
+}
+
+/// Every usable master but the owner: STABLE, then NODE owner, for each slot.
+fn announce(
+    ctx: &BatchContext<'_>,
+    usable: &[usize],
+    owner: usize,
+    slots: &[u16],
+) -> Result<(), String> {
+    let others: Vec<usize> = usable.iter().copied().filter(|&m| m != owner).collect();
+    let results = fan_out(&others, others.len().max(1), |&m| {
+        let mut pipe = redis::pipe();
+        for &slot in slots {
+            pipe.cmd("CLUSTER").arg("SETSLOT").arg(slot).arg("STABLE");
+            pipe.cmd("CLUSTER")
+                .arg("SETSLOT")
+                .arg(slot)
+                .arg("NODE")
+                .arg(&ctx.nodes[owner].id);
+        }
+        run(ctx, m, &pipe, "announcing the owner")
+    });
+    results.into_iter().collect()
+}
+
+/// Sends `pipe` to node `i`; the first error reply fails it (a node that turned replica is
+/// fine: it follows its master).
+fn run(ctx: &BatchContext<'_>, i: usize, pipe: &redis::Pipeline, what: &str) -> Result<(), String> {
+    let node = &ctx.nodes[i];
+    let mut conn = ctx.cache.lease(&node.addr).map_err(|e| e.to_string())?;
+    let replies = conn.pipeline(pipe).map_err(|e| {
+        conn.discard();
+        e.to_string()
+    })?;
+    for reply in replies {
+        let errors = match &reply {
+            Value::ServerError(err) => vec![server_error_text(err)],
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|v| match v {
+                    Value::ServerError(err) => Some(server_error_text(err)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        if let Some(text) = errors
+            .into_iter()
+            .find(|t| !t.contains("only with masters") && !t.contains("only with primaries"))
+        {
+            return Err(format!("{} ({what}): {text}", node.addr));
+        }
+    }
+    Ok(())
+}
+
+/// One slot with keys to move, claimants to strip or a move to finish.
+fn fix_one(ctx: &BatchContext<'_>, usable: &[usize], fix: &SlotFix) -> Result<(), String> {
+    let slot = fix.slot;
+    let owner = fix.owner;
+    let owner_id = ctx.nodes[owner].id.clone();
+    let setslot = |state: &str, node: Option<&str>| {
+        let mut cmd = redis::cmd("CLUSTER");
+        cmd.arg("SETSLOT").arg(slot).arg(state);
+        if let Some(node) = node {
+            cmd.arg(node);
+        }
+        cmd
+    };
+    // 1. Other claimants give the slot up first, into importing (their keys stay safe).
+    for &d in &fix.disown {
+        let mut pipe = redis::pipe();
+        pipe.cmd("MULTI")
+            .cmd("CLUSTER")
+            .arg("DELSLOTS")
+            .arg(slot)
+            .add_command(setslot("NODE", Some(&owner_id)))
+            .add_command(setslot("IMPORTING", Some(&owner_id)))
+            .cmd("EXEC");
+        run(ctx, d, &pipe, "giving the slot up")?;
+    }
+    // 2. The owner: re-arm a move being finished, or take the slot.
+    if let Some(old) = fix.finish_from {
+        let old_id = ctx.nodes[old].id.clone();
+        let mut pipe = redis::pipe();
+        pipe.add_command(setslot("IMPORTING", Some(&old_id)));
+        run(ctx, owner, &pipe, "importing the slot")?;
+        let mut pipe = redis::pipe();
+        pipe.add_command(setslot("MIGRATING", Some(&owner_id)));
+        run(ctx, old, &pipe, "migrating the slot")?;
+    } else if fix.problem == Problem::Uncovered {
+        // Nobody serves it: the owner takes it now, so that MIGRATE has somewhere to go.
+        let mut pipe = redis::pipe();
+        pipe.add_command(setslot("STABLE", None))
+            .add_command(setslot("NODE", Some(&owner_id)))
+            .cmd("CLUSTER")
+            .arg("BUMPEPOCH");
+        run(ctx, owner, &pipe, "taking the slot")?;
+    }
+    // 3. Holders (not claimants) are pointed at the owner and set importing, so that their
+    //    MIGRATE is accepted and gossip cannot make them drop the keys.
+    for &(h, _) in &fix.holders {
+        if Some(h) == fix.finish_from || fix.disown.contains(&h) {
+            continue;
+        }
+        let mut pipe = redis::pipe();
+        pipe.cmd("MULTI")
+            .add_command(setslot("NODE", Some(&owner_id)))
+            .add_command(setslot("IMPORTING", Some(&owner_id)))
+            .cmd("EXEC");
+        run(ctx, h, &pipe, "preparing to hand over its keys")?;
+    }
+    // 4. Keys move.
+    for &(h, _) in &fix.holders {
+        drain_slot(ctx, h, owner, slot)?;
+    }
+    // 5. Close: the owner first, with a new epoch so that its claim wins everywhere (closing
+    //    a finished move bumps it by itself), then everyone else.
+    let mut pipe = redis::pipe();
+    if fix.finish_from.is_none() {
+        pipe.add_command(setslot("STABLE", None));
+    }
+    pipe.add_command(setslot("NODE", Some(&owner_id)));
+    if fix.finish_from.is_none() {
+        pipe.cmd("CLUSTER").arg("BUMPEPOCH");
+    }
+    run(ctx, owner, &pipe, "closing the slot")?;
+    announce(ctx, usable, owner, &[slot])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(slots: &[u16], usable: bool) -> FixNode {
+        FixNode {
+            id: "x".into(),
+            addr: "a:1".into(),
+            usable,
+            slots: slots.iter().copied().collect(),
+            migrating: Vec::new(),
+            importing: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn suspicious_slots_are_the_open_unclaimed_and_shared_ones() {
+        let mut a = node(&[], true);
+        a.slots = (0..SLOT_COUNT).collect();
+        a.importing.push((5, None));
+        let mut b = node(&[7], true);
+        b.migrating.push((9, None));
+        let dead = node(&[8], false);
+        let found = suspicious_slots(&[a.clone(), b, dead]);
+        // 5 importing, 7 claimed twice, 9 migrating; 8 is claimed by a usable master too.
+        assert_eq!(found.iter().collect::<Vec<_>>(), vec![5, 7, 9]);
+        a.slots.remove(100);
+        assert!(suspicious_slots(&[a]).contains(100));
+    }
+}
