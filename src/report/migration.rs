@@ -173,5 +173,5 @@ pub fn summary(report: &MigrationReport) -> Doc {
 }
 
 /// What to do about slots left open.
-pub const OPEN_SLOT_HINT: &str = "Close them with `redis-cli --cluster fix HOST:PORT` \
-     (rcluster fix is planned), after resolving the cause above.";
+pub const OPEN_SLOT_HINT: &str = "Close them with `rcluster fix HOST:PORT` (it finishes or \
+     closes each move without losing a key), after resolving the cause above.";
