@@ -325,6 +325,12 @@ fn fix_one(ctx: &BatchContext<'_>, usable: &[usize], fix: &SlotFix) -> Result<()
             .cmd("CLUSTER")
             .arg("BUMPEPOCH");
         run(ctx, owner, &pipe, "taking the slot")?;
+    } else {
+        // The owner keeps the slot: it must stop migrating it first, or it would answer the
+        // keys coming home with ASK redirections.
+        let mut pipe = redis::pipe();
+        pipe.add_command(setslot("STABLE", None));
+        run(ctx, owner, &pipe, "closing the slot on its owner")?;
     }
     // 3. Holders (not claimants) are pointed at the owner and set importing, so that their
     //    MIGRATE is accepted and gossip cannot make them drop the keys.

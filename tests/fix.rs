@@ -1,0 +1,1002 @@
+//! `fix` against real redis-server clusters: open slots left in every shape a migration can
+//! leave them (migrating and importing, importing only, migrating only, keys on a third
+//! master), uncovered slots with and without keys, keys of a slot on a master that does not
+//! serve it, unreachable masters, healthy clusters, dry runs and refusals that change
+//! nothing, the redis-cli spellings, and reshards SIGKILLed mid-way (rcluster's and
+//! redis-cli's) that fix must repair without losing or duplicating a key.
+//!
+//! Every repair ends with no open slot anywhere, every key on the master serving its slot,
+//! the data digest (an independent SCAN + DUMP of every master) unchanged, and both
+//! `rcluster check` and `redis-cli --cluster check` passing.
+//!
+//! The broken states are built with raw commands on real nodes, with real keys moved by
+//! MIGRATE, so that the digest taken before breaking the cluster must be found again after
+//! the repair.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::ops::RangeInclusive;
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::{
+    ClusterSpec, Digest, FORM_TIMEOUT, Node, NodeOpts, RunOutput, SLOTS, TestCluster, digest,
+    key_slot, load_keys, poll_until, redis_cli_available, redis_cli_command, run,
+};
+use serde_json::Value;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// `rcluster fix <entry> <extra...>`.
+fn fix(entry: &str, extra: &[&str]) -> RunOutput {
+    let mut args: Vec<String> = vec!["fix".into(), entry.into()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    run(&args)
+}
+
+/// stdout and stderr together, for message checks that do not care about the stream.
+fn all_text(out: &RunOutput) -> String {
+    format!("{}\n{}", out.stdout, out.stderr)
+}
+
+/// Parses the single JSON document a `--json` run printed on stdout.
+fn json(out: &RunOutput) -> Value {
+    serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{out}"))
+}
+
+/// `fix <entry> --yes`, run a second time when the first exits 1 (a repair may need a
+/// second pass after a crash); the last run must exit 0. Returns every run.
+fn fix_until_ok(entry: &str) -> Vec<RunOutput> {
+    let first = fix(entry, &["--yes"]);
+    if first.success() {
+        return vec![first];
+    }
+    assert_eq!(first.code, 1, "fix --yes: unexpected exit code:\n{first}");
+    let second = fix(entry, &["--yes"]);
+    assert!(
+        second.success(),
+        "fix --yes exited 1, and a second fix --yes did not exit 0 either.\n\
+         === first run ===\n{first}\n=== second run ===\n{second}"
+    );
+    vec![first, second]
+}
+
+/// Index of the master serving `slot` (per the first alive node's view).
+fn owner_of(cluster: &TestCluster, slot: u16) -> usize {
+    cluster.slot_owners()[usize::from(slot)].unwrap_or_else(|| panic!("slot {slot} is not served"))
+}
+
+/// Slots served by each master as formed (per the first alive node's view).
+fn slot_counts(cluster: &TestCluster) -> Vec<usize> {
+    let owners = cluster.slot_owners();
+    (0..cluster.masters())
+        .map(|m| owners.iter().filter(|o| **o == Some(m)).count())
+        .collect()
+}
+
+/// Largest minus smallest slot count among `counts`.
+fn spread(counts: &[usize]) -> usize {
+    counts.iter().max().unwrap() - counts.iter().min().unwrap()
+}
+
+/// `CLUSTER COUNTKEYSINSLOT slot` on one node (works whether or not it serves the slot).
+fn count_in_slot(node: &Node, slot: u16) -> u64 {
+    node.cmd_str(&["CLUSTER", "COUNTKEYSINSLOT", &slot.to_string()])
+        .parse()
+        .unwrap()
+}
+
+/// Writes `pairs` to `node` with pipelined SETs (the node must serve their slots).
+fn write_pairs(node: &Node, pairs: impl IntoIterator<Item = (String, String)>) {
+    let pairs: Vec<(String, String)> = pairs.into_iter().collect();
+    let mut conn = node.conn();
+    for chunk in pairs.chunks(1000) {
+        let mut pipe = redis::pipe();
+        for (k, v) in chunk {
+            pipe.cmd("SET").arg(k).arg(v).ignore();
+        }
+        pipe.query::<()>(&mut conn).expect("SET");
+    }
+}
+
+/// Writes `n` keys `{tag}:i` (values of various sizes) to the master serving the slot of
+/// `{tag}`, for the first tag `<prefix><number>` whose slot is in `range` and holds no key
+/// yet; returns (slot, owner index, the keys).
+fn fill_slot_in(
+    cluster: &TestCluster,
+    prefix: &str,
+    range: RangeInclusive<u16>,
+    n: usize,
+) -> (u16, usize, Vec<String>) {
+    let owners = cluster.slot_owners();
+    let (tag, slot, owner) = (0..)
+        .map(|i| format!("{prefix}{i}"))
+        .find_map(|tag| {
+            let slot = key_slot(format!("{{{tag}}}"));
+            let owner = owners[usize::from(slot)]?;
+            (range.contains(&slot) && count_in_slot(cluster.node(owner), slot) == 0)
+                .then_some((tag, slot, owner))
+        })
+        .unwrap();
+    let keys: Vec<String> = (0..n).map(|i| format!("{{{tag}}}:{i}")).collect();
+    write_pairs(
+        cluster.node(owner),
+        keys.iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), format!("{k}={}", "v".repeat(i % 97)))),
+    );
+    assert_eq!(count_in_slot(cluster.node(owner), slot), n as u64);
+    (slot, owner, keys)
+}
+
+/// [`fill_slot_in`] anywhere.
+fn fill_slot(cluster: &TestCluster, prefix: &str, n: usize) -> (u16, usize, Vec<String>) {
+    fill_slot_in(cluster, prefix, 0..=SLOTS - 1, n)
+}
+
+/// MIGRATEs `keys` from `from` to `to` (the target must accept them: it serves their slot or
+/// imports it).
+fn migrate(from: &Node, to: &Node, keys: &[String]) {
+    let mut conn = from.conn();
+    redis::cmd("MIGRATE")
+        .arg(to.host())
+        .arg(to.port())
+        .arg("")
+        .arg(0)
+        .arg(5000)
+        .arg("KEYS")
+        .arg(keys)
+        .query::<()>(&mut conn)
+        .unwrap_or_else(|e| panic!("MIGRATE {} -> {}: {e}", from.addr(), to.addr()));
+}
+
+/// `CLUSTER SETSLOT slot <how> [id]` on `node`.
+fn setslot(node: &Node, slot: u16, how: &str, id: Option<&str>) {
+    let slot = slot.to_string();
+    let mut args = vec!["CLUSTER", "SETSLOT", &slot, how];
+    args.extend(id);
+    node.cmd(&args);
+}
+
+/// The first half of a slot migration from `from` to `to`, as a killed redis-cli would leave
+/// it: IMPORTING on the target, MIGRATING on the source, and `keys` moved by MIGRATE.
+fn half_migrate(from: &Node, to: &Node, slot: u16, keys: &[String]) {
+    setslot(to, slot, "IMPORTING", Some(from.id()));
+    setslot(from, slot, "MIGRATING", Some(to.id()));
+    migrate(from, to, keys);
+}
+
+/// Moves `keys` from `owner` to `stray`, which does not serve their slot and ends up not
+/// importing it either (IMPORTING, MIGRATE, STABLE): the keys are then held by a master that
+/// neither serves nor imports their slot.
+fn strand_keys(owner: &Node, stray: &Node, slot: u16, keys: &[String]) {
+    setslot(stray, slot, "IMPORTING", Some(owner.id()));
+    migrate(owner, stray, keys);
+    setslot(stray, slot, "STABLE", None);
+}
+
+/// Addresses of the alive nodes whose CLUSTER NODES shows an open slot (`[slot->-id]` or
+/// `[slot-<-id]`).
+fn nodes_with_open_slots(cluster: &TestCluster) -> Vec<String> {
+    cluster
+        .alive()
+        .into_iter()
+        .filter(|&i| cluster.node(i).cmd_str(&["CLUSTER", "NODES"]).contains('['))
+        .map(|i| cluster.addr(i))
+        .collect()
+}
+
+/// `(master, slot, keys)` for every slot in which an alive master holds keys without serving
+/// it in its own view (COUNTKEYSINSLOT over all slots, pipelined).
+fn misplaced(cluster: &TestCluster) -> Vec<(String, u16, u64)> {
+    let mut out = Vec::new();
+    for i in cluster.live_masters() {
+        let node = cluster.node(i);
+        let served: BTreeSet<u16> = node
+            .cluster_nodes()
+            .into_iter()
+            .find(|l| l.id == node.id())
+            .map(|l| l.slots.into_iter().flatten().collect())
+            .unwrap_or_default();
+        let mut conn = node.conn();
+        let all: Vec<u16> = (0..SLOTS).collect();
+        for chunk in all.chunks(4096) {
+            let mut pipe = redis::pipe();
+            for &s in chunk {
+                pipe.cmd("CLUSTER").arg("COUNTKEYSINSLOT").arg(s);
+            }
+            let counts: Vec<u64> = pipe.query(&mut conn).expect("COUNTKEYSINSLOT");
+            for (&s, n) in chunk.iter().zip(counts) {
+                if n > 0 && !served.contains(&s) {
+                    out.push((node.addr(), s, n));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What every alive node says about the slot layout, without what changes by itself (ping
+/// times, link state, failure flags): its current epoch, its sorted lines of
+/// `id role master config-epoch slot-tokens` (open-slot markers included), and its DBSIZE.
+fn layout(cluster: &TestCluster) -> Vec<(String, String, Vec<String>, String)> {
+    cluster
+        .alive()
+        .into_iter()
+        .map(|i| {
+            let n = cluster.node(i);
+            let mut lines: Vec<String> = n
+                .cmd_str(&["CLUSTER", "NODES"])
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| {
+                    let f: Vec<&str> = l.split_whitespace().collect();
+                    let role = if f[2].contains("master") {
+                        "master"
+                    } else {
+                        "replica"
+                    };
+                    format!("{} {role} {} {} {}", f[0], f[3], f[6], f[8..].join(" "))
+                })
+                .collect();
+            lines.sort();
+            let epoch = n
+                .cluster_info_field("cluster_current_epoch")
+                .unwrap_or_default();
+            (n.addr(), epoch, lines, n.cmd_str(&["DBSIZE"]))
+        })
+        .collect()
+}
+
+/// No open slot anywhere, no key outside its master's slots, `rcluster check` and
+/// `redis-cli --cluster check` both pass.
+fn assert_checks_pass(cluster: &TestCluster) {
+    cluster.wait_cluster_ok();
+    let open = nodes_with_open_slots(cluster);
+    assert!(open.is_empty(), "open slots left on {open:?}");
+    let stray = misplaced(cluster);
+    assert!(
+        stray.is_empty(),
+        "keys on masters that do not serve their slot (master, slot, keys): {stray:?}"
+    );
+    let check = run(["check", &cluster.addr(cluster.alive()[0])]);
+    assert!(check.success(), "rcluster check failed:\n{check}");
+    if redis_cli_available() {
+        let oracle = cluster.redis_cli_check(cluster.alive()[0]);
+        assert!(
+            oracle.success(),
+            "redis-cli --cluster check failed:\n{oracle}"
+        );
+    }
+}
+
+/// The cluster passes both checks and holds exactly the data of `before`: same keys, same
+/// DUMP payloads, no key on two masters.
+fn assert_repaired(cluster: &TestCluster, before: &Digest) {
+    assert_checks_pass(cluster);
+    let after = digest(cluster);
+    assert!(
+        after.duplicates.is_empty(),
+        "keys on more than one master: {:?}",
+        after.duplicates
+    );
+    assert_eq!(after.keys, before.keys, "key count changed");
+    assert_eq!(after.hash, before.hash, "some value changed");
+}
+
+/// Deletes `range` (all served by one master) from every node's view, the owner first so
+/// that no node learns the slots back from its gossip, and waits until no alive node sees
+/// any of them assigned. The owner keeps the keys it has in them.
+fn delete_slots_everywhere(cluster: &TestCluster, range: RangeInclusive<u16>) {
+    let owners = cluster.slot_owners();
+    let owner = owners[usize::from(*range.start())].expect("the slots are served");
+    assert!(
+        range.clone().all(|s| owners[usize::from(s)] == Some(owner)),
+        "{range:?} is not served by one master"
+    );
+    let mut order = vec![owner];
+    order.extend(cluster.alive().into_iter().filter(|&i| i != owner));
+    let delete_where_assigned = |i: usize| {
+        let node = cluster.node(i);
+        let assigned: BTreeSet<u16> = node
+            .cluster_nodes()
+            .into_iter()
+            .flat_map(|l| l.slots)
+            .flatten()
+            .collect();
+        let mut args = vec!["CLUSTER".to_string(), "DELSLOTS".to_string()];
+        args.extend(
+            range
+                .clone()
+                .filter(|s| assigned.contains(s))
+                .map(|s| s.to_string()),
+        );
+        if args.len() > 2 {
+            node.cmd(&args);
+            false
+        } else {
+            true
+        }
+    };
+    for &i in &order {
+        delete_where_assigned(i);
+    }
+    poll_until("slots deleted everywhere", FORM_TIMEOUT, || {
+        let mut pending = Vec::new();
+        for &i in &order {
+            if !delete_where_assigned(i) {
+                pending.push(cluster.addr(i));
+            }
+        }
+        if pending.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("still assigned on {pending:?}"))
+        }
+    });
+    cluster.wait_consistent();
+}
+
+/// Waits until every alive node flags node `dead` as `fail`.
+fn wait_flagged_fail(cluster: &TestCluster, dead_id: &str) {
+    poll_until("the dead master to be flagged fail", FORM_TIMEOUT, || {
+        for i in cluster.alive() {
+            let view = cluster.node(i).cluster_nodes();
+            match view.iter().find(|l| l.id == dead_id) {
+                Some(l) if l.has_flag("fail") => {}
+                other => return Err(format!("{} sees {other:?}", cluster.addr(i))),
+            }
+        }
+        Ok(())
+    });
+}
+
+/// Slot ranges for masters of the given sizes, in order from slot 0.
+fn layout_of(sizes: &[u16]) -> Vec<Vec<RangeInclusive<u16>>> {
+    let mut first = 0u16;
+    sizes
+        .iter()
+        .map(|&n| {
+            let r = first..=first + n - 1;
+            first += n;
+            vec![r]
+        })
+        .collect()
+}
+
+/// SIGKILLs `pid` with `kill -9` (the process may already have exited).
+fn sigkill(pid: u32) {
+    signal(pid, "9");
+}
+
+/// Sends `signal` (e.g. "STOP", "CONT") to `pid` with kill(1); the process may be gone.
+fn signal(pid: u32, signal: &str) {
+    let _ = Command::new("kill")
+        .args([format!("-{signal}"), pid.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Waits for a spawned child (killed or not), giving up after 30 s.
+fn reap(child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().expect("try_wait").is_none() {
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("child {} did not exit after SIGKILL", child.id());
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Open slots
+// ---------------------------------------------------------------------------------------------
+
+/// A 3-master cluster (`replicas` each) with 5000 keys, plus 200 keys alone in one slot
+/// (hash tag `{<prefix><n>}`); returns (cluster, slot, its owner, another master, the 200
+/// keys).
+fn open_slot_setup(replicas: usize, prefix: &str) -> (TestCluster, u16, usize, usize, Vec<String>) {
+    let cluster = TestCluster::start(3, replicas, NodeOpts::new());
+    load_keys(&cluster, 5000, "k", 24);
+    let (slot, owner, keys) = fill_slot(&cluster, prefix, 200);
+    let target = (owner + 1) % 3;
+    (cluster, slot, owner, target, keys)
+}
+
+/// After the repair, every key of `slot` is on the one master serving it.
+fn assert_slot_whole(cluster: &TestCluster, slot: u16, keys: usize) {
+    let owner = owner_of(cluster, slot);
+    assert_eq!(
+        count_in_slot(cluster.node(owner), slot),
+        keys as u64,
+        "the owner of slot {slot} ({}) does not hold all its keys",
+        cluster.addr(owner)
+    );
+}
+
+#[test]
+fn migrating_and_importing_slot_is_finished_or_closed() {
+    let (cluster, slot, owner, target, keys) = open_slot_setup(1, "mi");
+    let before = digest(&cluster);
+    let (src, dst) = (cluster.node(owner), cluster.node(target));
+    half_migrate(src, dst, slot, &keys[..100]);
+    assert_eq!(count_in_slot(src, slot), 100);
+    assert_eq!(count_in_slot(dst, slot), 100);
+    assert_eq!(nodes_with_open_slots(&cluster).len(), 2);
+
+    let out = fix(&cluster.addr(0), &["--yes"]);
+    out.assert_success();
+    assert!(all_text(&out).contains(&slot.to_string()), "{out}");
+    let new_owner = owner_of(&cluster, slot);
+    assert!(
+        new_owner == owner || new_owner == target,
+        "slot {slot} went to a third master {}",
+        cluster.addr(new_owner)
+    );
+    assert_slot_whole(&cluster, slot, 200);
+    assert_repaired(&cluster, &before);
+
+    // A second fix right after finds nothing to do and changes nothing.
+    let layout_before = layout(&cluster);
+    let again = fix(&cluster.addr(1), &["--yes"]);
+    again.assert_success();
+    assert_eq!(
+        layout(&cluster),
+        layout_before,
+        "a second fix changed the cluster"
+    );
+}
+
+#[test]
+fn importing_without_migrating_is_repaired() {
+    let (cluster, slot, owner, target, keys) = open_slot_setup(0, "im");
+    let before = digest(&cluster);
+    let (src, dst) = (cluster.node(owner), cluster.node(target));
+    half_migrate(src, dst, slot, &keys[..120]);
+    // The source forgot the migration: only the importing side is left.
+    setslot(src, slot, "STABLE", None);
+    assert_eq!(nodes_with_open_slots(&cluster), vec![dst.addr()]);
+    assert_eq!(count_in_slot(dst, slot), 120);
+
+    let out = fix(&cluster.addr(0), &["--yes"]);
+    out.assert_success();
+    assert_slot_whole(&cluster, slot, 200);
+    assert_repaired(&cluster, &before);
+}
+
+#[test]
+fn migrating_without_importing_is_repaired() {
+    let (cluster, slot, owner, target, keys) = open_slot_setup(0, "mo");
+    let before = digest(&cluster);
+    let (src, dst) = (cluster.node(owner), cluster.node(target));
+    half_migrate(src, dst, slot, &keys[..80]);
+    // The target forgot the import: only the migrating side is left, with keys on both.
+    setslot(dst, slot, "STABLE", None);
+    assert_eq!(nodes_with_open_slots(&cluster), vec![src.addr()]);
+    assert_eq!(count_in_slot(dst, slot), 80);
+
+    let out = fix(&cluster.addr(2), &["--yes"]);
+    out.assert_success();
+    assert_slot_whole(&cluster, slot, 200);
+    assert_repaired(&cluster, &before);
+}
+
+#[test]
+fn open_slot_with_keys_on_a_third_master_gathers_every_key() {
+    let (cluster, slot, owner, target, keys) = open_slot_setup(0, "th");
+    let third = 3 - owner - target;
+    let before = digest(&cluster);
+    let (src, dst, other) = (
+        cluster.node(owner),
+        cluster.node(target),
+        cluster.node(third),
+    );
+    // 50 keys stranded on the third master, then the slot half moved to the target.
+    strand_keys(src, other, slot, &keys[150..]);
+    half_migrate(src, dst, slot, &keys[..70]);
+    assert_eq!(count_in_slot(src, slot), 80);
+    assert_eq!(count_in_slot(dst, slot), 70);
+    assert_eq!(count_in_slot(other, slot), 50);
+
+    let out = fix(&cluster.addr(0), &["--yes"]);
+    out.assert_success();
+    assert_slot_whole(&cluster, slot, 200);
+    assert_repaired(&cluster, &before);
+}
+
+#[test]
+fn empty_open_slots_are_closed() {
+    let cluster = TestCluster::start(3, 0, NodeOpts::new());
+    load_keys(&cluster, 2000, "e", 16);
+    let before = digest(&cluster);
+    let n: Vec<&Node> = (0..3).map(|i| cluster.node(i)).collect();
+    // Three empty slots (no key hashes there), each open in another way.
+    let empty: Vec<u16> = [100u16, 6000, 12000]
+        .iter()
+        .map(|&start| {
+            (start..)
+                .find(|&s| (0..3).all(|i| count_in_slot(n[i], s) == 0))
+                .unwrap()
+        })
+        .collect();
+    // Master 0's slot: migrating to 1 and importing there.
+    setslot(n[1], empty[0], "IMPORTING", Some(n[0].id()));
+    setslot(n[0], empty[0], "MIGRATING", Some(n[1].id()));
+    // Master 1's slot: only migrating to 2.
+    setslot(n[1], empty[1], "MIGRATING", Some(n[2].id()));
+    // Master 2's slot: only importing on 0.
+    setslot(n[0], empty[2], "IMPORTING", Some(n[2].id()));
+    assert_eq!(nodes_with_open_slots(&cluster).len(), 2);
+
+    let out = fix(&cluster.addr(0), &["--yes"]);
+    out.assert_success();
+    let owners = cluster.slot_owners();
+    assert!(owners.iter().all(Option::is_some), "a slot is uncovered");
+    assert_repaired(&cluster, &before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Prompt, dry run, JSON
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn without_yes_or_terminal_and_dry_run_nothing_changes() {
+    let (cluster, slot, owner, target, keys) = open_slot_setup(0, "dr");
+    let before = digest(&cluster);
+    half_migrate(
+        cluster.node(owner),
+        cluster.node(target),
+        slot,
+        &keys[..100],
+    );
+    let layout_before = layout(&cluster);
+    let entry = cluster.addr(0);
+
+    // No --yes and stdin is not a terminal: refused with a hint, nothing changed.
+    let out = fix(&entry, &[]);
+    assert_eq!(
+        out.code, 1,
+        "fix without --yes and without a terminal:\n{out}"
+    );
+    assert!(
+        all_text(&out).contains("--yes"),
+        "no hint about --yes:\n{out}"
+    );
+    assert_eq!(
+        layout(&cluster),
+        layout_before,
+        "fix without --yes changed the cluster"
+    );
+
+    // --dry-run prints the plan, naming the slot, and changes nothing.
+    for extra in [&["--dry-run"][..], &["--dry-run", "--yes"][..]] {
+        let out = fix(&entry, extra);
+        assert!(matches!(out.code, 0 | 1), "{extra:?}:\n{out}");
+        assert!(
+            all_text(&out).contains(&slot.to_string()),
+            "{extra:?}: the plan does not mention slot {slot}:\n{out}"
+        );
+        assert_eq!(
+            layout(&cluster),
+            layout_before,
+            "{extra:?} changed the cluster"
+        );
+    }
+    let out = fix(&entry, &["--dry-run", "--json"]);
+    assert!(matches!(out.code, 0 | 1), "{out}");
+    let doc = json(&out);
+    assert!(
+        doc.to_string().contains(&slot.to_string()),
+        "the JSON plan does not mention slot {slot}: {doc}"
+    );
+    assert_eq!(
+        layout(&cluster),
+        layout_before,
+        "--dry-run --json changed the cluster"
+    );
+
+    // Then for real, with --json: one JSON document, and the repair is complete.
+    let out = fix(&entry, &["--yes", "--json"]);
+    out.assert_success();
+    json(&out);
+    assert_slot_whole(&cluster, slot, 200);
+    assert_repaired(&cluster, &before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Uncovered slots
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn uncovered_empty_slots_are_assigned_deterministically_and_balanced() {
+    let cluster = TestCluster::start(3, 0, NodeOpts::new());
+    let counts_before = slot_counts(&cluster);
+    let spread_before = spread(&counts_before);
+    delete_slots_everywhere(&cluster, 0..=99);
+    let owners = cluster.slot_owners();
+    assert!(
+        owners[..100].iter().all(Option::is_none),
+        "setup: 0-99 still served"
+    );
+    let layout_before = layout(&cluster);
+
+    // The plan is printed, names the slots, changes nothing and is the same every time.
+    let plan1 = fix(&cluster.addr(0), &["--dry-run"]);
+    let plan2 = fix(&cluster.addr(0), &["--dry-run"]);
+    assert!(matches!(plan1.code, 0 | 1), "{plan1}");
+    assert!(
+        all_text(&plan1).contains("99"),
+        "the plan does not mention the uncovered slots 0-99:\n{plan1}"
+    );
+    assert_eq!(
+        plan1.stdout, plan2.stdout,
+        "two dry runs printed different plans"
+    );
+    assert_eq!(
+        layout(&cluster),
+        layout_before,
+        "--dry-run changed the cluster"
+    );
+
+    let out = fix(&cluster.addr(1), &["--yes"]);
+    out.assert_success();
+    cluster.wait_cluster_ok();
+    let owners = cluster.slot_owners();
+    assert!(owners.iter().all(Option::is_some), "slots still uncovered");
+    let counts = slot_counts(&cluster);
+    assert_eq!(counts.iter().sum::<usize>(), usize::from(SLOTS));
+    assert!(
+        spread(&counts) <= spread_before + 1,
+        "unbalanced assignment: {counts_before:?} before, {counts:?} after"
+    );
+    assert_checks_pass(&cluster);
+}
+
+#[test]
+fn uncovered_slot_with_keys_goes_to_the_node_holding_them() {
+    // Master 1 has by far the most slots: balance alone would never pick it.
+    let cluster = ClusterSpec::new(3, 0)
+        .slots(layout_of(&[4000, 8384, 4000]))
+        .start();
+    load_keys(&cluster, 3000, "u", 16);
+    let (slot, owner, _keys) = fill_slot_in(&cluster, "uc", 4100..=12000, 60);
+    assert_eq!(owner, 1);
+    let before = digest(&cluster);
+    delete_slots_everywhere(&cluster, slot..=slot);
+    assert_eq!(cluster.slot_owners()[usize::from(slot)], None);
+    assert!(
+        count_in_slot(cluster.node(1), slot) >= 60,
+        "setup: DELSLOTS dropped the keys"
+    );
+
+    let out = fix(&cluster.addr(0), &["--yes"]);
+    out.assert_success();
+    cluster.wait_cluster_ok();
+    assert_eq!(
+        owner_of(&cluster, slot),
+        1,
+        "slot {slot} must go to the master holding its keys"
+    );
+    assert_repaired(&cluster, &before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Multiple owners
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn keys_on_a_master_not_serving_their_slot_go_to_the_owner() {
+    let cluster = TestCluster::start(3, 0, NodeOpts::new());
+    load_keys(&cluster, 5000, "m", 16);
+    let (slot, owner, keys) = fill_slot(&cluster, "mu", 100);
+    let stray = (owner + 2) % 3;
+    let before = digest(&cluster);
+    strand_keys(cluster.node(owner), cluster.node(stray), slot, &keys[60..]);
+    assert_eq!(count_in_slot(cluster.node(stray), slot), 40);
+    assert!(nodes_with_open_slots(&cluster).is_empty());
+    let check = run(["check", &cluster.addr(0), "--search-multiple-owners"]);
+    assert_eq!(check.code, 1, "setup: check must see two owners:\n{check}");
+
+    let out = fix(&cluster.addr(0), &["--yes", "--search-multiple-owners"]);
+    out.assert_success();
+    cluster.wait_cluster_ok();
+    assert_eq!(owner_of(&cluster, slot), owner, "the slot changed owner");
+    assert_eq!(count_in_slot(cluster.node(owner), slot), 100);
+    assert_eq!(count_in_slot(cluster.node(stray), slot), 0);
+    let check = run(["check", &cluster.addr(0), "--search-multiple-owners"]);
+    assert!(check.success(), "check --search-multiple-owners:\n{check}");
+    assert_repaired(&cluster, &before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Unreachable masters
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn unreachable_master_is_refused_without_the_flag_and_covered_with_it() {
+    let mut cluster = TestCluster::start(3, 0, NodeOpts::new());
+    cluster.populate(3000, "d");
+    let dead_addr = cluster.addr(2);
+    let dead_id = cluster.node(2).id().to_string();
+    cluster.kill(2);
+    wait_flagged_fail(&cluster, &dead_id);
+    let layout_before = layout(&cluster);
+
+    let out = fix(&cluster.addr(0), &["--yes"]);
+    assert_eq!(
+        out.code, 1,
+        "fix must refuse to reassign a down master's slots:\n{out}"
+    );
+    let text = all_text(&out);
+    assert!(
+        text.contains("fix-with-unreachable-masters"),
+        "the refusal does not name --fix-with-unreachable-masters:\n{out}"
+    );
+    assert!(
+        text.contains(&dead_addr) || text.contains("10923"),
+        "the refusal names neither the down master nor its slots:\n{out}"
+    );
+    assert_eq!(
+        layout(&cluster),
+        layout_before,
+        "the refused fix changed the cluster"
+    );
+
+    let out = run([
+        "--cluster",
+        "fix",
+        &cluster.addr(1),
+        "--cluster-fix-with-unreachable-masters",
+        "--cluster-yes",
+    ]);
+    out.assert_success();
+    cluster.wait_cluster_ok();
+    let owners = cluster.slot_owners();
+    assert!(
+        owners.iter().all(|o| matches!(o, Some(0 | 1))),
+        "every slot must be served by the two live masters"
+    );
+    assert_checks_pass(&cluster);
+    // The long spelling again: nothing left to do.
+    let layout_after = layout(&cluster);
+    let out = fix(
+        &cluster.addr(0),
+        &["--fix-with-unreachable-masters", "--yes"],
+    );
+    out.assert_success();
+    assert_eq!(
+        layout(&cluster),
+        layout_after,
+        "a second fix changed the cluster"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Healthy clusters and spellings
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn healthy_cluster_is_left_alone() {
+    let cluster = TestCluster::start(3, 1, NodeOpts::new());
+    cluster.populate(2000, "h");
+    cluster.wait_cluster_ok();
+    let before = digest(&cluster);
+    let layout_before = layout(&cluster);
+
+    for args in [
+        vec!["fix", "ADDR", "--yes"],
+        vec!["fix", "ADDR"],
+        vec!["fix", "ADDR", "--yes", "--search-multiple-owners"],
+        vec!["--cluster", "fix", "ADDR", "--cluster-yes"],
+        vec!["fix", "ADDR", "--dry-run"],
+    ] {
+        let addr = cluster.addr(3);
+        let argv: Vec<&str> = args
+            .iter()
+            .map(|a| if *a == "ADDR" { addr.as_str() } else { a })
+            .collect();
+        let out = run(&argv);
+        assert_eq!(out.code, 0, "{argv:?} on a healthy cluster:\n{out}");
+        let text = all_text(&out).to_lowercase();
+        assert!(
+            text.contains("healthy") || text.contains("nothing to fix"),
+            "{argv:?} does not say the cluster is healthy:\n{out}"
+        );
+        assert_eq!(
+            layout(&cluster),
+            layout_before,
+            "{argv:?} changed the cluster"
+        );
+    }
+    let out = fix(&cluster.addr(0), &["--yes", "--json"]);
+    out.assert_success();
+    json(&out);
+    assert_eq!(layout(&cluster), layout_before);
+    assert_repaired(&cluster, &before);
+}
+
+#[test]
+fn redis_cli_and_modern_spellings_are_accepted() {
+    let (cluster, slot, owner, target, keys) = open_slot_setup(0, "sp");
+    let (slot2, owner2, keys2) = fill_slot(&cluster, "sq", 50);
+    let target2 = (owner2 + 2) % 3;
+    let before = digest(&cluster);
+    half_migrate(cluster.node(owner), cluster.node(target), slot, &keys[..90]);
+
+    let out = run([
+        "--cluster",
+        "fix",
+        &cluster.addr(0),
+        "--cluster-yes",
+        "--cluster-search-multiple-owners",
+        "--cluster-timeout",
+        "20000",
+        "--cluster-pipeline",
+        "7",
+        "--cluster-replace",
+    ]);
+    out.assert_success();
+    assert_slot_whole(&cluster, slot, 200);
+    assert_repaired(&cluster, &before);
+
+    half_migrate(
+        cluster.node(owner2),
+        cluster.node(target2),
+        slot2,
+        &keys2[..25],
+    );
+    let out = fix(
+        &cluster.addr(1),
+        &[
+            "--yes",
+            "--search-multiple-owners",
+            "--timeout",
+            "20000",
+            "--pipeline",
+            "3",
+            "--replace",
+        ],
+    );
+    out.assert_success();
+    assert_slot_whole(&cluster, slot2, 50);
+    assert_repaired(&cluster, &before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Reshards killed mid-way
+// ---------------------------------------------------------------------------------------------
+
+/// Delays before the SIGKILL, varied so that kills land before, during and after key moves.
+const KILL_DELAYS_MS: [u64; 10] = [20, 450, 90, 800, 160, 300, 45, 620, 230, 120];
+
+#[test]
+fn rcluster_reshard_killed_at_random_points_is_repaired_by_fix() {
+    let cluster = TestCluster::start(3, 0, NodeOpts::new());
+    let written = load_keys(&cluster, 100_000, "r", 24);
+    assert_eq!(written, 100_000);
+    let before = digest(&cluster);
+    assert_eq!(before.keys, 100_000);
+    let entry = cluster.addr(0);
+    let mut rounds_with_open_slots = 0;
+    let started = Instant::now();
+
+    for (round, &delay) in KILL_DELAYS_MS.iter().enumerate() {
+        let to = cluster.node(round % 3).id().to_string();
+        let mut child = common::rcluster()
+            .args([
+                "reshard", &entry, "--from", "all", "--to", &to, "--slots", "3000", "--yes",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn rcluster reshard");
+        thread::sleep(Duration::from_millis(delay));
+        sigkill(child.id());
+        reap(&mut child);
+        let open = nodes_with_open_slots(&cluster);
+        if !open.is_empty() {
+            rounds_with_open_slots += 1;
+        }
+
+        let runs = fix_until_ok(&entry);
+        eprintln!(
+            "round {round}: killed after {delay} ms, open slots on {open:?}, fix runs {} \
+             ({:?} elapsed)",
+            runs.len(),
+            started.elapsed()
+        );
+        assert_repaired(&cluster, &before);
+    }
+    assert!(
+        rounds_with_open_slots > 0,
+        "no kill landed while a slot was open: the test did not exercise fix"
+    );
+}
+
+#[test]
+fn redis_cli_reshard_killed_mid_way_is_repaired_by_fix() {
+    if !redis_cli_available() {
+        eprintln!("redis-cli not found: skipped");
+        return;
+    }
+    let cluster = TestCluster::start(3, 1, NodeOpts::new());
+    load_keys(&cluster, 100_000, "c", 24);
+    let before = digest(&cluster);
+    let entry = cluster.addr(0);
+    let to = cluster.node(1).id().to_string();
+    let target = cluster.node(1);
+    let target_keys: u64 = target.cmd_str(&["DBSIZE"]).parse().unwrap();
+
+    let mut child = redis_cli_command(cluster.opts())
+        .args([
+            "--cluster",
+            "reshard",
+            &entry,
+            "--cluster-from",
+            "all",
+            "--cluster-to",
+            &to,
+            "--cluster-slots",
+            "3000",
+            "--cluster-yes",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn redis-cli --cluster reshard");
+    // Mid-way: once a good part of the keys has arrived, freeze redis-cli (SIGSTOP) and
+    // look; SIGKILL it when a slot is open, otherwise let it go on and look again.
+    let pid = child.id();
+    let killed = poll_deadline(Duration::from_secs(30), || {
+        let arrived = target
+            .cmd_str(&["DBSIZE"])
+            .parse::<u64>()
+            .unwrap()
+            .saturating_sub(target_keys);
+        if arrived < 3000 || child.try_wait().expect("try_wait").is_some() {
+            return false;
+        }
+        signal(pid, "STOP");
+        // Let whatever it had already sent reach the nodes.
+        thread::sleep(Duration::from_millis(30));
+        if nodes_with_open_slots(&cluster).is_empty() {
+            signal(pid, "CONT");
+            return false;
+        }
+        sigkill(pid);
+        true
+    });
+    if !killed {
+        sigkill(pid);
+    }
+    reap(&mut child);
+    let open = nodes_with_open_slots(&cluster);
+    eprintln!("redis-cli killed mid-way: open slots on {open:?}");
+    assert!(
+        killed && !open.is_empty(),
+        "setup: redis-cli could not be killed with a slot open (finished too early?)"
+    );
+
+    fix_until_ok(&entry);
+    assert_repaired(&cluster, &before);
+}
+
+/// Polls `cond` every 5 ms until it is true (returns true) or `timeout` passes (false).
+fn poll_deadline(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if cond() {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+    false
+}
