@@ -182,6 +182,17 @@ pub enum Command {
         confirmed (with --dry-run: 1 when something needs fixing), 2 usage error.")]
     Fix(FixArgs),
 
+    /// Promote a replica to master (CLUSTER FAILOVER) and wait until every node sees it
+    #[command(after_help = "Examples:\n  \
+        rcluster failover 127.0.0.1:7004\n  \
+        rcluster failover 127.0.0.1:7004 --force\n\n\
+        Without an option the master agrees and hands over without losing a write; --force \
+        promotes without the master (it is down); --takeover without any agreement (most \
+        masters are down).\n\n\
+        Exit codes: 0 promoted and seen by every reachable node, 1 refused or not seen in \
+        time, 2 usage error.")]
+    Failover(FailoverArgs),
+
     /// A throwaway cluster of local redis-server processes: up, status, down
     #[command(subcommand)]
     Local(LocalCommand),
@@ -216,6 +227,30 @@ pub struct MigrateOpts {
     pub parallel: usize,
 
     /// Print the plan and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Arguments of `failover`.
+#[derive(Debug, Args)]
+pub struct FailoverArgs {
+    /// The replica to promote.
+    #[command(flatten)]
+    pub target: NodeArg,
+
+    /// Promote without the master's agreement (the master is down)
+    #[arg(long)]
+    pub force: bool,
+
+    /// Promote without any agreement (most masters are down)
+    #[arg(long)]
+    pub takeover: bool,
+
+    /// Seconds to wait until every reachable node sees the new master
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub wait_timeout: f64,
+
+    /// Say what would be done, change nothing
     #[arg(long)]
     pub dry_run: bool,
 }

@@ -3,6 +3,7 @@
 
 mod check;
 mod create;
+mod failover;
 mod fix;
 mod info;
 mod local;
@@ -27,6 +28,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Slots(args) => slots::run(&opts, out, &args),
         Command::Create(args) => create::run(&opts, out, &args),
         Command::Fix(args) => fix::run(&opts, out, &args),
+        Command::Failover(args) => failover::run(&opts, out, &args),
         Command::Reshard(args) => reshard::run(&opts, out, &args),
         Command::Rebalance(args) => rebalance::run(&opts, out, &args),
         Command::Local(cmd) => local::run(&opts, out, &cmd),
