@@ -97,6 +97,8 @@ pub struct SlotFix {
 pub struct Refusal {
     /// The slots.
     pub slots: SlotSet,
+    /// The unreachable master that serves them (node index).
+    pub master: usize,
     /// Why, and what to do instead.
     pub reason: String,
 }
@@ -183,12 +185,13 @@ pub fn plan_fix(diagnosis: &Diagnosis, options: FixOptions) -> FixPlan {
             reason: format!(
                 "their master {} ({}) cannot be reached or is failing. If it has a replica, \
                  a failover should promote it (the cluster does so by itself within \
-                 cluster-node-timeout; `redis-cli -p PORT cluster failover` on the replica \
-                 forces it). Reassigning them loses the keys on that master: only with \
+                 cluster-node-timeout; `rcluster failover REPLICA_HOST:PORT --force` forces \
+                 it). Reassigning them loses the keys on that master: only with \
                  --fix-with-unreachable-masters",
                 nodes[dead].addr, nodes[dead].id
             ),
             slots,
+            master: dead,
         });
     }
     plan

@@ -115,7 +115,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
         };
         if plan.fixes.is_empty() {
             doc.rounds.push(round_doc);
-            out.doc(&refusals_text(&plan));
+            out.doc(&refusals_text(&plan, &diagnosis, &snapshot));
             if plan.refusals.is_empty() && report.healthy() {
                 out.line(
                     Style::Ok,
@@ -135,7 +135,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
             break;
         }
         out.doc(&plan_text(&plan, &diagnosis, round));
-        out.doc(&refusals_text(&plan));
+        out.doc(&refusals_text(&plan, &diagnosis, &snapshot));
         if args.dry_run {
             out.line(Style::Info, ">>> Dry run: nothing was changed.");
             doc.rounds.push(round_doc);
@@ -279,8 +279,8 @@ fn describe(slots: &SlotSet, fix: &SlotFix, diagnosis: &Diagnosis) -> String {
     text
 }
 
-/// The slots left alone and why.
-fn refusals_text(plan: &FixPlan) -> Doc {
+/// The slots left alone and why, with the replicas that could take over.
+fn refusals_text(plan: &FixPlan, diagnosis: &Diagnosis, snapshot: &Snapshot) -> Doc {
     let mut doc = Doc::new();
     for refusal in &plan.refusals {
         doc.push(
@@ -292,6 +292,25 @@ fn refusals_text(plan: &FixPlan) -> Doc {
                 refusal.reason
             ),
         );
+        let master = &diagnosis.nodes[refusal.master];
+        let replicas: Vec<String> = snapshot
+            .replicas_of(&master.id)
+            .filter(|r| r.reachable())
+            .map(|r| r.addr_text())
+            .collect();
+        if replicas.is_empty() {
+            doc.plain(format!(
+                "   {} has no reachable replica: restart it (its data is in its RDB/AOF files, \
+                 if it persists), or reassign its slots with --fix-with-unreachable-masters.",
+                master.addr
+            ));
+        } else {
+            doc.plain(format!(
+                "   Its reachable replica(s): {}. Promote one: rcluster failover {} --force",
+                replicas.join(", "),
+                replicas[0]
+            ));
+        }
     }
     doc
 }

@@ -166,6 +166,11 @@ pub fn check_report(snapshot: &Snapshot, report: &CheckReport) -> Doc {
                 ),
             );
         }
+        doc.push(
+            Style::Err,
+            "   With cluster-require-full-coverage yes (the default), every node refuses all \
+             queries (CLUSTERDOWN) while any slot is uncovered, not only those of these slots.",
+        );
     }
     if let Some(multi) = &report.multiple_owners {
         doc.push(Style::Info, ">>> Check for multiple slot owners...");
