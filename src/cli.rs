@@ -198,9 +198,9 @@ pub enum Command {
     Local(LocalCommand),
 }
 
-/// How slots and keys are moved: shared by every command that migrates slots.
+/// How keys move: shared by every command that moves keys (reshard, rebalance, fix).
 #[derive(Debug, Args, Clone)]
-pub struct MigrateOpts {
+pub struct KeyMoveOpts {
     /// MIGRATE timeout in milliseconds (redis-cli's --cluster-timeout). Batches of keys get a
     /// tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried
     /// alone with this full timeout
@@ -221,6 +221,14 @@ pub struct MigrateOpts {
     /// both sides is dropped from the source only when both values are equal
     #[arg(long, alias = "cluster-replace")]
     pub replace: bool,
+}
+
+/// How slots and keys are moved by reshard and rebalance.
+#[derive(Debug, Args, Clone)]
+pub struct MigrateOpts {
+    /// How keys move.
+    #[command(flatten)]
+    pub keys: KeyMoveOpts,
 
     /// Slots moved at the same time, over all source/target pairs
     #[arg(long, value_name = "N", default_value_t = 16)]
@@ -280,23 +288,9 @@ pub struct FixArgs {
     #[arg(long, alias = "cluster-fix-with-unreachable-masters")]
     pub fix_with_unreachable_masters: bool,
 
-    /// MIGRATE timeout in milliseconds for keys moved alone (batches get a tenth of it)
-    #[arg(
-        long = "timeout",
-        alias = "cluster-timeout",
-        value_name = "MS",
-        default_value_t = 60_000
-    )]
-    pub migrate_timeout_ms: u64,
-
-    /// Keys per MIGRATE [default: 1000]
-    #[arg(long, alias = "cluster-pipeline", value_name = "N")]
-    pub pipeline: Option<usize>,
-
-    /// Overwrite keys that exist on both sides with the moving copy (MIGRATE REPLACE);
-    /// without it, equal copies are merged and different ones stop that slot
-    #[arg(long, alias = "cluster-replace")]
-    pub replace: bool,
+    /// How keys move.
+    #[command(flatten)]
+    pub keys: KeyMoveOpts,
 }
 
 /// Arguments of `reshard`.

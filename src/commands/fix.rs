@@ -8,7 +8,7 @@ use anyhow::bail;
 use serde::Serialize;
 
 use super::migration;
-use crate::cli::{FixArgs, MigrateOpts};
+use crate::cli::FixArgs;
 use crate::cluster::check::{CheckReport, check};
 use crate::cluster::fix_plan::{
     Diagnosis, FixOptions, FixPlan, Problem, SlotFix, grouped, plan_fix,
@@ -69,16 +69,7 @@ struct FixDoc {
 /// Runs `rcluster fix`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(&args.target.node)?;
-    let migrate = migration::settings(
-        &MigrateOpts {
-            migrate_timeout_ms: args.migrate_timeout_ms,
-            pipeline: args.pipeline,
-            replace: args.replace,
-            parallel: 1,
-            dry_run: args.dry_run,
-        },
-        opts,
-    )?;
+    let migrate = migration::settings(&args.keys, 1, opts)?;
     let options = FixOptions {
         fix_with_unreachable: args.fix_with_unreachable_masters,
     };

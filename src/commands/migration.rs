@@ -8,7 +8,7 @@ use anyhow::bail;
 use serde::Serialize;
 
 use crate::address::NodeAddr;
-use crate::cli::MigrateOpts;
+use crate::cli::KeyMoveOpts;
 use crate::cluster::check::check;
 use crate::cluster::moves::{MovePlan, PlanNode};
 use crate::cluster::preflight::{Preflight, preflight};
@@ -33,8 +33,12 @@ const MIN_BATCH_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long a target may take to report `cluster_state:ok`.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Validates the migration options.
-pub fn settings(opts: &MigrateOpts, connect: &ConnectOptions) -> anyhow::Result<MigrateSettings> {
+/// Validates the key-moving options; `parallel` is the number of batches in flight.
+pub fn settings(
+    opts: &KeyMoveOpts,
+    parallel: usize,
+    connect: &ConnectOptions,
+) -> anyhow::Result<MigrateSettings> {
     if opts.migrate_timeout_ms == 0 {
         bail!(UsageError::new(
             "--timeout must be at least 1 millisecond (it is the MIGRATE timeout, default 60000)"
@@ -45,7 +49,7 @@ pub fn settings(opts: &MigrateOpts, connect: &ConnectOptions) -> anyhow::Result<
             "--pipeline must be at least 1 key per MIGRATE (leave it out for the adaptive default)"
         ));
     }
-    if opts.parallel == 0 || opts.parallel > 256 {
+    if parallel == 0 || parallel > 256 {
         bail!(UsageError::new(
             "--parallel must be between 1 and 256 batches in flight"
         ));
@@ -57,7 +61,7 @@ pub fn settings(opts: &MigrateOpts, connect: &ConnectOptions) -> anyhow::Result<
         io_timeout: connect.io_timeout,
         batch_keys: opts.pipeline,
         replace: opts.replace,
-        parallel: opts.parallel,
+        parallel,
         auth: connect.auth.clone(),
         ready_timeout: READY_TIMEOUT,
     })

@@ -44,7 +44,7 @@ struct RebalanceJson {
 /// Runs `rcluster rebalance`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(&args.target.node)?;
-    let migrate_settings = migration::settings(&args.migrate, opts)?;
+    let migrate_settings = migration::settings(&args.migrate.keys, args.migrate.parallel, opts)?;
     let weights = args
         .weight
         .iter()

@@ -34,7 +34,7 @@ struct ReshardJson {
 /// Runs `rcluster reshard`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(&args.target.node)?;
-    let migrate_settings = migration::settings(&args.migrate, opts)?;
+    let migrate_settings = migration::settings(&args.migrate.keys, args.migrate.parallel, opts)?;
     if let Some(n) = args.slots
         && !(1..=16384).contains(&n)
     {

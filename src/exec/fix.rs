@@ -214,16 +214,7 @@ fn claim_many(
     owner: usize,
     slots: &[u16],
 ) -> Result<(), String> {
-    let owner_id = &ctx.nodes[owner].id;
-    let mut pipe = redis::pipe();
-    for &slot in slots {
-        pipe.cmd("CLUSTER").arg("SETSLOT").arg(slot).arg("STABLE");
-        pipe.cmd("CLUSTER")
-            .arg("SETSLOT")
-            .arg(slot)
-            .arg("NODE")
-            .arg(owner_id);
-    }
+    let mut pipe = close_on(slots, &ctx.nodes[owner].id);
     pipe.cmd("CLUSTER").arg("BUMPEPOCH");
     run(ctx, owner, &pipe, "claiming the slots")?;
     announce(ctx, usable, owner, slots)
@@ -238,18 +229,28 @@ fn announce(
 ) -> Result<(), String> {
     let others: Vec<usize> = usable.iter().copied().filter(|&m| m != owner).collect();
     let results = fan_out(&others, others.len().max(1), |&m| {
-        let mut pipe = redis::pipe();
-        for &slot in slots {
-            pipe.cmd("CLUSTER").arg("SETSLOT").arg(slot).arg("STABLE");
-            pipe.cmd("CLUSTER")
-                .arg("SETSLOT")
-                .arg(slot)
-                .arg("NODE")
-                .arg(&ctx.nodes[owner].id);
-        }
-        run(ctx, m, &pipe, "announcing the owner")
+        run(
+            ctx,
+            m,
+            &close_on(slots, &ctx.nodes[owner].id),
+            "announcing the owner",
+        )
     });
     results.into_iter().collect()
+}
+
+/// `SETSLOT STABLE` then `SETSLOT NODE owner` for each slot.
+fn close_on(slots: &[u16], owner_id: &str) -> redis::Pipeline {
+    let mut pipe = redis::pipe();
+    for &slot in slots {
+        pipe.cmd("CLUSTER").arg("SETSLOT").arg(slot).arg("STABLE");
+        pipe.cmd("CLUSTER")
+            .arg("SETSLOT")
+            .arg(slot)
+            .arg("NODE")
+            .arg(owner_id);
+    }
+    pipe
 }
 
 /// Sends `pipe` to node `i`; the first error reply fails it (a node that turned replica is
