@@ -27,7 +27,7 @@ pub struct FixNode {
     pub id: String,
     /// `host:port`.
     pub addr: String,
-    /// Answered and is not flagged failing: it can be changed.
+    /// Answered when the cluster was loaded: its keys are counted and it can be changed.
     pub usable: bool,
     /// Slots it serves: its own view when it answered, else what the cluster believes.
     pub slots: SlotSet,

@@ -44,7 +44,9 @@ pub fn masters(snapshot: &Snapshot) -> (Vec<FixNode>, Vec<Endpoint>) {
         nodes.push(FixNode {
             id: state.id().to_string(),
             addr: state.addr_text(),
-            usable: state.reachable() && state.addr().is_some() && !state.seen.flags.fail,
+            // A node that answers counts even if others still flag it failing (it may be just
+            // back): its keys are counted, and the executor touches exactly these nodes.
+            usable: state.reachable() && state.addr().is_some(),
             slots: current.slots.clone(),
             migrating: open(&current.migrating),
             importing: open(&current.importing),

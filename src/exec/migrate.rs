@@ -335,8 +335,12 @@ pub fn migrate(
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
                         .get_or_insert_with(Instant::now);
-                    let outcome = move_batch(&ctx, &batch);
-                    queue.done(batch.from);
+                    let outcome = {
+                        // Frees the source's place even if moving panics, so that the other
+                        // workers never wait for it forever.
+                        let _in_flight = queue.in_flight(batch.from);
+                        move_batch(&ctx, &batch)
+                    };
                     tally
                         .slots
                         .fetch_add(outcome.moved.len(), Ordering::Relaxed);

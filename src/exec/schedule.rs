@@ -58,6 +58,12 @@ impl BatchQueue {
         }
     }
 
+    /// A guard that marks the batch of source `from` done when dropped; if it is dropped by a
+    /// panic, the queue stops handing out batches.
+    pub fn in_flight(&self, from: usize) -> InFlight<'_> {
+        InFlight { queue: self, from }
+    }
+
     /// Marks a batch of source `from` as done.
     pub fn done(&self, from: usize) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -70,6 +76,21 @@ impl BatchQueue {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.stopped = true;
         self.freed.notify_all();
+    }
+}
+
+/// A batch being moved; see [`BatchQueue::in_flight`].
+pub struct InFlight<'a> {
+    queue: &'a BatchQueue,
+    from: usize,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.queue.stop();
+        }
+        self.queue.done(self.from);
     }
 }
 
@@ -96,6 +117,23 @@ mod tests {
         queue.done(0);
         assert_eq!(queue.take().unwrap().slots, vec![3]);
         assert!(queue.take().is_none());
+    }
+
+    #[test]
+    fn a_panicking_batch_frees_its_place_and_stops_the_queue() {
+        let queue = BatchQueue::new(vec![batch(0, 1), batch(0, 2), batch(0, 3)], 1);
+        let first = queue.take().unwrap();
+        let second = queue.take().unwrap();
+        std::thread::scope(|s| {
+            let _ = s
+                .spawn(|| {
+                    let _guard = queue.in_flight(first.from);
+                    panic!("a bug while moving");
+                })
+                .join();
+        });
+        drop(queue.in_flight(second.from));
+        assert!(queue.take().is_none(), "stopped after the panic");
     }
 
     #[test]

@@ -23,6 +23,11 @@ const BIG_KEY_BYTES: u64 = 1024 * 1024;
 /// Extra time allowed for a reply beyond the MIGRATE timeout the server applies itself.
 const REPLY_MARGIN: Duration = Duration::from_secs(5);
 
+/// MIGRATEs sent in one pipeline. A MIGRATE blocks the source until the target answers, so a
+/// deeper pipeline to a target that stopped answering would block the source for a timeout
+/// per MIGRATE; a few at a time keep almost all of the speed.
+const MIGRATE_DEPTH: usize = 8;
+
 /// Times a batch drains its slots and counts what is left, before a slot with keys still on
 /// the source is given up (left open).
 const DRAIN_PASSES: usize = 2;
@@ -382,6 +387,11 @@ fn claim_on_target(
     }
 }
 
+/// A MIGRATE error that means the transfer timed out or broke (worth a retry alone).
+fn is_slow(text: &str) -> bool {
+    text.starts_with("IOERR") || text.to_lowercase().contains("timeout")
+}
+
 /// The refusal of SETSLOT by a node that is (now) a replica.
 fn is_no_longer_master(text: &str) -> bool {
     text.contains("only with masters") || text.contains("only with primaries")
@@ -495,51 +505,118 @@ impl KeyMover<'_> {
     /// Sends every batch's MIGRATE in one pipeline and deals with each failure. Returns the
     /// slots in trouble.
     fn migrate_batches(&mut self, batches: Vec<KeyBatch>) -> Vec<(u16, SlotTrouble)> {
-        let settings = self.ctx.settings;
+        let mut troubles = Vec::new();
+        let mut batches = batches.into_iter();
+        loop {
+            let chunk: Vec<KeyBatch> = batches.by_ref().take(MIGRATE_DEPTH).collect();
+            if chunk.is_empty() {
+                return troubles;
+            }
+            let stalled = self.migrate_chunk(chunk, &mut troubles);
+            if let Some(reason) = stalled {
+                // The target (or the source) does not answer in time: sending the rest would
+                // only keep the source blocked for a timeout per MIGRATE.
+                for batch in batches {
+                    troubles.push((
+                        batch.slot,
+                        SlotTrouble::Blocked(format!("not attempted: {reason}")),
+                    ));
+                }
+                return troubles;
+            }
+        }
+    }
+
+    /// Sends a few MIGRATEs in one pipeline and deals with each failure, adding the slots in
+    /// trouble to `troubles`. Returns why the transfer stalled, when a MIGRATE timed out (or
+    /// failed with IOERR) and its retry alone failed too.
+    fn migrate_chunk(
+        &mut self,
+        chunk: Vec<KeyBatch>,
+        troubles: &mut Vec<(u16, SlotTrouble)>,
+    ) -> Option<String> {
+        let ctx = self.ctx;
+        let settings = ctx.settings;
         let mut pipe = redis::pipe();
-        for batch in &batches {
+        for batch in &chunk {
             pipe.add_command(self.migrate_cmd(&batch.keys, settings.batch_timeout, false));
         }
-        let replies = match self.ctx.cache.lease(&self.src.addr) {
+        let mut stalled: Option<String> = None;
+        let mut handled = 0;
+        let read = match ctx.cache.lease(&self.src.addr) {
             Ok(mut source) => {
                 let _ = source.set_timeout(settings.batch_timeout + REPLY_MARGIN);
-                let replies = source.pipeline(&pipe);
-                if replies.is_err() {
-                    source.discard();
-                } else {
+                // Replies are handled as they come; after a stall the rest is not waited for
+                // (each would take a MIGRATE timeout), and the connection is dropped.
+                let read = source.pipeline_each(&pipe, |i, reply| {
+                    handled = i + 1;
+                    let batch = &chunk[i];
+                    let trouble = match reply {
+                        Value::ServerError(err) => {
+                            let text = server_error_text(&err);
+                            let trouble = self.handle_error(batch, &text);
+                            if is_slow(&text) && matches!(trouble, Some(SlotTrouble::Blocked(_))) {
+                                stalled = Some(text);
+                            }
+                            trouble
+                        }
+                        _ => {
+                            self.ctx.tally.add_keys(self.pair, batch.keys.len() as u64);
+                            None
+                        }
+                    };
+                    if let Some(trouble) = trouble {
+                        troubles.push((batch.slot, trouble));
+                    }
+                    stalled.is_none()
+                });
+                if read.is_ok() && !source.is_broken() {
                     let _ = source.set_timeout(settings.io_timeout);
                 }
-                replies
+                read
             }
             Err(err) => Err(err),
         };
-        let mut troubles = Vec::new();
-        let replies = match replies {
-            Ok(replies) => replies,
-            Err(_) => {
-                // Timed out or lost: which MIGRATE failed is unknown, so every batch is
-                // retried key by key with the full timeout.
-                for batch in batches {
+        match read {
+            Ok(_) => {
+                if let Some(reason) = &stalled {
+                    for batch in &chunk[handled..] {
+                        troubles.push((
+                            batch.slot,
+                            SlotTrouble::Blocked(format!("not attempted: {reason}")),
+                        ));
+                    }
+                }
+                stalled
+            }
+            Err(err) => {
+                // Timed out or lost mid-way: which MIGRATE failed is unknown. The first batch
+                // whose reply did not come is retried key by key with the full timeout (after
+                // checking that the target answers); if that fails too, the rest is not tried.
+                let mut rest = chunk.into_iter().skip(handled);
+                let first = rest.next()?;
+                let trouble = match self.target_answers() {
+                    Err(reason) => Some(SlotTrouble::Blocked(reason)),
+                    Ok(()) => self.retry_alone(&first),
+                };
+                if let Some(trouble) = trouble {
+                    troubles.push((first.slot, trouble));
+                    for batch in rest {
+                        troubles.push((
+                            batch.slot,
+                            SlotTrouble::Blocked(format!("not attempted: {err}")),
+                        ));
+                    }
+                    return Some(err.to_string());
+                }
+                for batch in rest {
                     if let Some(trouble) = self.retry_alone(&batch) {
                         troubles.push((batch.slot, trouble));
                     }
                 }
-                return troubles;
-            }
-        };
-        for (batch, reply) in batches.into_iter().zip(replies) {
-            let trouble = match reply {
-                Value::ServerError(err) => self.handle_error(&batch, &server_error_text(&err)),
-                _ => {
-                    self.ctx.tally.add_keys(self.pair, batch.keys.len() as u64);
-                    None
-                }
-            };
-            if let Some(trouble) = trouble {
-                troubles.push((batch.slot, trouble));
+                None
             }
         }
-        troubles
     }
 
     /// `MIGRATE host port "" 0 timeout [REPLACE] [AUTH ...] KEYS k...`.
@@ -572,13 +649,31 @@ impl KeyMover<'_> {
         if text.contains("BUSYKEY") {
             return self.resolve_collisions(batch);
         }
-        if text.starts_with("IOERR") || text.to_lowercase().contains("timeout") {
+        if is_slow(text) {
+            if let Err(reason) = self.target_answers() {
+                return Some(SlotTrouble::Blocked(reason));
+            }
             return self.retry_alone(batch);
         }
         Some(SlotTrouble::NoProgress(format!(
             "{} refused MIGRATE: {text}",
             self.src.addr
         )))
+    }
+
+    /// A MIGRATE timed out: a big key, or a target that stopped answering? A PING within the
+    /// reply timeout (`-t`) tells them apart, so that a frozen target costs one timeout, not
+    /// one full MIGRATE timeout per key retried alone.
+    fn target_answers(&self) -> Result<(), String> {
+        let mut target = self
+            .ctx
+            .cache
+            .lease(&self.dst.addr)
+            .map_err(|e| format!("the target does not answer: {e}"))?;
+        match target.raw(&redis::cmd("PING")) {
+            Ok(_) => Ok(()),
+            Err(err) => Err(format!("the target does not answer: {err}")),
+        }
     }
 
     /// BUSYKEY: some keys exist on both sides. Keys with identical values (DUMP payloads) on
@@ -750,10 +845,9 @@ impl KeyMover<'_> {
                 }
                 Err(err) => {
                     return Some(SlotTrouble::Blocked(format!(
-                        "key {} ({}) could not be moved even alone with a {} ms timeout: {err}",
+                        "key {} ({}) could not be moved alone either: {err}",
                         big.key,
-                        describe_size(bytes),
-                        full.as_millis()
+                        describe_size(bytes)
                     )));
                 }
             }

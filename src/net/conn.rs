@@ -121,6 +121,7 @@ impl ConnectOptions {
         let mut node = NodeConn {
             addr: addr.clone(),
             conn,
+            broken: false,
         };
         node.set_timeout(self.io_timeout)?;
         if let Some(password) = &self.auth.password {
@@ -211,6 +212,8 @@ pub struct NodeConn {
     /// The address this connection was opened to.
     pub addr: NodeAddr,
     conn: redis::Connection,
+    /// A reply was lost (timeout, dropped connection): later replies would be out of step.
+    broken: bool,
 }
 
 impl NodeConn {
@@ -232,7 +235,16 @@ impl NodeConn {
     /// Runs one command and returns the raw reply, server errors included as
     /// `Value::ServerError` (for `call`, which prints them as replies).
     pub fn raw(&mut self, cmd: &Cmd) -> Result<Value, NodeError> {
-        self.conn.req_command(cmd).map_err(|e| self.error(&e))
+        let reply = self.conn.req_command(cmd);
+        reply.map_err(|e| {
+            self.broken = true;
+            self.error(&e)
+        })
+    }
+
+    /// True after a transport error: the connection must not be reused.
+    pub fn is_broken(&self) -> bool {
+        self.broken
     }
 
     /// Sends every command of `pipe` in one round trip and returns the raw replies in order,
@@ -241,9 +253,53 @@ impl NodeConn {
         if pipe.is_empty() {
             return Ok(Vec::new());
         }
-        self.conn
-            .req_packed_commands(&pipe.get_packed_pipeline(), 0, pipe.len())
-            .map_err(|e| self.error(&e))
+        // Replies are read one by one and the first transport error ends the pipeline: the
+        // redis crate's own pipeline keeps reading after a timeout, waiting one more timeout
+        // per command still to answer (minutes for a node that stopped answering).
+        if let Err(err) = self.conn.send_packed_command(&pipe.get_packed_pipeline()) {
+            self.broken = true;
+            return Err(self.error(&err));
+        }
+        let mut replies = Vec::with_capacity(pipe.len());
+        for _ in 0..pipe.len() {
+            match self.conn.recv_response() {
+                Ok(reply) => replies.push(reply),
+                Err(err) => {
+                    self.broken = true;
+                    return Err(self.error(&err));
+                }
+            }
+        }
+        Ok(replies)
+    }
+
+    /// Sends `pipe` in one round trip and hands each reply to `on_reply` as it arrives; when
+    /// `on_reply` returns false, stops reading (the connection is then broken: the remaining
+    /// replies are never read). Returns how many replies were handled.
+    pub fn pipeline_each(
+        &mut self,
+        pipe: &redis::Pipeline,
+        mut on_reply: impl FnMut(usize, Value) -> bool,
+    ) -> Result<usize, NodeError> {
+        if let Err(err) = self.conn.send_packed_command(&pipe.get_packed_pipeline()) {
+            self.broken = true;
+            return Err(self.error(&err));
+        }
+        for i in 0..pipe.len() {
+            match self.conn.recv_response() {
+                Ok(reply) => {
+                    if !on_reply(i, reply) {
+                        self.broken = i + 1 < pipe.len();
+                        return Ok(i + 1);
+                    }
+                }
+                Err(err) => {
+                    self.broken = true;
+                    return Err(self.error(&err));
+                }
+            }
+        }
+        Ok(pipe.len())
     }
 
     /// Sends `pipe` in one round trip and fails on the first error reply, naming `what` was

@@ -89,6 +89,7 @@ impl Drop for Lease<'_> {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take()
             && !self.broken
+            && !conn.is_broken()
         {
             self.cache.give_back(conn);
         }

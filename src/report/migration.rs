@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::cluster::moves::{MovePlan, PairMoves};
+use crate::cluster::slots::SlotSet;
 use crate::exec::migrate::{MigrationReport, PairReport};
 use crate::output::{Doc, Style};
 
@@ -145,12 +146,27 @@ pub fn summary(report: &MigrationReport) -> Doc {
     if let Some(error) = &report.error {
         doc.push(Style::Err, format!("[ERR] {error}"));
     }
+    // Slots left open for the same reason between the same nodes: one line with their ranges.
+    let mut groups: Vec<(&str, &str, &str, SlotSet)> = Vec::new();
     for open in &report.open_slots {
+        match groups.iter_mut().find(|(from, to, reason, _)| {
+            (*from, *to, *reason) == (&open.from, &open.to, &open.reason)
+        }) {
+            Some(group) => group.3.insert(open.slot),
+            None => groups.push((
+                &open.from,
+                &open.to,
+                &open.reason,
+                [open.slot].into_iter().collect(),
+            )),
+        }
+    }
+    for (from, to, reason, slots) in groups {
+        let word = if slots.len() == 1 { "Slot" } else { "Slots" };
         doc.push(
             Style::Err,
             format!(
-                "[ERR] Slot {} left open (migrating on {}, importing on {}): {}",
-                open.slot, open.from, open.to, open.reason
+                "[ERR] {word} {slots} left open (migrating on {from}, importing on {to}): {reason}"
             ),
         );
     }
