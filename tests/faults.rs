@@ -24,16 +24,15 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fs::{self, OpenOptions};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{
-    Digest, FORM_TIMEOUT, Node, NodeLine, NodeOpts, RunOutput, SLOTS, TestCluster, dump_all,
+    Digest, FORM_TIMEOUT, Node, NodeLine, NodeOpts, RunOutput, SLOTS, TestCluster, digest_nodes,
     info_value, load_keys, merge_ranges, parse_cluster_nodes, poll_until, redis_cli,
     redis_cli_available, run,
 };
@@ -345,33 +344,6 @@ fn wait_all_ok_within(nodes: &[&Node], timeout: Duration) {
     });
 }
 
-/// Digest (keys, hash of sorted key/DUMP pairs, duplicates) over the nodes of `nodes` that
-/// answer and call themselves masters.
-fn digest_of(nodes: &[&Node]) -> Digest {
-    let mut all: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
-    let mut duplicates = Vec::new();
-    for node in nodes {
-        if role(node).as_deref() != Some("master") {
-            continue;
-        }
-        for (key, value) in dump_all(node) {
-            if all.insert(key.clone(), value).is_some() {
-                duplicates.push(String::from_utf8_lossy(&key).into_owned());
-            }
-        }
-    }
-    let mut hasher = DefaultHasher::new();
-    for (key, value) in &all {
-        key.hash(&mut hasher);
-        value.hash(&mut hasher);
-    }
-    Digest {
-        keys: all.len() as u64,
-        hash: hasher.finish(),
-        duplicates,
-    }
-}
-
 /// Addresses of the nodes whose CLUSTER NODES shows an open slot (`[slot->-id]`/`[slot-<-id]`).
 fn open_slot_nodes(nodes: &[&Node]) -> Vec<String> {
     nodes
@@ -457,7 +429,7 @@ fn assert_repaired(nodes: &[&Node], before: &Digest) {
             "redis-cli --cluster check failed:\n{oracle}"
         );
     }
-    let after = digest_of(nodes);
+    let after = digest_nodes(nodes);
     assert!(
         after.duplicates.is_empty(),
         "keys on more than one master: {:?}",
@@ -579,7 +551,7 @@ fn rebalance_killed_at_random_points_is_repaired_by_fix() {
     let m4 = Node::start(&NodeOpts::new().args(["--cluster-allow-replica-migration", "no"]));
     join(&cluster, &m4);
     let nodes: Vec<&Node> = cluster.nodes().iter().chain([&m4]).collect();
-    let before = digest_of(&nodes);
+    let before = digest_nodes(&nodes);
     assert_eq!(before.keys, 60_000);
     let entry = cluster.addr(0);
     let weight0 = format!("{}=0", m4.id());
@@ -642,7 +614,7 @@ fn source_master_killed_mid_reshard_then_restarted_is_repaired_without_loss() {
     assert_eq!(load_keys(&cluster, 100_000, "sk", 24), 100_000);
     wait_replicas_in_sync(&cluster);
     let all: Vec<usize> = (0..cluster.len()).collect();
-    let before = digest_of(&all.iter().map(|&i| cluster.node(i)).collect::<Vec<_>>());
+    let before = digest_nodes(&all.iter().map(|&i| cluster.node(i)).collect::<Vec<_>>());
     assert_eq!(before.keys, 100_000);
 
     let (a, b) = (0, 1);
@@ -793,7 +765,7 @@ fn target_frozen_mid_reshard_does_not_hang_it() {
     let cluster = TestCluster::start(3, 0, NodeOpts::new().node_timeout_ms(10_000));
     assert_eq!(load_keys(&cluster, 60_000, "ft", 24), 60_000);
     let nodes: Vec<&Node> = cluster.nodes().iter().collect();
-    let before = digest_of(&nodes);
+    let before = digest_nodes(&nodes);
     let (a, b) = (cluster.node(0), cluster.node(1));
     let entry = cluster.addr(2);
     let b_keys: u64 = b.cmd_str(&["DBSIZE"]).parse().unwrap();
@@ -886,7 +858,7 @@ fn fix_right_after_a_frozen_importer_comes_back_loses_no_key() {
     let cluster = TestCluster::start(3, 0, NodeOpts::new().node_timeout_ms(3000));
     assert_eq!(load_keys(&cluster, 30_000, "fb", 24), 30_000);
     let nodes: Vec<&Node> = cluster.nodes().iter().collect();
-    let before = digest_of(&nodes);
+    let before = digest_nodes(&nodes);
     let (a, b) = (cluster.node(0), cluster.node(1));
     let slot: u16 = 100;
     let keys = keys_in_slot(a, slot);
@@ -956,7 +928,7 @@ fn fix_right_after_a_frozen_importer_comes_back_loses_no_key() {
 fn master_down_without_replica_is_explained_and_not_fixed_without_the_flag() {
     let cluster = TestCluster::start(3, 0, NodeOpts::new());
     cluster.populate(3000, "sd");
-    let before = digest_of(&cluster.nodes().iter().collect::<Vec<_>>());
+    let before = digest_nodes(&cluster.nodes().iter().collect::<Vec<_>>());
     let down = 2;
     let down_addr = cluster.addr(down);
     let live: Vec<&Node> = vec![cluster.node(0), cluster.node(1)];
@@ -1037,7 +1009,7 @@ fn automatic_failover_after_a_master_is_killed_is_seen_by_check() {
     let mut cluster = TestCluster::start(3, 1, NodeOpts::new().node_timeout_ms(2000));
     cluster.populate(5000, "af");
     wait_replicas_in_sync(&cluster);
-    let before = digest_of(&cluster.nodes().iter().collect::<Vec<_>>());
+    let before = digest_nodes(&cluster.nodes().iter().collect::<Vec<_>>());
     let dead = 2;
     let replica = cluster.replicas_of(dead)[0];
     let replica_id = cluster.node(replica).id().to_string();
@@ -1060,7 +1032,7 @@ fn automatic_failover_after_a_master_is_killed_is_seen_by_check() {
         check.code, 0,
         "check must pass after the failover (warnings about the dead node allowed):\n{check}"
     );
-    let after = digest_of(&viewers);
+    let after = digest_nodes(&viewers);
     assert!(after.duplicates.is_empty());
     assert_eq!(
         (after.keys, after.hash),
@@ -1106,7 +1078,7 @@ fn failover_command_promotes_a_replica_plain_and_forced() {
     cluster.populate(3000, "fo");
     wait_replicas_in_sync(&cluster);
     let nodes: Vec<&Node> = cluster.nodes().iter().collect();
-    let before = digest_of(&nodes);
+    let before = digest_nodes(&nodes);
     let master = cluster.node(0);
     let replica = cluster.node(cluster.replicas_of(0)[0]);
 

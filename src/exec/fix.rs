@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::announce::Announcer;
 use super::migrate::{Endpoint, MigrateSettings, Tally};
-use super::slot_batch::{BatchContext, drain_slot};
+use super::slot_batch::{BatchContext, drain_slot, is_no_longer_master};
 use crate::cluster::fix_plan::{Diagnosis, FixNode, FixPlan, Problem, SlotFix};
 use crate::cluster::slots::{SLOT_COUNT, SlotSet};
 use crate::cluster::snapshot::Snapshot;
@@ -276,10 +276,7 @@ fn run(ctx: &BatchContext<'_>, i: usize, pipe: &redis::Pipeline, what: &str) -> 
                 .collect(),
             _ => Vec::new(),
         };
-        if let Some(text) = errors
-            .into_iter()
-            .find(|t| !t.contains("only with masters") && !t.contains("only with primaries"))
-        {
+        if let Some(text) = errors.into_iter().find(|t| !is_no_longer_master(t)) {
             return Err(format!("{} ({what}): {text}", node.addr));
         }
     }

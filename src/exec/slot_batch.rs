@@ -393,7 +393,7 @@ fn is_slow(text: &str) -> bool {
 }
 
 /// The refusal of SETSLOT by a node that is (now) a replica.
-fn is_no_longer_master(text: &str) -> bool {
+pub fn is_no_longer_master(text: &str) -> bool {
     text.contains("only with masters") || text.contains("only with primaries")
 }
 

@@ -20,11 +20,25 @@ pub struct Digest {
 
 /// Digest of the data on every alive node that calls itself a master.
 pub fn digest(cluster: &TestCluster) -> Digest {
+    let alive: Vec<&Node> = cluster
+        .alive()
+        .into_iter()
+        .map(|i| cluster.node(i))
+        .collect();
+    digest_nodes(&alive)
+}
+
+/// Digest of the data on the nodes of `nodes` that answer and call themselves masters.
+pub fn digest_nodes(nodes: &[&Node]) -> Digest {
     let mut all: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
     let mut duplicates = Vec::new();
-    for i in cluster.alive() {
-        let node = cluster.node(i);
-        if node.info_field("replication", "role").as_deref() != Some("master") {
+    for node in nodes {
+        let role = node
+            .try_cmd(&["INFO", "replication"])
+            .ok()
+            .and_then(|v| redis::from_redis_value::<String>(v).ok())
+            .and_then(|info| super::info_value(&info, "role"));
+        if role.as_deref() != Some("master") {
             continue;
         }
         for (key, value) in dump_all(node) {
