@@ -32,9 +32,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{
-    Digest, FORM_TIMEOUT, Node, NodeLine, NodeOpts, RunOutput, SLOTS, TestCluster, digest_nodes,
-    info_value, load_keys, merge_ranges, parse_cluster_nodes, poll_until, redis_cli,
-    redis_cli_available, run,
+    Digest, FORM_TIMEOUT, Node, NodeLine, NodeOpts, RunOutput, TestCluster, digest_nodes,
+    info_value, load_keys, merge_ranges, misplaced_keys, parse_cluster_nodes, poll_until,
+    redis_cli, redis_cli_available, run,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -373,44 +373,13 @@ fn importing_slots(node: &Node) -> BTreeSet<u16> {
         .unwrap_or_default()
 }
 
-/// `(master, slot, keys)` for every slot in which a master holds keys without serving it.
-fn misplaced(nodes: &[&Node]) -> Vec<(String, u16, u64)> {
-    let mut out = Vec::new();
-    for node in nodes {
-        if role(node).as_deref() != Some("master") {
-            continue;
-        }
-        let served: BTreeSet<u16> = node
-            .cluster_nodes()
-            .into_iter()
-            .find(|l| l.id == node.id())
-            .map(|l| l.slots.into_iter().flatten().collect())
-            .unwrap_or_default();
-        let mut conn = node.conn();
-        let all: Vec<u16> = (0..SLOTS).collect();
-        for chunk in all.chunks(4096) {
-            let mut pipe = redis::pipe();
-            for &s in chunk {
-                pipe.cmd("CLUSTER").arg("COUNTKEYSINSLOT").arg(s);
-            }
-            let counts: Vec<u64> = pipe.query(&mut conn).expect("COUNTKEYSINSLOT");
-            for (&s, n) in chunk.iter().zip(counts) {
-                if n > 0 && !served.contains(&s) {
-                    out.push((node.addr(), s, n));
-                }
-            }
-        }
-    }
-    out
-}
-
 /// Every node ok and agreeing, no open slot, no misplaced key, `rcluster check` and
 /// `redis-cli --cluster check` clean, and the data exactly `before` with no duplicate.
 fn assert_repaired(nodes: &[&Node], before: &Digest) {
     wait_all_ok(nodes);
     let open = open_slot_nodes(nodes);
     assert!(open.is_empty(), "open slots left on {open:?}");
-    let stray = misplaced(nodes);
+    let stray = misplaced_keys(nodes);
     assert!(
         stray.is_empty(),
         "{} keys in {} slots on masters that do not serve them; first ones (master, slot, \
@@ -897,7 +866,7 @@ fn fix_right_after_a_frozen_importer_comes_back_loses_no_key() {
     eprintln!("fix while B is still flagged fail:\n{early}");
     // Keys on a master that imports their slot are still reachable (through ASK): only keys
     // on a master that neither serves nor imports their slot are stranded.
-    let stranded: Vec<(String, u16, u64)> = misplaced(&nodes)
+    let stranded: Vec<(String, u16, u64)> = misplaced_keys(&nodes)
         .into_iter()
         .filter(|(addr, slot, _)| {
             let node = nodes

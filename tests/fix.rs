@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use common::{
     ClusterSpec, Digest, FORM_TIMEOUT, Node, NodeOpts, RunOutput, SLOTS, TestCluster, digest,
-    key_slot, load_keys, poll_until, redis_cli_available, redis_cli_command, run,
+    key_slot, load_keys, misplaced_keys, poll_until, redis_cli_available, redis_cli_command, run,
 };
 use serde_json::Value;
 
@@ -191,36 +191,6 @@ fn nodes_with_open_slots(cluster: &TestCluster) -> Vec<String> {
         .collect()
 }
 
-/// `(master, slot, keys)` for every slot in which an alive master holds keys without serving
-/// it in its own view (COUNTKEYSINSLOT over all slots, pipelined).
-fn misplaced(cluster: &TestCluster) -> Vec<(String, u16, u64)> {
-    let mut out = Vec::new();
-    for i in cluster.live_masters() {
-        let node = cluster.node(i);
-        let served: BTreeSet<u16> = node
-            .cluster_nodes()
-            .into_iter()
-            .find(|l| l.id == node.id())
-            .map(|l| l.slots.into_iter().flatten().collect())
-            .unwrap_or_default();
-        let mut conn = node.conn();
-        let all: Vec<u16> = (0..SLOTS).collect();
-        for chunk in all.chunks(4096) {
-            let mut pipe = redis::pipe();
-            for &s in chunk {
-                pipe.cmd("CLUSTER").arg("COUNTKEYSINSLOT").arg(s);
-            }
-            let counts: Vec<u64> = pipe.query(&mut conn).expect("COUNTKEYSINSLOT");
-            for (&s, n) in chunk.iter().zip(counts) {
-                if n > 0 && !served.contains(&s) {
-                    out.push((node.addr(), s, n));
-                }
-            }
-        }
-    }
-    out
-}
-
 /// What every alive node says about the slot layout, without what changes by itself (ping
 /// times, link state, failure flags): its current epoch, its sorted lines of
 /// `id role master config-epoch slot-tokens` (open-slot markers included), and its DBSIZE.
@@ -259,7 +229,12 @@ fn assert_checks_pass(cluster: &TestCluster) {
     cluster.wait_cluster_ok();
     let open = nodes_with_open_slots(cluster);
     assert!(open.is_empty(), "open slots left on {open:?}");
-    let stray = misplaced(cluster);
+    let alive: Vec<&Node> = cluster
+        .alive()
+        .into_iter()
+        .map(|i| cluster.node(i))
+        .collect();
+    let stray = misplaced_keys(&alive);
     assert!(
         stray.is_empty(),
         "keys on masters that do not serve their slot (master, slot, keys): {stray:?}"

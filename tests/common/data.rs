@@ -33,12 +33,7 @@ pub fn digest_nodes(nodes: &[&Node]) -> Digest {
     let mut all: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
     let mut duplicates = Vec::new();
     for node in nodes {
-        let role = node
-            .try_cmd(&["INFO", "replication"])
-            .ok()
-            .and_then(|v| redis::from_redis_value::<String>(v).ok())
-            .and_then(|info| super::info_value(&info, "role"));
-        if role.as_deref() != Some("master") {
+        if role(node).as_deref() != Some("master") {
             continue;
         }
         for (key, value) in dump_all(node) {
@@ -122,4 +117,45 @@ pub fn load_keys(cluster: &TestCluster, n: usize, prefix: &str, value_len: usize
         }
     });
     written
+}
+
+/// `(master, slot, keys)` for every slot in which a master among `nodes` (those that answer
+/// and call themselves masters) holds keys without serving it in its own view
+/// (COUNTKEYSINSLOT over all slots, pipelined).
+pub fn misplaced_keys(nodes: &[&Node]) -> Vec<(String, u16, u64)> {
+    let mut out = Vec::new();
+    for node in nodes {
+        if role(node).as_deref() != Some("master") {
+            continue;
+        }
+        let served: std::collections::BTreeSet<u16> = node
+            .cluster_nodes()
+            .into_iter()
+            .find(|l| l.id == node.id())
+            .map(|l| l.slots.into_iter().flatten().collect())
+            .unwrap_or_default();
+        let mut conn = node.conn();
+        let all: Vec<u16> = (0..super::SLOTS).collect();
+        for chunk in all.chunks(4096) {
+            let mut pipe = redis::pipe();
+            for &s in chunk {
+                pipe.cmd("CLUSTER").arg("COUNTKEYSINSLOT").arg(s);
+            }
+            let counts: Vec<u64> = pipe.query(&mut conn).expect("COUNTKEYSINSLOT");
+            for (&s, n) in chunk.iter().zip(counts) {
+                if n > 0 && !served.contains(&s) {
+                    out.push((node.addr(), s, n));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `role` from INFO replication, or `None` when the node does not answer.
+fn role(node: &Node) -> Option<String> {
+    node.try_cmd(&["INFO", "replication"])
+        .ok()
+        .and_then(|v| redis::from_redis_value::<String>(v).ok())
+        .and_then(|info| super::info_value(&info, "role"))
 }

@@ -19,7 +19,7 @@ pub use cli::{
     run_with_stdin,
 };
 pub use cluster::{ClusterSpec, FORM_TIMEOUT, TestCluster, even_slot_ranges};
-pub use data::{Digest, digest, digest_nodes, dump_all, load_keys};
+pub use data::{Digest, digest, digest_nodes, dump_all, load_keys, misplaced_keys};
 pub use node::{
     Node, NodeOpts, TlsAuthClients, info_value, redis_cli_available, redis_server_path,
 };
