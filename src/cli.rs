@@ -193,9 +193,263 @@ pub enum Command {
         time, 2 usage error.")]
     Failover(FailoverArgs),
 
+    /// Add an empty node to the cluster, as a master or as a replica, and wait until every
+    /// node knows it
+    #[command(after_help = "Examples:\n  \
+        rcluster add-node 127.0.0.1:7006 127.0.0.1:7000\n  \
+        rcluster add-node 127.0.0.1:7007 127.0.0.1:7000 --replica --master-id 3f1a\n  \
+        rcluster add-node 127.0.0.1:7007 127.0.0.1:7000 --cluster-slave\n\n\
+        The new node must be empty and alone (as for create). Without --master-id a replica \
+        goes to the master with the fewest replicas, preferring one on another host. rcluster \
+        returns only when every node knows the new node and it reports cluster_state:ok, so a \
+        reshard or rebalance can follow at once.\n\n\
+        Exit codes: 0 added and agreed, 1 refused (nothing changed) or not agreed in time, \
+        2 usage error.")]
+    AddNode(AddNodeArgs),
+
+    /// Remove a node from the cluster: forget it everywhere, reset it; works for dead nodes too
+    #[command(after_help = "Examples:\n  \
+        rcluster del-node 127.0.0.1:7000 3f1a9c...\n  \
+        rcluster del-node 127.0.0.1:7000 3f1a9c... --drain --yes\n  \
+        rcluster del-node 127.0.0.1:7000 3f1a9c... --shutdown\n\n\
+        A master that still serves slots is refused unless --drain moves them to the other \
+        masters first. A node that is down is forgotten by every other node and checked until \
+        none lists it. Deleting an id no node knows says so and exits 0.\n\n\
+        Exit codes: 0 removed (or already gone), 1 refused or failed, 2 usage error.")]
+    DelNode(DelNodeArgs),
+
+    /// Run a command on every node (or only masters / replicas) at once and print each reply
+    #[command(after_help = "Examples:\n  \
+        rcluster call 127.0.0.1:7000 DBSIZE\n  \
+        rcluster call 127.0.0.1:7000 CONFIG GET maxmemory --only-masters\n  \
+        rcluster call 127.0.0.1:7000 -- INCRBY counter -1\n\n\
+        Replies are printed in address order. Arguments that begin with '-' go after `--`.\n\n\
+        Exit codes: 0 every node replied without error, 1 some node replied with an error or \
+        could not be reached, 2 usage error.")]
+    Call(CallArgs),
+
+    /// Set cluster-node-timeout on every node and save it to each node's config file
+    #[command(
+        after_help = "Example:\n  rcluster set-timeout 127.0.0.1:7000 5000\n\n\
+        Exit codes: 0 set everywhere (a node without a config file only gets a warning), \
+        1 some node did not take it, 2 usage error."
+    )]
+    SetTimeout(SetTimeoutArgs),
+
+    /// Move (or copy) every key of a standalone Redis into the cluster
+    #[command(after_help = "Examples:\n  \
+        rcluster import 127.0.0.1:7000 --from 10.0.0.5:6379\n  \
+        rcluster import 127.0.0.1:7000 --cluster-from 10.0.0.5:6379 --cluster-copy --cluster-replace\n  \
+        rcluster import 127.0.0.1:7000 --from 10.0.0.5:6379 --from-db 2 --copy\n\n\
+        Keys move with MIGRATE in batches, one stream per target master. Without --copy the \
+        keys are removed from the source as they move. A key that already exists in the \
+        cluster is skipped (removed from the source when both values are equal) unless \
+        --replace.\n\n\
+        Exit codes: 0 every key imported, 1 refused (nothing changed) or some keys left on the \
+        source, 2 usage error, 130 interrupted.")]
+    Import(ImportArgs),
+
+    /// Save one RDB per master (in parallel), the topology and a checksummed manifest
+    #[command(
+        after_help = "Example:\n  rcluster backup 127.0.0.1:7000 ./backup-2026-11-30\n\n\
+        Writes DIR/<node-id>.rdb for every master (taken with SYNC, as a replica would), \
+        DIR/nodes.json (the topology with slots) and DIR/manifest.json (sizes and SHA-256). \
+        See the README for how to restore.\n\n\
+        Exit codes: 0 every master saved, 1 some master could not be saved, 2 usage error."
+    )]
+    Backup(BackupArgs),
+
     /// A throwaway cluster of local redis-server processes: up, status, down
     #[command(subcommand)]
     Local(LocalCommand),
+}
+
+/// Arguments of `add-node`.
+#[derive(Debug, Args)]
+pub struct AddNodeArgs {
+    /// The empty node to add, as HOST:PORT
+    #[arg(value_name = "NEW_HOST:PORT")]
+    pub new_node: String,
+
+    /// Any node of the cluster, as HOST:PORT
+    #[arg(value_name = "EXISTING_HOST:PORT")]
+    pub existing: String,
+
+    /// Add the node as a replica (of --master-id, or of the master with the fewest replicas)
+    #[arg(
+        long,
+        alias = "cluster-slave",
+        alias = "cluster-replica",
+        alias = "slave"
+    )]
+    pub replica: bool,
+
+    /// The master the new replica follows: node id or unique prefix (implies --replica)
+    #[arg(long, alias = "cluster-master-id", value_name = "ID")]
+    pub master_id: Option<String>,
+
+    /// Seconds to wait until every node knows the new node and it reports cluster_state:ok
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub wait_timeout: f64,
+
+    /// Check the nodes and say what would be done, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Arguments of `del-node`.
+#[derive(Debug, Args)]
+pub struct DelNodeArgs {
+    /// Any node of the cluster, as HOST:PORT
+    #[arg(value_name = "HOST:PORT")]
+    pub entry: String,
+
+    /// The id of the node to remove (a unique prefix is accepted)
+    #[arg(value_name = "NODE_ID")]
+    pub node_id: String,
+
+    /// First move the node's slots (and keys) to the other masters with the migration engine
+    #[arg(long)]
+    pub drain: bool,
+
+    /// Shut the removed node down (SHUTDOWN NOSAVE) instead of leaving it running, reset
+    #[arg(long, alias = "cluster-shutdown")]
+    pub shutdown: bool,
+
+    /// Do not ask for confirmation before --drain moves slots [env: REDISCLI_CLUSTER_YES=1]
+    #[arg(short, long, alias = "cluster-yes")]
+    pub yes: bool,
+
+    /// Seconds to keep checking that no node lists the removed node any more
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub wait_timeout: f64,
+
+    /// Say what would be done, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// How keys move with --drain.
+    #[command(flatten)]
+    pub keys: KeyMoveOpts,
+}
+
+/// Arguments of `call`.
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// Any node of the cluster, as HOST:PORT
+    #[arg(value_name = "HOST:PORT")]
+    pub entry: String,
+
+    /// The command and its arguments (put `--` before arguments that begin with '-')
+    #[arg(value_name = "COMMAND", required = true, num_args = 1..)]
+    pub command: Vec<String>,
+
+    /// Only the masters
+    #[arg(long, alias = "cluster-only-masters", conflicts_with = "only_replicas")]
+    pub only_masters: bool,
+
+    /// Only the replicas
+    #[arg(long, alias = "cluster-only-replicas")]
+    pub only_replicas: bool,
+}
+
+/// Arguments of `set-timeout`.
+#[derive(Debug, Args)]
+pub struct SetTimeoutArgs {
+    /// Any node of the cluster, as HOST:PORT
+    #[arg(value_name = "HOST:PORT")]
+    pub entry: String,
+
+    /// The new cluster-node-timeout in milliseconds (at least 100)
+    #[arg(value_name = "MILLISECONDS")]
+    pub millis: u64,
+
+    /// Say what would be done, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Arguments of `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Any node of the cluster, as HOST:PORT
+    #[arg(value_name = "HOST:PORT")]
+    pub entry: String,
+
+    /// The standalone Redis to import from, as HOST:PORT
+    #[arg(
+        long,
+        alias = "cluster-from",
+        value_name = "HOST:PORT",
+        required = true
+    )]
+    pub from: String,
+
+    /// ACL user on the source
+    #[arg(long, alias = "cluster-from-user", value_name = "USER")]
+    pub from_user: Option<String>,
+
+    /// Password on the source (the cluster's -a/--user do not apply to it)
+    #[arg(long, alias = "cluster-from-pass", value_name = "PASSWORD")]
+    pub from_pass: Option<String>,
+
+    /// Prompt for the source's password
+    #[arg(long, alias = "cluster-from-askpass", conflicts_with = "from_pass")]
+    pub from_askpass: bool,
+
+    /// The source database to import [default: 0; refused when other databases hold keys]
+    #[arg(long, value_name = "N")]
+    pub from_db: Option<u32>,
+
+    /// Copy the keys and leave the source unchanged
+    #[arg(long, alias = "cluster-copy")]
+    pub copy: bool,
+
+    /// Overwrite keys that already exist in the cluster
+    #[arg(long, alias = "cluster-replace")]
+    pub replace: bool,
+
+    /// MIGRATE timeout in milliseconds
+    #[arg(
+        long = "timeout",
+        alias = "cluster-timeout",
+        value_name = "MS",
+        default_value_t = 60_000
+    )]
+    pub migrate_timeout_ms: u64,
+
+    /// Keys per MIGRATE
+    #[arg(
+        long,
+        alias = "cluster-pipeline",
+        value_name = "N",
+        default_value_t = 1000
+    )]
+    pub pipeline: usize,
+
+    /// Target masters fed at the same time
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub parallel: usize,
+
+    /// Count the keys and check both sides, move nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Arguments of `backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Any node of the cluster, as HOST:PORT
+    #[arg(value_name = "HOST:PORT")]
+    pub entry: String,
+
+    /// Directory for the backup (created if missing; existing backup files are replaced)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Masters saved at the same time
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub parallel: usize,
 }
 
 /// How keys move: shared by every command that moves keys (reshard, rebalance, fix).

@@ -1,16 +1,22 @@
 //! One module per subcommand: load what it needs, call the pure logic, hand the result to
 //! the presentation layer, and return the outcome that picks the exit code.
 
+mod add_node;
+mod backup;
+mod call;
 mod check;
 mod create;
+mod del_node;
 mod failover;
 mod fix;
+mod import;
 mod info;
 mod local;
 mod migration;
 mod nodes;
 mod rebalance;
 mod reshard;
+mod set_timeout;
 mod slots;
 
 use crate::cli::{Cli, Command};
@@ -31,6 +37,12 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Failover(args) => failover::run(&opts, out, &args),
         Command::Reshard(args) => reshard::run(&opts, out, &args),
         Command::Rebalance(args) => rebalance::run(&opts, out, &args),
+        Command::Call(args) => call::run(&opts, out, &args),
+        Command::SetTimeout(args) => set_timeout::run(&opts, out, &args),
+        Command::AddNode(args) => add_node::run(&opts, out, &args),
+        Command::DelNode(args) => del_node::run(&opts, out, &args),
+        Command::Import(args) => import::run(&opts, out, &args),
+        Command::Backup(args) => backup::run(&opts, out, &args),
         Command::Local(cmd) => local::run(&opts, out, &cmd),
     }
 }

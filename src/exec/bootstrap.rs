@@ -185,7 +185,7 @@ pub fn bootstrap(
 /// node is behind on a member, that member is asked to MEET it: the MEET carries the member's
 /// current slots and role, the receiver recognises the sender and updates at once, and the
 /// duplicate handshake on the sender's side is dropped when the reply arrives.
-struct Nudger {
+pub struct Nudger {
     index_of: HashMap<String, usize>,
     meets: Vec<redis::Cmd>,
     last: HashMap<(usize, usize), Instant>,
@@ -195,7 +195,8 @@ impl Nudger {
     /// Minimum time between two nudges of the same pair.
     const INTERVAL: Duration = Duration::from_millis(250);
 
-    fn new(members: &[Member]) -> Self {
+    /// A nudger for `members`, in the order of the pool it will be used with.
+    pub fn new(members: &[Member]) -> Self {
         Nudger {
             index_of: members
                 .iter()
@@ -207,7 +208,8 @@ impl Nudger {
         }
     }
 
-    fn nudge(&mut self, pool: &NodePool, lag: &[Lag]) {
+    /// Asks every member that an observer in `lag` is behind on to MEET that observer.
+    pub fn nudge(&mut self, pool: &NodePool, lag: &[Lag]) {
         let now = Instant::now();
         let mut todo: HashMap<usize, Vec<usize>> = HashMap::new();
         for l in lag {
@@ -241,7 +243,7 @@ impl Nudger {
 }
 
 /// `CLUSTER MEET ip port [bus-port]` towards `peer`.
-fn meet(peer: &Member) -> redis::Cmd {
+pub fn meet(peer: &Member) -> redis::Cmd {
     let mut cmd = redis::cmd("CLUSTER");
     cmd.arg("MEET").arg(&peer.ip).arg(peer.addr.port);
     if peer.bus_port != peer.addr.port.wrapping_add(10000) {

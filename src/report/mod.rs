@@ -2,5 +2,6 @@
 
 pub mod json;
 pub mod migration;
+pub mod reply;
 pub mod table;
 pub mod text;

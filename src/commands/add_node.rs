@@ -1,0 +1,403 @@
+//! `rcluster add-node`: an empty node joins as a master or as a replica. The cluster must be
+//! healthy and the node empty and alone (as for create); the command returns only when every
+//! node knows the new one and it reports `cluster_state:ok`, so that a reshard can follow.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+
+use crate::address::NodeAddr;
+use crate::cli::AddNodeArgs;
+use crate::cluster::admission::join_problems;
+use crate::cluster::check::check;
+use crate::cluster::converge::{Lag, Target};
+use crate::cluster::membership::{MasterChoice, pick_master};
+use crate::cluster::moves::{PlanNode, resolve_master};
+use crate::cluster::snapshot::{NodeProbe, Snapshot, probe_node};
+use crate::error::{Outcome, UsageError};
+use crate::exec::bootstrap::{Member, Nudger, meet, resolve_ip};
+use crate::exec::poll::{describe_lag, wait_until_converged};
+use crate::net::conn::{ConnectOptions, NodeConn, humanize};
+use crate::net::pool::NodePool;
+use crate::output::{Output, Style};
+use crate::progress::Spinner;
+use crate::settings;
+
+/// How long a cluster whose check fails only for a moment (views catching up) is reloaded.
+const SETTLE_WAIT: Duration = Duration::from_secs(5);
+
+/// The JSON document of `add-node`.
+#[derive(Serialize)]
+struct AddNodeJson {
+    node: String,
+    id: String,
+    role: &'static str,
+    master_id: Option<String>,
+    master_addr: Option<String>,
+    auto_selected: bool,
+    functions_copied: bool,
+    dry_run: bool,
+    already_member: bool,
+    join_ms: Option<u128>,
+    ready_ms: Option<u128>,
+}
+
+/// Runs `rcluster add-node`.
+pub fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Result<Outcome> {
+    let new_addr = settings::node_addr(std::slice::from_ref(&args.new_node))?;
+    let entry = settings::node_addr(std::slice::from_ref(&args.existing))?;
+    if !args.wait_timeout.is_finite() || args.wait_timeout <= 0.0 {
+        bail!(UsageError::new(
+            "--wait-timeout must be a positive number of seconds"
+        ));
+    }
+    if new_addr == entry {
+        bail!(UsageError::new(format!(
+            "the new node and the existing node are both {new_addr}: give the new node first, \
+             then any node of the cluster"
+        )));
+    }
+    let as_replica = args.replica || args.master_id.is_some();
+    out.line(
+        Style::Info,
+        format!(">>> Adding node {new_addr} to cluster {entry}"),
+    );
+    let snapshot = healthy_cluster(opts, &entry, &out)?;
+    let probe = probe_node(opts, &new_addr)
+        .with_context(|| format!("cannot use the new node {new_addr}"))?;
+    let new_id = probe.myself.id.clone();
+    let mut doc = AddNodeJson {
+        node: new_addr.to_string(),
+        id: new_id.clone(),
+        role: if as_replica { "replica" } else { "master" },
+        master_id: None,
+        master_addr: None,
+        auto_selected: false,
+        functions_copied: false,
+        dry_run: args.dry_run,
+        already_member: false,
+        join_ms: None,
+        ready_ms: None,
+    };
+    if let Some(member) = snapshot.node(&new_id) {
+        return already_member(
+            &out,
+            doc,
+            member.current().master_id.clone(),
+            as_replica,
+            args,
+        );
+    }
+    let problems = join_problems(&probe);
+    if !problems.is_empty() {
+        for p in &problems {
+            out.line(Style::Err, format!("[ERR] Node {new_addr} {p}"));
+        }
+        bail!(
+            "{new_addr} cannot join: {}. Nothing was changed",
+            problems.join("; ")
+        );
+    }
+    let master = if as_replica {
+        let (index, auto) = choose_master(&snapshot, &new_addr, args.master_id.as_deref())?;
+        let m = &snapshot.nodes[index];
+        if auto {
+            out.line(
+                Style::Plain,
+                format!("Automatically selected master {}", m.addr_text()),
+            );
+        }
+        doc.master_id = Some(m.id().to_string());
+        doc.master_addr = Some(m.addr_text());
+        doc.auto_selected = auto;
+        Some(index)
+    } else {
+        None
+    };
+    let functions = if as_replica {
+        None
+    } else {
+        functions_to_copy(opts, &entry, &new_addr)?
+    };
+    if args.dry_run {
+        out.line(
+            Style::Info,
+            match master {
+                Some(m) => format!(
+                    ">>> Would add {new_addr} ({new_id}) as a replica of {} ({}).",
+                    snapshot.nodes[m].addr_text(),
+                    snapshot.nodes[m].id()
+                ),
+                None => format!(">>> Would add {new_addr} ({new_id}) as a master without slots."),
+            },
+        );
+        out.line(Style::Info, ">>> Dry run: nothing was changed.");
+        out.json(&doc);
+        return Ok(Outcome::Success);
+    }
+
+    let (pool, members) = connect_members(opts, &snapshot, &new_addr, &probe)?;
+    let new_index = members.len() - 1;
+    if let Some(payload) = functions {
+        out.line(Style::Info, format!(">>> Copying functions to {new_addr}"));
+        let mut conn = opts.connect(&new_addr)?;
+        conn.query::<()>(redis::cmd("FUNCTION").arg("RESTORE").arg(payload))
+            .context("FUNCTION RESTORE on the new node failed; nothing else was changed")?;
+        doc.functions_copied = true;
+    }
+    out.line(
+        Style::Info,
+        format!(">>> Send CLUSTER MEET to node {new_addr} to make it join the cluster."),
+    );
+    // The entry node is the snapshot's first node, so it is the first member.
+    opts.connect(&new_addr)?
+        .query::<()>(&meet(&members[0]))
+        .context("CLUSTER MEET failed; the node did not join")?;
+
+    let spinner = Spinner::start(&out, "waiting for every node to know the new node");
+    let limit = Duration::from_secs_f64(args.wait_timeout);
+    let started = Instant::now();
+    let mut target = Target::default();
+    for node in &snapshot.nodes {
+        target
+            .members
+            .insert(node.id().to_string(), node.addr_text());
+        if node.is_master() && !node.current().slots.is_empty() {
+            target
+                .slots
+                .insert(node.id().to_string(), node.current().slots.clone());
+        }
+    }
+    target.members.insert(new_id.clone(), new_addr.to_string());
+    let mut nudger = Nudger::new(&members);
+    let mut on_round = |lag: &[Lag]| nudger.nudge(&pool, lag);
+    let waited = |what: &str, lag: Vec<Lag>| {
+        anyhow::anyhow!(
+            "{new_addr} joined, but {what} within {}:\n{}\nhint: every node must reach the \
+             new node's cluster-bus port (port+10000 unless cluster-port is set); `rcluster \
+             check {entry}` shows the state",
+            humanize(limit),
+            describe_lag(&lag)
+        )
+    };
+    wait_until_converged(&pool, &target, limit, &mut on_round)
+        .map_err(|lag| waited("not every node knew it", lag))?;
+    doc.join_ms = Some(started.elapsed().as_millis());
+    if let Some(m) = master {
+        let master_node = &snapshot.nodes[m];
+        spinner.suspend(|| {
+            out.line(
+                Style::Info,
+                format!(
+                    ">>> Configure node as replica of {}.",
+                    master_node.addr_text()
+                ),
+            )
+        });
+        pool_conn_query(&pool, new_index, master_node.id())?;
+        target
+            .replica_of
+            .insert(new_id.clone(), master_node.id().to_string());
+    }
+    spinner.set_message("waiting for every node to agree and report cluster_state:ok");
+    target.state_ok = true;
+    let remaining = limit.saturating_sub(started.elapsed());
+    wait_until_converged(&pool, &target, remaining, &mut on_round)
+        .map_err(|lag| waited("the cluster did not agree", lag))?;
+    spinner.finish();
+    let ready = started.elapsed();
+    doc.ready_ms = Some(ready.as_millis());
+    out.line(
+        Style::Ok,
+        format!(
+            "[OK] New node added correctly: every node knows {new_addr} and it reports \
+             cluster_state:ok ({:.2} s).",
+            ready.as_secs_f64()
+        ),
+    );
+    out.json(&doc);
+    Ok(Outcome::Success)
+}
+
+/// Loads the cluster and insists that its check passes (reloading for a few seconds while
+/// the only problem is views catching up).
+fn healthy_cluster(
+    opts: &ConnectOptions,
+    entry: &NodeAddr,
+    out: &Output,
+) -> anyhow::Result<Snapshot> {
+    let started = Instant::now();
+    loop {
+        let snapshot = Snapshot::load(opts, entry)?;
+        let report = check(&snapshot, None);
+        if report.healthy() {
+            return Ok(snapshot);
+        }
+        if started.elapsed() >= SETTLE_WAIT {
+            let errors = report.errors();
+            for e in &errors {
+                out.line(Style::Err, format!("[ERR] {e}"));
+            }
+            bail!(
+                "*** Please fix your cluster problems before adding a node ({}); nothing was \
+                 changed. `rcluster check {entry}` shows them, `rcluster fix {entry}` repairs them",
+                errors.join("; ")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The new node is a member already: fine if it has the role asked for.
+fn already_member(
+    out: &Output,
+    mut doc: AddNodeJson,
+    its_master: Option<String>,
+    as_replica: bool,
+    args: &AddNodeArgs,
+) -> anyhow::Result<Outcome> {
+    doc.already_member = true;
+    let is_replica = its_master.is_some();
+    let wanted_master_matches = match (&args.master_id, &its_master) {
+        (Some(wanted), Some(actual)) => actual.starts_with(&wanted.to_ascii_lowercase()),
+        _ => true,
+    };
+    if is_replica == as_replica && wanted_master_matches {
+        doc.master_id = its_master;
+        out.line(
+            Style::Ok,
+            format!(
+                "[OK] {} is already a {} of this cluster: nothing to do.",
+                doc.node, doc.role
+            ),
+        );
+        out.json(&doc);
+        return Ok(Outcome::Success);
+    }
+    bail!(
+        "{} ({}) is already a member of this cluster, as a {}{}. To change its role use \
+         `rcluster failover` or CLUSTER REPLICATE; to re-add it, del-node it first",
+        doc.node,
+        doc.id,
+        if is_replica { "replica of " } else { "master" },
+        its_master.unwrap_or_default()
+    )
+}
+
+/// The master the new replica follows: the one named (id or prefix), or the automatic
+/// choice. Returns its snapshot index and whether it was chosen automatically.
+fn choose_master(
+    snapshot: &Snapshot,
+    new_addr: &NodeAddr,
+    named: Option<&str>,
+) -> anyhow::Result<(usize, bool)> {
+    if let Some(text) = named {
+        let index = resolve_master(&PlanNode::from_snapshot(snapshot), text)?;
+        let node = &snapshot.nodes[index];
+        if !node.reachable() || node.seen.flags.failing() {
+            bail!(
+                "master {} ({}) is down or flagged failing: a new replica could not sync from \
+                 it. Pick another master or leave --master-id out",
+                node.addr_text(),
+                node.id()
+            );
+        }
+        return Ok((index, false));
+    }
+    let masters: Vec<usize> = (0..snapshot.nodes.len())
+        .filter(|&i| snapshot.nodes[i].is_master())
+        .collect();
+    let choices: Vec<MasterChoice> = masters
+        .iter()
+        .map(|&i| {
+            let n = &snapshot.nodes[i];
+            MasterChoice {
+                id: n.id().to_string(),
+                host: n.addr().map(|a| a.host.clone()).unwrap_or_default(),
+                replicas: snapshot.replicas_of(n.id()).count(),
+                slots: n.current().slots.len(),
+                healthy: n.reachable() && !n.seen.flags.failing(),
+            }
+        })
+        .collect();
+    let host = resolve_ip(new_addr).unwrap_or_else(|_| new_addr.host.clone());
+    let pick =
+        pick_master(&choices, &host, "").context("no healthy master can take a new replica")?;
+    Ok((masters[pick], true))
+}
+
+/// The FUNCTION DUMP payload of the cluster when it has functions and the new node has none;
+/// `None` when there is nothing to copy (or the servers predate functions).
+fn functions_to_copy(
+    opts: &ConnectOptions,
+    entry: &NodeAddr,
+    new_addr: &NodeAddr,
+) -> anyhow::Result<Option<Vec<u8>>> {
+    let mut conn = opts.connect(entry)?;
+    let Ok(libraries) = conn.query::<Vec<redis::Value>>(redis::cmd("FUNCTION").arg("LIST")) else {
+        return Ok(None);
+    };
+    if libraries.is_empty() {
+        return Ok(None);
+    }
+    let payload: Vec<u8> = conn.query(redis::cmd("FUNCTION").arg("DUMP"))?;
+    let mut new_conn = opts.connect(new_addr)?;
+    let theirs: Vec<redis::Value> = new_conn.query(redis::cmd("FUNCTION").arg("LIST"))?;
+    if !theirs.is_empty() {
+        bail!(
+            "{new_addr} already has functions and cannot join a cluster that has its own: run \
+             FUNCTION FLUSH on it and try again. Nothing was changed"
+        );
+    }
+    Ok(Some(payload))
+}
+
+/// Connections to every reachable node of the cluster plus the new node (last), and the
+/// matching members for the nudger.
+fn connect_members(
+    opts: &ConnectOptions,
+    snapshot: &Snapshot,
+    new_addr: &NodeAddr,
+    new_probe: &NodeProbe,
+) -> anyhow::Result<(NodePool, Vec<Member>)> {
+    let mut members: Vec<Member> = snapshot
+        .nodes
+        .iter()
+        .filter_map(|n| {
+            let probe = n.probe()?;
+            let addr = n.addr()?.clone();
+            Some(Member {
+                ip: addr.host.clone(),
+                addr,
+                id: n.id().to_string(),
+                bus_port: probe.myself.bus_port.unwrap_or(0),
+                version: probe.info.version_tuple(),
+            })
+        })
+        .collect();
+    members.push(Member {
+        addr: new_addr.clone(),
+        ip: resolve_ip(new_addr)?,
+        id: new_probe.myself.id.clone(),
+        bus_port: new_probe
+            .myself
+            .bus_port
+            .unwrap_or(new_addr.port.wrapping_add(10000)),
+        version: new_probe.info.version_tuple(),
+    });
+    let addrs: Vec<NodeAddr> = members.iter().map(|m| m.addr.clone()).collect();
+    let conns = NodePool::connect_all(opts, &addrs)
+        .into_iter()
+        .collect::<Result<Vec<NodeConn>, _>>()?;
+    Ok((NodePool::new(conns), members))
+}
+
+/// `CLUSTER REPLICATE master_id` on pool node `i`.
+fn pool_conn_query(pool: &NodePool, i: usize, master_id: &str) -> anyhow::Result<()> {
+    let mut pipe = redis::pipe();
+    pipe.cmd("CLUSTER").arg("REPLICATE").arg(master_id);
+    pool.some(&[i], |_, conn| conn.pipeline_ok(&pipe, "CLUSTER REPLICATE"))
+        .remove(0)
+        .context("the node joined as a master, but did not become a replica; run `CLUSTER REPLICATE` on it or del-node it")
+}

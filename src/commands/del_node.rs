@@ -1,0 +1,558 @@
+//! `rcluster del-node`: remove a node from the cluster, reachable or not. Its replicas (if it
+//! is a master) are moved to a surviving master first, every other node forgets it in
+//! parallel, it is reset (or shut down), and the forget is repeated within Redis's 60 s ban
+//! window until no node lists it, so that gossip cannot bring it back.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+
+use super::migration::{self, FinalCheck, names};
+use crate::address::NodeAddr;
+use crate::cli::DelNodeArgs;
+use crate::cluster::membership::{MasterChoice, drain_plan, pick_master};
+use crate::cluster::moves::MovePlan;
+use crate::cluster::nodes::NodeEntry;
+use crate::cluster::snapshot::{NodeState, Snapshot};
+use crate::error::{Outcome, UsageError};
+use crate::exec::migrate::MigrationReport;
+use crate::net::conn::{ConnectOptions, ErrorKind};
+use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};
+use crate::output::{Output, Style};
+use crate::report::migration::{PlanJson, plan_lines};
+use crate::settings;
+
+/// Pause between two rounds of checking that no node lists the removed node.
+const POLL: Duration = Duration::from_millis(100);
+
+/// The node to remove, as found in the nodes' views.
+struct Doomed {
+    id: String,
+    /// Its address, from whichever view knows it.
+    addr: Option<NodeAddr>,
+    /// Its state when the entry node knows it.
+    state: Option<NodeState>,
+}
+
+impl Doomed {
+    fn label(&self) -> String {
+        self.addr
+            .as_ref()
+            .map_or_else(|| self.id.clone(), |a| format!("{a} ({})", self.id))
+    }
+
+    fn reachable(&self) -> bool {
+        self.state.as_ref().is_some_and(NodeState::reachable)
+    }
+
+    fn entry(&self) -> Option<&NodeEntry> {
+        self.state.as_ref().map(NodeState::current)
+    }
+}
+
+/// A replica to re-point, for JSON.
+#[derive(Serialize)]
+struct Repoint {
+    replica: String,
+    new_master: String,
+    new_master_id: String,
+}
+
+/// The JSON document of `del-node`.
+#[derive(Serialize)]
+struct DelNodeJson {
+    id: String,
+    addr: Option<String>,
+    already_gone: bool,
+    reachable: bool,
+    dry_run: bool,
+    drain_plan: Option<PlanJson>,
+    drain: Option<MigrationReport>,
+    drain_check: Option<FinalCheck>,
+    repointed: Vec<Repoint>,
+    forgotten_by: Vec<String>,
+    after: &'static str,
+    seconds: Option<f64>,
+    warnings: Vec<String>,
+}
+
+/// Runs `rcluster del-node`.
+pub fn run(opts: &ConnectOptions, out: Output, args: &DelNodeArgs) -> anyhow::Result<Outcome> {
+    let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
+    if !args.wait_timeout.is_finite() || args.wait_timeout <= 0.0 {
+        bail!(UsageError::new(
+            "--wait-timeout must be a positive number of seconds"
+        ));
+    }
+    let wanted = args.node_id.trim().to_ascii_lowercase();
+    if wanted.is_empty() || !wanted.chars().all(|c| c.is_ascii_hexdigit()) || wanted.len() > 40 {
+        bail!(UsageError::new(format!(
+            "{:?} is not a node id: give the 40-character id (or a unique prefix) shown by \
+             `rcluster nodes {entry}`",
+            args.node_id
+        )));
+    }
+    let started = Instant::now();
+    let mut snapshot = Snapshot::load(opts, &entry)?;
+    let Some(mut doomed) = find(&snapshot, &wanted)? else {
+        out.line(
+            Style::Ok,
+            format!("[OK] No node of the cluster knows node {wanted}: it is already removed."),
+        );
+        out.json(&json_for(&wanted, None, args, true));
+        return Ok(Outcome::Success);
+    };
+    out.line(
+        Style::Info,
+        format!(">>> Removing node {} from cluster {entry}", doomed.label()),
+    );
+    let mut doc = json_for(&doomed.id, doomed.addr.as_ref(), args, false);
+    doc.reachable = doomed.reachable();
+
+    let slots = doomed.entry().map(|e| e.slots.clone()).unwrap_or_default();
+    if !slots.is_empty() {
+        if !args.drain {
+            bail!(
+                "node {} still serves {} slot(s) ({slots}): nothing was changed. Move them \
+                 first: add --drain to let del-node do it, or run `rcluster rebalance {entry} \
+                 --weight {}=0` or `rcluster reshard`",
+                doomed.label(),
+                slots.len(),
+                &doomed.id[..8]
+            );
+        }
+        if !doomed.reachable() {
+            bail!(
+                "node {} is down and still serves {} slot(s): its keys cannot be moved. \
+                 Promote one of its replicas (`rcluster failover REPLICA --force`), or give \
+                 the slots to other masters with `rcluster fix {entry} \
+                 --fix-with-unreachable-masters` (its keys are lost), then delete it",
+                doomed.label(),
+                slots.len()
+            );
+        }
+        let outcome = drain(opts, &out, &entry, &doomed.id, args, &mut doc)?;
+        if outcome != Outcome::Success || args.dry_run {
+            out.json(&doc);
+            return Ok(outcome);
+        }
+        snapshot = Snapshot::load(opts, &entry)?;
+        doomed = find(&snapshot, &doomed.id)?.context("the drained node vanished")?;
+        let left = doomed.entry().map(|e| e.slots.len()).unwrap_or_default();
+        if left > 0 {
+            bail!(
+                "node {} still serves {left} slot(s) after the drain",
+                doomed.label()
+            );
+        }
+    }
+
+    let repoint = plan_repoint(&snapshot, &doomed)?;
+    let forgetters: Vec<&NodeState> = snapshot
+        .nodes
+        .iter()
+        .filter(|n| n.id() != doomed.id && n.reachable())
+        .collect();
+    for (replica, master) in &repoint {
+        doc.repointed.push(Repoint {
+            replica: snapshot.nodes[*replica].addr_text(),
+            new_master: snapshot.nodes[*master].addr_text(),
+            new_master_id: snapshot.nodes[*master].id().to_string(),
+        });
+    }
+    doc.after = match (doomed.reachable(), args.shutdown) {
+        (false, _) => "none",
+        (true, false) => "reset",
+        (true, true) => "shutdown",
+    };
+    for r in &doc.repointed {
+        out.line(
+            Style::Info,
+            format!(">>> {} as replica of {}", r.replica, r.new_master),
+        );
+    }
+    for unreachable in snapshot
+        .nodes
+        .iter()
+        .filter(|n| n.id() != doomed.id && !n.reachable())
+    {
+        let warning = format!(
+            "{} ({}) cannot be reached and will not be told to forget the node; run del-node \
+             again when it is back",
+            unreachable.addr_text(),
+            unreachable.id()
+        );
+        out.line(Style::Warn, format!("[WARNING] {warning}"));
+        doc.warnings.push(warning);
+    }
+    if args.dry_run {
+        out.line(
+            Style::Info,
+            format!(
+                ">>> Would send CLUSTER FORGET to {} node(s), then {} the node.",
+                forgetters.len(),
+                match doc.after {
+                    "reset" => "reset (CLUSTER RESET SOFT)",
+                    "shutdown" => "shut down (SHUTDOWN NOSAVE)",
+                    _ => "not touch (it is down)",
+                }
+            ),
+        );
+        out.line(Style::Info, ">>> Dry run: nothing was changed.");
+        out.json(&doc);
+        return Ok(Outcome::Success);
+    }
+
+    let limit = Duration::from_secs_f64(args.wait_timeout);
+    repoint_replicas(opts, &snapshot, &repoint, limit)?;
+    out.line(
+        Style::Info,
+        ">>> Sending CLUSTER FORGET messages to the cluster...",
+    );
+    let forget_results = fan_out(&forgetters, DEFAULT_PARALLELISM, |n| {
+        forget(opts, n.addr(), &doomed.id)
+    });
+    for (n, result) in forgetters.iter().zip(forget_results) {
+        if let Err(e) = result {
+            bail!(
+                "{} refused to forget the node: {e}. Run del-node again within 60 s (the other \
+                 nodes ban the id for that long)",
+                n.addr_text()
+            );
+        }
+    }
+    if let Some(addr) = doomed.addr.clone().filter(|_| doomed.reachable()) {
+        after_removal(opts, &out, &addr, args.shutdown, &mut doc);
+    }
+    let lingering = wait_forgotten(opts, &forgetters, &doomed.id, limit);
+    doc.forgotten_by = forgetters.iter().map(|n| n.addr_text()).collect();
+    if !lingering.is_empty() {
+        bail!(
+            "these nodes still list {} after {:.0} s: {}. Run del-node again (forgetting must \
+             reach every node within 60 s)",
+            doomed.label(),
+            limit.as_secs_f64(),
+            lingering.join(", ")
+        );
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    doc.seconds = Some(seconds);
+    out.line(
+        Style::Ok,
+        format!(
+            "[OK] Node {} removed from the cluster: none of the {} remaining node(s) lists it \
+             ({seconds:.2} s).",
+            doomed.label(),
+            forgetters.len()
+        ),
+    );
+    if !doomed.reachable() {
+        out.line(
+            Style::Plain,
+            format!(
+                "If {} comes back, reset it (CLUSTER RESET HARD) before anything else: it \
+                 still believes it is a member.",
+                doomed.label()
+            ),
+        );
+    }
+    out.json(&doc);
+    Ok(Outcome::Success)
+}
+
+fn json_for(id: &str, addr: Option<&NodeAddr>, args: &DelNodeArgs, gone: bool) -> DelNodeJson {
+    DelNodeJson {
+        id: id.to_string(),
+        addr: addr.map(ToString::to_string),
+        already_gone: gone,
+        reachable: false,
+        dry_run: args.dry_run,
+        drain_plan: None,
+        drain: None,
+        drain_check: None,
+        repointed: Vec::new(),
+        forgotten_by: Vec::new(),
+        after: "none",
+        seconds: None,
+        warnings: Vec::new(),
+    }
+}
+
+/// Finds the node by id or unique prefix in every view: the entry node's and every reachable
+/// node's (a half-finished removal leaves it known to only some). `None` when a full id is
+/// known nowhere; an unknown or ambiguous prefix is an error.
+fn find(snapshot: &Snapshot, wanted: &str) -> anyhow::Result<Option<Doomed>> {
+    let mut known: BTreeMap<String, Option<NodeAddr>> = BTreeMap::new();
+    for node in &snapshot.nodes {
+        known
+            .entry(node.id().to_string())
+            .or_insert(node.addr().cloned());
+        for e in node.probe().map(|p| p.view.as_slice()).unwrap_or_default() {
+            known.entry(e.id.clone()).or_insert(e.addr.clone());
+        }
+    }
+    let matches: Vec<(&String, &Option<NodeAddr>)> = known
+        .iter()
+        .filter(|(id, _)| id.starts_with(wanted))
+        .collect();
+    match matches.as_slice() {
+        [] if wanted.len() == 40 => Ok(None),
+        [] => bail!(
+            "no node id starts with {wanted}: `rcluster nodes {}` lists them (a full 40-character \
+             id that no node knows is reported as already removed)",
+            snapshot.entry
+        ),
+        [(id, addr)] => Ok(Some(Doomed {
+            id: (*id).clone(),
+            addr: (*addr).clone(),
+            state: snapshot.node(id).cloned(),
+        })),
+        many => bail!(
+            "{wanted} matches {} nodes ({}): give more characters of the id",
+            many.len(),
+            many.iter()
+                .map(|(id, _)| id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Moves the node's slots to the other masters with the migration engine.
+fn drain(
+    opts: &ConnectOptions,
+    out: &Output,
+    entry: &NodeAddr,
+    id: &str,
+    args: &DelNodeArgs,
+    doc: &mut DelNodeJson,
+) -> anyhow::Result<Outcome> {
+    let migrate_settings = migration::settings(&args.keys, 16, opts)?;
+    let prepared = migration::load_and_plan(
+        opts,
+        entry,
+        |nodes| {
+            let from = nodes
+                .iter()
+                .position(|n| n.id == id)
+                .context("the node left the cluster while it was being loaded")?;
+            Ok(drain_plan(nodes, from)?)
+        },
+        |plan: &MovePlan| (plan, Vec::new()),
+    )?;
+    let node_names = names(&prepared.snapshot);
+    doc.drain_plan = Some(PlanJson::new(&prepared.planned, &node_names));
+    migration::enforce(out, &prepared.preflight, "draining the node")?;
+    out.line(
+        Style::Info,
+        format!(
+            ">>> Draining {} slot(s) off the node first:",
+            prepared.planned.len()
+        ),
+    );
+    out.doc(&plan_lines(&prepared.planned.pairs(), &node_names, "    "));
+    if args.dry_run {
+        return Ok(Outcome::Success);
+    }
+    if !crate::prompt::confirm("Move these slots and then remove the node?", args.yes)? {
+        out.line(Style::Warn, "*** Not confirmed: nothing was changed.");
+        return Ok(Outcome::Problems);
+    }
+    let (report, final_check, outcome) = migration::execute(
+        opts,
+        out,
+        &prepared.snapshot,
+        &prepared.planned,
+        &migrate_settings,
+    )?;
+    doc.drain = Some(report);
+    doc.drain_check = Some(final_check);
+    if outcome != Outcome::Success {
+        out.line(
+            Style::Err,
+            "[ERR] The drain did not finish: the node was not removed. `rcluster fix` closes \
+             any slot left open; run del-node again after.",
+        );
+    }
+    Ok(outcome)
+}
+
+/// For each replica of the node (when it is a master): the surviving master it moves to.
+fn plan_repoint(snapshot: &Snapshot, doomed: &Doomed) -> anyhow::Result<Vec<(usize, usize)>> {
+    let replicas: Vec<usize> = (0..snapshot.nodes.len())
+        .filter(|&i| {
+            let n = &snapshot.nodes[i];
+            n.reachable() && !n.is_master() && n.current().master_id.as_deref() == Some(&doomed.id)
+        })
+        .collect();
+    if replicas.is_empty() {
+        return Ok(Vec::new());
+    }
+    let masters: Vec<usize> = (0..snapshot.nodes.len())
+        .filter(|&i| snapshot.nodes[i].is_master())
+        .collect();
+    let mut choices: Vec<MasterChoice> = masters
+        .iter()
+        .map(|&i| {
+            let n = &snapshot.nodes[i];
+            MasterChoice {
+                id: n.id().to_string(),
+                host: n.addr().map(|a| a.host.clone()).unwrap_or_default(),
+                replicas: snapshot.replicas_of(n.id()).count(),
+                slots: n.current().slots.len(),
+                healthy: n.reachable() && !n.seen.flags.failing(),
+            }
+        })
+        .collect();
+    let mut plan = Vec::new();
+    for r in replicas {
+        let host = snapshot.nodes[r]
+            .addr()
+            .map(|a| a.host.clone())
+            .unwrap_or_default();
+        let pick = pick_master(&choices, &host, &doomed.id).with_context(|| {
+            format!(
+                "{} is a replica of the node and no other healthy master can take it: delete \
+                 it too, or add a master first",
+                snapshot.nodes[r].addr_text()
+            )
+        })?;
+        choices[pick].replicas += 1;
+        plan.push((r, masters[pick]));
+    }
+    Ok(plan)
+}
+
+/// CLUSTER REPLICATE on each replica, then waits until each sees itself as its new master's
+/// replica (a replica refuses to forget its master).
+fn repoint_replicas(
+    opts: &ConnectOptions,
+    snapshot: &Snapshot,
+    plan: &[(usize, usize)],
+    limit: Duration,
+) -> anyhow::Result<()> {
+    let results = fan_out(plan, DEFAULT_PARALLELISM, |&(r, m)| {
+        let replica = &snapshot.nodes[r];
+        let addr = replica.addr().context("no address")?;
+        let mut conn = opts.connect(addr)?;
+        conn.query::<()>(
+            redis::cmd("CLUSTER")
+                .arg("REPLICATE")
+                .arg(snapshot.nodes[m].id()),
+        )?;
+        let started = Instant::now();
+        loop {
+            let text: String = conn.query(redis::cmd("CLUSTER").arg("NODES"))?;
+            let follows = text.lines().any(|l| {
+                l.contains("myself") && l.split(' ').nth(3) == Some(snapshot.nodes[m].id())
+            });
+            if follows {
+                return Ok(());
+            }
+            if started.elapsed() >= limit {
+                bail!("{} did not switch to its new master in time", addr);
+            }
+            std::thread::sleep(POLL);
+        }
+    });
+    results
+        .into_iter()
+        .collect::<anyhow::Result<Vec<()>>>()
+        .context("moving the node's replicas failed; nothing was forgotten yet")?;
+    Ok(())
+}
+
+/// CLUSTER FORGET on one node; "unknown node" counts as done.
+fn forget(opts: &ConnectOptions, addr: Option<&NodeAddr>, id: &str) -> anyhow::Result<()> {
+    let addr = addr.context("no address known for this node")?;
+    let mut conn = opts.connect(addr)?;
+    match conn.query::<()>(redis::cmd("CLUSTER").arg("FORGET").arg(id)) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind == ErrorKind::Server && e.message.contains("Unknown node") => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Resets the removed node (or shuts it down); failures are warnings: the cluster has
+/// already forgotten it.
+fn after_removal(
+    opts: &ConnectOptions,
+    out: &Output,
+    addr: &NodeAddr,
+    shutdown: bool,
+    doc: &mut DelNodeJson,
+) {
+    let result = opts
+        .connect(addr)
+        .map_err(anyhow::Error::from)
+        .and_then(|mut conn| {
+            if shutdown {
+                out.line(
+                    Style::Info,
+                    ">>> Sending SHUTDOWN NOSAVE to the deleted node.",
+                );
+                // The node closes the connection instead of replying.
+                match conn.query::<()>(redis::cmd("SHUTDOWN").arg("NOSAVE")) {
+                    Err(e) if e.kind == ErrorKind::Server => Err(e.into()),
+                    _ => Ok(()),
+                }
+            } else {
+                out.line(
+                    Style::Info,
+                    ">>> Sending CLUSTER RESET SOFT to the deleted node.",
+                );
+                Ok(conn.query::<()>(redis::cmd("CLUSTER").arg("RESET").arg("SOFT"))?)
+            }
+        });
+    if let Err(e) = result {
+        let warning = format!(
+            "the cluster forgot {addr}, but {} it failed: {e:#}. It still believes it is a \
+             member: reset it (CLUSTER RESET) or stop it",
+            if shutdown { "shutting" } else { "resetting" }
+        );
+        out.line(Style::Warn, format!("[WARNING] {warning}"));
+        doc.warnings.push(warning);
+    }
+}
+
+/// Polls until none of `nodes` lists `id`, forgetting it again on any that does (gossip from
+/// a node that had not forgotten it yet can re-introduce it); returns the nodes still listing
+/// it when `limit` runs out.
+fn wait_forgotten(
+    opts: &ConnectOptions,
+    nodes: &[&NodeState],
+    id: &str,
+    limit: Duration,
+) -> Vec<String> {
+    let started = Instant::now();
+    loop {
+        let lists: Vec<bool> = fan_out(nodes, DEFAULT_PARALLELISM, |n| {
+            let Some(addr) = n.addr() else { return false };
+            let listed = opts
+                .connect(addr)
+                .and_then(|mut c| c.query::<String>(redis::cmd("CLUSTER").arg("NODES")))
+                .map(|text| text.lines().any(|l| l.starts_with(id)));
+            match listed {
+                Ok(true) => {
+                    let _ = forget(opts, Some(addr), id);
+                    true
+                }
+                Ok(false) => false,
+                // A node that does not answer cannot be confirmed.
+                Err(_) => true,
+            }
+        });
+        let lingering: Vec<String> = nodes
+            .iter()
+            .zip(lists)
+            .filter(|(_, listed)| *listed)
+            .map(|(n, _)| n.addr_text())
+            .collect();
+        if lingering.is_empty() || started.elapsed() >= limit {
+            return lingering;
+        }
+        std::thread::sleep(POLL);
+    }
+}
