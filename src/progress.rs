@@ -114,3 +114,44 @@ impl MigrationBar {
         self.bar.finish_and_clear();
     }
 }
+
+/// A bar counting keys towards a known total, with keys/s and ETA. Hidden off a terminal,
+/// in `--json` and `--quiet`.
+pub struct KeyBar {
+    bar: ProgressBar,
+}
+
+impl KeyBar {
+    /// Starts a bar for `total` keys, labelled `message`.
+    pub fn start(out: &Output, total: u64, message: impl Into<String>) -> Self {
+        let visible = !out.json && !out.quiet && std::io::stderr().is_terminal();
+        let bar = if visible {
+            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:30} {msg}: {human_pos}/{human_len} keys, {per_sec}, ETA {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(message.into());
+        bar.enable_steady_tick(Duration::from_millis(200));
+        KeyBar { bar }
+    }
+
+    /// Sets the keys done (the total grows if it was an estimate).
+    pub fn set(&self, done: u64) {
+        if self.bar.length().is_some_and(|len| done > len) {
+            self.bar.set_length(done);
+        }
+        self.bar.set_position(done);
+    }
+
+    /// Removes the bar from the terminal.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

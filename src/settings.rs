@@ -44,7 +44,7 @@ pub fn node_addr(args: &[String]) -> anyhow::Result<NodeAddr> {
 
 fn auth(global: &GlobalOpts) -> anyhow::Result<Auth> {
     let password = if global.askpass {
-        Some(ask_password()?)
+        Some(ask_password("Please input password")?)
     } else {
         global
             .password
@@ -63,10 +63,11 @@ fn auth(global: &GlobalOpts) -> anyhow::Result<Auth> {
     })
 }
 
-fn ask_password() -> anyhow::Result<String> {
+/// Reads a password: a hidden prompt on a terminal, else one line of stdin.
+pub fn ask_password(prompt: &str) -> anyhow::Result<String> {
     if std::io::stdin().is_terminal() {
         return dialoguer::Password::new()
-            .with_prompt("Please input password")
+            .with_prompt(prompt)
             .allow_empty_password(true)
             .interact()
             .map_err(|e| anyhow::anyhow!("cannot read the password: {e}"));

@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde::Serialize;
 
+use super::migration;
 use crate::address::NodeAddr;
 use crate::cli::AddNodeArgs;
 use crate::cluster::admission::join_problems;
-use crate::cluster::check::check;
 use crate::cluster::converge::{Lag, Target};
 use crate::cluster::membership::{MasterChoice, pick_master};
 use crate::cluster::moves::{PlanNode, resolve_master};
@@ -23,9 +23,6 @@ use crate::net::pool::NodePool;
 use crate::output::{Output, Style};
 use crate::progress::Spinner;
 use crate::settings;
-
-/// How long a cluster whose check fails only for a moment (views catching up) is reloaded.
-const SETTLE_WAIT: Duration = Duration::from_secs(5);
 
 /// The JSON document of `add-node`.
 #[derive(Serialize)]
@@ -63,7 +60,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Re
         Style::Info,
         format!(">>> Adding node {new_addr} to cluster {entry}"),
     );
-    let snapshot = healthy_cluster(opts, &entry, &out)?;
+    let snapshot = migration::healthy_cluster(opts, &entry, &out, "adding a node")?;
     let probe = probe_node(opts, &new_addr)
         .with_context(|| format!("cannot use the new node {new_addr}"))?;
     let new_id = probe.myself.id.clone();
@@ -218,35 +215,6 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Re
     );
     out.json(&doc);
     Ok(Outcome::Success)
-}
-
-/// Loads the cluster and insists that its check passes (reloading for a few seconds while
-/// the only problem is views catching up).
-fn healthy_cluster(
-    opts: &ConnectOptions,
-    entry: &NodeAddr,
-    out: &Output,
-) -> anyhow::Result<Snapshot> {
-    let started = Instant::now();
-    loop {
-        let snapshot = Snapshot::load(opts, entry)?;
-        let report = check(&snapshot, None);
-        if report.healthy() {
-            return Ok(snapshot);
-        }
-        if started.elapsed() >= SETTLE_WAIT {
-            let errors = report.errors();
-            for e in &errors {
-                out.line(Style::Err, format!("[ERR] {e}"));
-            }
-            bail!(
-                "*** Please fix your cluster problems before adding a node ({}); nothing was \
-                 changed. `rcluster check {entry}` shows them, `rcluster fix {entry}` repairs them",
-                errors.join("; ")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
 }
 
 /// The new node is a member already: fine if it has the role asked for.

@@ -111,6 +111,36 @@ pub fn load_and_plan<P>(
     }
 }
 
+/// Loads the cluster and insists that its check passes (reloading for a few seconds while
+/// the only problem is views catching up).
+pub fn healthy_cluster(
+    opts: &ConnectOptions,
+    entry: &NodeAddr,
+    out: &Output,
+    verb: &str,
+) -> anyhow::Result<Snapshot> {
+    let started = Instant::now();
+    loop {
+        let snapshot = Snapshot::load(opts, entry)?;
+        let report = check(&snapshot, None);
+        if report.healthy() {
+            return Ok(snapshot);
+        }
+        if started.elapsed() >= LAG_WAIT {
+            let errors = report.errors();
+            for e in &errors {
+                out.line(Style::Err, format!("[ERR] {e}"));
+            }
+            bail!(
+                "*** Please fix your cluster problems before {verb} ({}); nothing was changed. \
+                 `rcluster check {entry}` shows them, `rcluster fix {entry}` repairs them",
+                errors.join("; ")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 /// Prints the preflight's warnings, and fails with its blockers.
 pub fn enforce(out: &Output, judged: &Preflight, verb: &str) -> anyhow::Result<()> {
     for warning in &judged.warnings {

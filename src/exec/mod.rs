@@ -5,6 +5,7 @@
 pub mod announce;
 pub mod bootstrap;
 pub mod fix;
+pub mod import;
 pub mod interrupt;
 pub mod migrate;
 pub mod poll;

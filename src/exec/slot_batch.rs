@@ -14,7 +14,8 @@ use redis::Value;
 
 use super::announce::Announcer;
 use super::migrate::{BigKey, Endpoint, MigrateSettings, Tally};
-use crate::net::conn::{NodeConn, NodeError, server_error_text};
+use crate::address::NodeAddr;
+use crate::net::conn::{Auth, NodeConn, NodeError, server_error_text};
 use crate::net::conncache::ConnCache;
 
 /// Keys of at least this many bytes are reported as big keys when they are retried alone.
@@ -392,6 +393,46 @@ fn is_slow(text: &str) -> bool {
     text.starts_with("IOERR") || text.to_lowercase().contains("timeout")
 }
 
+/// MIGRATE's COPY and REPLACE options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MigrateFlags {
+    /// Leave the keys on the source.
+    pub copy: bool,
+    /// Overwrite keys that exist on the target.
+    pub replace: bool,
+}
+
+/// `MIGRATE host port "" 0 timeout [COPY] [REPLACE] [AUTH pw | AUTH2 user pw] KEYS k...`
+/// towards `target`, with the cluster's credentials.
+pub fn migrate_command(
+    target: &NodeAddr,
+    keys: &[Vec<u8>],
+    timeout: Duration,
+    flags: MigrateFlags,
+    auth: &Auth,
+) -> redis::Cmd {
+    let mut cmd = redis::cmd("MIGRATE");
+    cmd.arg(&target.host)
+        .arg(target.port)
+        .arg("")
+        .arg(0)
+        .arg(timeout.as_millis().max(1) as u64);
+    if flags.copy {
+        cmd.arg("COPY");
+    }
+    if flags.replace {
+        cmd.arg("REPLACE");
+    }
+    if let Some(password) = &auth.password {
+        match &auth.user {
+            Some(user) => cmd.arg("AUTH2").arg(user).arg(password),
+            None => cmd.arg("AUTH").arg(password),
+        };
+    }
+    cmd.arg("KEYS").arg(keys);
+    cmd
+}
+
 /// The refusal of SETSLOT by a node that is (now) a replica.
 pub fn is_no_longer_master(text: &str) -> bool {
     text.contains("only with masters") || text.contains("only with primaries")
@@ -619,26 +660,14 @@ impl KeyMover<'_> {
         }
     }
 
-    /// `MIGRATE host port "" 0 timeout [REPLACE] [AUTH ...] KEYS k...`.
+    /// `MIGRATE host port "" 0 timeout [REPLACE] [AUTH ...] KEYS k...` towards the target.
     fn migrate_cmd(&self, keys: &[Vec<u8>], timeout: Duration, replace: bool) -> redis::Cmd {
         let settings = self.ctx.settings;
-        let mut cmd = redis::cmd("MIGRATE");
-        cmd.arg(&self.dst.addr.host)
-            .arg(self.dst.addr.port)
-            .arg("")
-            .arg(0)
-            .arg(timeout.as_millis().max(1) as u64);
-        if replace || settings.replace {
-            cmd.arg("REPLACE");
-        }
-        if let Some(password) = &settings.auth.password {
-            match &settings.auth.user {
-                Some(user) => cmd.arg("AUTH2").arg(user).arg(password),
-                None => cmd.arg("AUTH").arg(password),
-            };
-        }
-        cmd.arg("KEYS").arg(keys);
-        cmd
+        let flags = MigrateFlags {
+            copy: false,
+            replace: replace || settings.replace,
+        };
+        migrate_command(&self.dst.addr, keys, timeout, flags, &settings.auth)
     }
 
     /// Decides what to do after a MIGRATE error reply.
