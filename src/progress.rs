@@ -155,3 +155,46 @@ impl KeyBar {
         self.bar.finish_and_clear();
     }
 }
+
+/// One byte-count bar per transfer, stacked (e.g. one per master during a backup). Hidden
+/// off a terminal, in `--json` and `--quiet`.
+pub struct TransferBars {
+    multi: indicatif::MultiProgress,
+}
+
+impl TransferBars {
+    /// A stack of bars, visible only when it would be seen.
+    pub fn new(out: &Output) -> Self {
+        let visible = !out.json && !out.quiet && std::io::stderr().is_terminal();
+        let multi = indicatif::MultiProgress::with_draw_target(if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        });
+        TransferBars { multi }
+    }
+
+    /// Adds a bar labelled `label`; its length is set once known.
+    pub fn add(&self, label: impl Into<String>) -> ProgressBar {
+        let bar = self.multi.add(ProgressBar::new(0));
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg:<22} {bar:30} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(label.into());
+        bar
+    }
+
+    /// Runs `print` with the bars hidden.
+    pub fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
+        self.multi.suspend(print)
+    }
+
+    /// Removes every bar from the terminal.
+    pub fn clear(&self) {
+        let _ = self.multi.clear();
+    }
+}

@@ -1,8 +1,225 @@
-//! placeholder
-use crate::error::Outcome;
+//! `rcluster backup`: one RDB per master, taken in parallel with SYNC, written atomically as
+//! `DIR/<node-id>.rdb`, plus `DIR/nodes.json` (the topology) and `DIR/manifest.json` (sizes,
+//! SHA-256 checksums, slots). A cluster with problems is still backed up, with a warning.
+
+use std::path::Path;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+
+use crate::cli::BackupArgs;
+use crate::cluster::check::check;
+use crate::cluster::slots::SlotSet;
+use crate::cluster::snapshot::{NodeJson, NodeState, Snapshot};
+use crate::error::{Outcome, UsageError};
+use crate::exec::backup::fetch_rdb;
 use crate::net::conn::ConnectOptions;
-use crate::output::Output;
-/// Runs it.
-pub fn run<A>(_opts: &ConnectOptions, _out: Output, _args: &A) -> anyhow::Result<Outcome> {
-    anyhow::bail!("not yet")
+use crate::net::fanout::fan_out;
+use crate::output::{Output, Style};
+use crate::progress::TransferBars;
+use crate::settings;
+
+/// Version of the manifest's layout.
+const MANIFEST_FORMAT: u32 = 1;
+
+/// One master's RDB in the manifest.
+#[derive(Serialize)]
+struct SavedMaster {
+    id: String,
+    addr: String,
+    file: String,
+    bytes: u64,
+    sha256: String,
+    slots: SlotSet,
+    slot_count: usize,
+    keys: Option<u64>,
+    seconds: f64,
+}
+
+/// A master that could not be saved.
+#[derive(Serialize)]
+struct FailedMaster {
+    id: String,
+    addr: String,
+    error: String,
+}
+
+/// `DIR/manifest.json`, also the `--json` document.
+#[derive(Serialize)]
+struct Manifest {
+    format: u32,
+    created_unix: u64,
+    rcluster_version: &'static str,
+    entry: String,
+    dir: String,
+    healthy: bool,
+    check_errors: Vec<String>,
+    masters: Vec<SavedMaster>,
+    failed: Vec<FailedMaster>,
+    seconds: f64,
+}
+
+/// Runs `rcluster backup`.
+pub fn run(opts: &ConnectOptions, out: Output, args: &BackupArgs) -> anyhow::Result<Outcome> {
+    let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
+    if args.parallel == 0 || args.parallel > 256 {
+        bail!(UsageError::new("--parallel must be between 1 and 256"));
+    }
+    if opts.tls.is_some() {
+        bail!(UsageError::new(
+            "backup does not support --tls yet (SYNC needs a raw stream): take the RDBs from \
+             the servers' own files, or run backup from a host that reaches the nodes without TLS"
+        ));
+    }
+    let started = Instant::now();
+    let snapshot = Snapshot::load(opts, &entry)?;
+    let report = check(&snapshot, None);
+    let check_errors = report.errors();
+    for e in &check_errors {
+        out.line(Style::Warn, format!("[WARNING] {e}"));
+    }
+    if !check_errors.is_empty() {
+        out.line(
+            Style::Warn,
+            "*** Cluster seems to have some problems, please be aware of it if you're going to \
+             restore this backup.",
+        );
+    }
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("cannot create the backup directory {}", args.dir.display()))?;
+    let masters: Vec<&NodeState> = snapshot
+        .masters()
+        .filter(|m| !m.current().slots.is_empty())
+        .collect();
+    out.line(
+        Style::Info,
+        format!(
+            ">>> Saving the RDB of {} master(s) into {} ...",
+            masters.len(),
+            args.dir.display()
+        ),
+    );
+    let bars = TransferBars::new(&out);
+    let results = fan_out(&masters, args.parallel, |master| {
+        save_master(opts, master, &args.dir, &bars)
+    });
+    bars.clear();
+    let mut manifest = Manifest {
+        format: MANIFEST_FORMAT,
+        created_unix: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        rcluster_version: env!("CARGO_PKG_VERSION"),
+        entry: entry.to_string(),
+        dir: args.dir.display().to_string(),
+        healthy: check_errors.is_empty(),
+        check_errors,
+        masters: Vec::new(),
+        failed: Vec::new(),
+        seconds: 0.0,
+    };
+    for (master, result) in masters.iter().zip(results) {
+        match result {
+            Ok(saved) => {
+                out.line(
+                    Style::Plain,
+                    format!(
+                        "{}: {} bytes -> {} in {:.2} s",
+                        saved.addr, saved.bytes, saved.file, saved.seconds
+                    ),
+                );
+                manifest.masters.push(saved);
+            }
+            Err(err) => {
+                out.line(
+                    Style::Err,
+                    format!("[ERR] {}: no RDB saved: {err:#}", master.addr_text()),
+                );
+                manifest.failed.push(FailedMaster {
+                    id: master.id().to_string(),
+                    addr: master.addr_text(),
+                    error: format!("{err:#}"),
+                });
+            }
+        }
+    }
+    let nodes: Vec<NodeJson> = snapshot.nodes.iter().map(NodeJson::from_state).collect();
+    let nodes_path = args.dir.join("nodes.json");
+    write_json(&nodes_path, &nodes)?;
+    out.line(
+        Style::Plain,
+        format!("Saving cluster configuration to: {}", nodes_path.display()),
+    );
+    manifest.seconds = started.elapsed().as_secs_f64();
+    write_json(&args.dir.join("manifest.json"), &manifest)?;
+    let outcome = if manifest.failed.is_empty() {
+        out.line(
+            Style::Ok,
+            format!(
+                "[OK] Backup created into: {} ({} RDB file(s), {:.2} s)",
+                args.dir.display(),
+                manifest.masters.len(),
+                manifest.seconds
+            ),
+        );
+        Outcome::Success
+    } else {
+        out.line(
+            Style::Err,
+            format!(
+                "[ERR] The backup is incomplete: {} master(s) could not be saved (see \
+                 manifest.json).",
+                manifest.failed.len()
+            ),
+        );
+        Outcome::Problems
+    };
+    out.json(&manifest);
+    Ok(outcome)
+}
+
+/// Takes one master's RDB into `DIR/<id>.rdb`.
+fn save_master(
+    opts: &ConnectOptions,
+    master: &NodeState,
+    dir: &Path,
+    bars: &TransferBars,
+) -> anyhow::Result<SavedMaster> {
+    let addr = master.addr().context("no address known for this master")?;
+    if let Err(err) = &master.probe {
+        bail!("it cannot be reached: {}", err.message);
+    }
+    let file = format!("{}.rdb", master.id());
+    let bar = bars.add(addr.to_string());
+    let started = Instant::now();
+    let saved = fetch_rdb(
+        opts,
+        addr,
+        &dir.join(&file),
+        |length| bar.set_length(length),
+        |done| bar.set_position(done),
+    );
+    bar.finish_and_clear();
+    let saved = saved?;
+    Ok(SavedMaster {
+        id: master.id().to_string(),
+        addr: addr.to_string(),
+        file,
+        bytes: saved.bytes,
+        sha256: saved.sha256,
+        slots: master.current().slots.clone(),
+        slot_count: master.current().slots.len(),
+        keys: master.probe().map(|p| p.info.keys),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Writes `value` as pretty JSON to `path` atomically (temporary file, then rename).
+fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, text + "\n").with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }

@@ -3,6 +3,7 @@
 //! carries them out over [`crate::net`].
 
 pub mod announce;
+pub mod backup;
 pub mod bootstrap;
 pub mod fix;
 pub mod import;

@@ -1,0 +1,233 @@
+//! Taking one master's RDB the way a replica gets it: a raw connection, AUTH, `SYNC`, then
+//! the `$<length>` bulk payload streamed to a temporary file with its SHA-256, checked for
+//! the `REDIS` magic, fsynced and renamed into place. The master forks a BGSAVE to serve it;
+//! no shell access to the server is needed.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use sha2::{Digest, Sha256};
+
+use crate::address::NodeAddr;
+use crate::net::conn::{Auth, ConnectOptions};
+
+/// An RDB file starts with these bytes.
+pub const RDB_MAGIC: &[u8] = b"REDIS";
+/// Longest wait for a byte from the master. While it forks and saves, a master sends a
+/// newline every second to a replica waiting for the payload, so silence this long means
+/// it is gone.
+const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One saved RDB.
+#[derive(Debug, Clone)]
+pub struct SavedRdb {
+    /// Where it was written.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Its SHA-256, lowercase hex.
+    pub sha256: String,
+}
+
+/// Fetches `addr`'s RDB with SYNC into `dest` (atomically: a temporary file in the same
+/// directory, renamed when complete). `on_length` gets the payload size once known and
+/// `on_bytes` the bytes received so far.
+pub fn fetch_rdb(
+    opts: &ConnectOptions,
+    addr: &NodeAddr,
+    dest: &Path,
+    mut on_length: impl FnMut(u64),
+    mut on_bytes: impl FnMut(u64),
+) -> anyhow::Result<SavedRdb> {
+    if opts.tls.is_some() {
+        bail!("backup over TLS is not supported yet: SYNC needs a raw stream");
+    }
+    let stream = connect(addr, opts.connect_timeout)?;
+    stream.set_read_timeout(Some(READ_TIMEOUT.max(opts.io_timeout)))?;
+    stream.set_write_timeout(Some(opts.io_timeout))?;
+    let mut writer = stream.try_clone()?;
+    let mut reader = BufReader::with_capacity(1 << 20, stream);
+    authenticate(&mut writer, &mut reader, &opts.auth, addr)?;
+    writer.write_all(b"*1\r\n$4\r\nSYNC\r\n")?;
+    let length = read_payload_header(&mut reader, addr)?;
+    on_length(length);
+
+    let tmp = dest.with_file_name(format!(
+        ".{}.tmp",
+        dest.file_name().and_then(|n| n.to_str()).unwrap_or("rdb")
+    ));
+    let result = stream_to_file(&mut reader, length, &tmp, &mut on_bytes);
+    let (bytes, sha256) = match result {
+        Ok(done) => done,
+        Err(err) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(err.context(format!("{addr}: receiving the RDB failed")));
+        }
+    };
+    std::fs::rename(&tmp, dest)
+        .with_context(|| format!("cannot rename {} to {}", tmp.display(), dest.display()))?;
+    Ok(SavedRdb {
+        path: dest.to_path_buf(),
+        bytes,
+        sha256,
+    })
+}
+
+fn connect(addr: &NodeAddr, timeout: Duration) -> anyhow::Result<TcpStream> {
+    let targets: Vec<_> = (addr.host.as_str(), addr.port)
+        .to_socket_addrs()
+        .with_context(|| format!("{addr}: cannot resolve the host name"))?
+        .collect();
+    let mut last = None;
+    for target in targets {
+        match TcpStream::connect_timeout(&target, timeout) {
+            Ok(stream) => return Ok(stream),
+            Err(err) => last = Some(err),
+        }
+    }
+    Err(anyhow::anyhow!(
+        "{addr}: cannot connect: {}",
+        last.map_or_else(|| "no address".to_string(), |e| e.to_string())
+    ))
+}
+
+/// Sends AUTH (when a password is set) and checks the reply line.
+fn authenticate(
+    writer: &mut TcpStream,
+    reader: &mut impl BufRead,
+    auth: &Auth,
+    addr: &NodeAddr,
+) -> anyhow::Result<()> {
+    let Some(password) = &auth.password else {
+        return Ok(());
+    };
+    let mut parts: Vec<&[u8]> = vec![b"AUTH"];
+    if let Some(user) = &auth.user {
+        parts.push(user.as_bytes());
+    }
+    parts.push(password.as_bytes());
+    let mut command = format!("*{}\r\n", parts.len()).into_bytes();
+    for part in parts {
+        command.extend_from_slice(format!("${}\r\n", part.len()).as_bytes());
+        command.extend_from_slice(part);
+        command.extend_from_slice(b"\r\n");
+    }
+    writer.write_all(&command)?;
+    let line = read_line(reader)?;
+    if line.starts_with('-') {
+        // The reply never contains the password.
+        bail!("{addr}: authentication failed: {}", &line[1..]);
+    }
+    Ok(())
+}
+
+/// Skips the keep-alive newlines and reads `$<length>`.
+fn read_payload_header(reader: &mut impl BufRead, addr: &NodeAddr) -> anyhow::Result<u64> {
+    loop {
+        let line = read_line(reader)?;
+        if line.is_empty() {
+            continue; // keep-alive while the master saves
+        }
+        if let Some(err) = line.strip_prefix('-') {
+            bail!("{addr}: SYNC refused: {err}");
+        }
+        let Some(length) = line.strip_prefix('$') else {
+            bail!("{addr}: unexpected reply to SYNC: {line:?}");
+        };
+        if length.starts_with("EOF:") {
+            bail!(
+                "{addr}: the master sent a diskless (EOF-marked) payload, which is not supported"
+            );
+        }
+        return length
+            .parse()
+            .with_context(|| format!("{addr}: bad payload length {length:?}"));
+    }
+}
+
+fn read_line(reader: &mut impl BufRead) -> anyhow::Result<String> {
+    let mut line = Vec::new();
+    let n = reader.read_until(b'\n', &mut line)?;
+    if n == 0 {
+        bail!("the connection was closed");
+    }
+    Ok(String::from_utf8_lossy(&line)
+        .trim_end_matches(['\r', '\n'])
+        .to_string())
+}
+
+/// Copies exactly `length` bytes to `path`, hashing them; checks the RDB magic and fsyncs.
+fn stream_to_file(
+    reader: &mut impl Read,
+    length: u64,
+    path: &Path,
+    on_bytes: &mut impl FnMut(u64),
+) -> anyhow::Result<(u64, String)> {
+    let mut file =
+        File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut done: u64 = 0;
+    let mut head = Vec::with_capacity(RDB_MAGIC.len());
+    while done < length {
+        let want = usize::try_from((length - done).min(buf.len() as u64)).unwrap_or(buf.len());
+        let n = reader.read(&mut buf[..want])?;
+        if n == 0 {
+            bail!("the connection closed after {done} of {length} bytes");
+        }
+        if head.len() < RDB_MAGIC.len() {
+            let take = (RDB_MAGIC.len() - head.len()).min(n);
+            head.extend_from_slice(&buf[..take]);
+        }
+        hasher.update(&buf[..n]);
+        file.write_all(&buf[..n])?;
+        done += n as u64;
+        on_bytes(done);
+    }
+    if head != RDB_MAGIC {
+        bail!(
+            "the payload does not start with the RDB magic \"REDIS\" (got {:?})",
+            String::from_utf8_lossy(&head)
+        );
+    }
+    file.sync_all()?;
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((done, sha256))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_skips_keepalives() {
+        let mut input: &[u8] = b"\n\n$1234\r\nREDIS";
+        let addr = NodeAddr::new("h", 1);
+        assert_eq!(read_payload_header(&mut input, &addr).unwrap(), 1234);
+        let mut refused: &[u8] = b"-NOPERM no\r\n";
+        assert!(read_payload_header(&mut refused, &addr).is_err());
+    }
+
+    #[test]
+    fn payload_is_hashed_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.rdb");
+        let mut input: &[u8] = b"REDIS0011rest";
+        let (bytes, sha) = stream_to_file(&mut input, 9, &path, &mut |_| {}).unwrap();
+        assert_eq!(bytes, 9);
+        assert_eq!(std::fs::read(&path).unwrap(), b"REDIS0011");
+        assert_eq!(sha.len(), 64);
+        let mut bad: &[u8] = b"NOTANRDB";
+        assert!(stream_to_file(&mut bad, 8, &path, &mut |_| {}).is_err());
+        let mut short: &[u8] = b"REDIS";
+        assert!(stream_to_file(&mut short, 9, &path, &mut |_| {}).is_err());
+    }
+}
