@@ -118,9 +118,9 @@ fn authenticate(
     }
     writer.write_all(&command)?;
     let line = read_line(reader)?;
-    if line.starts_with('-') {
+    if let Some(err) = line.strip_prefix('-') {
         // The reply never contains the password.
-        bail!("{addr}: authentication failed: {}", &line[1..]);
+        bail!("{addr}: authentication failed: {err}");
     }
     Ok(())
 }
