@@ -259,9 +259,55 @@ pub enum Command {
     )]
     Backup(BackupArgs),
 
+    /// Load a backup made by `backup` into a cluster (any shape), key by key
+    #[command(
+        after_help = "Example:\n  rcluster restore 127.0.0.1:7000 ./backup-2026-11-30\n\n\
+        Checks every RDB against manifest.json (size and SHA-256) before anything changes. Each \
+        RDB is then loaded into a temporary standalone redis-server on this machine (found on \
+        PATH, or --redis-server) and imported into the cluster with MIGRATE, so the target \
+        cluster may have another number of masters than the one backed up. Keys already in \
+        the cluster with a different value are left as they are and reported, unless --replace.\n\n\
+        Exit codes: 0 every key restored, 1 refused (nothing changed) or some keys not \
+        restored, 2 usage error, 130 interrupted."
+    )]
+    Restore(RestoreArgs),
+
     /// A throwaway cluster of local redis-server processes: up, status, down
     #[command(subcommand)]
     Local(LocalCommand),
+}
+
+/// Arguments of `restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Any node of the cluster to load the backup into, as HOST:PORT
+    #[arg(value_name = "HOST:PORT")]
+    pub entry: String,
+
+    /// The backup directory (with manifest.json)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Overwrite keys that already exist in the cluster with the backup's values
+    #[arg(long, alias = "cluster-replace")]
+    pub replace: bool,
+
+    /// redis-server binary used to read the RDB files (default: found on PATH)
+    #[arg(long, value_name = "PATH")]
+    pub redis_server: Option<PathBuf>,
+
+    /// Keys per MIGRATE
+    #[arg(
+        long,
+        alias = "cluster-pipeline",
+        value_name = "N",
+        default_value_t = 1000
+    )]
+    pub pipeline: usize,
+
+    /// Check the backup files and the cluster, restore nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Arguments of `add-node`.

@@ -12,7 +12,7 @@ use crate::address::NodeAddr;
 use crate::cli::ImportArgs;
 use crate::cluster::info::ServerInfo;
 use crate::error::{Outcome, UsageError};
-use crate::exec::import::{ImportCounters, ImportJob, ImportReport, import};
+use crate::exec::import::{ImportCounters, ImportJob, ImportReport, import, targets};
 use crate::exec::interrupt;
 use crate::net::conn::{Auth, ConnectOptions};
 use crate::output::{Output, Style};
@@ -100,18 +100,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Res
         .iter()
         .find(|(d, _)| *d == db)
         .map_or(0, |(_, k)| *k);
-    let masters: Vec<usize> = (0..snapshot.nodes.len())
-        .filter(|&i| snapshot.nodes[i].is_master() && !snapshot.nodes[i].current().slots.is_empty())
-        .collect();
-    let mut owner = vec![0usize; 16384];
-    let mut master_addrs = Vec::with_capacity(masters.len());
-    for (k, &i) in masters.iter().enumerate() {
-        let node = &snapshot.nodes[i];
-        master_addrs.push(node.addr().cloned().context("a master has no address")?);
-        for slot in node.current().slots.iter() {
-            owner[usize::from(slot)] = k;
-        }
-    }
+    let (master_addrs, owner) = targets(&snapshot)?;
     let mut doc = ImportJson {
         source: source.to_string(),
         db,
@@ -128,7 +117,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Res
         Style::Warn,
         format!(
             "*** Importing {keys_on_source} keys from DB {db} into {} masters ({})",
-            masters.len(),
+            master_addrs.len(),
             if args.copy {
                 "copy: the source keeps its keys"
             } else {
@@ -216,7 +205,8 @@ fn choose_db(info: &ServerInfo, from_db: Option<u32>, source: &NodeAddr) -> anyh
     Ok(0)
 }
 
-fn print_report(out: &Output, report: &ImportReport, per_second: f64) {
+/// Prints an import's outcome: collisions, conflicts, failures, and the totals.
+pub fn print_report(out: &Output, report: &ImportReport, per_second: f64) {
     if report.identical > 0 {
         out.line(
             Style::Plain,

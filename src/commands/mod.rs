@@ -16,6 +16,7 @@ mod migration;
 mod nodes;
 mod rebalance;
 mod reshard;
+mod restore;
 mod set_timeout;
 mod slots;
 
@@ -43,6 +44,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::DelNode(args) => del_node::run(&opts, out, &args),
         Command::Import(args) => import::run(&opts, out, &args),
         Command::Backup(args) => backup::run(&opts, out, &args),
+        Command::Restore(args) => restore::run(&opts, out, &args),
         Command::Local(cmd) => local::run(&opts, out, &cmd),
     }
 }

@@ -195,12 +195,32 @@ fn stream_to_file(
         );
     }
     file.sync_all()?;
-    let sha256 = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((done, sha256))
+    Ok((done, hex(&hasher.finalize())))
+}
+
+/// The size and SHA-256 (lowercase hex) of a file, and whether it starts with the RDB magic.
+pub fn file_digest(path: &Path) -> anyhow::Result<(u64, String, bool)> {
+    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size: u64 = 0;
+    let mut magic = false;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        if size == 0 {
+            magic = buf[..n].starts_with(RDB_MAGIC);
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((size, hex(&hasher.finalize()), magic))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

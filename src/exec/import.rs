@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use redis::Value;
 use serde::Serialize;
 
@@ -16,6 +17,7 @@ use super::interrupt;
 use super::slot_batch::{MigrateFlags, migrate_command};
 use crate::address::NodeAddr;
 use crate::cluster::slots::key_slot;
+use crate::cluster::snapshot::Snapshot;
 use crate::net::conn::{ConnectOptions, NodeConn, NodeError, server_error_text};
 
 /// Batches queued per worker before the scanner waits.
@@ -114,6 +116,28 @@ impl Totals {
             self.errors.push(message);
         }
     }
+}
+
+/// The masters that serve slots (their addresses, as MIGRATE targets) and, per slot, the
+/// index of its master in that list.
+pub fn targets(snapshot: &Snapshot) -> anyhow::Result<(Vec<NodeAddr>, Vec<usize>)> {
+    let mut owner = vec![0usize; 16384];
+    let mut addrs = Vec::new();
+    for node in snapshot.masters() {
+        let slots = &node.current().slots;
+        if slots.is_empty() {
+            continue;
+        }
+        for slot in slots.iter() {
+            owner[usize::from(slot)] = addrs.len();
+        }
+        addrs.push(
+            node.addr()
+                .cloned()
+                .with_context(|| format!("master {} has no address", node.id()))?,
+        );
+    }
+    Ok((addrs, owner))
 }
 
 /// Runs the import; `on_progress` is called from the scanning thread as batches are queued.

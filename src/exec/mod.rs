@@ -11,4 +11,5 @@ pub mod interrupt;
 pub mod migrate;
 pub mod poll;
 pub mod schedule;
+pub mod scratch_server;
 pub mod slot_batch;
