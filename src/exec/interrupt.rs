@@ -1,6 +1,6 @@
-//! Ctrl-C during a migration: the first one asks the engine to stop taking new slots and to
-//! finish the ones in flight (so no slot is left half-moved); a second one exits at once with
-//! code 130, leaving open slots that `rcluster fix` closes.
+//! Ctrl-C during a migration or an import: the first one asks the engine to stop taking new
+//! slots (or batches) and to finish the ones in flight (so no slot is left half-moved); a
+//! second one exits at once with code 130, leaving open slots that `rcluster fix` closes.
 
 use std::io::Write;
 use std::sync::Once;
@@ -22,8 +22,9 @@ pub fn install() {
             if PRESSES.fetch_add(1, Ordering::SeqCst) == 0 {
                 let _ = writeln!(
                     stderr,
-                    "\nInterrupted: finishing the slots in flight, then stopping \
-                     (press Ctrl-C again to exit now and leave them open for `rcluster fix`)"
+                    "\nInterrupted: finishing what is in flight (slots being moved, key batches \
+                     being imported), then stopping (press Ctrl-C again to exit now; `rcluster \
+                     fix` closes any slot left open)"
                 );
             } else {
                 let _ = writeln!(
