@@ -184,3 +184,67 @@ fn server_that_never_answers_times_out() {
     let out = refuses(&["check", &addr, "-t", "1"], 1, &addr);
     assert!(out.stderr.contains("timed out"), "{out}");
 }
+
+/// The membership and data commands refuse bad arguments before contacting anything.
+#[test]
+fn membership_and_data_commands_check_their_arguments() {
+    let closed = format!("127.0.0.1:{}", closed_port());
+    let c = closed.as_str();
+    refuses(&["add-node", c, c], 2, "both");
+    refuses(&["add-node", "127.0.0.1", c], 2, "127.0.0.1");
+    refuses(
+        &["add-node", c, "127.0.0.1:1", "--wait-timeout", "0"],
+        2,
+        "--wait-timeout",
+    );
+    refuses(&["del-node", c, "not-an-id"], 2, "not a node id");
+    refuses(&["del-node", c, &"a".repeat(41)], 2, "not a node id");
+    refuses(&["call", c], 2, "COMMAND");
+    refuses(&["call", c, ""], 2, "give a command");
+    refuses(
+        &["call", c, "PING", "--only-masters", "--only-replicas"],
+        2,
+        "cannot be used",
+    );
+    refuses(&["set-timeout", c, "99"], 2, "100");
+    refuses(&["set-timeout", c, "soon"], 2, "soon");
+    refuses(&["import", c], 2, "--from");
+    refuses(&["import", c, "--from", "nowhere"], 2, "nowhere");
+    refuses(
+        &["import", c, "--from", c, "--pipeline", "0"],
+        2,
+        "--pipeline",
+    );
+    refuses(
+        &["import", c, "--from", c, "--parallel", "0"],
+        2,
+        "--parallel",
+    );
+    refuses(
+        &["import", c, "--from", c, "--from-user", "u"],
+        2,
+        "--from-pass",
+    );
+    refuses(&["backup", c], 2, "DIR");
+    refuses(&["backup", c, "/tmp/x", "--parallel", "0"], 2, "--parallel");
+    refuses(&["restore", c, "/nonexistent/backup"], 1, "manifest.json");
+}
+
+/// Unreachable entry nodes: one clear error, exit 1, for every new command.
+#[test]
+fn membership_and_data_commands_name_an_unreachable_node() {
+    let closed = format!("127.0.0.1:{}", closed_port());
+    let c = closed.as_str();
+    for args in [
+        vec!["add-node", "127.0.0.1:1", c],
+        vec!["del-node", c, "0123456789012345678901234567890123456789"],
+        vec!["call", c, "PING"],
+        vec!["set-timeout", c, "5000"],
+        vec!["import", c, "--from", "127.0.0.1:1"],
+        vec!["backup", c, "/tmp/rcluster-never-created"],
+    ] {
+        let out = refuses(&args, 1, &closed);
+        assert_one_error_line(&out);
+    }
+    assert!(!std::path::Path::new("/tmp/rcluster-never-created").exists());
+}
