@@ -16,9 +16,11 @@ use crate::cluster::membership::{MasterChoice, pick_master};
 use crate::cluster::moves::{PlanNode, resolve_master};
 use crate::cluster::snapshot::{NodeProbe, Snapshot, probe_node};
 use crate::error::{Outcome, UsageError};
-use crate::exec::bootstrap::{Member, Nudger, meet, resolve_ip};
+use crate::exec::bootstrap::{
+    Member, Nudger, connect_pool, meet, reachable_members, resolve_ip,
+};
 use crate::exec::poll::{describe_lag, wait_until_converged};
-use crate::net::conn::{ConnectOptions, NodeConn, humanize};
+use crate::net::conn::{ConnectOptions, humanize};
 use crate::net::pool::NodePool;
 use crate::output::{Output, Style};
 use crate::progress::Spinner;
@@ -329,21 +331,7 @@ fn connect_members(
     new_addr: &NodeAddr,
     new_probe: &NodeProbe,
 ) -> anyhow::Result<(NodePool, Vec<Member>)> {
-    let mut members: Vec<Member> = snapshot
-        .nodes
-        .iter()
-        .filter_map(|n| {
-            let probe = n.probe()?;
-            let addr = n.addr()?.clone();
-            Some(Member {
-                ip: addr.host.clone(),
-                addr,
-                id: n.id().to_string(),
-                bus_port: probe.myself.bus_port.unwrap_or(0),
-                version: probe.info.version_tuple(),
-            })
-        })
-        .collect();
+    let mut members = reachable_members(snapshot, "");
     members.push(Member {
         addr: new_addr.clone(),
         ip: resolve_ip(new_addr)?,
@@ -354,11 +342,7 @@ fn connect_members(
             .unwrap_or(new_addr.port.wrapping_add(10000)),
         version: new_probe.info.version_tuple(),
     });
-    let addrs: Vec<NodeAddr> = members.iter().map(|m| m.addr.clone()).collect();
-    let conns = NodePool::connect_all(opts, &addrs)
-        .into_iter()
-        .collect::<Result<Vec<NodeConn>, _>>()?;
-    Ok((NodePool::new(conns), members))
+    Ok((connect_pool(opts, &members)?, members))
 }
 
 /// `CLUSTER REPLICATE master_id` on pool node `i`.

@@ -12,12 +12,15 @@ use serde::Serialize;
 use super::migration::{self, FinalCheck, names};
 use crate::address::NodeAddr;
 use crate::cli::DelNodeArgs;
+use crate::cluster::converge::Target;
 use crate::cluster::membership::{MasterChoice, drain_plan, pick_master};
 use crate::cluster::moves::MovePlan;
 use crate::cluster::nodes::NodeEntry;
 use crate::cluster::snapshot::{NodeState, Snapshot};
 use crate::error::{Outcome, UsageError};
+use crate::exec::bootstrap::{Nudger, connect_pool, reachable_members};
 use crate::exec::migrate::MigrationReport;
+use crate::exec::poll::{describe_lag, wait_until_converged};
 use crate::net::conn::{ConnectOptions, ErrorKind};
 use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};
 use crate::output::{Output, Style};
@@ -206,7 +209,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &DelNodeArgs) -> anyhow::Re
     }
 
     let limit = Duration::from_secs_f64(args.wait_timeout);
-    repoint_replicas(opts, &snapshot, &repoint, limit)?;
+    repoint_replicas(opts, &out, &snapshot, &doomed.id, &repoint, limit)?;
     out.line(
         Style::Info,
         ">>> Sending CLUSTER FORGET messages to the cluster...",
@@ -425,42 +428,63 @@ fn plan_repoint(snapshot: &Snapshot, doomed: &Doomed) -> anyhow::Result<Vec<(usi
     Ok(plan)
 }
 
-/// CLUSTER REPLICATE on each replica, then waits until each sees itself as its new master's
-/// replica (a replica refuses to forget its master).
+/// CLUSTER REPLICATE on each replica, then waits until every reachable node sees each under
+/// its new master (a replica refuses to forget its master, and a node that forgets the old
+/// master before it knows the new one loses track of the replica's master for a while).
+/// Lagging views after `limit` are a warning: the replicas themselves have switched.
 fn repoint_replicas(
     opts: &ConnectOptions,
+    out: &Output,
     snapshot: &Snapshot,
+    doomed: &str,
     plan: &[(usize, usize)],
     limit: Duration,
 ) -> anyhow::Result<()> {
-    let results = fan_out(plan, DEFAULT_PARALLELISM, |&(r, m)| {
-        let replica = &snapshot.nodes[r];
-        let addr = replica.addr().context("no address")?;
-        let mut conn = opts.connect(addr)?;
-        conn.query::<()>(
-            redis::cmd("CLUSTER")
-                .arg("REPLICATE")
-                .arg(snapshot.nodes[m].id()),
-        )?;
-        let started = Instant::now();
-        loop {
-            let text: String = conn.query(redis::cmd("CLUSTER").arg("NODES"))?;
-            let follows = text.lines().any(|l| {
-                l.contains("myself") && l.split(' ').nth(3) == Some(snapshot.nodes[m].id())
-            });
-            if follows {
-                return Ok(());
-            }
-            if started.elapsed() >= limit {
-                bail!("{} did not switch to its new master in time", addr);
-            }
-            std::thread::sleep(POLL);
-        }
+    if plan.is_empty() {
+        return Ok(());
+    }
+    let members = reachable_members(snapshot, doomed);
+    let pool = connect_pool(opts, &members)?;
+    let index_of = |id: &str| members.iter().position(|m| m.id == id);
+    let replicas: Vec<usize> = plan
+        .iter()
+        .filter_map(|&(r, _)| index_of(snapshot.nodes[r].id()))
+        .collect();
+    let results = pool.some(&replicas, |i, conn| {
+        let (_, m) = plan
+            .iter()
+            .find(|&&(r, _)| snapshot.nodes[r].id() == members[i].id)
+            .expect("every replica index comes from the plan");
+        let mut pipe = redis::pipe();
+        pipe.cmd("CLUSTER").arg("REPLICATE").arg(snapshot.nodes[*m].id());
+        conn.pipeline_ok(&pipe, "CLUSTER REPLICATE")
     });
     results
         .into_iter()
-        .collect::<anyhow::Result<Vec<()>>>()
+        .collect::<Result<Vec<()>, _>>()
         .context("moving the node's replicas failed; nothing was forgotten yet")?;
+    let mut target = Target::default();
+    for node in &snapshot.nodes {
+        target
+            .members
+            .insert(node.id().to_string(), node.addr_text());
+    }
+    for &(r, m) in plan {
+        target.replica_of.insert(
+            snapshot.nodes[r].id().to_string(),
+            snapshot.nodes[m].id().to_string(),
+        );
+    }
+    let mut nudger = Nudger::new(&members);
+    if let Err(lag) = wait_until_converged(&pool, &target, limit, |lag| nudger.nudge(&pool, lag)) {
+        out.line(
+            Style::Warn,
+            format!(
+                "[WARNING] Not every node sees the moved replicas under their new masters                  yet:\n{}",
+                describe_lag(&lag)
+            ),
+        );
+    }
     Ok(())
 }
 

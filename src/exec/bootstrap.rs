@@ -12,7 +12,8 @@ use crate::address::NodeAddr;
 use crate::cluster::converge::{Lag, Target};
 use crate::cluster::create_plan::CreatePlan;
 use crate::cluster::slots::{SlotRange, SlotSet};
-use crate::net::conn::{NodeError, humanize};
+use crate::cluster::snapshot::Snapshot;
+use crate::net::conn::{ConnectOptions, NodeError, humanize};
 use crate::net::pool::NodePool;
 
 /// A validated node about to join: what bootstrapping needs to know about it.
@@ -266,6 +267,36 @@ fn first_error(results: Vec<Result<(), NodeError>>) -> anyhow::Result<()> {
          (CLUSTER RESET HARD) and run create again",
         errors.join("\n")
     )
+}
+
+/// The reachable nodes of `snapshot` except `skip`, as members (at the address the cluster
+/// knows them by).
+pub fn reachable_members(snapshot: &Snapshot, skip: &str) -> Vec<Member> {
+    snapshot
+        .nodes
+        .iter()
+        .filter(|n| n.id() != skip)
+        .filter_map(|n| {
+            let probe = n.probe()?;
+            let addr = n.addr()?.clone();
+            Some(Member {
+                ip: addr.host.clone(),
+                addr,
+                id: n.id().to_string(),
+                bus_port: probe.myself.bus_port.unwrap_or(0),
+                version: probe.info.version_tuple(),
+            })
+        })
+        .collect()
+}
+
+/// One connection per member, in order.
+pub fn connect_pool(opts: &ConnectOptions, members: &[Member]) -> Result<NodePool, NodeError> {
+    let addrs: Vec<NodeAddr> = members.iter().map(|m| m.addr.clone()).collect();
+    let conns = NodePool::connect_all(opts, &addrs)
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(NodePool::new(conns))
 }
 
 /// Resolves `addr`'s host to the IP text CLUSTER MEET needs (IPv4 preferred).
