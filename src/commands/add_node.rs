@@ -16,9 +16,7 @@ use crate::cluster::membership::{MasterChoice, pick_master};
 use crate::cluster::moves::{PlanNode, resolve_master};
 use crate::cluster::snapshot::{NodeProbe, Snapshot, probe_node};
 use crate::error::{Outcome, UsageError};
-use crate::exec::bootstrap::{
-    Member, Nudger, connect_pool, meet, reachable_members, resolve_ip,
-};
+use crate::exec::bootstrap::{Member, Nudger, connect_pool, meet, reachable_members, resolve_ip};
 use crate::exec::poll::{describe_lag, wait_until_converged};
 use crate::net::conn::{ConnectOptions, humanize};
 use crate::net::pool::NodePool;

@@ -456,7 +456,9 @@ fn repoint_replicas(
             .find(|&&(r, _)| snapshot.nodes[r].id() == members[i].id)
             .expect("every replica index comes from the plan");
         let mut pipe = redis::pipe();
-        pipe.cmd("CLUSTER").arg("REPLICATE").arg(snapshot.nodes[*m].id());
+        pipe.cmd("CLUSTER")
+            .arg("REPLICATE")
+            .arg(snapshot.nodes[*m].id());
         conn.pipeline_ok(&pipe, "CLUSTER REPLICATE")
     });
     results

@@ -5,6 +5,7 @@
 pub mod announce;
 pub mod backup;
 pub mod bootstrap;
+pub mod compare;
 pub mod fix;
 pub mod import;
 pub mod interrupt;

@@ -13,6 +13,7 @@ use std::time::Duration;
 use redis::Value;
 
 use super::announce::Announcer;
+use super::compare::same_unordered_content;
 use super::migrate::{BigKey, Endpoint, MigrateSettings, Tally};
 use crate::address::NodeAddr;
 use crate::net::conn::{Auth, NodeConn, NodeError, server_error_text};
@@ -806,7 +807,7 @@ impl KeyMover<'_> {
         let replies = target.pipeline(&pipe).inspect_err(|_| target.discard())?;
         // Every second reply is DUMP's (the others are ASKING's OK).
         let dst_dumps: Vec<Value> = replies.into_iter().skip(1).step_by(2).collect();
-        let keys = present
+        let mut keys: Vec<Comparison> = present
             .into_iter()
             .zip(dst_dumps)
             .map(|((key, src), dst)| {
@@ -817,6 +818,21 @@ impl KeyMover<'_> {
                 (key.clone(), same)
             })
             .collect();
+        // Identical sets and hashes can dump differently (hash-table order): look closer.
+        if keys.iter().any(|(_, same)| *same == Some(false)) {
+            let mut source = self.ctx.cache.lease(&self.src.addr)?;
+            for (key, same) in keys.iter_mut().filter(|(_, same)| *same == Some(false)) {
+                let equal = same_unordered_content(&mut source, &mut target, key, true);
+                match equal {
+                    Ok(equal) => *same = Some(equal),
+                    Err(err) => {
+                        source.discard();
+                        target.discard();
+                        return Err(err);
+                    }
+                }
+            }
+        }
         Ok(Compared { keys, gone })
     }
 
