@@ -23,13 +23,16 @@ pub fn same_unordered_content(
     Ok(ours == content(b, key, asking)?)
 }
 
+/// A key's type and its sorted members.
+type Content = (String, Vec<Vec<u8>>);
+
 /// The type and sorted members (for a hash: sorted field/value pairs) of a set or hash key;
 /// `None` for any other type.
 fn content(
     conn: &mut NodeConn,
     key: &[u8],
     asking: bool,
-) -> Result<Option<(String, Vec<Vec<u8>>)>, NodeError> {
+) -> Result<Option<Content>, NodeError> {
     let kind: String = ask(conn, redis::cmd("TYPE").arg(key), asking)?;
     let mut members: Vec<Vec<u8>> = match kind.as_str() {
         "set" => ask(conn, redis::cmd("SMEMBERS").arg(key), asking)?,
