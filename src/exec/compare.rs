@@ -78,3 +78,16 @@ impl ConcatWithLen for [Vec<u8>] {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_do_not_run_into_each_other() {
+        let a: Vec<Vec<u8>> = vec![b"ab".to_vec(), b"c".to_vec()];
+        let b: Vec<Vec<u8>> = vec![b"a".to_vec(), b"bc".to_vec()];
+        assert_ne!(a.concat_with_len(), b.concat_with_len());
+        assert_eq!(a.concat_with_len(), a.clone().concat_with_len());
+    }
+}
