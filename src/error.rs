@@ -33,6 +33,17 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The outcome of long work: interrupted, else complete or not.
+    pub fn of(interrupted: bool, complete: bool) -> Self {
+        if interrupted {
+            Outcome::Interrupted
+        } else if complete {
+            Outcome::Success
+        } else {
+            Outcome::Problems
+        }
+    }
+
     /// The process exit code.
     pub fn code(self) -> i32 {
         match self {

@@ -2,6 +2,7 @@
 //! orphaned) replica follows, and where a drained master's slots go.
 
 use super::moves::{MovePlan, PlanError, PlanNode, SlotMove};
+use super::snapshot::Snapshot;
 
 /// A master a replica could follow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +17,27 @@ pub struct MasterChoice {
     pub slots: usize,
     /// False when it is down or flagged failing: it gets no new replica.
     pub healthy: bool,
+}
+
+/// The masters of `snapshot` as choices for a replica, with their snapshot indices.
+pub fn master_choices(snapshot: &Snapshot) -> (Vec<usize>, Vec<MasterChoice>) {
+    let masters: Vec<usize> = (0..snapshot.nodes.len())
+        .filter(|&i| snapshot.nodes[i].is_master())
+        .collect();
+    let choices = masters
+        .iter()
+        .map(|&i| {
+            let n = &snapshot.nodes[i];
+            MasterChoice {
+                id: n.id().to_string(),
+                host: n.addr().map(|a| a.host.clone()).unwrap_or_default(),
+                replicas: snapshot.replicas_of(n.id()).count(),
+                slots: n.current().slots.len(),
+                healthy: n.reachable() && !n.seen.flags.failing(),
+            }
+        })
+        .collect();
+    (masters, choices)
 }
 
 /// The master a new replica on `replica_host` should follow: a healthy master, not

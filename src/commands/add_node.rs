@@ -12,7 +12,7 @@ use crate::address::NodeAddr;
 use crate::cli::AddNodeArgs;
 use crate::cluster::admission::join_problems;
 use crate::cluster::converge::{Lag, Target};
-use crate::cluster::membership::{MasterChoice, pick_master};
+use crate::cluster::membership::{master_choices, pick_master};
 use crate::cluster::moves::{PlanNode, resolve_master};
 use crate::cluster::snapshot::{NodeProbe, Snapshot, probe_node};
 use crate::error::{Outcome, UsageError};
@@ -273,22 +273,7 @@ fn choose_master(
         }
         return Ok((index, false));
     }
-    let masters: Vec<usize> = (0..snapshot.nodes.len())
-        .filter(|&i| snapshot.nodes[i].is_master())
-        .collect();
-    let choices: Vec<MasterChoice> = masters
-        .iter()
-        .map(|&i| {
-            let n = &snapshot.nodes[i];
-            MasterChoice {
-                id: n.id().to_string(),
-                host: n.addr().map(|a| a.host.clone()).unwrap_or_default(),
-                replicas: snapshot.replicas_of(n.id()).count(),
-                slots: n.current().slots.len(),
-                healthy: n.reachable() && !n.seen.flags.failing(),
-            }
-        })
-        .collect();
+    let (masters, choices) = master_choices(snapshot);
     let host = resolve_ip(new_addr).unwrap_or_else(|_| new_addr.host.clone());
     let pick =
         pick_master(&choices, &host, "").context("no healthy master can take a new replica")?;

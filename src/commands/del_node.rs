@@ -13,7 +13,7 @@ use super::migration::{self, FinalCheck, names};
 use crate::address::NodeAddr;
 use crate::cli::DelNodeArgs;
 use crate::cluster::converge::Target;
-use crate::cluster::membership::{MasterChoice, drain_plan, pick_master};
+use crate::cluster::membership::{drain_plan, master_choices, pick_master};
 use crate::cluster::moves::MovePlan;
 use crate::cluster::nodes::NodeEntry;
 use crate::cluster::snapshot::{NodeState, Snapshot};
@@ -393,22 +393,7 @@ fn plan_repoint(snapshot: &Snapshot, doomed: &Doomed) -> anyhow::Result<Vec<(usi
     if replicas.is_empty() {
         return Ok(Vec::new());
     }
-    let masters: Vec<usize> = (0..snapshot.nodes.len())
-        .filter(|&i| snapshot.nodes[i].is_master())
-        .collect();
-    let mut choices: Vec<MasterChoice> = masters
-        .iter()
-        .map(|&i| {
-            let n = &snapshot.nodes[i];
-            MasterChoice {
-                id: n.id().to_string(),
-                host: n.addr().map(|a| a.host.clone()).unwrap_or_default(),
-                replicas: snapshot.replicas_of(n.id()).count(),
-                slots: n.current().slots.len(),
-                healthy: n.reachable() && !n.seen.flags.failing(),
-            }
-        })
-        .collect();
+    let (masters, mut choices) = master_choices(snapshot);
     let mut plan = Vec::new();
     for r in replicas {
         let host = snapshot.nodes[r]

@@ -171,13 +171,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Res
             format!("The source {source} holds {left} key(s) in DB {db} now."),
         );
     }
-    let outcome = if report.interrupted {
-        Outcome::Interrupted
-    } else if report.complete() {
-        Outcome::Success
-    } else {
-        Outcome::Problems
-    };
+    let outcome = Outcome::of(report.interrupted, report.complete());
     doc.report = Some(report);
     out.json(&doc);
     Ok(outcome)

@@ -226,13 +226,7 @@ pub fn execute(
             out.line(Style::Warn, format!("[WARNING] After the move: {error}"));
         }
     }
-    let outcome = if report.interrupted {
-        Outcome::Interrupted
-    } else if report.complete() {
-        Outcome::Success
-    } else {
-        Outcome::Problems
-    };
+    let outcome = Outcome::of(report.interrupted, report.complete());
     Ok((report, final_check, outcome))
 }
 

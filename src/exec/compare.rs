@@ -28,11 +28,7 @@ type Content = (String, Vec<Vec<u8>>);
 
 /// The type and sorted members (for a hash: sorted field/value pairs) of a set or hash key;
 /// `None` for any other type.
-fn content(
-    conn: &mut NodeConn,
-    key: &[u8],
-    asking: bool,
-) -> Result<Option<Content>, NodeError> {
+fn content(conn: &mut NodeConn, key: &[u8], asking: bool) -> Result<Option<Content>, NodeError> {
     let kind: String = ask(conn, redis::cmd("TYPE").arg(key), asking)?;
     let mut members: Vec<Vec<u8>> = match kind.as_str() {
         "set" => ask(conn, redis::cmd("SMEMBERS").arg(key), asking)?,
