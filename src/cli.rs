@@ -9,11 +9,19 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// `rcluster --version`: the package version and the git commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("RCLUSTER_GIT_COMMIT"),
+    ")"
+);
+
 /// Redis Cluster administration: check, inspect and repair clusters, faster and scriptable.
 #[derive(Debug, Parser)]
 #[command(
     name = "rcluster",
-    version,
+    version = VERSION,
     about,
     long_about = "Redis Cluster administration, with the words of `redis-cli --cluster` and \
                   `--cluster-*` options accepted as they are. Every command takes the address of \
@@ -132,15 +140,19 @@ pub enum Command {
     Check(CheckArgs),
 
     /// Keys, slots and replicas per master
-    #[command(after_help = "Example:\n  rcluster info 127.0.0.1:7000")]
+    #[command(after_help = "Example:\n  rcluster info 127.0.0.1:7000\n\n\
+        Exit codes: 0 loaded (even when some node did not answer: it is named), 1 the entry \
+        node cannot be used, 2 usage error.")]
     Info(NodeArg),
 
     /// Table of every node, grouped by shard: role, address, slots, keys, link, flags
-    #[command(after_help = "Example:\n  rcluster nodes 127.0.0.1:7000")]
+    #[command(after_help = "Example:\n  rcluster nodes 127.0.0.1:7000\n\n\
+        Exit codes: 0 loaded, 1 the entry node cannot be used, 2 usage error.")]
     Nodes(NodeArg),
 
     /// Table of slot ranges and the master and replicas serving each
-    #[command(after_help = "Example:\n  rcluster slots 127.0.0.1:7000")]
+    #[command(after_help = "Example:\n  rcluster slots 127.0.0.1:7000\n\n\
+        Exit codes: 0 loaded, 1 the entry node cannot be used, 2 usage error.")]
     Slots(NodeArg),
 
     /// Create a cluster from empty nodes: plan slots and replicas, confirm, apply, check
@@ -275,6 +287,37 @@ pub enum Command {
     /// A throwaway cluster of local redis-server processes: up, status, down
     #[command(subcommand)]
     Local(LocalCommand),
+
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell
+    #[command(after_help = "Examples:\n  \
+        rcluster completions bash > ~/.local/share/bash-completion/completions/rcluster\n  \
+        rcluster completions zsh > ~/.zfunc/_rcluster\n  \
+        rcluster completions fish > ~/.config/fish/completions/rcluster.fish\n\n\
+        Exit codes: 0 printed, 2 unknown shell.")]
+    Completions(CompletionsArgs),
+
+    /// Print the man page (roff), or write one page per subcommand into a directory
+    #[command(
+        after_help = "Examples:\n  rcluster man | man -l -\n  rcluster man --out-dir /usr/local/share/man/man1\n\n\
+        Exit codes: 0 written, 1 the directory cannot be written, 2 usage error."
+    )]
+    Man(ManArgs),
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Arguments of `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write rcluster.1 and one rcluster-SUBCOMMAND.1 per subcommand into this directory
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// Arguments of `restore`.
@@ -710,15 +753,21 @@ pub enum LocalCommand {
     /// Start redis-server processes and create a cluster of them
     #[command(after_help = "Examples:\n  rcluster local up\n  \
         rcluster local up --masters 3 --replicas 0 --port 30001\n\n\
-        Connect with `redis-cli -c -p 7000`; stop with `rcluster local down`.")]
+        Connect with `redis-cli -c -p 7000`; stop with `rcluster local down`.\n\n\
+        Exit codes: 0 up and healthy, 1 could not start or form the cluster (everything \
+        started is stopped again), 2 usage error.")]
     Up(LocalUpArgs),
 
     /// Show the local cluster started by `local up`
-    #[command(after_help = "Example:\n  rcluster local status")]
+    #[command(after_help = "Example:\n  rcluster local status\n\n\
+        Exit codes: 0 every node runs, 1 no local cluster there or some node is down, \
+        2 usage error.")]
     Status(LocalDirArgs),
 
     /// Stop every node `local up` started and remove its directory
-    #[command(after_help = "Example:\n  rcluster local down")]
+    #[command(after_help = "Example:\n  rcluster local down\n\n\
+        Exit codes: 0 stopped (or nothing was running), 1 some node could not be stopped, \
+        2 usage error.")]
     Down(LocalDirArgs),
 }
 

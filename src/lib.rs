@@ -12,6 +12,7 @@ pub mod cluster;
 mod commands;
 pub mod error;
 pub mod exec;
+pub mod generate;
 pub mod local;
 pub mod net;
 pub mod output;

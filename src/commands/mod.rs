@@ -9,6 +9,7 @@ mod create;
 mod del_node;
 mod failover;
 mod fix;
+mod generated;
 mod import;
 mod info;
 mod local;
@@ -45,6 +46,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Import(args) => import::run(&opts, out, &args),
         Command::Backup(args) => backup::run(&opts, out, &args),
         Command::Restore(args) => restore::run(&opts, out, &args),
+        Command::Completions(args) => generated::completions(&args),
+        Command::Man(args) => generated::man(&args),
         Command::Local(cmd) => local::run(&opts, out, &cmd),
     }
 }

@@ -1,0 +1,31 @@
+//! `rcluster completions` and `rcluster man`: print what [`crate::generate`] makes.
+
+use std::io::Write;
+
+use anyhow::Context;
+
+use crate::cli::{CompletionsArgs, ManArgs};
+use crate::error::Outcome;
+use crate::generate::{completion, man_pages};
+
+/// Runs `rcluster completions`.
+pub fn completions(args: &CompletionsArgs) -> anyhow::Result<Outcome> {
+    std::io::stdout().write_all(&completion(args.shell))?;
+    Ok(Outcome::Success)
+}
+
+/// Runs `rcluster man`.
+pub fn man(args: &ManArgs) -> anyhow::Result<Outcome> {
+    let pages = man_pages()?;
+    let Some(dir) = &args.out_dir else {
+        std::io::stdout().write_all(&pages[0].1)?;
+        return Ok(Outcome::Success);
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, text) in &pages {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    eprintln!("wrote {} man pages into {}", pages.len(), dir.display());
+    Ok(Outcome::Success)
+}
