@@ -59,6 +59,8 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move (or copy) every key of a standalone Redis into the cluster')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Save one RDB per master (in parallel), the topology and a checksummed manifest')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Load a backup made by `backup` into a cluster (any shape), key by key')
+            [CompletionResult]::new('bigkeys', 'bigkeys', [CompletionResultType]::ParameterValue, 'Find the biggest keys of each type on every master at once (redis-cli --bigkeys)')
+            [CompletionResult]::new('memkeys', 'memkeys', [CompletionResultType]::ParameterValue, 'Find the keys that use the most memory, on every master at once (redis-cli --memkeys)')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'A throwaway cluster of local redis-server processes: up, status, down')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for bash, zsh, fish, elvish or powershell')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), or write one page per subcommand into a directory')
@@ -537,6 +539,67 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'rcluster;bigkeys' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Seconds to sleep after each SCAN batch of about 1000 keys, to limit the load (decimals allowed)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds to sleep after each SCAN batch of about 1000 keys, to limit the load (decimals allowed)')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Biggest keys listed: per type for bigkeys, overall for memkeys [default: 1 for bigkeys, 10 for memkeys]')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Nodes scanned at the same time')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
+            [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name for AUTH (needs a password too)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'CA certificate file (PEM) to verify the nodes'' certificates')
+            [CompletionResult]::new('--cacertdir', '--cacertdir', [CompletionResultType]::ParameterName, 'Directory of CA certificates (PEM files) to verify the nodes'' certificates')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate file (PEM) for mutual TLS')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client private key file (PEM) for mutual TLS')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name the certificates are issued for; the chain is still verified, but the name is not matched against the node address')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Connect and reply timeout for every node, in seconds (decimals allowed); migrations wait longer for MIGRATE replies (see their --timeout)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Connect and reply timeout for every node, in seconds (decimals allowed); migrations wait longer for MIGRATE replies (see their --timeout)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto (only on a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('--from-replicas', '--from-replicas', [CompletionResultType]::ParameterName, 'Scan one replica per shard instead of the masters (a shard without a healthy replica is scanned on its master)')
+            [CompletionResult]::new('--askpass', '--askpass', [CompletionResultType]::ParameterName, 'Prompt for the password on the terminal instead of passing it on the command line')
+            [CompletionResult]::new('--no-auth-warning', '--no-auth-warning', [CompletionResultType]::ParameterName, 'Accepted for redis-cli compatibility; rcluster never prints a password warning')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Connect with TLS')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the nodes'' certificates at all')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rcluster;memkeys' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Seconds to sleep after each SCAN batch of about 1000 keys, to limit the load (decimals allowed)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds to sleep after each SCAN batch of about 1000 keys, to limit the load (decimals allowed)')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Biggest keys listed: per type for bigkeys, overall for memkeys [default: 1 for bigkeys, 10 for memkeys]')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Nodes scanned at the same time')
+            [CompletionResult]::new('--samples', '--samples', [CompletionResultType]::ParameterName, 'MEMORY USAGE SAMPLES: nested values sampled per key, 0 for all [default: the server''s, 5]')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
+            [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name for AUTH (needs a password too)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'CA certificate file (PEM) to verify the nodes'' certificates')
+            [CompletionResult]::new('--cacertdir', '--cacertdir', [CompletionResultType]::ParameterName, 'Directory of CA certificates (PEM files) to verify the nodes'' certificates')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate file (PEM) for mutual TLS')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client private key file (PEM) for mutual TLS')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name the certificates are issued for; the chain is still verified, but the name is not matched against the node address')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Connect and reply timeout for every node, in seconds (decimals allowed); migrations wait longer for MIGRATE replies (see their --timeout)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Connect and reply timeout for every node, in seconds (decimals allowed); migrations wait longer for MIGRATE replies (see their --timeout)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto (only on a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('--from-replicas', '--from-replicas', [CompletionResultType]::ParameterName, 'Scan one replica per shard instead of the masters (a shard without a healthy replica is scanned on its master)')
+            [CompletionResult]::new('--askpass', '--askpass', [CompletionResultType]::ParameterName, 'Prompt for the password on the terminal instead of passing it on the command line')
+            [CompletionResult]::new('--no-auth-warning', '--no-auth-warning', [CompletionResultType]::ParameterName, 'Accepted for redis-cli compatibility; rcluster never prints a password warning')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Connect with TLS')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the nodes'' certificates at all')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'rcluster;local' {
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
             [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
@@ -740,6 +803,8 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move (or copy) every key of a standalone Redis into the cluster')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Save one RDB per master (in parallel), the topology and a checksummed manifest')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Load a backup made by `backup` into a cluster (any shape), key by key')
+            [CompletionResult]::new('bigkeys', 'bigkeys', [CompletionResultType]::ParameterValue, 'Find the biggest keys of each type on every master at once (redis-cli --bigkeys)')
+            [CompletionResult]::new('memkeys', 'memkeys', [CompletionResultType]::ParameterValue, 'Find the keys that use the most memory, on every master at once (redis-cli --memkeys)')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'A throwaway cluster of local redis-server processes: up, status, down')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for bash, zsh, fish, elvish or powershell')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), or write one page per subcommand into a directory')
@@ -792,6 +857,12 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             break
         }
         'rcluster;help;restore' {
+            break
+        }
+        'rcluster;help;bigkeys' {
+            break
+        }
+        'rcluster;help;memkeys' {
             break
         }
         'rcluster;help;local' {

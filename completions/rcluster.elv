@@ -56,6 +56,8 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand import 'Move (or copy) every key of a standalone Redis into the cluster'
             cand backup 'Save one RDB per master (in parallel), the topology and a checksummed manifest'
             cand restore 'Load a backup made by `backup` into a cluster (any shape), key by key'
+            cand bigkeys 'Find the biggest keys of each type on every master at once (redis-cli --bigkeys)'
+            cand memkeys 'Find the keys that use the most memory, on every master at once (redis-cli --memkeys)'
             cand local 'A throwaway cluster of local redis-server processes: up, status, down'
             cand completions 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
@@ -517,6 +519,65 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'rcluster;bigkeys'= {
+            cand -i 'Seconds to sleep after each SCAN batch of about 1000 keys, to limit the load (decimals allowed)'
+            cand --interval 'Seconds to sleep after each SCAN batch of about 1000 keys, to limit the load (decimals allowed)'
+            cand --top 'Biggest keys listed: per type for bigkeys, overall for memkeys [default: 1 for bigkeys, 10 for memkeys]'
+            cand --parallel 'Nodes scanned at the same time'
+            cand -a 'Password for AUTH on every node [env: REDISCLI_AUTH]'
+            cand --pass 'Password for AUTH on every node [env: REDISCLI_AUTH]'
+            cand --user 'ACL user name for AUTH (needs a password too)'
+            cand --cacert 'CA certificate file (PEM) to verify the nodes'' certificates'
+            cand --cacertdir 'Directory of CA certificates (PEM files) to verify the nodes'' certificates'
+            cand --cert 'Client certificate file (PEM) for mutual TLS'
+            cand --key 'Client private key file (PEM) for mutual TLS'
+            cand --sni 'Server name the certificates are issued for; the chain is still verified, but the name is not matched against the node address'
+            cand -t 'Connect and reply timeout for every node, in seconds (decimals allowed); migrations wait longer for MIGRATE replies (see their --timeout)'
+            cand --connect-timeout 'Connect and reply timeout for every node, in seconds (decimals allowed); migrations wait longer for MIGRATE replies (see their --timeout)'
+            cand --color 'When to color the output: auto (only on a terminal, and NO_COLOR unset), always, never'
+            cand --from-replicas 'Scan one replica per shard instead of the masters (a shard without a healthy replica is scanned on its master)'
+            cand --askpass 'Prompt for the password on the terminal instead of passing it on the command line'
+            cand --no-auth-warning 'Accepted for redis-cli compatibility; rcluster never prints a password warning'
+            cand --tls 'Connect with TLS'
+            cand --insecure 'Do not verify the nodes'' certificates at all'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only warnings, errors and results'
+            cand --quiet 'Print only warnings, errors and results'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rcluster;memkeys'= {
+            cand -i 'Seconds to sleep after each SCAN batch of about 1000 keys, to limit the load (decimals allowed)'
+            cand --interval 'Seconds to sleep after each SCAN batch of about 1000 keys, to limit the load (decimals allowed)'
+            cand --top 'Biggest keys listed: per type for bigkeys, overall for memkeys [default: 1 for bigkeys, 10 for memkeys]'
+            cand --parallel 'Nodes scanned at the same time'
+            cand --samples 'MEMORY USAGE SAMPLES: nested values sampled per key, 0 for all [default: the server''s, 5]'
+            cand -a 'Password for AUTH on every node [env: REDISCLI_AUTH]'
+            cand --pass 'Password for AUTH on every node [env: REDISCLI_AUTH]'
+            cand --user 'ACL user name for AUTH (needs a password too)'
+            cand --cacert 'CA certificate file (PEM) to verify the nodes'' certificates'
+            cand --cacertdir 'Directory of CA certificates (PEM files) to verify the nodes'' certificates'
+            cand --cert 'Client certificate file (PEM) for mutual TLS'
+            cand --key 'Client private key file (PEM) for mutual TLS'
+            cand --sni 'Server name the certificates are issued for; the chain is still verified, but the name is not matched against the node address'
+            cand -t 'Connect and reply timeout for every node, in seconds (decimals allowed); migrations wait longer for MIGRATE replies (see their --timeout)'
+            cand --connect-timeout 'Connect and reply timeout for every node, in seconds (decimals allowed); migrations wait longer for MIGRATE replies (see their --timeout)'
+            cand --color 'When to color the output: auto (only on a terminal, and NO_COLOR unset), always, never'
+            cand --from-replicas 'Scan one replica per shard instead of the masters (a shard without a healthy replica is scanned on its master)'
+            cand --askpass 'Prompt for the password on the terminal instead of passing it on the command line'
+            cand --no-auth-warning 'Accepted for redis-cli compatibility; rcluster never prints a password warning'
+            cand --tls 'Connect with TLS'
+            cand --insecure 'Do not verify the nodes'' certificates at all'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only warnings, errors and results'
+            cand --quiet 'Print only warnings, errors and results'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'rcluster;local'= {
             cand -a 'Password for AUTH on every node [env: REDISCLI_AUTH]'
             cand --pass 'Password for AUTH on every node [env: REDISCLI_AUTH]'
@@ -709,6 +770,8 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand import 'Move (or copy) every key of a standalone Redis into the cluster'
             cand backup 'Save one RDB per master (in parallel), the topology and a checksummed manifest'
             cand restore 'Load a backup made by `backup` into a cluster (any shape), key by key'
+            cand bigkeys 'Find the biggest keys of each type on every master at once (redis-cli --bigkeys)'
+            cand memkeys 'Find the keys that use the most memory, on every master at once (redis-cli --memkeys)'
             cand local 'A throwaway cluster of local redis-server processes: up, status, down'
             cand completions 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
@@ -745,6 +808,10 @@ set edit:completion:arg-completer[rcluster] = {|@words|
         &'rcluster;help;backup'= {
         }
         &'rcluster;help;restore'= {
+        }
+        &'rcluster;help;bigkeys'= {
+        }
+        &'rcluster;help;memkeys'= {
         }
         &'rcluster;help;local'= {
             cand up 'Start redis-server processes and create a cluster of them'

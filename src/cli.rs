@@ -284,6 +284,25 @@ pub enum Command {
     )]
     Restore(RestoreArgs),
 
+    /// Find the biggest keys of each type on every master at once (redis-cli --bigkeys)
+    #[command(after_help = "Examples:\n  \
+        rcluster bigkeys 127.0.0.1:7000\n  \
+        rcluster bigkeys 127.0.0.1:7000 --from-replicas -i 0.01 --top 5\n\n\
+        Sizes are the type's length: bytes of a string, items of a list, members of a set or \
+        zset, fields of a hash, entries of a stream. The summary reads like redis-cli's; the \
+        table lists the biggest keys of each type with their node and slot.\n\n\
+        Exit codes: 0 every node scanned, 1 some node could not be scanned, 2 usage error.")]
+    Bigkeys(KeyScanArgs),
+
+    /// Find the keys that use the most memory, on every master at once (redis-cli --memkeys)
+    #[command(after_help = "Examples:\n  \
+        rcluster memkeys 127.0.0.1:7000\n  \
+        rcluster memkeys 127.0.0.1:7000 --samples 0 --top 20 --json\n\n\
+        Sizes are MEMORY USAGE in bytes. The summary reads like redis-cli's; the table lists \
+        the --top keys that use the most memory, of any type, with their node and slot.\n\n\
+        Exit codes: 0 every node scanned, 1 some node could not be scanned, 2 usage error.")]
+    Memkeys(MemkeysArgs),
+
     /// A throwaway cluster of local redis-server processes: up, status, down
     #[command(subcommand)]
     Local(LocalCommand),
@@ -302,6 +321,46 @@ pub enum Command {
         Exit codes: 0 written, 1 the directory cannot be written, 2 usage error."
     )]
     Man(ManArgs),
+}
+
+/// Arguments of `bigkeys` (and the scan options of `memkeys`).
+#[derive(Debug, Args)]
+pub struct KeyScanArgs {
+    /// Any node of the cluster, as HOST:PORT
+    #[arg(value_name = "HOST:PORT")]
+    pub entry: String,
+
+    /// Scan one replica per shard instead of the masters (a shard without a healthy replica
+    /// is scanned on its master)
+    #[arg(long)]
+    pub from_replicas: bool,
+
+    /// Seconds to sleep after each SCAN batch of about 1000 keys, to limit the load
+    /// (decimals allowed)
+    #[arg(short = 'i', long, value_name = "SECS", default_value_t = 0.0)]
+    pub interval: f64,
+
+    /// Biggest keys listed: per type for bigkeys, overall for memkeys [default: 1 for
+    /// bigkeys, 10 for memkeys]
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// Nodes scanned at the same time
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub parallel: usize,
+}
+
+/// Arguments of `memkeys`.
+#[derive(Debug, Args)]
+pub struct MemkeysArgs {
+    /// Where and how to scan.
+    #[command(flatten)]
+    pub scan: KeyScanArgs,
+
+    /// MEMORY USAGE SAMPLES: nested values sampled per key, 0 for all [default: the
+    /// server's, 5]
+    #[arg(long, alias = "memkeys-samples", value_name = "N")]
+    pub samples: Option<u32>,
 }
 
 /// Arguments of `completions`.

@@ -7,6 +7,7 @@ pub mod converge;
 pub mod create_plan;
 pub mod fix_plan;
 pub mod info;
+pub mod keysizes;
 pub mod membership;
 pub mod moves;
 pub mod nodes;

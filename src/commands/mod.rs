@@ -12,6 +12,7 @@ mod fix;
 mod generated;
 mod import;
 mod info;
+mod keyscan;
 mod local;
 mod migration;
 mod nodes;
@@ -48,6 +49,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Restore(args) => restore::run(&opts, out, &args),
         Command::Completions(args) => generated::completions(&args),
         Command::Man(args) => generated::man(&args),
+        Command::Bigkeys(args) => keyscan::bigkeys(&opts, out, &args),
+        Command::Memkeys(args) => keyscan::memkeys(&opts, out, &args),
         Command::Local(cmd) => local::run(&opts, out, &cmd),
     }
 }

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod fix;
 pub mod import;
 pub mod interrupt;
+pub mod keyscan;
 pub mod migrate;
 pub mod poll;
 pub mod schedule;

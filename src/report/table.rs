@@ -58,7 +58,8 @@ fn slots_cell(slots: &SlotSet) -> String {
     format!("{text} ({})", slots.len())
 }
 
-fn new_table(header: Vec<&str>) -> Table {
+/// A table in the style of every rcluster table, with `header`.
+pub fn new_table(header: Vec<&str>) -> Table {
     let mut table = Table::new();
     table.load_style(presets::UTF8_FULL_CONDENSED);
     table.set_header(header);

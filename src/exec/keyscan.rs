@@ -1,0 +1,116 @@
+//! Scanning one node's keyspace for `bigkeys` / `memkeys`: SCAN in batches, then one
+//! pipeline of TYPE and one of size commands per batch (redis-cli sends SCAN COUNT 10 and
+//! waits for every reply). `interval` sleeps after each batch to limit the load.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use redis::Value;
+
+use crate::address::NodeAddr;
+use crate::cluster::keysizes::{KeySizes, Measure, SizedKey, length_command};
+use crate::cluster::slots::key_slot;
+use crate::net::conn::{ConnectOptions, NodeError};
+
+/// Keys asked of SCAN per call.
+const SCAN_COUNT: usize = 1000;
+
+/// How to scan.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanSettings {
+    /// What a key's size is.
+    pub measure: Measure,
+    /// MEMORY USAGE's SAMPLES (None: the server's default).
+    pub samples: Option<u32>,
+    /// Pause after each SCAN batch.
+    pub interval: Duration,
+    /// Biggest keys kept per type.
+    pub keep: usize,
+}
+
+/// Scans every key of `addr` (a replica is asked with READONLY semantics by plain commands:
+/// scanning and sizing are reads it serves for its own data); `scanned` counts keys as they
+/// are done, for progress.
+pub fn scan_node(
+    opts: &ConnectOptions,
+    addr: &NodeAddr,
+    settings: &ScanSettings,
+    scanned: &AtomicU64,
+) -> Result<KeySizes, NodeError> {
+    let mut conn = opts.connect(addr)?;
+    // A replica redirects reads of keys it does not own as master unless READONLY.
+    let _ = conn.raw(&redis::cmd("READONLY"));
+    let node = addr.to_string();
+    let mut sizes = KeySizes::new(settings.keep);
+    let mut cursor: u64 = 0;
+    loop {
+        let mut scan = redis::cmd("SCAN");
+        scan.arg(cursor).arg("COUNT").arg(SCAN_COUNT);
+        let (next, keys): (u64, Vec<Vec<u8>>) = conn.query(&scan)?;
+        if !keys.is_empty() {
+            let mut pipe = redis::pipe();
+            for key in &keys {
+                pipe.cmd("TYPE").arg(key);
+            }
+            let types: Vec<String> = conn
+                .pipeline(&pipe)?
+                .into_iter()
+                .map(|v| redis::from_redis_value::<String>(v).unwrap_or_else(|_| "none".into()))
+                .collect();
+            let mut pipe = redis::pipe();
+            let mut asked = Vec::with_capacity(keys.len());
+            for (key, kind) in keys.iter().zip(&types) {
+                let cmd = match settings.measure {
+                    Measure::Memory if kind != "none" => {
+                        let mut c = redis::cmd("MEMORY");
+                        c.arg("USAGE").arg(key);
+                        if let Some(n) = settings.samples {
+                            c.arg("SAMPLES").arg(n);
+                        }
+                        Some(c)
+                    }
+                    Measure::Length => length_command(kind).map(|name| {
+                        let mut c = redis::cmd(name);
+                        c.arg(key);
+                        c
+                    }),
+                    Measure::Memory => None,
+                };
+                asked.push(cmd.is_some());
+                if let Some(cmd) = cmd {
+                    pipe.add_command(cmd);
+                }
+            }
+            let mut replies = conn.pipeline(&pipe)?.into_iter();
+            for ((key, kind), was_asked) in keys.iter().zip(&types).zip(asked) {
+                if kind == "none" {
+                    continue; // deleted or expired since SCAN
+                }
+                let size = if was_asked {
+                    match replies.next() {
+                        Some(Value::Int(n)) if n >= 0 => Some(n as u64),
+                        _ => None,
+                    }
+                } else {
+                    None
+                };
+                let sized = size.map(|size| SizedKey {
+                    kind: kind.clone(),
+                    key: String::from_utf8_lossy(key).into_owned(),
+                    size,
+                    node: node.clone(),
+                    slot: key_slot(key),
+                });
+                sizes.add(kind, key.len(), sized);
+            }
+            scanned.fetch_add(keys.len() as u64, Ordering::Relaxed);
+        }
+        cursor = next;
+        if cursor == 0 {
+            return Ok(sizes);
+        }
+        if !settings.interval.is_zero() {
+            std::thread::sleep(settings.interval);
+        }
+    }
+}
