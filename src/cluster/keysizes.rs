@@ -52,14 +52,30 @@ pub struct SizedKey {
     /// The key type.
     #[serde(rename = "type")]
     pub kind: String,
-    /// The key (binary bytes shown lossily).
+    /// The key (bytes that are not UTF-8 replaced by U+FFFD).
     pub key: String,
+    /// The key as redis-cli quotes it (exact for any bytes).
+    pub quoted: String,
     /// Its size (see [`Measure`]).
     pub size: u64,
     /// The node it was found on (`host:port`).
     pub node: String,
     /// Its hash slot.
     pub slot: u16,
+}
+
+impl SizedKey {
+    /// A key of `kind` named `key` (any bytes) of `size`, found on `node`.
+    pub fn new(kind: &str, key: &[u8], size: u64, node: &str) -> Self {
+        SizedKey {
+            kind: kind.to_string(),
+            key: String::from_utf8_lossy(key).into_owned(),
+            quoted: quoted(key),
+            size,
+            node: node.to_string(),
+            slot: super::slots::key_slot(key),
+        }
+    }
 }
 
 /// Totals of one key type.
@@ -199,6 +215,7 @@ mod tests {
         SizedKey {
             kind: kind.into(),
             key: name.into(),
+            quoted: quoted(name.as_bytes()),
             size,
             node: node.into(),
             slot: 0,

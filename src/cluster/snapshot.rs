@@ -93,9 +93,13 @@ impl Snapshot {
     /// Loads the cluster through `entry`. Fails only when the entry node itself cannot be
     /// used; other nodes that cannot be reached are recorded as such.
     pub fn load(opts: &ConnectOptions, entry: &NodeAddr) -> Result<Snapshot, NodeError> {
-        let entry_probe = probe_node(opts, entry)?;
+        let mut entry_probe = probe_node(opts, entry)?;
         if !entry_probe.info.cluster_enabled {
             return Err(not_a_cluster_node(entry));
+        }
+        // A node that never met another does not know its own IP: it is where we reached it.
+        if entry_probe.myself.addr.is_none() && !entry_probe.myself.flags.noaddr {
+            entry_probe.myself.addr = Some(entry.clone());
         }
         let others: Vec<NodeEntry> = entry_probe
             .view

@@ -9,7 +9,6 @@ use redis::Value;
 
 use crate::address::NodeAddr;
 use crate::cluster::keysizes::{KeySizes, Measure, SizedKey, length_command};
-use crate::cluster::slots::key_slot;
 use crate::net::conn::{ConnectOptions, NodeError};
 
 /// Keys asked of SCAN per call.
@@ -52,11 +51,10 @@ pub fn scan_node(
             for key in &keys {
                 pipe.cmd("TYPE").arg(key);
             }
-            let types: Vec<String> = conn
-                .pipeline(&pipe)?
-                .into_iter()
-                .map(|v| redis::from_redis_value::<String>(v).unwrap_or_else(|_| "none".into()))
-                .collect();
+            let mut types = Vec::with_capacity(keys.len());
+            for reply in conn.pipeline(&pipe)? {
+                types.push(conn.convert::<String>(reply)?);
+            }
             let mut pipe = redis::pipe();
             let mut asked = Vec::with_capacity(keys.len());
             for (key, kind) in keys.iter().zip(&types) {
@@ -89,18 +87,18 @@ pub fn scan_node(
                 let size = if was_asked {
                     match replies.next() {
                         Some(Value::Int(n)) if n >= 0 => Some(n as u64),
-                        _ => None,
+                        // The key changed type, or vanished, since TYPE.
+                        Some(Value::ServerError(e)) if e.code() == "WRONGTYPE" => None,
+                        Some(Value::Nil) | None => None,
+                        Some(other) => {
+                            conn.convert::<i64>(other)?;
+                            None
+                        }
                     }
                 } else {
                     None
                 };
-                let sized = size.map(|size| SizedKey {
-                    kind: kind.clone(),
-                    key: String::from_utf8_lossy(key).into_owned(),
-                    size,
-                    node: node.clone(),
-                    slot: key_slot(key),
-                });
+                let sized = size.map(|size| SizedKey::new(kind, key, size, &node));
                 sizes.add(kind, key.len(), sized);
             }
             scanned.fetch_add(keys.len() as u64, Ordering::Relaxed);

@@ -1,7 +1,7 @@
 //! The `bigkeys` / `memkeys` report: redis-cli's summary lines, then a table of the biggest
 //! keys with their node and slot.
 
-use crate::cluster::keysizes::{KeySizes, Measure, SizedKey, quoted, unit};
+use crate::cluster::keysizes::{KeySizes, Measure, SizedKey, unit};
 use crate::output::Doc;
 use crate::report::table::new_table;
 
@@ -23,7 +23,7 @@ pub fn summary(sizes: &KeySizes, measure: Measure) -> Doc {
         if let Some(big) = stats.biggest.first() {
             doc.plain(format!(
                 "Biggest {kind:>6} found '{}' has {} {} (on {}, slot {})",
-                quoted(big.key.as_bytes()),
+                big.quoted,
                 big.size,
                 unit(kind, measure),
                 big.node,
@@ -51,7 +51,7 @@ pub fn table(keys: &[SizedKey], measure: Measure) -> String {
     for k in keys {
         table.add_row(vec![
             k.kind.clone(),
-            quoted(k.key.as_bytes()),
+            k.quoted.clone(),
             format!("{} {}", k.size, unit(&k.kind, measure)),
             k.node.clone(),
             k.slot.to_string(),
@@ -74,13 +74,7 @@ mod tests {
         sizes.add(
             "hash",
             3,
-            Some(SizedKey {
-                kind: "hash".into(),
-                key: "h:1".into(),
-                size: 2,
-                node: "127.0.0.1:7000".into(),
-                slot: 4,
-            }),
+            Some(SizedKey::new("hash", b"h:1", 2, "127.0.0.1:7000")),
         );
         let text = summary(&sizes, Measure::Length).to_text();
         assert!(text.contains("Sampled 1 keys in the keyspace!"), "{text}");
