@@ -40,7 +40,7 @@ complete -c rcluster -n "__fish_rcluster_needs_command" -l no-auth-warning -d 'A
 complete -c rcluster -n "__fish_rcluster_needs_command" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_needs_command" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_needs_command" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_needs_command" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_needs_command" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_needs_command" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_needs_command" -f -a "check" -d 'Check the cluster: slot agreement, open slots, coverage, node health'
@@ -82,7 +82,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand check" -l no-auth-warn
 complete -c rcluster -n "__fish_rcluster_using_subcommand check" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand check" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand check" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand check" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand check" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand check" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand info" -s a -l pass -d 'Password for AUTH on every node [env: REDISCLI_AUTH]' -r
@@ -101,7 +101,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand info" -l no-auth-warni
 complete -c rcluster -n "__fish_rcluster_using_subcommand info" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand info" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand info" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand info" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand info" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand info" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand nodes" -s a -l pass -d 'Password for AUTH on every node [env: REDISCLI_AUTH]' -r
@@ -120,7 +120,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand nodes" -l no-auth-warn
 complete -c rcluster -n "__fish_rcluster_using_subcommand nodes" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand nodes" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand nodes" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand nodes" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand nodes" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand nodes" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand nodes" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand slots" -s a -l pass -d 'Password for AUTH on every node [env: REDISCLI_AUTH]' -r
@@ -139,7 +139,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand slots" -l no-auth-warn
 complete -c rcluster -n "__fish_rcluster_using_subcommand slots" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand slots" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand slots" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand slots" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand slots" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand slots" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand slots" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand create" -l replicas -d 'Replicas per master; needs at least 3*(N+1) nodes' -r
@@ -162,7 +162,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand create" -l no-auth-war
 complete -c rcluster -n "__fish_rcluster_using_subcommand create" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand create" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand create" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand create" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand create" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand create" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l from -d 'Source masters: comma-separated node ids (or unique prefixes), or `all` (every master except the target)' -r
@@ -171,7 +171,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l slots -d '
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l slot-range -d 'Move exactly these slots instead of a count, e.g. 0-99,500' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l timeout -d 'MIGRATE timeout in milliseconds (redis-cli\'s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l pipeline -d 'Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about 8 MB per batch]' -r
-complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l parallel -d 'Slots moved at the same time, over all source/target pairs' -r
+complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l parallel -d 'Batches of slots moved at the same time, over all source/target pairs (a batch is up to 256 slots of one pair; a source serves at most 2 at once)' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -s a -l pass -d 'Password for AUTH on every node [env: REDISCLI_AUTH]' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l user -d 'ACL user name for AUTH (needs a password too)' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l cacert -d 'CA certificate file (PEM) to verify the nodes\' certificates' -r -F
@@ -191,14 +191,14 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l no-auth-wa
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l weight -d 'Weight of a master, as ID=W (ID may be a unique prefix); default 1, 0 empties it' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l threshold -d 'Rebalance only if some master is more than PCT percent away from its share; 0 balances exactly' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l timeout -d 'MIGRATE timeout in milliseconds (redis-cli\'s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l pipeline -d 'Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about 8 MB per batch]' -r
-complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l parallel -d 'Slots moved at the same time, over all source/target pairs' -r
+complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l parallel -d 'Batches of slots moved at the same time, over all source/target pairs (a batch is up to 256 slots of one pair; a source serves at most 2 at once)' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -s a -l pass -d 'Password for AUTH on every node [env: REDISCLI_AUTH]' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l user -d 'ACL user name for AUTH (needs a password too)' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l cacert -d 'CA certificate file (PEM) to verify the nodes\' certificates' -r -F
@@ -220,7 +220,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l no-auth-
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand fix" -l timeout -d 'MIGRATE timeout in milliseconds (redis-cli\'s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout' -r
@@ -246,7 +246,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand fix" -l no-auth-warnin
 complete -c rcluster -n "__fish_rcluster_using_subcommand fix" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand fix" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand fix" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand fix" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand fix" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand fix" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand fix" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand failover" -l wait-timeout -d 'Seconds to wait until every reachable node sees the new master' -r
@@ -269,7 +269,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand failover" -l no-auth-w
 complete -c rcluster -n "__fish_rcluster_using_subcommand failover" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand failover" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand failover" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand failover" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand failover" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand failover" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand failover" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand add-node" -l master-id -d 'The master the new replica follows: node id or unique prefix (implies --replica)' -r
@@ -292,7 +292,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand add-node" -l no-auth-w
 complete -c rcluster -n "__fish_rcluster_using_subcommand add-node" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand add-node" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand add-node" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand add-node" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand add-node" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand add-node" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand add-node" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l wait-timeout -d 'Seconds to keep checking that no node lists the removed node any more' -r
@@ -319,7 +319,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l no-auth-w
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand call" -s a -l pass -d 'Password for AUTH on every node [env: REDISCLI_AUTH]' -r
@@ -340,7 +340,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand call" -l no-auth-warni
 complete -c rcluster -n "__fish_rcluster_using_subcommand call" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand call" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand call" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand call" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand call" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand call" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand set-timeout" -s a -l pass -d 'Password for AUTH on every node [env: REDISCLI_AUTH]' -r
@@ -360,7 +360,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand set-timeout" -l no-aut
 complete -c rcluster -n "__fish_rcluster_using_subcommand set-timeout" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand set-timeout" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand set-timeout" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand set-timeout" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand set-timeout" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand set-timeout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand set-timeout" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand import" -l from -d 'The standalone Redis to import from, as HOST:PORT' -r
@@ -390,7 +390,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand import" -l no-auth-war
 complete -c rcluster -n "__fish_rcluster_using_subcommand import" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand import" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand import" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand import" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand import" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand import" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand backup" -l parallel -d 'Masters saved at the same time' -r
@@ -410,7 +410,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand backup" -l no-auth-war
 complete -c rcluster -n "__fish_rcluster_using_subcommand backup" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand backup" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand backup" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand backup" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand backup" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand backup" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand restore" -l redis-server -d 'redis-server binary used to read the RDB files (default: found on PATH)' -r -F
@@ -433,7 +433,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand restore" -l no-auth-wa
 complete -c rcluster -n "__fish_rcluster_using_subcommand restore" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand restore" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand restore" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand restore" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand restore" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand restore" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand bigkeys" -s i -l interval -d 'Seconds to sleep after each SCAN batch of about 1000 keys, to limit the load (decimals allowed)' -r
@@ -456,7 +456,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand bigkeys" -l no-auth-wa
 complete -c rcluster -n "__fish_rcluster_using_subcommand bigkeys" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand bigkeys" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand bigkeys" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand bigkeys" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand bigkeys" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand bigkeys" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand bigkeys" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand memkeys" -s i -l interval -d 'Seconds to sleep after each SCAN batch of about 1000 keys, to limit the load (decimals allowed)' -r
@@ -480,7 +480,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand memkeys" -l no-auth-wa
 complete -c rcluster -n "__fish_rcluster_using_subcommand memkeys" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand memkeys" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand memkeys" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand memkeys" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand memkeys" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand memkeys" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand memkeys" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -s a -l pass -d 'Password for AUTH on every node [env: REDISCLI_AUTH]' -r
@@ -499,7 +499,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -f -a "up" -d 'Start redis-server processes and create a cluster of them'
@@ -529,7 +529,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from up" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from up" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from up" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from up" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from up" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from up" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from status" -l port -d 'Port of the first node; the others follow it (bus ports are port+10000)' -r
@@ -550,7 +550,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from status" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from status" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from status" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from down" -l port -d 'Port of the first node; the others follow it (bus ports are port+10000)' -r
@@ -571,7 +571,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from down" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from down" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from down" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from down" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from down" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from down" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start redis-server processes and create a cluster of them'
@@ -594,7 +594,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand completions" -l no-aut
 complete -c rcluster -n "__fish_rcluster_using_subcommand completions" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand completions" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand completions" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand completions" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand completions" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand man" -l out-dir -d 'Write rcluster.1 and one rcluster-SUBCOMMAND.1 per subcommand into this directory' -r -F
@@ -614,7 +614,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand man" -l no-auth-warnin
 complete -c rcluster -n "__fish_rcluster_using_subcommand man" -l tls -d 'Connect with TLS'
 complete -c rcluster -n "__fish_rcluster_using_subcommand man" -l insecure -d 'Do not verify the nodes\' certificates at all'
 complete -c rcluster -n "__fish_rcluster_using_subcommand man" -l json -d 'Print one JSON document on stdout instead of text'
-complete -c rcluster -n "__fish_rcluster_using_subcommand man" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c rcluster -n "__fish_rcluster_using_subcommand man" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand man" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand help; and not __fish_seen_subcommand_from check info nodes slots create reshard rebalance fix failover add-node del-node call set-timeout import backup restore bigkeys memkeys local completions man help" -f -a "check" -d 'Check the cluster: slot agreement, open slots, coverage, node health'

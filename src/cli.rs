@@ -115,7 +115,8 @@ pub struct GlobalOpts {
     )]
     pub color: ColorChoice,
 
-    /// Print only warnings, errors and results
+    /// Print only warnings and errors (call still prints the replies); the exit code tells
+    /// the rest
     #[arg(short, long, global = true, help_heading = "Output")]
     pub quiet: bool,
 }
@@ -632,7 +633,8 @@ pub struct MigrateOpts {
     #[command(flatten)]
     pub keys: KeyMoveOpts,
 
-    /// Slots moved at the same time, over all source/target pairs
+    /// Batches of slots moved at the same time, over all source/target pairs (a batch is up
+    /// to 256 slots of one pair; a source serves at most 2 at once)
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub parallel: usize,
 
@@ -825,8 +827,8 @@ pub enum LocalCommand {
 
     /// Stop every node `local up` started and remove its directory
     #[command(after_help = "Example:\n  rcluster local down\n\n\
-        Exit codes: 0 stopped (or nothing was running), 1 some node could not be stopped, \
-        2 usage error.")]
+        Exit codes: 0 stopped (or nothing was running; nodes that ignore SHUTDOWN are killed), \
+        1 the directory cannot be removed, 2 usage error.")]
     Down(LocalDirArgs),
 }
 

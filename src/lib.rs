@@ -2,7 +2,8 @@
 //!
 //! Layers, top to bottom: [`cli`] (clap definition only) → [`settings`] (validated options)
 //! → [`commands`] (one module per subcommand) → [`cluster`] (pure model, plans and checks) and
-//! [`net`] (the only network I/O) → [`report`] / [`output`] (presentation).
+//! [`net`] (connections and fan-out) → [`report`] / [`output`] (presentation). The cluster
+//! model loads itself through `net` ([`cluster::snapshot`]); plans are applied by [`exec`].
 
 #![warn(missing_docs)]
 
@@ -29,11 +30,13 @@ use crate::error::exit_code;
 
 /// Runs rcluster with the given argv and returns the process exit code.
 ///
-/// A leading `--cluster` (as in `redis-cli --cluster check ...`) is accepted and dropped.
+/// A `--cluster` word (as in `redis-cli -a PW --cluster check ...`) is accepted and dropped,
+/// wherever it stands before a `--`.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let mut args: Vec<OsString> = args.into_iter().collect();
-    if args.get(1).is_some_and(|a| a == "--cluster") {
-        args.remove(1);
+    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    if let Some(i) = args[1.min(end)..end].iter().position(|a| a == "--cluster") {
+        args.remove(i + 1);
     }
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -56,7 +59,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             if json {
                 // Scripts reading stdout always get one JSON document.
                 let doc = serde_json::json!({ "error": format!("{err:#}"), "exit_code": code });
-                println!("{doc}");
+                println!("{doc:#}");
             }
             code
         }

@@ -78,13 +78,16 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Re
         ready_ms: None,
     };
     if let Some(member) = snapshot.node(&new_id) {
-        return already_member(
-            &out,
-            doc,
-            member.current().master_id.clone(),
-            as_replica,
-            args,
-        );
+        let its_master = member
+            .current()
+            .master_id
+            .clone()
+            .filter(|_| !member.is_master());
+        doc.master_addr = its_master
+            .as_deref()
+            .and_then(|id| snapshot.node(id))
+            .map(|m| m.addr_text());
+        return already_member(&out, doc, its_master, as_replica, args);
     }
     let problems = join_problems(&probe);
     if !problems.is_empty() {

@@ -129,6 +129,9 @@ pub fn create(
             };
             *phase.borrow_mut() = message;
             spinner.set_message(message);
+            if step == Step::Replicate && plan.replicas.is_empty() {
+                return;
+            }
             spinner.suspend(|| {
                 for l in line.lines() {
                     out.line(Style::Info, l);

@@ -467,7 +467,8 @@ fn repoint_replicas(
         out.line(
             Style::Warn,
             format!(
-                "[WARNING] Not every node sees the moved replicas under their new masters                  yet:\n{}",
+                "[WARNING] Not every node sees the moved replicas under their new masters \
+                 yet:\n{}",
                 describe_lag(&lag)
             ),
         );

@@ -10,16 +10,22 @@ use crate::generate::{completion, man_pages};
 
 /// Runs `rcluster completions`.
 pub fn completions(args: &CompletionsArgs) -> anyhow::Result<Outcome> {
-    std::io::stdout().write_all(&completion(args.shell))?;
-    Ok(Outcome::Success)
+    print(&completion(args.shell))
+}
+
+/// Writes `bytes` to stdout; a reader that went away (`| head`) is not an error.
+fn print(bytes: &[u8]) -> anyhow::Result<Outcome> {
+    match std::io::stdout().write_all(bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(Outcome::Success),
+    }
 }
 
 /// Runs `rcluster man`.
 pub fn man(args: &ManArgs) -> anyhow::Result<Outcome> {
     let pages = man_pages()?;
     let Some(dir) = &args.out_dir else {
-        std::io::stdout().write_all(&pages[0].1)?;
-        return Ok(Outcome::Success);
+        return print(&pages[0].1);
     };
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for (name, text) in &pages {

@@ -1,7 +1,7 @@
-//! The migration engine shared by reshard and rebalance (and later fix, del-node, import):
-//! applies a [`MovePlan`] to the cluster.
+//! The migration engine shared by reshard, rebalance, fix and del-node --drain: applies a
+//! [`MovePlan`] to the cluster.
 //!
-//! The plan's slots are cut into batches of one source/target pair (up to 64 slots and about
+//! The plan's slots are cut into batches of one source/target pair (up to 256 slots and about
 //! 20 000 keys each); `parallel` workers take batches round-robin over the pairs, so several
 //! sources and targets work at once, and each batch changes slot states with one pipeline per
 //! node and moves keys with pipelined MIGRATEs (see [`super::slot_batch`]). Before anything

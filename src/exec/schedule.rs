@@ -6,6 +6,7 @@
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
 
+use super::interrupt;
 use super::slot_batch::SlotBatch;
 
 /// Batches of one source in flight at once: one moving keys while the next opens its slots
@@ -42,7 +43,8 @@ impl BatchQueue {
     pub fn take(&self) -> Option<SlotBatch> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            if state.stopped || state.waiting.is_empty() {
+            // After Ctrl-C no new batch starts: the ones in flight finish.
+            if state.stopped || state.waiting.is_empty() || interrupt::requested() {
                 return None;
             }
             let ready = state
