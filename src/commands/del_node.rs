@@ -194,12 +194,12 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &DelNodeArgs) -> anyhow::Re
         out.line(
             Style::Info,
             format!(
-                ">>> Would send CLUSTER FORGET to {} node(s), then {} the node.",
+                ">>> Would send CLUSTER FORGET to {} node(s), then {}.",
                 forgetters.len(),
                 match doc.after {
-                    "reset" => "reset (CLUSTER RESET SOFT)",
-                    "shutdown" => "shut down (SHUTDOWN NOSAVE)",
-                    _ => "not touch (it is down)",
+                    "reset" => "reset the node (CLUSTER RESET SOFT)",
+                    "shutdown" => "shut the node down (SHUTDOWN NOSAVE)",
+                    _ => "leave the node alone (it is down)",
                 }
             ),
         );
