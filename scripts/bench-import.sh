@@ -44,70 +44,22 @@ MASTERS=("$PORT" $((PORT + 1)) $((PORT + 2)))
 SRC_PORT=$((PORT + 3))
 ENTRY=$HOST:$PORT
 SOURCE=$HOST:$SRC_PORT
-ALL_PORTS=()                      # every redis-server this script started
 DIR=$(mktemp -d /tmp/rcluster-bench-import.XXXXXX)
-
-cleanup() { # stop every redis-server this script started (by its pid file), remove the files
-    local rc=$? port pid pids=()
-    trap - EXIT INT TERM
-    for port in "${ALL_PORTS[@]}"; do
-        pid=$(cat "$DIR/$port/pid" 2>/dev/null) || continue
-        kill "$pid" 2>/dev/null && pids+=("$pid")
-    done
-    for pid in "${pids[@]}"; do
-        for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-        kill -9 "$pid" 2>/dev/null || true
-    done
-    rm -rf "$DIR"
-    exit "$rc"
-}
+NODE_ARGS=(--bind $HOST)
+source scripts/lib.sh
 trap cleanup EXIT
 trap 'echo "bench-import: interrupted" >&2; exit 130' INT TERM
 
-die() { echo "bench-import: $*" >&2; exit 1; }
-log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
-
-for p in "${MASTERS[@]}" "$SRC_PORT"; do
-    if redis-cli -p "$p" ping >/dev/null 2>&1 || redis-cli -p $((p + 10000)) ping >/dev/null 2>&1; then
-        die "port $p or $((p + 10000)) is in use; choose another --port"
-    fi
-done
+check_ports_free "${MASTERS[@]}" "$SRC_PORT"
 
 cargo build --release --quiet
 BIN=target/release/rcluster
 
-start_node() { # port [extra redis-server args]
-    local port=$1
-    shift
-    mkdir -p "$DIR/$port"
-    ALL_PORTS+=("$port")
-    redis-server --port "$port" --bind $HOST --dir "$DIR/$port" --pidfile "$DIR/$port/pid" \
-        --save '' --appendonly no --daemonize yes --logfile "$DIR/$port/log" "$@" >/dev/null
-    for ((i = 0; i < 200; i++)); do
-        redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
-        sleep 0.05
-    done
-    die "redis-server on port $port did not start: $(tail -3 "$DIR/$port/log" 2>/dev/null)"
-}
-
-wait_for() { # seconds what command...
-    local secs=$1 what=$2 t0=$SECONDS
-    shift 2
-    until "$@" >/dev/null 2>&1; do
-        ((SECONDS - t0 < secs)) || die "timed out after ${secs}s waiting for: $what"
-        sleep 0.1
-    done
-}
-masters_total_keys() {
-    local port n=0
-    for port in "${MASTERS[@]}"; do n=$((n + $(redis-cli -p "$port" dbsize))); done
-    echo $n
-}
 secs_since() { awk -v a="$1" -v b="$(date +%s%N)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
 
 verify() { # after a run: counts, check, and a sample of values
     local tool=$1 total src i key want got
-    total=$(masters_total_keys)
+    total=$(sum_dbsize "${MASTERS[@]}")
     ((total == N)) || die "after $tool: the masters hold $total keys, expected $N"
     src=$(redis-cli -p "$SRC_PORT" dbsize)
     ((src == N)) || die "after $tool: the source holds $src keys, expected $N (--copy)"
@@ -143,7 +95,7 @@ run_tool() { # tool command...
     local tool=$1 t0 rc=0 port
     shift
     for port in "${MASTERS[@]}"; do redis-cli -p "$port" flushall >/dev/null; done
-    (($(masters_total_keys) == 0)) || die "FLUSHALL left keys in the cluster"
+    (($(sum_dbsize "${MASTERS[@]}") == 0)) || die "FLUSHALL left keys in the cluster"
     wait_for 60 "rcluster check clean" "$BIN" check "$ENTRY" -q
     log "$tool: $*"
     t0=$(date +%s%N)

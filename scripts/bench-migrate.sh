@@ -53,83 +53,20 @@ fi
 HOST=127.0.0.1
 ENTRY=$HOST:$PORT
 M4_PORT=$((PORT + 6))
-ALL_PORTS=()                      # every redis-server this script started
 DIR=$(mktemp -d /tmp/rcluster-bench-migrate.XXXXXX)
-
-cleanup() { # stop every redis-server this script started (by its pid file), remove the files
-    local rc=$? port pid pids=()
-    trap - EXIT INT TERM
-    for port in "${ALL_PORTS[@]}"; do
-        pid=$(cat "$DIR/$port/pid" 2>/dev/null) || continue
-        kill "$pid" 2>/dev/null && pids+=("$pid")
-    done
-    for pid in "${pids[@]}"; do
-        for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-        kill -9 "$pid" 2>/dev/null || true
-    done
-    rm -rf "$DIR"
-    exit "$rc"
-}
+NODE_ARGS=(--cluster-enabled yes --cluster-config-file nodes.conf)
+source scripts/lib.sh
 trap cleanup EXIT
 trap 'echo "bench-migrate: interrupted" >&2; exit 130' INT TERM
 
-die() { echo "bench-migrate: $*" >&2; exit 1; }
-log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
-
-for ((p = PORT; p <= M4_PORT; p++)); do
-    if redis-cli -p $p ping >/dev/null 2>&1 || redis-cli -p $((p + 10000)) ping >/dev/null 2>&1; then
-        die "port $p or $((p + 10000)) is in use; choose another --port"
-    fi
-done
+check_ports_free $(seq "$PORT" "$M4_PORT")
 
 cargo build --release --quiet
 BIN=target/release/rcluster
 
-start_node() { # port [extra redis-server args]
-    local port=$1
-    shift
-    mkdir -p "$DIR/$port"
-    ALL_PORTS+=("$port")
-    redis-server --port "$port" --cluster-enabled yes --cluster-config-file nodes.conf \
-        --dir "$DIR/$port" --pidfile "$DIR/$port/pid" --save '' --appendonly no \
-        --daemonize yes --logfile "$DIR/$port/log" "$@" >/dev/null
-    for ((i = 0; i < 200; i++)); do
-        redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
-        sleep 0.05
-    done
-    die "redis-server on port $port did not start: $(tail -3 "$DIR/$port/log" 2>/dev/null)"
-}
-
 # --- cluster state helpers ---------------------------------------------------------------------
 node_id() { redis-cli -p "$1" cluster myid; }
 dbsize() { redis-cli -p "$1" dbsize; }
-slot_count() { # port: slots the node itself says it owns
-    redis-cli -p "$1" cluster nodes | awk '$3 ~ /myself/ {
-        n = 0
-        for (i = 9; i <= NF; i++) {
-            if ($i ~ /^\[/) continue
-            if (split($i, r, "-") == 2) n += r[2] - r[1] + 1; else n++
-        }
-        print n }'
-}
-slot_map() { # port: "id slots..." of every master with slots, as that node sees it
-    redis-cli -p "$1" cluster nodes | awk '$3 ~ /master/ && NF > 8 {
-        s = $1; for (i = 9; i <= NF; i++) s = s " " $i; print s }' | sort
-}
-agreed() { # every node shows the same slot map, and no slot is migrating/importing
-    local first="" m port
-    for port in "${NODES[@]}"; do
-        m=$(slot_map "$port") || return 1
-        [[ $m != *"["* ]] || return 1
-        if [[ -z $first ]]; then first=$m; elif [[ $m != "$first" ]]; then return 1; fi
-    done
-}
-redis_cli_check_clean() {
-    local out
-    out=$(redis-cli --cluster check "$ENTRY" 2>&1) || return 1
-    [[ $out == *"[OK] All nodes agree about slots configuration."* &&
-        $out == *"[OK] All 16384 slots covered."* && $out != *"[ERR]"* && $out != *"[WARNING]"* ]]
-}
 replicas_in_sync() { # every replica is linked to its master and has the same number of keys
     local port info master
     for port in "${NODES[@]}"; do
@@ -140,27 +77,14 @@ replicas_in_sync() { # every replica is linked to its master and has the same nu
         [[ $(dbsize "$port") == "$(dbsize "$master")" ]] || return 1
     done
 }
-wait_for() { # seconds what command...
-    local secs=$1 what=$2 t0=$SECONDS
-    shift 2
-    until "$@" >/dev/null 2>&1; do
-        ((SECONDS - t0 < secs)) || die "timed out after ${secs}s waiting for: $what"
-        sleep 0.1
-    done
-}
 wait_clean() {
     wait_for 120 "redis-cli --cluster check clean" redis_cli_check_clean
     wait_for 60 "rcluster check clean" "$BIN" check "$ENTRY" -q
     wait_for 120 "replicas in sync" replicas_in_sync
 }
-masters_total_keys() {
-    local port n=0
-    for port in "${MASTERS[@]}"; do n=$((n + $(dbsize "$port"))); done
-    echo $n
-}
 verify() { # after a step: counts, both checks, and the data itself
     local total
-    total=$(masters_total_keys)
+    total=$(sum_dbsize "${MASTERS[@]}")
     ((total == KEYS)) || die "after $1: masters hold $total keys, expected $KEYS"
     "$BIN" check "$ENTRY" -q >"$DIR/check.out" 2>&1 ||
         die "after $1: rcluster check failed: $(cat "$DIR/check.out")"
@@ -200,7 +124,7 @@ run_step() { # step tool command...
     # redis-cli once per node, ~50 ms, which is not the tools' time).
     while true; do
         t2=$(date +%s%N)
-        agreed && break
+        agreed "${NODES[@]}" && break
         (((t2 - t1) / 1000000000 < 60)) || die "($step) $tool: nodes still disagree 60 s after it exited"
         sleep 0.02
     done
@@ -238,7 +162,7 @@ done
 log "creating the cluster (3 masters, 3 replicas) on ports $PORT-$((PORT + 5))"
 "$BIN" create $(printf "$HOST:%s " "${NODES[@]}") --replicas 1 --yes -q >"$DIR/create.out" 2>&1 ||
     die "rcluster create failed: $(cat "$DIR/create.out")"
-wait_for 60 "cluster_state:ok everywhere" agreed
+wait_for 60 "cluster_state:ok everywhere" agreed "${NODES[@]}"
 wait_clean
 
 # Masters by their first slot: M1 owns slot 0, M2 the next range, M3 the last.
@@ -283,7 +207,7 @@ for pair in "$ID1 $ID2" "$ID2 $ID1"; do
     wait_clean
     "$BIN" reshard "$ENTRY" --from "$from" --to "$to" --slots $RESHARD_SLOTS --yes -q >"$DIR/warmup.out" 2>&1 ||
         die "warm-up reshard failed: $(tail -5 "$DIR/warmup.out")"
-    wait_for 60 "every node to show the same slot map" agreed
+    wait_for 60 "every node to show the same slot map" agreed "${NODES[@]}"
 done
 verify "the warm-up"
 
@@ -297,7 +221,7 @@ if ((${#TOOLS[@]} % 2)); then
     wait_clean
     "$BIN" reshard "$ENTRY" --from "$ID2" --to "$ID1" --slots $RESHARD_SLOTS --yes -q >"$DIR/restore.out" 2>&1 ||
         die "moving the slots back failed: $(tail -5 "$DIR/restore.out")"
-    wait_for 60 "every node to show the same slot map" agreed
+    wait_for 60 "every node to show the same slot map" agreed "${NODES[@]}"
     verify "moving the slots back"
 fi
 

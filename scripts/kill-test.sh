@@ -52,23 +52,19 @@ fi
 RANDOM=$SEED
 HOST=127.0.0.1
 ENTRY=$HOST:$PORT
-PORTS=()                          # every redis-server this script started
 CHILD=""                          # the rcluster being killed, while it runs
 DIR=$(mktemp -d /tmp/rcluster-kill-test.XXXXXX)
 FAILED=0
+NODE_ARGS=(--bind $HOST --cluster-enabled yes --cluster-config-file nodes.conf
+    --cluster-node-timeout 5000)
+source scripts/lib.sh
 
-cleanup() { # stop every redis-server this script started (by its pid file)
-    local rc=$? port pid pids=()
+kill_test_cleanup() { # the rcluster being killed and every redis-server this script started;
+    # the files are kept after a failure
+    local rc=$?
     trap - EXIT INT TERM
     if [[ -n $CHILD ]]; then kill -9 "$CHILD" 2>/dev/null || true; fi
-    for port in "${PORTS[@]}"; do
-        pid=$(cat "$DIR/$port/pid" 2>/dev/null) || continue
-        kill "$pid" 2>/dev/null && pids+=("$pid")
-    done
-    for pid in "${pids[@]}"; do
-        for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-        kill -9 "$pid" 2>/dev/null || true
-    done
+    stop_started_nodes
     if ((rc == 0 && !FAILED)); then
         rm -rf "$DIR"
     else
@@ -76,100 +72,39 @@ cleanup() { # stop every redis-server this script started (by its pid file)
     fi
     exit "$rc"
 }
-trap cleanup EXIT
+trap kill_test_cleanup EXIT
 trap 'echo "kill-test: interrupted" >&2; exit 130' INT TERM
 
-die() { echo "kill-test: $*" >&2; exit 1; }
-log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
-
-for ((p = PORT; p <= LAST_PORT; p++)); do
-    if redis-cli -p $p ping >/dev/null 2>&1 || redis-cli -p $((p + 10000)) ping >/dev/null 2>&1; then
-        die "port $p or $((p + 10000)) is in use; choose another --port"
-    fi
-done
+check_ports_free $(seq "$PORT" "$LAST_PORT")
 
 cargo build --release --quiet
 BIN=target/release/rcluster
 
-start_node() { # port
-    local port=$1
-    mkdir -p "$DIR/$port"
-    PORTS+=("$port")
-    redis-server --port "$port" --bind $HOST --cluster-enabled yes --cluster-config-file nodes.conf \
-        --cluster-node-timeout 5000 --dir "$DIR/$port" --pidfile "$DIR/$port/pid" --save '' \
-        --appendonly no --daemonize yes --logfile "$DIR/$port/log" >/dev/null
-    for ((i = 0; i < 200; i++)); do
-        redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
-        sleep 0.05
-    done
-    die "redis-server on port $port did not start: $(tail -3 "$DIR/$port/log" 2>/dev/null)"
-}
-
 # --- cluster state helpers ---------------------------------------------------------------------
-slot_map() { # port: "id slots..." of every master with slots, as that node sees it
-    redis-cli -p "$1" cluster nodes | awk '$3 ~ /master/ && NF > 8 {
-        s = $1; for (i = 9; i <= NF; i++) s = s " " $i; print s }' | sort
-}
-agreed() { # every node shows the same slot map, and no slot is migrating/importing
-    local first="" m port
-    for port in "${PORTS[@]}"; do
-        m=$(slot_map "$port") || return 1
-        [[ $m != *"["* ]] || return 1
-        if [[ -z $first ]]; then first=$m; elif [[ $m != "$first" ]]; then return 1; fi
-    done
-}
 open_slots() { # number of distinct slots some node shows as migrating or importing
     local port
-    for port in "${PORTS[@]}"; do
+    for port in "${STARTED_PORTS[@]}"; do
         redis-cli -p "$port" cluster nodes | grep -o '\[[0-9]*-[<>]-' || true
     done | tr -dc '0-9\n' | sort -u | grep -c . || true
 }
-redis_cli_check_clean() {
-    local out
-    out=$(redis-cli --cluster check "$ENTRY" 2>&1) || return 1
-    [[ $out == *"[OK] All nodes agree about slots configuration."* &&
-        $out == *"[OK] All 16384 slots covered."* && $out != *"[ERR]"* && $out != *"[WARNING]"* ]]
-}
-wait_for() { # seconds command...: 0 once the command succeeds, 1 after the deadline
-    local secs=$1 t0=$SECONDS
-    shift
-    until "$@" >/dev/null 2>&1; do
-        ((SECONDS - t0 < secs)) || return 1
-        sleep 0.1
-    done
-}
 masters() { # ports of the nodes that are masters right now
     local port
-    for port in "${PORTS[@]}"; do
+    for port in "${STARTED_PORTS[@]}"; do
         if redis-cli -p "$port" role 2>/dev/null | head -1 | grep -qx master; then echo "$port"; fi
     done
-}
-masters_total_keys() {
-    local port n=0
-    for port in $(masters); do n=$((n + $(redis-cli -p "$port" dbsize))); done
-    echo $n
-}
-own_slots() { # port: number of slots the node serves in its own view
-    redis-cli -p "$1" cluster nodes | awk '$3 ~ /myself/ {
-        n = 0
-        for (i = 9; i <= NF; i++) {
-            if ($i ~ /^\[/) continue
-            if (split($i, r, "-") == 2) n += r[2] - r[1] + 1; else n++
-        }
-        print n }'
 }
 
 # --- cluster and data --------------------------------------------------------------------------
 for ((p = PORT; p <= LAST_PORT; p++)); do start_node $p; done
 log "creating the cluster (3 masters, $REPLICAS replica(s) each) on ports $PORT-$LAST_PORT"
-"$BIN" create $(printf "$HOST:%s " "${PORTS[@]}") --replicas "$REPLICAS" --yes -q >"$DIR/create.out" 2>&1 ||
+"$BIN" create $(printf "$HOST:%s " "${STARTED_PORTS[@]}") --replicas "$REPLICAS" --yes -q >"$DIR/create.out" 2>&1 ||
     die "rcluster create failed: $(cat "$DIR/create.out")"
-wait_for 60 agreed || die "the nodes do not agree after create"
+poll_for 60 agreed "${STARTED_PORTS[@]}" || die "the nodes do not agree after create"
 read -r -a MASTERS <<<"$(masters | tr '\n' ' ')"
 ((${#MASTERS[@]} == 3)) || die "expected 3 masters, found ${#MASTERS[@]}"
 log "loading $KEYS keys (seed $SEED)"
 python3 scripts/load-keys.py load --port "$PORT" --keys "$KEYS"
-((KEYS == $(masters_total_keys))) || die "the masters do not hold $KEYS keys after the load"
+((KEYS == $(sum_dbsize $(masters)))) || die "the masters do not hold $KEYS keys after the load"
 
 # --- rounds ------------------------------------------------------------------------------------
 KILLED=0 MIDWAY=0 FIX_RUNS=0 LOST=0 DONE_ROUNDS=0
@@ -189,7 +124,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         to_id=$(redis-cli -p "$to_port" cluster myid)
         # 3000-6000 slots, but never more than two thirds of what the sources hold.
         slots=$((3000 + RANDOM % 3001))
-        max=$(((16384 - $(own_slots "$to_port")) * 2 / 3))
+        max=$(((16384 - $(slot_count "$to_port")) * 2 / 3))
         ((slots <= max)) || slots=$max
         what="reshard $slots slots to :$to_port"
         cmd=("$BIN" reshard "$ENTRY" --from all --to "$to_id" --slots "$slots" --yes)
@@ -221,13 +156,13 @@ for ((round = 1; round <= ROUNDS; round++)); do
     DONE_ROUNDS=$round
 
     result="ok"
-    total=$(masters_total_keys)
+    total=$(sum_dbsize $(masters))
     if ((total != KEYS)); then
         ((total > KEYS)) || LOST=$((LOST + KEYS - total))
         result="masters hold $total keys, expected $KEYS"
     elif ((fix_rc != 0)); then
         result="fix exited $fix_rc twice: $(tail -5 "$out.fix$runs")"
-    elif ! wait_for 15 agreed; then
+    elif ! poll_for 15 agreed "${STARTED_PORTS[@]}"; then
         result="the nodes disagree on the slot map or slots are still open after fix"
     elif ! "$BIN" check "$ENTRY" -q >"$out.check" 2>&1; then
         result="rcluster check failed: $(tail -10 "$out.check")"

@@ -11,11 +11,11 @@
 //! damaged backup or one without a manifest before changing anything, and leave a key that
 //! exists with a different value alone (named, exit 1) unless `--replace`.
 //!
-//! Values are compared key by key across servers with [`Values`]: the DUMP payload, except for
-//! hashtable-encoded sets and hashes, whose DUMP order depends on each server's random hash
-//! seed (so `common::digest`, a hash of DUMP payloads, differs between two servers holding the
-//! same sets); those are compared by their sorted members. `common::digest` still provides
-//! the key count and the check that no key is on two masters.
+//! Values are compared key by key across servers with `common::KeyValue`: the DUMP payload,
+//! except for hashtable-encoded sets and hashes, whose DUMP order depends on each server's
+//! random hash seed (so `common::digest`, a hash of DUMP payloads, differs between two servers
+//! holding the same sets); those are compared by their sorted members. `common::digest` still
+//! provides the key count and the check that no key is on two masters.
 
 mod common;
 
@@ -24,8 +24,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::{
-    Node, NodeOpts, RunOutput, SLOTS, TestCluster, digest, dump_all, key_slot, misplaced_keys,
-    redis_cli_available, redis_server_path, run,
+    KeyValues, Node, NodeOpts, RunOutput, SLOTS, TestCluster, all_text, auth_args, digest, json,
+    key_slot, key_values, misplaced_keys, redis_cli_available, redis_server_path, run,
 };
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
@@ -43,29 +43,6 @@ const LOAD_BATCH: usize = 500;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/// stdout and stderr together, for message checks that do not care about the stream.
-fn all_text(out: &RunOutput) -> String {
-    format!("{}\n{}", out.stdout, out.stderr)
-}
-
-/// Parses the single JSON document a `--json` run printed on stdout.
-fn json(out: &RunOutput) -> Value {
-    serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{out}"))
-}
-
-/// rcluster's auth options for a cluster started with `opts`.
-fn auth_args(opts: &NodeOpts) -> Vec<String> {
-    let mut args = Vec::new();
-    if let (Some((user, _)), None) = (&opts.acl_user, &opts.password) {
-        args.extend(["--user".to_string(), user.clone()]);
-    }
-    if let Some(pass) = opts.cli_password() {
-        args.extend(["-a".to_string(), pass.to_string()]);
-    }
-    args
-}
 
 /// `rcluster [auth] backup <node 0> <dir> <extra...>`.
 fn backup(cluster: &TestCluster, dir: &Path, extra: &[&str]) -> RunOutput {
@@ -276,71 +253,11 @@ fn dbsize(node: &Node) -> u64 {
     node.cmd_str(&["DBSIZE"]).parse().expect("DBSIZE")
 }
 
-/// The value of every key, comparable across servers: the DUMP payload, except for
-/// hashtable-encoded sets and hashes, whose DUMP lists members in hash-table order (which
-/// depends on each server's random hash seed, so two servers holding the same value give
-/// different payloads): for those, the type and the sorted members (`field\0value` for
-/// hashes). With whether the key has a TTL.
-type Values = BTreeMap<Vec<u8>, (Vec<u8>, bool)>;
-
-/// [`Values`] of every key of `node` (SCAN + DUMP, PTTL, TYPE, OBJECT ENCODING).
-fn node_values(node: &Node) -> Values {
-    let dumped: BTreeMap<Vec<u8>, Vec<u8>> = dump_all(node).into_iter().collect();
-    let keys: Vec<&Vec<u8>> = dumped.keys().collect();
-    let mut conn = node.conn();
-    let mut out = Values::new();
-    for chunk in keys.chunks(1000) {
-        let mut pipe = redis::pipe();
-        for key in chunk {
-            pipe.cmd("PTTL").arg(*key);
-            pipe.cmd("TYPE").arg(*key);
-            pipe.cmd("OBJECT").arg("ENCODING").arg(*key);
-        }
-        let replies: Vec<(i64, String, String)> = pipe
-            .query::<Vec<redis::Value>>(&mut conn)
-            .expect("PTTL/TYPE/OBJECT")
-            .chunks(3)
-            .map(|r| {
-                (
-                    redis::from_redis_value(r[0].clone()).expect("PTTL"),
-                    redis::from_redis_value(r[1].clone()).expect("TYPE"),
-                    redis::from_redis_value(r[2].clone()).expect("OBJECT ENCODING"),
-                )
-            })
-            .collect();
-        for (key, (ttl, kind, encoding)) in chunk.iter().zip(replies) {
-            let value = match (kind.as_str(), encoding.as_str()) {
-                ("set", "hashtable") => {
-                    let mut members: Vec<Vec<u8>> = redis::cmd("SMEMBERS")
-                        .arg(*key)
-                        .query(&mut conn)
-                        .expect("SMEMBERS");
-                    members.sort();
-                    [b"set\0".to_vec(), members.join(&0u8)].concat()
-                }
-                ("hash", "hashtable") => {
-                    let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = redis::cmd("HGETALL")
-                        .arg(*key)
-                        .query(&mut conn)
-                        .expect("HGETALL");
-                    pairs.sort();
-                    let flat: Vec<Vec<u8>> =
-                        pairs.into_iter().map(|(f, v)| [f, v].join(&0u8)).collect();
-                    [b"hash\0".to_vec(), flat.join(&0u8)].concat()
-                }
-                _ => dumped[*key].clone(),
-            };
-            out.insert((*key).clone(), (value, ttl > 0));
-        }
-    }
-    out
-}
-
-/// [`Values`] of every key on the masters of `cluster` (a key on two masters panics).
-fn cluster_values(cluster: &TestCluster) -> Values {
-    let mut all = Values::new();
+/// [`KeyValues`] of every key on the masters of `cluster` (a key on two masters panics).
+fn cluster_values(cluster: &TestCluster) -> KeyValues {
+    let mut all = KeyValues::new();
     for m in cluster.live_masters() {
-        for (key, value) in node_values(cluster.node(m)) {
+        for (key, value) in key_values(&mut cluster.node(m).conn()) {
             if all.insert(key.clone(), value).is_some() {
                 panic!(
                     "key {} on more than one master",
@@ -352,24 +269,25 @@ fn cluster_values(cluster: &TestCluster) -> Values {
     all
 }
 
-/// Panics naming a few keys when `got` and `want` differ (missing, extra, other value or TTL).
-fn assert_same_values(got: &Values, want: &Values, what: &str) {
+/// Panics naming a few keys when `got` and `want` differ (missing, extra, other value or TTL
+/// presence).
+fn assert_same_values(got: &KeyValues, want: &KeyValues, what: &str) {
     let show = |k: &Vec<u8>| String::from_utf8_lossy(k).into_owned();
-    let missing: Vec<String> = want
-        .keys()
-        .filter(|k| !got.contains_key(*k))
-        .take(5)
-        .map(show)
-        .collect();
-    let extra: Vec<String> = got
-        .keys()
-        .filter(|k| !want.contains_key(*k))
-        .take(5)
-        .map(show)
-        .collect();
+    let first_keys_not_in = |keys: &KeyValues, other: &KeyValues| -> Vec<String> {
+        keys.keys()
+            .filter(|k| !other.contains_key(*k))
+            .take(5)
+            .map(show)
+            .collect()
+    };
+    let missing = first_keys_not_in(want, got);
+    let extra = first_keys_not_in(got, want);
     let differing: Vec<String> = want
         .iter()
-        .filter(|(k, v)| got.get(*k).is_some_and(|g| g != *v))
+        .filter(|(k, v)| {
+            got.get(*k)
+                .is_some_and(|g| !g.same_value(v) || g.ttl != v.ttl)
+        })
         .take(5)
         .map(|(k, _)| show(k))
         .collect();
@@ -380,6 +298,16 @@ fn assert_same_values(got: &Values, want: &Values, what: &str) {
         got.len(),
         want.len()
     );
+}
+
+/// After a restore into `target`: both checks pass, no key is on two masters, and the cluster
+/// holds exactly `keys` keys with the values of `original` ([`assert_same_values`]).
+fn assert_restored(target: &TestCluster, original: &KeyValues, keys: u64, what: &str) {
+    assert_checks_pass(target);
+    let restored = digest(target);
+    assert!(restored.duplicates.is_empty(), "{restored:?}");
+    assert_eq!(restored.keys, keys, "key count after restore");
+    assert_same_values(&cluster_values(target), original, what);
 }
 
 /// SHA-256 of a file, lowercase hex (computed here, independently of rcluster).
@@ -483,12 +411,7 @@ fn load_standalone(rdb: &Path) -> (Node, TempDir) {
 /// and `redis-cli --cluster check` pass.
 fn assert_checks_pass(cluster: &TestCluster) {
     cluster.wait_cluster_ok();
-    let alive: Vec<&Node> = cluster
-        .alive()
-        .into_iter()
-        .map(|i| cluster.node(i))
-        .collect();
-    let stray = misplaced_keys(&alive);
+    let stray = misplaced_keys(&cluster.alive_nodes());
     assert!(
         stray.is_empty(),
         "keys on masters that do not serve their slot (master, slot, keys): {stray:?}"
@@ -545,8 +468,11 @@ impl Source {
 fn backup_writes_one_verified_rdb_per_master_that_loads_standalone() {
     let cluster = TestCluster::start(3, 1, NodeOpts::new());
     let written = load_mixed(&cluster, MIXED_KEYS, "mix", Mix::All);
-    let before: Vec<(u64, Values)> = (0..3)
-        .map(|m| (dbsize(cluster.node(m)), node_values(cluster.node(m))))
+    let before: Vec<(u64, KeyValues)> = (0..3)
+        .map(|m| {
+            let node = cluster.node(m);
+            (dbsize(node), key_values(&mut node.conn()))
+        })
         .collect();
     let total: u64 = before.iter().map(|(n, _)| n).sum();
     assert_eq!(total, written as u64, "the load wrote every key once");
@@ -643,7 +569,7 @@ fn backup_writes_one_verified_rdb_per_master_that_loads_standalone() {
             file.display()
         );
         assert_same_values(
-            &node_values(&server),
+            &key_values(&mut server.conn()),
             &before[m].1,
             &format!("{} loaded standalone vs master {m}", file.display()),
         );
@@ -681,13 +607,10 @@ fn restore_into_empty_clusters_of_the_same_and_another_shape() {
         .map(|f| f["keys_in_file"].as_u64().unwrap())
         .sum();
     assert_eq!(in_files, keys, "{doc}");
-    assert_checks_pass(&target);
-    let restored = digest(&target);
-    assert!(restored.duplicates.is_empty(), "{restored:?}");
-    assert_eq!(restored.keys, keys, "key count after restore");
-    assert_same_values(
-        &cluster_values(&target),
+    assert_restored(
+        &target,
         &original,
+        keys,
         "restored data differs from the backup's",
     );
     let ttl = pttl(&target, &ttl_key);
@@ -702,15 +625,7 @@ fn restore_into_empty_clusters_of_the_same_and_another_shape() {
     let target = TestCluster::start(4, 0, NodeOpts::new());
     let out = restore(&target, &dir, &[]);
     out.assert_success();
-    assert_checks_pass(&target);
-    let restored = digest(&target);
-    assert!(restored.duplicates.is_empty(), "{restored:?}");
-    assert_eq!(restored.keys, keys, "key count after restore");
-    assert_same_values(
-        &cluster_values(&target),
-        &original,
-        "4-master cluster restored",
-    );
+    assert_restored(&target, &original, keys, "4-master cluster restored");
     for m in 0..4 {
         assert!(
             dbsize(target.node(m)) > 0,

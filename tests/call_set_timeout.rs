@@ -4,19 +4,13 @@
 
 mod common;
 
-use common::{NodeOpts, RunOutput, TestCluster, key_slot, run, wait_until};
+use common::{NodeOpts, RunOutput, TestCluster, json, key_slot, run, wait_until};
 use std::fmt::Display;
 
 use serde_json::Value;
 
 /// The harness' default cluster-node-timeout (ms), which `set-timeout` tests change.
 const DEFAULT_TIMEOUT_MS: u64 = 2000;
-
-/// Parses the single JSON document a `--json` run printed on stdout.
-fn json(out: &RunOutput) -> Value {
-    serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{out}"))
-}
 
 /// `(addr, rest of the line)` of every stdout line that starts with `ADDR: ` for a node of
 /// the cluster, in printed order.
@@ -97,6 +91,18 @@ fn json_addrs(doc: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The field names of a JSON object, sorted.
+fn sorted_fields(object: &Value) -> Vec<&str> {
+    let mut fields: Vec<&str> = object
+        .as_object()
+        .unwrap_or_else(|| panic!("not a JSON object: {object}"))
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    fields
+}
+
 #[test]
 fn call_dbsize_everywhere_and_by_role() {
     let cluster = TestCluster::start(3, 1, NodeOpts::new());
@@ -143,23 +149,19 @@ fn call_dbsize_everywhere_and_by_role() {
         assert_eq!(size_of(&cluster.addr(i)), own, "{out}");
     }
 
-    for flag in ["--only-masters", "--cluster-only-masters"] {
+    for (flag, selected) in [
+        ("--only-masters", &masters),
+        ("--cluster-only-masters", &masters),
+        ("--only-replicas", &replicas),
+        ("--cluster-only-replicas", &replicas),
+    ] {
         let out = run(["call", &entry, "DBSIZE", flag]);
         out.assert_success();
         let printed: Vec<String> = node_lines(&out, &cluster)
             .into_iter()
             .map(|l| l.0)
             .collect();
-        assert_eq!(printed, sorted_addrs(&cluster, masters.clone()), "{out}");
-    }
-    for flag in ["--only-replicas", "--cluster-only-replicas"] {
-        let out = run(["call", &entry, "DBSIZE", flag]);
-        out.assert_success();
-        let printed: Vec<String> = node_lines(&out, &cluster)
-            .into_iter()
-            .map(|l| l.0)
-            .collect();
-        assert_eq!(printed, sorted_addrs(&cluster, replicas.clone()), "{out}");
+        assert_eq!(printed, sorted_addrs(&cluster, selected.clone()), "{out}");
     }
     // Both selections at once make no sense.
     run([
@@ -453,16 +455,8 @@ fn set_timeout_refuses_tiny_values_and_dry_run_changes_nothing() {
     out.assert_success();
     assert_timeouts(&cluster, &all, DEFAULT_TIMEOUT_MS, &out);
     let doc = json(&out);
-    let keys: Vec<&str> = doc
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect();
-    let mut keys_sorted = keys.clone();
-    keys_sorted.sort_unstable();
     assert_eq!(
-        keys_sorted,
+        sorted_fields(&doc),
         [
             "dry_run",
             "failed",
@@ -479,16 +473,8 @@ fn set_timeout_refuses_tiny_values_and_dry_run_changes_nothing() {
     assert_eq!(doc["not_saved"], 0, "{doc}");
     assert_eq!(json_addrs(&doc), sorted_addrs(&cluster, 0..3), "{doc}");
     for node in json_nodes(&doc) {
-        let fields: Vec<&str> = node
-            .as_object()
-            .expect("node object")
-            .keys()
-            .map(String::as_str)
-            .collect();
-        let mut fields_sorted = fields.clone();
-        fields_sorted.sort_unstable();
         assert_eq!(
-            fields_sorted,
+            sorted_fields(node),
             ["addr", "error", "id", "saved", "set"],
             "{node}"
         );

@@ -5,13 +5,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{Node, NodeOpts, RunOutput, TestCluster, redis_cli_available, run};
-use serde_json::Value;
-
-fn json(out: &RunOutput) -> Value {
-    serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{out}"))
-}
+use common::{Node, NodeOpts, RunOutput, TestCluster, json, redis_cli_available, run};
 
 /// `rcluster create <addrs> <extra...>`.
 fn create(addrs: &[String], extra: &[&str]) -> RunOutput {

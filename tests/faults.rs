@@ -26,29 +26,19 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::fs::{self, OpenOptions};
-use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{
-    Digest, FORM_TIMEOUT, Node, NodeLine, NodeOpts, RunOutput, TestCluster, digest_nodes,
-    info_value, load_keys, merge_ranges, misplaced_keys, parse_cluster_nodes, poll_until,
-    redis_cli, redis_cli_available, run,
+    CurrentEpoch, Digest, FORM_TIMEOUT, Node, NodeLine, NodeOpts, RunOutput, SlotMap, TestCluster,
+    all_text, digest_nodes, exit_code, fix_until_ok, info_value, layout, load_keys, misplaced_keys,
+    parse_cluster_nodes, poll_until, redis_cli, redis_cli_available, role, run, signal, slot_map,
 };
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: signals and processes
 // ---------------------------------------------------------------------------------------------
-
-/// Sends `signal` (e.g. "9", "STOP", "CONT") to `pid` with kill(1); the process may be gone.
-fn signal(pid: u32, signal: &str) {
-    let _ = Command::new("kill")
-        .args([format!("-{signal}"), pid.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-}
 
 /// SIGSTOPs a process for as long as the guard lives; SIGCONT on drop (also when the test
 /// panics), so that a frozen redis-server never outlives its test frozen.
@@ -68,13 +58,6 @@ impl Drop for Frozen {
     fn drop(&mut self) {
         signal(self.pid, "CONT");
     }
-}
-
-fn exit_code(status: ExitStatus) -> i32 {
-    status
-        .code()
-        .or_else(|| status.signal().map(|s| 128 + s))
-        .unwrap_or(-1)
 }
 
 /// An rcluster process running in the background, its stdout/stderr going to temp files;
@@ -257,11 +240,6 @@ fn restart(node: &Node) -> Restarted {
 // Helpers: cluster state over an explicit list of nodes
 // ---------------------------------------------------------------------------------------------
 
-/// stdout and stderr together.
-fn all_text(out: &RunOutput) -> String {
-    format!("{}\n{}", out.stdout, out.stderr)
-}
-
 /// `CLUSTER NODES` of `node`, or the error.
 fn try_view(node: &Node) -> Result<Vec<NodeLine>, String> {
     let mut conn = node
@@ -273,19 +251,6 @@ fn try_view(node: &Node) -> Result<Vec<NodeLine>, String> {
         .map_err(|e| format!("{}: {e}", node.addr()))?;
     Ok(parse_cluster_nodes(&text))
 }
-
-/// `INFO replication` role of `node` ("master"/"slave"), None when it does not answer.
-fn role(node: &Node) -> Option<String> {
-    let mut conn = node.try_conn().ok()?;
-    let info: String = redis::cmd("INFO")
-        .arg("replication")
-        .query(&mut conn)
-        .ok()?;
-    info_value(&info, "role")
-}
-
-/// Canonical slot map: sorted (owner id, merged ranges) of the slot-owning lines of a view.
-type SlotMap = Vec<(String, Vec<std::ops::RangeInclusive<u16>>)>;
 
 /// Every node of `nodes` reports cluster_state:ok, knows every other one with no
 /// fail/fail?/handshake/noaddr flag, and they all show the same slot map.
@@ -315,12 +280,7 @@ fn check_all_ok(nodes: &[&Node]) -> Result<(), String> {
                 Some(_) => {}
             }
         }
-        let mut map: SlotMap = view
-            .iter()
-            .filter(|l| !l.slots.is_empty())
-            .map(|l| (l.id.clone(), merge_ranges(&l.slots)))
-            .collect();
-        map.sort_by(|a, b| a.0.cmp(&b.0));
+        let map = slot_map(&view);
         match &first {
             None => first = Some((node.addr(), map)),
             Some((addr, m)) if *m != map => {
@@ -398,60 +358,7 @@ fn assert_repaired(nodes: &[&Node], before: &Digest) {
             "redis-cli --cluster check failed:\n{oracle}"
         );
     }
-    let after = digest_nodes(nodes);
-    assert!(
-        after.duplicates.is_empty(),
-        "keys on more than one master: {:?}",
-        &after.duplicates[..after.duplicates.len().min(20)]
-    );
-    assert_eq!(after.keys, before.keys, "key count changed");
-    assert_eq!(after.hash, before.hash, "some value changed");
-}
-
-/// `rcluster fix <entry> --yes`, run a second time when the first exits 1 (a repair may need
-/// a second pass after a crash); the last run must exit 0. Returns every run.
-fn fix_until_ok(entry: &str) -> Vec<RunOutput> {
-    let first = run(["fix", entry, "--yes"]);
-    if first.success() {
-        return vec![first];
-    }
-    assert_eq!(first.code, 1, "fix --yes: unexpected exit code:\n{first}");
-    let second = run(["fix", entry, "--yes"]);
-    assert!(
-        second.success(),
-        "fix --yes exited 1, and a second fix --yes did not exit 0 either.\n\
-         === first run ===\n{first}\n=== second run ===\n{second}"
-    );
-    vec![first, second]
-}
-
-/// What the nodes say about the slot layout, without what changes by itself: current epoch,
-/// sorted `id role master config-epoch slot-tokens` lines, DBSIZE.
-fn layout(nodes: &[&Node]) -> Vec<(String, String, Vec<String>, String)> {
-    nodes
-        .iter()
-        .map(|n| {
-            let mut lines: Vec<String> = n
-                .cmd_str(&["CLUSTER", "NODES"])
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| {
-                    let f: Vec<&str> = l.split_whitespace().collect();
-                    let role = if f[2].contains("master") {
-                        "master"
-                    } else {
-                        "replica"
-                    };
-                    format!("{} {role} {} {} {}", f[0], f[3], f[6], f[8..].join(" "))
-                })
-                .collect();
-            lines.sort();
-            let epoch = n
-                .cluster_info_field("cluster_current_epoch")
-                .unwrap_or_default();
-            (n.addr(), epoch, lines, n.cmd_str(&["DBSIZE"]))
-        })
-        .collect()
+    digest_nodes(nodes).assert_same_data_as(before);
 }
 
 /// Number of slots `node` serves in its own view.
@@ -906,7 +813,7 @@ fn master_down_without_replica_is_explained_and_not_fixed_without_the_flag() {
     {
         let _frozen = Frozen::new(cluster.node(down));
         wait_flagged_fail(&live, cluster.node(down).id());
-        let layout_before = layout(&live);
+        let layout_before = layout(&live, CurrentEpoch::Compared);
 
         let check = run(["check", &entry, "-t", "1"]);
         eprintln!("check with a master down:\n{check}");
@@ -934,7 +841,7 @@ fn master_down_without_replica_is_explained_and_not_fixed_without_the_flag() {
             "the refusal does not mention --fix-with-unreachable-masters:\n{fix}"
         );
         assert_eq!(
-            layout(&live),
+            layout(&live, CurrentEpoch::Compared),
             layout_before,
             "the refused fix changed the cluster"
         );

@@ -17,15 +17,16 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::ops::RangeInclusive;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{
-    ClusterSpec, Digest, FORM_TIMEOUT, Node, NodeOpts, RunOutput, SLOTS, TestCluster, digest,
-    key_slot, load_keys, misplaced_keys, poll_until, redis_cli_available, redis_cli_command, run,
+    ClusterSpec, CurrentEpoch, Digest, FORM_TIMEOUT, Node, NodeOpts, RunOutput, SLOTS, TestCluster,
+    all_text, consecutive_slot_ranges, count_in_slot, digest, fix_until_ok, json, key_slot, layout,
+    load_keys, misplaced_keys, nodes_with_open_slots, poll_until, redis_cli_available,
+    redis_cli_command, run, signal, write_pairs,
 };
-use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -38,70 +39,14 @@ fn fix(entry: &str, extra: &[&str]) -> RunOutput {
     run(&args)
 }
 
-/// stdout and stderr together, for message checks that do not care about the stream.
-fn all_text(out: &RunOutput) -> String {
-    format!("{}\n{}", out.stdout, out.stderr)
-}
-
-/// Parses the single JSON document a `--json` run printed on stdout.
-fn json(out: &RunOutput) -> Value {
-    serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{out}"))
-}
-
-/// `fix <entry> --yes`, run a second time when the first exits 1 (a repair may need a
-/// second pass after a crash); the last run must exit 0. Returns every run.
-fn fix_until_ok(entry: &str) -> Vec<RunOutput> {
-    let first = fix(entry, &["--yes"]);
-    if first.success() {
-        return vec![first];
-    }
-    assert_eq!(first.code, 1, "fix --yes: unexpected exit code:\n{first}");
-    let second = fix(entry, &["--yes"]);
-    assert!(
-        second.success(),
-        "fix --yes exited 1, and a second fix --yes did not exit 0 either.\n\
-         === first run ===\n{first}\n=== second run ===\n{second}"
-    );
-    vec![first, second]
-}
-
 /// Index of the master serving `slot` (per the first alive node's view).
 fn owner_of(cluster: &TestCluster, slot: u16) -> usize {
     cluster.slot_owners()[usize::from(slot)].unwrap_or_else(|| panic!("slot {slot} is not served"))
 }
 
-/// Slots served by each master as formed (per the first alive node's view).
-fn slot_counts(cluster: &TestCluster) -> Vec<usize> {
-    let owners = cluster.slot_owners();
-    (0..cluster.masters())
-        .map(|m| owners.iter().filter(|o| **o == Some(m)).count())
-        .collect()
-}
-
 /// Largest minus smallest slot count among `counts`.
 fn spread(counts: &[usize]) -> usize {
     counts.iter().max().unwrap() - counts.iter().min().unwrap()
-}
-
-/// `CLUSTER COUNTKEYSINSLOT slot` on one node (works whether or not it serves the slot).
-fn count_in_slot(node: &Node, slot: u16) -> u64 {
-    node.cmd_str(&["CLUSTER", "COUNTKEYSINSLOT", &slot.to_string()])
-        .parse()
-        .unwrap()
-}
-
-/// Writes `pairs` to `node` with pipelined SETs (the node must serve their slots).
-fn write_pairs(node: &Node, pairs: impl IntoIterator<Item = (String, String)>) {
-    let pairs: Vec<(String, String)> = pairs.into_iter().collect();
-    let mut conn = node.conn();
-    for chunk in pairs.chunks(1000) {
-        let mut pipe = redis::pipe();
-        for (k, v) in chunk {
-            pipe.cmd("SET").arg(k).arg(v).ignore();
-        }
-        pipe.query::<()>(&mut conn).expect("SET");
-    }
 }
 
 /// Writes `n` keys `{tag}:i` (values of various sizes) to the master serving the slot of
@@ -180,61 +125,13 @@ fn strand_keys(owner: &Node, stray: &Node, slot: u16, keys: &[String]) {
     setslot(stray, slot, "STABLE", None);
 }
 
-/// Addresses of the alive nodes whose CLUSTER NODES shows an open slot (`[slot->-id]` or
-/// `[slot-<-id]`).
-fn nodes_with_open_slots(cluster: &TestCluster) -> Vec<String> {
-    cluster
-        .alive()
-        .into_iter()
-        .filter(|&i| cluster.node(i).cmd_str(&["CLUSTER", "NODES"]).contains('['))
-        .map(|i| cluster.addr(i))
-        .collect()
-}
-
-/// What every alive node says about the slot layout, without what changes by itself (ping
-/// times, link state, failure flags): its current epoch, its sorted lines of
-/// `id role master config-epoch slot-tokens` (open-slot markers included), and its DBSIZE.
-fn layout(cluster: &TestCluster) -> Vec<(String, String, Vec<String>, String)> {
-    cluster
-        .alive()
-        .into_iter()
-        .map(|i| {
-            let n = cluster.node(i);
-            let mut lines: Vec<String> = n
-                .cmd_str(&["CLUSTER", "NODES"])
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| {
-                    let f: Vec<&str> = l.split_whitespace().collect();
-                    let role = if f[2].contains("master") {
-                        "master"
-                    } else {
-                        "replica"
-                    };
-                    format!("{} {role} {} {} {}", f[0], f[3], f[6], f[8..].join(" "))
-                })
-                .collect();
-            lines.sort();
-            let epoch = n
-                .cluster_info_field("cluster_current_epoch")
-                .unwrap_or_default();
-            (n.addr(), epoch, lines, n.cmd_str(&["DBSIZE"]))
-        })
-        .collect()
-}
-
 /// No open slot anywhere, no key outside its master's slots, `rcluster check` and
 /// `redis-cli --cluster check` both pass.
 fn assert_checks_pass(cluster: &TestCluster) {
     cluster.wait_cluster_ok();
     let open = nodes_with_open_slots(cluster);
     assert!(open.is_empty(), "open slots left on {open:?}");
-    let alive: Vec<&Node> = cluster
-        .alive()
-        .into_iter()
-        .map(|i| cluster.node(i))
-        .collect();
-    let stray = misplaced_keys(&alive);
+    let stray = misplaced_keys(&cluster.alive_nodes());
     assert!(
         stray.is_empty(),
         "keys on masters that do not serve their slot (master, slot, keys): {stray:?}"
@@ -254,14 +151,7 @@ fn assert_checks_pass(cluster: &TestCluster) {
 /// DUMP payloads, no key on two masters.
 fn assert_repaired(cluster: &TestCluster, before: &Digest) {
     assert_checks_pass(cluster);
-    let after = digest(cluster);
-    assert!(
-        after.duplicates.is_empty(),
-        "keys on more than one master: {:?}",
-        after.duplicates
-    );
-    assert_eq!(after.keys, before.keys, "key count changed");
-    assert_eq!(after.hash, before.hash, "some value changed");
+    digest(cluster).assert_same_data_as(before);
 }
 
 /// Deletes `range` (all served by one master) from every node's view, the owner first so
@@ -331,31 +221,9 @@ fn wait_flagged_fail(cluster: &TestCluster, dead_id: &str) {
     });
 }
 
-/// Slot ranges for masters of the given sizes, in order from slot 0.
-fn layout_of(sizes: &[u16]) -> Vec<Vec<RangeInclusive<u16>>> {
-    let mut first = 0u16;
-    sizes
-        .iter()
-        .map(|&n| {
-            let r = first..=first + n - 1;
-            first += n;
-            vec![r]
-        })
-        .collect()
-}
-
 /// SIGKILLs `pid` with `kill -9` (the process may already have exited).
 fn sigkill(pid: u32) {
     signal(pid, "9");
-}
-
-/// Sends `signal` (e.g. "STOP", "CONT") to `pid` with kill(1); the process may be gone.
-fn signal(pid: u32, signal: &str) {
-    let _ = Command::new("kill")
-        .args([format!("-{signal}"), pid.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
 }
 
 /// Waits for a spawned child (killed or not), giving up after 30 s.
@@ -420,11 +288,11 @@ fn migrating_and_importing_slot_is_finished_or_closed() {
     assert_repaired(&cluster, &before);
 
     // A second fix right after finds nothing to do and changes nothing.
-    let layout_before = layout(&cluster);
+    let layout_before = layout(&cluster.alive_nodes(), CurrentEpoch::Compared);
     let again = fix(&cluster.addr(1), &["--yes"]);
     again.assert_success();
     assert_eq!(
-        layout(&cluster),
+        layout(&cluster.alive_nodes(), CurrentEpoch::Compared),
         layout_before,
         "a second fix changed the cluster"
     );
@@ -532,7 +400,7 @@ fn without_yes_or_terminal_and_dry_run_nothing_changes() {
         slot,
         &keys[..100],
     );
-    let layout_before = layout(&cluster);
+    let layout_before = layout(&cluster.alive_nodes(), CurrentEpoch::Compared);
     let entry = cluster.addr(0);
 
     // No --yes and stdin is not a terminal: refused with a hint, nothing changed.
@@ -546,7 +414,7 @@ fn without_yes_or_terminal_and_dry_run_nothing_changes() {
         "no hint about --yes:\n{out}"
     );
     assert_eq!(
-        layout(&cluster),
+        layout(&cluster.alive_nodes(), CurrentEpoch::Compared),
         layout_before,
         "fix without --yes changed the cluster"
     );
@@ -560,7 +428,7 @@ fn without_yes_or_terminal_and_dry_run_nothing_changes() {
             "{extra:?}: the plan does not mention slot {slot}:\n{out}"
         );
         assert_eq!(
-            layout(&cluster),
+            layout(&cluster.alive_nodes(), CurrentEpoch::Compared),
             layout_before,
             "{extra:?} changed the cluster"
         );
@@ -573,7 +441,7 @@ fn without_yes_or_terminal_and_dry_run_nothing_changes() {
         "the JSON plan does not mention slot {slot}: {doc}"
     );
     assert_eq!(
-        layout(&cluster),
+        layout(&cluster.alive_nodes(), CurrentEpoch::Compared),
         layout_before,
         "--dry-run --json changed the cluster"
     );
@@ -593,7 +461,7 @@ fn without_yes_or_terminal_and_dry_run_nothing_changes() {
 #[test]
 fn uncovered_empty_slots_are_assigned_deterministically_and_balanced() {
     let cluster = TestCluster::start(3, 0, NodeOpts::new());
-    let counts_before = slot_counts(&cluster);
+    let counts_before = cluster.slot_counts();
     let spread_before = spread(&counts_before);
     delete_slots_everywhere(&cluster, 0..=99);
     let owners = cluster.slot_owners();
@@ -601,7 +469,7 @@ fn uncovered_empty_slots_are_assigned_deterministically_and_balanced() {
         owners[..100].iter().all(Option::is_none),
         "setup: 0-99 still served"
     );
-    let layout_before = layout(&cluster);
+    let layout_before = layout(&cluster.alive_nodes(), CurrentEpoch::Compared);
 
     // The plan is printed, names the slots, changes nothing and is the same every time.
     let plan1 = fix(&cluster.addr(0), &["--dry-run"]);
@@ -616,7 +484,7 @@ fn uncovered_empty_slots_are_assigned_deterministically_and_balanced() {
         "two dry runs printed different plans"
     );
     assert_eq!(
-        layout(&cluster),
+        layout(&cluster.alive_nodes(), CurrentEpoch::Compared),
         layout_before,
         "--dry-run changed the cluster"
     );
@@ -626,7 +494,7 @@ fn uncovered_empty_slots_are_assigned_deterministically_and_balanced() {
     cluster.wait_cluster_ok();
     let owners = cluster.slot_owners();
     assert!(owners.iter().all(Option::is_some), "slots still uncovered");
-    let counts = slot_counts(&cluster);
+    let counts = cluster.slot_counts();
     assert_eq!(counts.iter().sum::<usize>(), usize::from(SLOTS));
     assert!(
         spread(&counts) <= spread_before + 1,
@@ -639,7 +507,7 @@ fn uncovered_empty_slots_are_assigned_deterministically_and_balanced() {
 fn uncovered_slot_with_keys_goes_to_the_node_holding_them() {
     // Master 1 has by far the most slots: balance alone would never pick it.
     let cluster = ClusterSpec::new(3, 0)
-        .slots(layout_of(&[4000, 8384, 4000]))
+        .slots(consecutive_slot_ranges(&[4000, 8384, 4000]))
         .start();
     load_keys(&cluster, 3000, "u", 16);
     let (slot, owner, _keys) = fill_slot_in(&cluster, "uc", 4100..=12000, 60);
@@ -703,7 +571,7 @@ fn unreachable_master_is_refused_without_the_flag_and_covered_with_it() {
     let dead_id = cluster.node(2).id().to_string();
     cluster.kill(2);
     wait_flagged_fail(&cluster, &dead_id);
-    let layout_before = layout(&cluster);
+    let layout_before = layout(&cluster.alive_nodes(), CurrentEpoch::Compared);
 
     let out = fix(&cluster.addr(0), &["--yes"]);
     assert_eq!(
@@ -720,7 +588,7 @@ fn unreachable_master_is_refused_without_the_flag_and_covered_with_it() {
         "the refusal names neither the down master nor its slots:\n{out}"
     );
     assert_eq!(
-        layout(&cluster),
+        layout(&cluster.alive_nodes(), CurrentEpoch::Compared),
         layout_before,
         "the refused fix changed the cluster"
     );
@@ -741,14 +609,14 @@ fn unreachable_master_is_refused_without_the_flag_and_covered_with_it() {
     );
     assert_checks_pass(&cluster);
     // The long spelling again: nothing left to do.
-    let layout_after = layout(&cluster);
+    let layout_after = layout(&cluster.alive_nodes(), CurrentEpoch::Compared);
     let out = fix(
         &cluster.addr(0),
         &["--fix-with-unreachable-masters", "--yes"],
     );
     out.assert_success();
     assert_eq!(
-        layout(&cluster),
+        layout(&cluster.alive_nodes(), CurrentEpoch::Compared),
         layout_after,
         "a second fix changed the cluster"
     );
@@ -764,7 +632,7 @@ fn healthy_cluster_is_left_alone() {
     cluster.populate(2000, "h");
     cluster.wait_cluster_ok();
     let before = digest(&cluster);
-    let layout_before = layout(&cluster);
+    let layout_before = layout(&cluster.alive_nodes(), CurrentEpoch::Compared);
 
     for args in [
         vec!["fix", "ADDR", "--yes"],
@@ -786,7 +654,7 @@ fn healthy_cluster_is_left_alone() {
             "{argv:?} does not say the cluster is healthy:\n{out}"
         );
         assert_eq!(
-            layout(&cluster),
+            layout(&cluster.alive_nodes(), CurrentEpoch::Compared),
             layout_before,
             "{argv:?} changed the cluster"
         );
@@ -794,7 +662,10 @@ fn healthy_cluster_is_left_alone() {
     let out = fix(&cluster.addr(0), &["--yes", "--json"]);
     out.assert_success();
     json(&out);
-    assert_eq!(layout(&cluster), layout_before);
+    assert_eq!(
+        layout(&cluster.alive_nodes(), CurrentEpoch::Compared),
+        layout_before
+    );
     assert_repaired(&cluster, &before);
 }
 

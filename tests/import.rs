@@ -11,8 +11,8 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use common::{
-    Node, NodeOpts, RunOutput, TestCluster, digest, digest_nodes, key_slot, redis_cli_available,
-    run,
+    KeyValue, KeyValues, Node, NodeOpts, RunOutput, TestCluster, all_text, auth_args, digest,
+    digest_nodes, json, key_slot, key_values, read_key_values, redis_cli_available, run,
 };
 use serde_json::Value;
 
@@ -30,29 +30,6 @@ const TTL_EVERY: usize = 7;
 /// A standalone redis-server (cluster-enabled no) on a harness port, killed on drop.
 fn standalone(opts: NodeOpts) -> Node {
     Node::start(&opts.cluster(false))
-}
-
-/// Parses the single JSON document a `--json` run printed on stdout.
-fn json(out: &RunOutput) -> Value {
-    serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{out}"))
-}
-
-/// stdout and stderr together.
-fn all_text(out: &RunOutput) -> String {
-    format!("{}\n{}", out.stdout, out.stderr)
-}
-
-/// rcluster's auth options for a cluster started with `opts`.
-fn auth_args(opts: &NodeOpts) -> Vec<String> {
-    let mut args = Vec::new();
-    if let (Some((user, _)), None) = (&opts.acl_user, &opts.password) {
-        args.extend(["--user".to_string(), user.clone()]);
-    }
-    if let Some(pass) = opts.cli_password() {
-        args.extend(["-a".to_string(), pass.to_string()]);
-    }
-    args
 }
 
 /// `rcluster [cluster auth] import <node 0> --from <source> <extra...>`.
@@ -189,126 +166,16 @@ fn load_source(node: &Node, db: u32, prefix: &str, n: usize, mix: Mix) -> Vec<St
     names
 }
 
-/// One key as read from a server.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Entry {
-    /// DUMP payload.
-    dump: Vec<u8>,
-    /// True when the key has a TTL.
-    ttl: bool,
-    /// OBJECT ENCODING.
-    encoding: String,
-    /// For hashtable-encoded sets and hashes: the sorted members (`field\0value` for
-    /// hashes). Their DUMP lists members in hash-table order, which depends on the server's
-    /// random hash seed, so two servers holding the same value give different payloads.
-    members: Vec<Vec<u8>>,
-}
-
-impl Entry {
-    /// Same value: same DUMP payload, or for hashtables the same encoding and members.
-    fn same_value(&self, other: &Entry) -> bool {
-        self.dump == other.dump
-            || (self.encoding == "hashtable"
-                && other.encoding == "hashtable"
-                && self.members == other.members)
-    }
-}
-
-/// Every key of a database.
-type Snapshot = BTreeMap<Vec<u8>, Entry>;
-
-/// SCAN + DUMP + PTTL (+ members of hashtables) of every key of database `db` of `node`.
-fn snapshot_db(node: &Node, db: u32) -> Snapshot {
-    let mut conn = conn_db(node, db);
-    let mut out = Snapshot::new();
-    let mut cursor: u64 = 0;
-    loop {
-        let (next, keys): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("COUNT")
-            .arg(1000)
-            .query(&mut conn)
-            .expect("SCAN");
-        for (key, entry) in keys.iter().zip(read_entries(&mut conn, &keys)) {
-            if let Some((entry, _)) = entry {
-                out.insert(key.clone(), entry);
-            }
-        }
-        if next == 0 {
-            break;
-        }
-        cursor = next;
-    }
-    out
-}
-
-/// Each of `keys` as an [`Entry`] with its PTTL, `None` when it does not exist (two
-/// pipelines: DUMP, PTTL, TYPE and OBJECT ENCODING of all, then the members of hashtables).
-fn read_entries(conn: &mut redis::Connection, keys: &[Vec<u8>]) -> Vec<Option<(Entry, i64)>> {
-    if keys.is_empty() {
-        return Vec::new();
-    }
-    let mut pipe = redis::pipe();
-    for key in keys {
-        pipe.cmd("DUMP").arg(key);
-        pipe.cmd("PTTL").arg(key);
-        pipe.cmd("TYPE").arg(key);
-        pipe.cmd("OBJECT").arg("ENCODING").arg(key);
-    }
-    let replies: Vec<redis::Value> = pipe.query(conn).expect("DUMP/PTTL/TYPE/OBJECT");
-    let mut out: Vec<Option<(Entry, i64, String)>> = replies
-        .chunks(4)
-        .map(|r| {
-            let dump: Option<Vec<u8>> = redis::from_redis_value(r[0].clone()).expect("DUMP");
-            let pttl: i64 = redis::from_redis_value(r[1].clone()).expect("PTTL");
-            let kind: String = redis::from_redis_value(r[2].clone()).expect("TYPE");
-            let encoding: Option<String> = redis::from_redis_value(r[3].clone()).expect("OBJECT");
-            let entry = Entry {
-                dump: dump?,
-                ttl: pttl > 0,
-                encoding: encoding?,
-                members: Vec::new(),
-            };
-            Some((entry, pttl, kind))
-        })
-        .collect();
-    let tables: Vec<usize> = (0..keys.len())
-        .filter(|&i| matches!(&out[i], Some((e, _, _)) if e.encoding == "hashtable"))
-        .collect();
-    if !tables.is_empty() {
-        let mut pipe = redis::pipe();
-        for &i in &tables {
-            let kind = &out[i].as_ref().unwrap().2;
-            match kind.as_str() {
-                "set" => pipe.cmd("SMEMBERS").arg(&keys[i]),
-                "hash" => pipe.cmd("HGETALL").arg(&keys[i]),
-                other => panic!("unexpected hashtable-encoded {other}"),
-            };
-        }
-        let replies: Vec<Vec<Vec<u8>>> = pipe.query(conn).expect("SMEMBERS/HGETALL");
-        for (&i, flat) in tables.iter().zip(replies) {
-            let (entry, _, kind) = out[i].as_mut().unwrap();
-            let mut members: Vec<Vec<u8>> = if kind == "hash" {
-                flat.chunks(2)
-                    .map(|fv| [fv[0].as_slice(), b"\0", fv[1].as_slice()].concat())
-                    .collect()
-            } else {
-                flat
-            };
-            members.sort();
-            entry.members = members;
-        }
-    }
-    out.into_iter()
-        .map(|e| e.map(|(entry, pttl, _)| (entry, pttl)))
-        .collect()
+/// [`KeyValues`] of every key of database `db` of `node`.
+fn snapshot_db(node: &Node, db: u32) -> KeyValues {
+    key_values(&mut conn_db(node, db))
 }
 
 /// Each of `keys` read from the master that owns its slot.
 fn cluster_values<'a>(
     cluster: &TestCluster,
     keys: impl IntoIterator<Item = &'a Vec<u8>>,
-) -> BTreeMap<Vec<u8>, Option<(Entry, i64)>> {
+) -> BTreeMap<Vec<u8>, Option<(KeyValue, i64)>> {
     let owners = cluster.slot_owners();
     let mut per_master: HashMap<usize, Vec<Vec<u8>>> = HashMap::new();
     for key in keys {
@@ -319,7 +186,7 @@ fn cluster_values<'a>(
     for (m, keys) in per_master {
         let mut conn = cluster.node(m).conn();
         for chunk in keys.chunks(1000) {
-            for (key, value) in chunk.iter().zip(read_entries(&mut conn, chunk)) {
+            for (key, value) in chunk.iter().zip(read_key_values(&mut conn, chunk)) {
                 out.insert(key.clone(), value);
             }
         }
@@ -331,7 +198,7 @@ fn cluster_values<'a>(
 /// payload; for hashtables, whose payload order depends on the server, same members), with a
 /// TTL (at most the one set) exactly when it had one; the cluster holds `total` keys in all,
 /// none of them on two masters.
-fn assert_cluster_holds(cluster: &TestCluster, expected: &Snapshot, total: u64) {
+fn assert_cluster_holds(cluster: &TestCluster, expected: &KeyValues, total: u64) {
     let found = cluster_values(cluster, expected.keys());
     let mut missing = Vec::new();
     let mut different = Vec::new();
@@ -376,6 +243,22 @@ fn assert_cluster_holds(cluster: &TestCluster, expected: &Snapshot, total: u64) 
         d.duplicates
     );
     assert_eq!(d.keys, total, "keys in the cluster");
+}
+
+/// After a copying import (`copy_flag` names how it was asked for): the source's db0 is still
+/// `expected`, and [`assert_cluster_holds`] `expected` among `total` keys.
+fn assert_copied(
+    cluster: &TestCluster,
+    source: &Node,
+    expected: &KeyValues,
+    total: u64,
+    copy_flag: &str,
+) {
+    assert!(
+        snapshot_db(source, 0) == *expected,
+        "{copy_flag} changed the source"
+    );
+    assert_cluster_holds(cluster, expected, total);
 }
 
 /// No open slot, `rcluster check` and `redis-cli --cluster check` both clean.
@@ -437,7 +320,7 @@ fn assert_complete(doc: &Value, n: u64, copy: bool, left: u64) {
 }
 
 /// The cluster holds no key at all, and the source `snapshot` is still all there.
-fn assert_nothing_moved(cluster: &TestCluster, source: &Node, db: u32, before: &Snapshot) {
+fn assert_nothing_moved(cluster: &TestCluster, source: &Node, db: u32, before: &KeyValues) {
     assert_eq!(cluster.total_keys(), 0, "keys reached the cluster");
     assert!(
         snapshot_db(source, db) == *before,
@@ -446,7 +329,7 @@ fn assert_nothing_moved(cluster: &TestCluster, source: &Node, db: u32, before: &
 }
 
 /// Keys of a snapshot, as strings.
-fn names(snapshot: &Snapshot) -> BTreeSet<String> {
+fn names(snapshot: &KeyValues) -> BTreeSet<String> {
     snapshot
         .keys()
         .map(|k| String::from_utf8_lossy(k).into_owned())
@@ -460,7 +343,7 @@ fn owner_of(cluster: &TestCluster, key: &str) -> usize {
 
 /// Writes `key` into the cluster (on its slot's owner) with the value and TTL presence of
 /// `entry`: RESTORE of the source's DUMP payload.
-fn preset_identical(cluster: &TestCluster, key: &str, entry: &Entry) {
+fn preset_identical(cluster: &TestCluster, key: &str, entry: &KeyValue) {
     let mut conn = cluster.node(owner_of(cluster, key)).conn();
     redis::cmd("RESTORE")
         .arg(key)
@@ -559,7 +442,7 @@ fn collisions_identical_taken_over_different_reported_then_replaced() {
             .cmd(&["SET", key, &format!("cluster-own-{key}")]);
     }
     let different_keys: Vec<Vec<u8>> = different.iter().map(|k| k.as_bytes().to_vec()).collect();
-    let cluster_own: Snapshot = cluster_values(&cluster, &different_keys)
+    let cluster_own: KeyValues = cluster_values(&cluster, &different_keys)
         .into_iter()
         .map(|(k, v)| (k, v.expect("pre-set in the cluster").0))
         .collect();
@@ -592,7 +475,7 @@ fn collisions_identical_taken_over_different_reported_then_replaced() {
         assert_eq!(Some(value), before.get(key), "source value changed");
     }
     // Everything else (identical ones included) is in the cluster with the source's value.
-    let moved: Snapshot = before
+    let moved: KeyValues = before
         .iter()
         .filter(|(k, _)| !left.contains_key(*k))
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -687,11 +570,7 @@ fn collisions_with_copy_keep_the_source_and_count_identical_keys() {
 
     let out = import(&cluster, &source.addr(), &["--copy", "--replace"]);
     out.assert_success();
-    assert!(
-        snapshot_db(&source, 0) == before,
-        "--copy changed the source"
-    );
-    assert_cluster_holds(&cluster, &before, N as u64);
+    assert_copied(&cluster, &source, &before, N as u64, "--copy");
 
     // Copying the same data again: every key collides with an identical one.
     let out = import(&cluster, &source.addr(), &["--copy", "--json"]);
@@ -937,11 +816,7 @@ fn source_acl_user_with_cluster_spellings() {
         "--cluster-copy",
     ]);
     out.assert_success();
-    assert!(
-        snapshot_db(&source, 0) == before,
-        "--cluster-copy changed the source"
-    );
-    assert_cluster_holds(&cluster, &before, 1500);
+    assert_copied(&cluster, &source, &before, 1500, "--cluster-copy");
 
     // --from-user without a password is a usage error.
     let out = import(&cluster, &source.addr(), &["--from-user", "importer"]);
@@ -991,11 +866,7 @@ fn both_sides_protected_with_different_passwords() {
         &["--from-pass", "source-secret", "--copy"],
     );
     out.assert_success();
-    assert!(
-        snapshot_db(&source, 0) == before,
-        "--copy changed the source"
-    );
-    assert_cluster_holds(&cluster, &before, 1000);
+    assert_copied(&cluster, &source, &before, 1000, "--copy");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1020,11 +891,7 @@ fn redis_cli_cluster_spellings_are_accepted() {
     out.assert_success();
     let doc = json(&out);
     assert_complete(&doc, 1000, true, 1000);
-    assert!(
-        snapshot_db(&source, 0) == before,
-        "--cluster-copy changed the source"
-    );
-    assert_cluster_holds(&cluster, &before, 1000);
+    assert_copied(&cluster, &source, &before, 1000, "--cluster-copy");
 
     // Change one key on the source: --cluster-replace overwrites the cluster's copy.
     let key = key_name("spell", 1);
@@ -1043,10 +910,6 @@ fn redis_cli_cluster_spellings_are_accepted() {
         "5000",
     ]);
     out.assert_success();
-    assert!(
-        snapshot_db(&source, 0) == changed,
-        "--cluster-copy changed the source"
-    );
-    assert_cluster_holds(&cluster, &changed, 1000);
+    assert_copied(&cluster, &source, &changed, 1000, "--cluster-copy");
     assert_checks_pass(&cluster);
 }

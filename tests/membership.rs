@@ -20,10 +20,10 @@ use std::thread;
 use std::time::Duration;
 
 use common::{
-    Digest, FORM_TIMEOUT, Node, NodeLine, NodeOpts, RunOutput, SLOTS, TestCluster, digest_nodes,
-    load_keys, misplaced_keys, poll_until, redis_cli, redis_cli_available, run,
+    CurrentEpoch, FORM_TIMEOUT, Node, NodeLine, NodeOpts, RunOutput, SLOTS, TestCluster, all_text,
+    digest_nodes, json, layout, load_keys, misplaced_keys, poll_until, redis_cli,
+    redis_cli_available, run,
 };
-use serde_json::Value;
 
 /// How long Redis refuses to re-learn a node after CLUSTER FORGET, plus a margin.
 const PAST_FORGET_BAN: Duration = Duration::from_secs(70);
@@ -52,17 +52,6 @@ fn reshard(entry: &str, extra: &[&str]) -> RunOutput {
     args.extend(extra.iter().map(|s| s.to_string()));
     args.push("--yes".into());
     run(&args)
-}
-
-/// stdout and stderr together, for message checks that do not care about the stream.
-fn all_text(out: &RunOutput) -> String {
-    format!("{}\n{}", out.stdout, out.stderr)
-}
-
-/// Parses the single JSON document a `--json` run printed on stdout.
-fn json(out: &RunOutput) -> Value {
-    serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{out}"))
 }
 
 /// A fresh, empty, cluster-enabled node that knows only itself.
@@ -142,36 +131,6 @@ fn assert_everyone_sees(nodes: &[&Node], id: &str, master: Option<&str>) {
     if let Err(e) = sees_as(nodes, id, master) {
         panic!("{e}");
     }
-}
-
-/// What the nodes say about the layout, without anything that changes by itself (ping times,
-/// link state, failure flags): per node, its sorted `id role master epoch slots` lines, its
-/// current epoch and its DBSIZE.
-fn layout(nodes: &[&Node]) -> Vec<(String, Vec<String>, String, String)> {
-    nodes
-        .iter()
-        .map(|n| {
-            let text = n.cmd_str(&["CLUSTER", "NODES"]);
-            let mut lines: Vec<String> = text
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| {
-                    let f: Vec<&str> = l.split_whitespace().collect();
-                    let role = if f[2].contains("master") {
-                        "master"
-                    } else {
-                        "replica"
-                    };
-                    format!("{} {role} {} {} {}", f[0], f[3], f[6], f[8..].join(" "))
-                })
-                .collect();
-            lines.sort();
-            let epoch = n
-                .cluster_info_field("cluster_current_epoch")
-                .unwrap_or_default();
-            (n.addr(), lines, epoch, n.cmd_str(&["DBSIZE"]))
-        })
-        .collect()
 }
 
 /// One node's view reduced to what all nodes must agree on: id → (master id, merged slots).
@@ -283,21 +242,6 @@ fn assert_healthy(nodes: &[&Node]) {
     }
 }
 
-/// The masters among `nodes` hold exactly the data of `before`.
-fn assert_data_kept(before: &Digest, nodes: &[&Node]) {
-    let after = digest_nodes(nodes);
-    assert!(
-        after.duplicates.is_empty(),
-        "keys on more than one master: {:?}",
-        &after.duplicates[..after.duplicates.len().min(5)]
-    );
-    assert_eq!(
-        (after.keys, after.hash),
-        (before.keys, before.hash),
-        "data changed: before {before:?}, after {after:?}"
-    );
-}
-
 /// Waits until `replica`'s replication link to its master is up and it holds as many keys.
 fn wait_synced(replica: &Node, master: &Node) {
     poll_until("the replica to sync", FORM_TIMEOUT, || {
@@ -381,7 +325,7 @@ fn add_master_is_usable_at_once() {
         new.cmd_str(&["DBSIZE"]).parse::<u64>().unwrap() > 0,
         "keys of the moved slots must be on the new master"
     );
-    assert_data_kept(&before, &nodes);
+    digest_nodes(&nodes).assert_same_data_as(&before);
 }
 
 #[test]
@@ -429,7 +373,7 @@ fn add_replica_of_a_named_master() {
     wait_synced(&b, m2);
 
     assert_healthy(&all);
-    assert_data_kept(&before, &all);
+    digest_nodes(&all).assert_same_data_as(&before);
 }
 
 #[test]
@@ -460,7 +404,7 @@ fn add_replica_without_master_id_picks_the_master_without_replica() {
 fn add_node_refusals_and_dry_run_change_nothing() {
     let cluster = TestCluster::start(3, 0, NodeOpts::new());
     let nodes = members(&cluster, &[], &[]);
-    let before = layout(&nodes);
+    let before = layout(&nodes, CurrentEpoch::Compared);
     let entry = cluster.addr(0);
 
     // A node holding a key.
@@ -470,7 +414,11 @@ fn add_node_refusals_and_dry_run_change_nothing() {
     out.assert_code(1);
     assert!(all_text(&out).contains("key"), "{out}");
     assert_eq!(known(&full), 1, "the refused node met someone");
-    assert_eq!(layout(&nodes), before, "a refused add changed the cluster");
+    assert_eq!(
+        layout(&nodes, CurrentEpoch::Compared),
+        before,
+        "a refused add changed the cluster"
+    );
 
     // Nodes of another cluster: its master (serves slots) and its replica.
     let other = TestCluster::start(1, 1, NodeOpts::new());
@@ -480,18 +428,26 @@ fn add_node_refusals_and_dry_run_change_nothing() {
         assert!(all_text(&out).contains("knows"), "{out}");
         assert_eq!(known(other.node(i)), 2, "the other cluster changed");
     }
-    assert_eq!(layout(&nodes), before, "a refused add changed the cluster");
+    assert_eq!(
+        layout(&nodes, CurrentEpoch::Compared),
+        before,
+        "a refused add changed the cluster"
+    );
 
     // A node that is not cluster-enabled.
     let plain = Node::start(&NodeOpts::new().cluster(false));
     let out = add_node(&plain.addr(), &entry, &[]);
     out.assert_code(1);
     assert!(all_text(&out).contains("cluster"), "{out}");
-    assert_eq!(layout(&nodes), before, "a refused add changed the cluster");
+    assert_eq!(
+        layout(&nodes, CurrentEpoch::Compared),
+        before,
+        "a refused add changed the cluster"
+    );
 
     // The new node and the existing node are the same: a usage error.
     add_node(&entry, &entry, &[]).assert_code(2);
-    assert_eq!(layout(&nodes), before);
+    assert_eq!(layout(&nodes, CurrentEpoch::Compared), before);
 
     // Dry runs, as a master and as a replica.
     let new = spare();
@@ -506,7 +462,11 @@ fn add_node_refusals_and_dry_run_change_nothing() {
     assert_eq!(doc["auto_selected"], true, "{doc:#}");
     assert!(doc["join_ms"].is_null(), "{doc:#}");
     assert_eq!(known(&new), 1, "a dry run made the node meet someone");
-    assert_eq!(layout(&nodes), before, "a dry run changed the cluster");
+    assert_eq!(
+        layout(&nodes, CurrentEpoch::Compared),
+        before,
+        "a dry run changed the cluster"
+    );
 
     // A cluster whose check fails (an open slot) is refused.
     cluster
@@ -516,13 +476,13 @@ fn add_node_refusals_and_dry_run_change_nothing() {
     out.assert_code(1);
     assert_eq!(known(&new), 1, "refused, yet the node met someone");
     cluster.node(0).cmd(&["CLUSTER", "SETSLOT", "0", "STABLE"]);
-    assert_eq!(layout(&nodes), before);
+    assert_eq!(layout(&nodes, CurrentEpoch::Compared), before);
 
     // Adding the same node twice: the second run has nothing to do.
     add_node(&new.addr(), &entry, &[]).assert_success();
     let all = members(&cluster, &[], &[&new]);
     assert_everyone_sees(&all, new.id(), None);
-    let after_add = layout(&all);
+    let after_add = layout(&all, CurrentEpoch::Compared);
     let out = add_node(&new.addr(), &cluster.addr(2), &[]);
     out.assert_success();
     assert!(out.stdout.contains("already"), "{out}");
@@ -534,7 +494,7 @@ fn add_node_refusals_and_dry_run_change_nothing() {
     out.assert_code(1);
     assert!(all_text(&out).contains("already"), "{out}");
     assert_eq!(
-        layout(&all),
+        layout(&all, CurrentEpoch::Compared),
         after_add,
         "re-adding a member changed the cluster"
     );
@@ -554,7 +514,7 @@ fn del_replica_leaves_it_running_and_alone() {
     let all = members(&cluster, &[], &[]);
     let survivors = members(&cluster, &[4], &[]);
     let before = digest_nodes(&all);
-    let before_layout = layout(&all);
+    let before_layout = layout(&all, CurrentEpoch::Compared);
 
     // Not an id: a usage error. Unknown prefix: refused. Dry run: nothing changes.
     del_node(&cluster.addr(0), "not-an-id", &[]).assert_code(2);
@@ -566,7 +526,11 @@ fn del_replica_leaves_it_running_and_alone() {
     let out = del_node(&cluster.addr(0), gone.id(), &["--dry-run"]);
     out.assert_success();
     assert!(out.stdout.contains("Dry run"), "{out}");
-    assert_eq!(layout(&all), before_layout, "a dry run changed the cluster");
+    assert_eq!(
+        layout(&all, CurrentEpoch::Compared),
+        before_layout,
+        "a dry run changed the cluster"
+    );
 
     let out = del_node(&cluster.addr(0), gone.id(), &["--json"]);
     out.assert_success();
@@ -593,7 +557,7 @@ fn del_replica_leaves_it_running_and_alone() {
     assert_eq!(known(gone), 1, "{}", gone.cmd_str(&["CLUSTER", "NODES"]));
 
     assert_healthy(&survivors);
-    assert_data_kept(&before, &survivors);
+    digest_nodes(&survivors).assert_same_data_as(&before);
     assert_nobody_lists(&survivors, gone.id());
     assert_eq!(known(gone), 1, "the removed node re-learned the cluster");
 }
@@ -627,14 +591,14 @@ fn drain_master_with_replica(opts: NodeOpts, expect_repoint: bool) {
     let survivors = members(&cluster, &[0], &[]);
     let before = digest_nodes(&all);
     assert_eq!(before.keys, written as u64);
-    let before_layout = layout(&all);
+    let before_layout = layout(&all, CurrentEpoch::Compared);
 
     // Without --drain: refused, nothing changed.
     let out = del_node(&cluster.addr(1), doomed.id(), &[]);
     out.assert_code(1);
     assert!(all_text(&out).contains("--drain"), "{out}");
     assert_eq!(
-        layout(&all),
+        layout(&all, CurrentEpoch::Compared),
         before_layout,
         "a refused del-node changed the cluster"
     );
@@ -642,7 +606,7 @@ fn drain_master_with_replica(opts: NodeOpts, expect_repoint: bool) {
     let out = del_node(&cluster.addr(1), doomed.id(), &["--drain"]);
     out.assert_code(1);
     assert_eq!(
-        layout(&all),
+        layout(&all, CurrentEpoch::Compared),
         before_layout,
         "an unconfirmed drain changed the cluster"
     );
@@ -654,7 +618,11 @@ fn drain_master_with_replica(opts: NodeOpts, expect_repoint: bool) {
     );
     out.assert_success();
     assert!(!json(&out)["drain_plan"].is_null(), "{out}");
-    assert_eq!(layout(&all), before_layout, "a dry run changed the cluster");
+    assert_eq!(
+        layout(&all, CurrentEpoch::Compared),
+        before_layout,
+        "a dry run changed the cluster"
+    );
 
     let out = del_node(
         &cluster.addr(1),
@@ -678,7 +646,7 @@ fn drain_master_with_replica(opts: NodeOpts, expect_repoint: bool) {
     assert_nobody_lists(&survivors, doomed.id());
 
     assert_healthy(&survivors);
-    assert_data_kept(&before, &survivors);
+    digest_nodes(&survivors).assert_same_data_as(&before);
     assert_eq!(slot_count(survivors[0], doomed.id()), 0);
     // Its replica is still a member and follows a surviving master.
     let masters: BTreeSet<&str> = [1, 2].iter().map(|&i| cluster.node(i).id()).collect();
@@ -750,7 +718,7 @@ fn del_emptied_master_repoints_its_replica() {
     assert_healthy(&survivors);
     assert_everyone_sees(&survivors, replica.id(), Some(new_master_id));
     wait_synced(replica, new_master);
-    assert_data_kept(&before, &survivors);
+    digest_nodes(&survivors).assert_same_data_as(&before);
 }
 
 #[test]
@@ -787,7 +755,7 @@ fn del_dead_node_stays_forgotten() {
 
     assert_healthy(&survivors);
     assert_nobody_lists(&survivors, &dead_id);
-    assert_data_kept(&before, &survivors);
+    digest_nodes(&survivors).assert_same_data_as(&before);
 }
 
 #[test]

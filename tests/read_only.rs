@@ -3,14 +3,8 @@
 
 mod common;
 
-use common::{NodeOpts, RunOutput, TestCluster, redis_cli_available, run, wait_until};
+use common::{NodeOpts, TestCluster, json, redis_cli_available, run, wait_until};
 use serde_json::Value;
-
-/// Parses the single JSON document a `--json` run printed on stdout.
-fn json(out: &RunOutput) -> Value {
-    serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{out}"))
-}
 
 /// The lines of a report with redis-cli's ANSI colors removed.
 fn plain_lines(text: &str) -> Vec<String> {

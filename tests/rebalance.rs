@@ -12,8 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use common::{
-    ClusterSpec, FORM_TIMEOUT, Node, NodeOpts, RunOutput, SLOTS, TestCluster, dump_all, key_slot,
-    poll_until, redis_cli_available, run,
+    ClusterSpec, CurrentEpoch, FORM_TIMEOUT, Node, NodeOpts, RunOutput, SLOTS, TestCluster,
+    all_text, consecutive_slot_ranges, dump_all, json, key_slot, layout, poll_until,
+    redis_cli_available, run,
 };
 use serde_json::Value;
 
@@ -21,22 +22,11 @@ use serde_json::Value;
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// Parses the single JSON document a `--json` run printed on stdout.
-fn json(out: &RunOutput) -> Value {
-    serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{out}"))
-}
-
 /// `rcluster rebalance <entry> <extra...>`.
 fn rebalance(entry: &str, extra: &[&str]) -> RunOutput {
     let mut args: Vec<String> = vec!["rebalance".into(), entry.into()];
     args.extend(extra.iter().map(|s| s.to_string()));
     run(&args)
-}
-
-/// stdout and stderr together, for message checks that do not care about the stream.
-fn all_text(out: &RunOutput) -> String {
-    format!("{}\n{}", out.stdout, out.stderr)
 }
 
 /// The nodes of `cluster` that the harness has not killed, followed by `extra`.
@@ -111,33 +101,6 @@ fn range_text(slots: &[u16]) -> String {
 
 fn is_contiguous(slots: &[u16]) -> bool {
     slots.windows(2).all(|w| w[1] == w[0] + 1)
-}
-
-/// What every node says about the slot layout, without anything that changes by itself
-/// (ping times, link state, failure flags): per node, its sorted lines of
-/// `id role master epoch slot-tokens`, open-slot markers included; and its DBSIZE.
-fn layout(nodes: &[&Node]) -> Vec<(String, Vec<String>, String)> {
-    nodes
-        .iter()
-        .map(|n| {
-            let text = n.cmd_str(&["CLUSTER", "NODES"]);
-            let mut lines: Vec<String> = text
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| {
-                    let f: Vec<&str> = l.split_whitespace().collect();
-                    let role = if f[2].contains("master") {
-                        "master"
-                    } else {
-                        "replica"
-                    };
-                    format!("{} {role} {} {} {}", f[0], f[3], f[6], f[8..].join(" "))
-                })
-                .collect();
-            lines.sort();
-            (n.addr(), lines, n.cmd_str(&["DBSIZE"]))
-        })
-        .collect()
 }
 
 /// All data of the masters among `nodes`: key count and hash of the sorted (key, DUMP)
@@ -390,27 +353,30 @@ fn add_empty_master(cluster: &TestCluster, opts: &NodeOpts) -> Node {
                 return Err(format!("{} has {} in handshake", n.addr(), l.addr));
             }
         }
+        // And every node sees the same roles, slots and config epochs (the new node learns
+        // the others' slots from their next ping).
+        let summary = |n: &Node| {
+            let mut lines: Vec<String> = n
+                .cluster_nodes()
+                .iter()
+                .map(|l| format!("{} {:?} {:?} {}", l.id, l.master, l.slots, l.config_epoch))
+                .collect();
+            lines.sort();
+            lines
+        };
+        let first_view = summary(cluster.node(0));
+        for n in cluster.nodes().iter().chain([&node]) {
+            if summary(n) != first_view {
+                return Err(format!(
+                    "{} does not agree with {} yet",
+                    n.addr(),
+                    first.addr()
+                ));
+            }
+        }
         Ok(())
     });
     node
-}
-
-/// Ranges for a custom layout: consecutive runs of the given sizes from slot 0 (an entry of
-/// 0 is a master without slots).
-fn layout_of(sizes: &[u16]) -> Vec<Vec<std::ops::RangeInclusive<u16>>> {
-    assert_eq!(sizes.iter().map(|&s| usize::from(s)).sum::<usize>(), 16384);
-    let mut first = 0u16;
-    sizes
-        .iter()
-        .map(|&n| {
-            if n == 0 {
-                return vec![];
-            }
-            let range = first..=first + (n - 1);
-            first += n;
-            vec![range]
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -471,7 +437,7 @@ fn new_empty_master_is_left_alone_without_use_empty_masters() {
     cluster.populate(5_000, "k");
     let new = add_empty_master(&cluster, &NodeOpts::new());
     let nodes = all_nodes(&cluster, &[&new]);
-    let before = layout(&nodes);
+    let before = layout(&nodes, CurrentEpoch::Ignored);
 
     let out = rebalance(&cluster.addr(1), &[]);
     out.assert_success();
@@ -507,7 +473,11 @@ fn new_empty_master_is_left_alone_without_use_empty_masters() {
     );
     assert!(!shares.contains_key(new.id()));
 
-    assert_eq!(layout(&nodes), before, "nothing may change");
+    assert_eq!(
+        layout(&nodes, CurrentEpoch::Ignored),
+        before,
+        "nothing may change"
+    );
     assert_eq!(count_of(cluster.node(0), &new), 0);
 }
 
@@ -668,12 +638,12 @@ fn weight_zero_drain_with_default_replica_migration() {
 #[test]
 fn threshold_decides_whether_an_uneven_layout_moves() {
     let cluster = ClusterSpec::new(3, 0)
-        .slots(layout_of(&[6000, 5000, 5384]))
+        .slots(consecutive_slot_ranges(&[6000, 5000, 5384]))
         .start();
     cluster.populate(10_000, "t");
     let nodes = all_nodes(&cluster, &[]);
     let data_before = data(&nodes);
-    let before_layout = layout(&nodes);
+    let before_layout = layout(&nodes, CurrentEpoch::Ignored);
 
     // 6000 → 5462 is 8.97% off, 5000 → 5461 is 9.22%, 5384 → 5461 is 1.45%: all under 20.
     for flags in [
@@ -687,7 +657,11 @@ fn threshold_decides_whether_an_uneven_layout_moves() {
             out.stdout.contains("No rebalancing needed"),
             "{flags:?}:\n{out}"
         );
-        assert_eq!(layout(&nodes), before_layout, "{flags:?} changed something");
+        assert_eq!(
+            layout(&nodes, CurrentEpoch::Ignored),
+            before_layout,
+            "{flags:?} changed something"
+        );
     }
     let out = rebalance(&cluster.addr(0), &["--threshold", "20", "--json"]);
     out.assert_success();
@@ -719,18 +693,18 @@ fn threshold_decides_whether_an_uneven_layout_moves() {
 #[test]
 fn threshold_zero_balances_exactly_and_two_percent_does_not() {
     let cluster = ClusterSpec::new(3, 0)
-        .slots(layout_of(&[5460, 5463, 5461]))
+        .slots(consecutive_slot_ranges(&[5460, 5463, 5461]))
         .start();
     cluster.populate(10_000, "z");
     let nodes = all_nodes(&cluster, &[]);
     let data_before = data(&nodes);
-    let before_layout = layout(&nodes);
+    let before_layout = layout(&nodes, CurrentEpoch::Ignored);
 
     // 5460 → 5461 is 0.02% off: the default 2% leaves it.
     let out = rebalance(&cluster.addr(0), &[]);
     out.assert_success();
     assert!(out.stdout.contains("No rebalancing needed"), "{out}");
-    assert_eq!(layout(&nodes), before_layout);
+    assert_eq!(layout(&nodes, CurrentEpoch::Ignored), before_layout);
 
     // --threshold 0 balances exactly: one slot from the 5463 master to the 5460 one.
     let before = owners(cluster.node(0));
@@ -769,12 +743,12 @@ fn threshold_zero_balances_exactly_and_two_percent_does_not() {
 #[test]
 fn simulate_and_dry_run_print_the_plan_and_change_nothing() {
     let cluster = ClusterSpec::new(3, 1)
-        .slots(layout_of(&[8000, 4000, 4384]))
+        .slots(consecutive_slot_ranges(&[8000, 4000, 4384]))
         .start();
     cluster.populate(10_000, "s");
     let nodes = all_nodes(&cluster, &[]);
     let data_before = data(&nodes);
-    let before_layout = layout(&nodes);
+    let before_layout = layout(&nodes, CurrentEpoch::Ignored);
     let want = apportion(16384, &[1, 1, 1], &[8000, 4000, 4384]);
     let expected: BTreeMap<String, usize> = (0..3)
         .map(|i| (cluster.node(i).id().to_string(), want[i]))
@@ -812,7 +786,11 @@ fn simulate_and_dry_run_print_the_plan_and_change_nothing() {
         assert_eq!(total, 8000 - want[0], "{flags:?}:\n{out}");
         assert!(text.contains("Simulation: nothing was moved."), "{out}");
         assert!(!text.contains("[OK] Moved"), "{out}");
-        assert_eq!(layout(&nodes), before_layout, "{flags:?} changed something");
+        assert_eq!(
+            layout(&nodes, CurrentEpoch::Ignored),
+            before_layout,
+            "{flags:?} changed something"
+        );
     }
 
     let mut simulated = None;
@@ -825,7 +803,11 @@ fn simulate_and_dry_run_print_the_plan_and_change_nothing() {
         assert!(doc["migration"].is_null(), "{doc:#}");
         assert!(doc["check"].is_null(), "{doc:#}");
         let plan = assert_exact_plan(&doc, &expected);
-        assert_eq!(layout(&nodes), before_layout, "{flags:?} changed something");
+        assert_eq!(
+            layout(&nodes, CurrentEpoch::Ignored),
+            before_layout,
+            "{flags:?} changed something"
+        );
         simulated = Some(plan);
     }
 
@@ -850,7 +832,7 @@ fn bad_weights_and_thresholds_are_refused_and_change_nothing() {
     let cluster = TestCluster::start(3, 1, NodeOpts::new());
     cluster.populate(3_000, "b");
     let nodes = all_nodes(&cluster, &[]);
-    let before_layout = layout(&nodes);
+    let before_layout = layout(&nodes, CurrentEpoch::Ignored);
     let entry = cluster.addr(0);
     let a = prefix(cluster.node(0));
     let replica = cluster.node(cluster.replicas_of(1)[0]);
@@ -929,7 +911,11 @@ fn bad_weights_and_thresholds_are_refused_and_change_nothing() {
             all_text(&out).contains(word),
             "{flags:?}: the message should mention {word:?}:\n{out}"
         );
-        assert_eq!(layout(&nodes), before_layout, "{flags:?} changed something");
+        assert_eq!(
+            layout(&nodes, CurrentEpoch::Ignored),
+            before_layout,
+            "{flags:?} changed something"
+        );
     }
 
     // The same text twice may be caught before or after contacting, but must be refused.
@@ -955,7 +941,11 @@ fn bad_weights_and_thresholds_are_refused_and_change_nothing() {
     assert_eq!(doc["exit_code"], 1);
     assert!(doc["error"].as_str().unwrap().contains("notanode"), "{doc}");
 
-    assert_eq!(layout(&nodes), before_layout, "bad input changed something");
+    assert_eq!(
+        layout(&nodes, CurrentEpoch::Ignored),
+        before_layout,
+        "bad input changed something"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -966,7 +956,7 @@ fn bad_weights_and_thresholds_are_refused_and_change_nothing() {
 fn open_slot_among_the_moving_slots_is_refused() {
     // 7000 → 5462: the first master gives its lowest slots, 0-1537, slot 0 among them.
     let cluster = ClusterSpec::new(3, 0)
-        .slots(layout_of(&[7000, 4692, 4692]))
+        .slots(consecutive_slot_ranges(&[7000, 4692, 4692]))
         .start();
     cluster.populate(5_000, "o");
     let nodes = all_nodes(&cluster, &[]);
@@ -975,7 +965,7 @@ fn open_slot_among_the_moving_slots_is_refused() {
     // A migration of slot 0 left half-way.
     dst.cmd(&["CLUSTER", "SETSLOT", "0", "IMPORTING", src.id()]);
     src.cmd(&["CLUSTER", "SETSLOT", "0", "MIGRATING", dst.id()]);
-    let before_layout = layout(&nodes);
+    let before_layout = layout(&nodes, CurrentEpoch::Ignored);
 
     for flags in [&[][..], &["--simulate"][..]] {
         let out = rebalance(&cluster.addr(2), flags);
@@ -985,12 +975,20 @@ fn open_slot_among_the_moving_slots_is_refused() {
         assert!(text.contains("being moved: 0"), "{flags:?}:\n{out}");
         assert!(text.contains("nothing was moved"), "{flags:?}:\n{out}");
         assert!(!text.contains("[OK] Moved"), "{out}");
-        assert_eq!(layout(&nodes), before_layout, "{flags:?} changed something");
+        assert_eq!(
+            layout(&nodes, CurrentEpoch::Ignored),
+            before_layout,
+            "{flags:?} changed something"
+        );
     }
     let json_out = rebalance(&cluster.addr(2), &["--json"]);
     assert_eq!(json_out.code, 1, "{json_out}");
     assert_eq!(json(&json_out)["exit_code"], 1);
-    assert_eq!(layout(&nodes), before_layout, "--json changed something");
+    assert_eq!(
+        layout(&nodes, CurrentEpoch::Ignored),
+        before_layout,
+        "--json changed something"
+    );
 
     // Once the slot is closed, the same rebalance goes through.
     src.cmd(&["CLUSTER", "SETSLOT", "0", "STABLE"]);
@@ -1013,14 +1011,14 @@ fn open_slot_among_the_moving_slots_is_refused() {
 fn a_down_master_without_replicas_is_refused() {
     // The third master holds the most slots and has to give: it is part of the plan.
     let mut cluster = ClusterSpec::new(3, 0)
-        .slots(layout_of(&[4000, 4000, 8384]))
+        .slots(consecutive_slot_ranges(&[4000, 4000, 8384]))
         .start();
     cluster.populate(5_000, "f");
     let dead_addr = cluster.addr(2);
     let dead_id = cluster.node(2).id().to_string();
     cluster.kill(2);
     let nodes = all_nodes(&cluster, &[]);
-    let before_layout = layout(&nodes);
+    let before_layout = layout(&nodes, CurrentEpoch::Ignored);
     let misleading = std::cell::RefCell::new(Vec::new());
 
     let assert_refused = |when: &str| {
@@ -1033,7 +1031,11 @@ fn a_down_master_without_replicas_is_refused() {
                 "{when}: the message should name the down master {dead_addr}:\n{out}"
             );
             assert!(!text.contains("[OK] Moved"), "{out}");
-            assert_eq!(layout(&nodes), before_layout, "{when} changed something");
+            assert_eq!(
+                layout(&nodes, CurrentEpoch::Ignored),
+                before_layout,
+                "{when} changed something"
+            );
             if text.contains("not covered") && text.contains("outside the slots being moved") {
                 misleading
                     .borrow_mut()
@@ -1058,7 +1060,7 @@ fn a_down_master_without_replicas_is_refused() {
         &["--weight", &format!("{}=0", &dead_id[..10])],
     );
     assert_eq!(out.code, 1, "{out}");
-    assert_eq!(layout(&nodes), before_layout);
+    assert_eq!(layout(&nodes, CurrentEpoch::Ignored), before_layout);
 
     // The down master's slots are the ones that would move: no warning may call the
     // uncovered slots "outside the slots being moved".
@@ -1087,14 +1089,14 @@ fn a_down_master_is_refused_even_when_the_layout_is_balanced() {
         }
     });
     let nodes = all_nodes(&cluster, &[]);
-    let before_layout = layout(&nodes);
+    let before_layout = layout(&nodes, CurrentEpoch::Ignored);
     let out = rebalance(&cluster.addr(0), &[]);
     assert_eq!(
         out.code, 1,
         "a cluster whose master {dead_addr} is down must not be reported balanced:\n{out}"
     );
     assert!(all_text(&out).contains(&dead_addr), "{out}");
-    assert_eq!(layout(&nodes), before_layout);
+    assert_eq!(layout(&nodes, CurrentEpoch::Ignored), before_layout);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1105,12 +1107,12 @@ fn a_down_master_is_refused_even_when_the_layout_is_balanced() {
 fn redis_cli_cluster_spellings_are_accepted() {
     // Two masters with half the slots each and an empty third one.
     let cluster = ClusterSpec::new(3, 0)
-        .slots(layout_of(&[8192, 8192, 0]))
+        .slots(consecutive_slot_ranges(&[8192, 8192, 0]))
         .start();
     cluster.populate(10_000, "c");
     let nodes = all_nodes(&cluster, &[]);
     let data_before = data(&nodes);
-    let before_layout = layout(&nodes);
+    let before_layout = layout(&nodes, CurrentEpoch::Ignored);
     let (a, b) = (prefix(cluster.node(0)), prefix(cluster.node(1)));
     let weights = [format!("{a}=3"), format!("{b}=1")];
     let entry = cluster.addr(0);
@@ -1136,7 +1138,7 @@ fn redis_cli_cluster_spellings_are_accepted() {
         "{out}"
     );
     assert_eq!(
-        layout(&nodes),
+        layout(&nodes, CurrentEpoch::Ignored),
         before_layout,
         "--cluster-simulate moved slots"
     );
@@ -1181,7 +1183,7 @@ fn redis_cli_cluster_spellings_are_accepted() {
 fn rebalance_right_after_rebalance_finds_an_agreeing_cluster() {
     // Three masters with a third of the slots each, an empty fourth; one replica each.
     let cluster = ClusterSpec::new(4, 1)
-        .slots(layout_of(&[5461, 5462, 5461, 0]))
+        .slots(consecutive_slot_ranges(&[5461, 5462, 5461, 0]))
         .start();
     cluster.populate(15_000, "r");
     let nodes = all_nodes(&cluster, &[]);

@@ -14,32 +14,16 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{
-    Digest, Node, NodeOpts, RunOutput, SLOTS, TestCluster, digest, dump_all, key_slot, load_keys,
-    redis_cli_available, run, run_with_stdin, wait_until_timeout,
+    Digest, Node, NodeOpts, RunOutput, SLOTS, TestCluster, all_text, auth_args, count_in_slot,
+    digest, dump_all, exit_code, json, key_slot, load_keys, nodes_with_open_slots,
+    redis_cli_available, reduced_cluster_nodes, run, run_with_stdin, wait_until_timeout,
+    write_pairs,
 };
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/// Parses the single JSON document a `--json` run printed on stdout.
-fn json(out: &RunOutput) -> Value {
-    serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{out}"))
-}
-
-/// rcluster's auth options for a cluster started with `opts`.
-fn auth_args(opts: &NodeOpts) -> Vec<String> {
-    let mut args = Vec::new();
-    if let (Some((user, _)), None) = (&opts.acl_user, &opts.password) {
-        args.extend(["--user".to_string(), user.clone()]);
-    }
-    if let Some(pass) = opts.cli_password() {
-        args.extend(["-a".to_string(), pass.to_string()]);
-    }
-    args
-}
 
 /// The full argv of `rcluster [auth] reshard <node 0> <args...>`.
 fn reshard_argv(cluster: &TestCluster, args: &[&str]) -> Vec<String> {
@@ -58,14 +42,6 @@ fn reshard(cluster: &TestCluster, args: &[&str]) -> RunOutput {
 /// Node id of node `i`.
 fn id(cluster: &TestCluster, i: usize) -> String {
     cluster.node(i).id().to_string()
-}
-
-/// Slots served by each master (by formation index), per node 0's view.
-fn slot_counts(cluster: &TestCluster) -> Vec<usize> {
-    let owners = cluster.slot_owners();
-    (0..cluster.masters())
-        .map(|m| owners.iter().filter(|o| **o == Some(m)).count())
-        .collect()
 }
 
 /// Keys in every slot, counted on the slot's owner with CLUSTER COUNTKEYSINSLOT.
@@ -91,26 +67,6 @@ fn keys_per_slot(cluster: &TestCluster) -> Vec<u64> {
     counts
 }
 
-/// `CLUSTER COUNTKEYSINSLOT slot` on one node (works whether or not it owns the slot).
-fn count_in_slot(node: &Node, slot: u16) -> u64 {
-    node.cmd_str(&["CLUSTER", "COUNTKEYSINSLOT", &slot.to_string()])
-        .parse()
-        .unwrap()
-}
-
-/// Writes `pairs` to `node` with pipelined SETs (the node must accept them).
-fn write_pairs(node: &Node, pairs: impl IntoIterator<Item = (String, String)>) {
-    let pairs: Vec<(String, String)> = pairs.into_iter().collect();
-    let mut conn = node.conn();
-    for chunk in pairs.chunks(1000) {
-        let mut pipe = redis::pipe();
-        for (k, v) in chunk {
-            pipe.cmd("SET").arg(k).arg(v).ignore();
-        }
-        pipe.query::<()>(&mut conn).expect("SET");
-    }
-}
-
 /// Index of the master that owns `slot`.
 fn owner_of(cluster: &TestCluster, slot: u16) -> usize {
     cluster.slot_owners()[usize::from(slot)].expect("slot is served")
@@ -123,31 +79,14 @@ fn topology(cluster: &TestCluster) -> Vec<(Vec<String>, String)> {
         .nodes()
         .iter()
         .map(|n| {
-            let mut lines: Vec<String> = n
-                .cmd_str(&["CLUSTER", "NODES"])
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| {
-                    let f: Vec<&str> = l.split_whitespace().collect();
-                    let mut kept: Vec<&str> = f[..4].to_vec();
-                    kept.push(f[6]);
-                    kept.extend(&f[8..]);
-                    kept.join(" ")
-                })
-                .collect();
-            lines.sort();
+            let lines = reduced_cluster_nodes(n, |f| {
+                let mut kept: Vec<&str> = f[..4].to_vec();
+                kept.push(f[6]);
+                kept.extend(&f[8..]);
+                kept.join(" ")
+            });
             (lines, n.cmd_str(&["DBSIZE"]))
         })
-        .collect()
-}
-
-/// Nodes whose CLUSTER NODES shows an open slot (`[slot->-id]` or `[slot-<-id]`).
-fn nodes_with_open_slots(cluster: &TestCluster) -> Vec<String> {
-    cluster
-        .alive()
-        .into_iter()
-        .filter(|&i| cluster.node(i).cmd_str(&["CLUSTER", "NODES"]).contains('['))
-        .map(|i| cluster.addr(i))
         .collect()
 }
 
@@ -173,14 +112,7 @@ fn assert_checks_pass(cluster: &TestCluster) {
 /// the cluster passes both checks.
 fn assert_intact(cluster: &TestCluster, before: &Digest) {
     cluster.wait_cluster_ok();
-    let after = digest(cluster);
-    assert!(
-        after.duplicates.is_empty(),
-        "keys on more than one master: {:?}",
-        after.duplicates
-    );
-    assert_eq!(after.keys, before.keys, "key count changed");
-    assert_eq!(after.hash, before.hash, "some value changed");
+    digest(cluster).assert_same_data_as(before);
     assert_checks_pass(cluster);
 }
 
@@ -292,13 +224,8 @@ impl Spawned {
             }
             thread::sleep(Duration::from_millis(10));
         };
-        use std::os::unix::process::ExitStatusExt;
         let out = RunOutput {
-            code: status.map_or(-1, |s| {
-                s.code()
-                    .or_else(|| s.signal().map(|sig| 128 + sig))
-                    .unwrap_or(-1)
-            }),
+            code: status.map_or(-1, exit_code),
             stdout: self.stdout.join().unwrap_or_default(),
             stderr: self.stderr.join().unwrap_or_default(),
         };
@@ -342,7 +269,7 @@ fn moves_exactly_n_slots_with_all_their_keys() {
     load_keys(&cluster, 30_000, "k", 32);
     let before = digest(&cluster);
     assert_eq!(before.keys, 30_000);
-    let counts_before = slot_counts(&cluster);
+    let counts_before = cluster.slot_counts();
     let owners_before = cluster.slot_owners();
     let keys_before = keys_per_slot(&cluster);
 
@@ -364,7 +291,7 @@ fn moves_exactly_n_slots_with_all_their_keys() {
     assert_complete(&doc, 2000);
 
     cluster.wait_cluster_ok();
-    let counts_after = slot_counts(&cluster);
+    let counts_after = cluster.slot_counts();
     assert_eq!(counts_after[0], counts_before[0] + 2000, "{counts_after:?}");
     assert_eq!(
         counts_after.iter().sum::<usize>(),
@@ -410,7 +337,7 @@ fn cluster_spellings_and_id_prefixes() {
     let cluster = TestCluster::start(3, 1, NodeOpts::new());
     load_keys(&cluster, 5000, "s", 16);
     let before = digest(&cluster);
-    let counts_before = slot_counts(&cluster);
+    let counts_before = cluster.slot_counts();
     let prefix = |i: usize| id(&cluster, i)[..8].to_string();
     let from = format!("{},{}", prefix(1), prefix(2));
 
@@ -441,7 +368,7 @@ fn cluster_spellings_and_id_prefixes() {
         assert!(out.stdout.contains(line), "missing {line:?}:\n{out}");
     }
     cluster.wait_cluster_ok();
-    let counts = slot_counts(&cluster);
+    let counts = cluster.slot_counts();
     assert_eq!(counts[0], counts_before[0] + 300, "{counts:?}\n{out}");
     assert_eq!(
         counts[1] + counts[2],
@@ -470,7 +397,7 @@ fn cluster_spellings_and_id_prefixes() {
     ]);
     out.assert_success();
     cluster.wait_cluster_ok();
-    let after = slot_counts(&cluster);
+    let after = cluster.slot_counts();
     assert_eq!(after[1], counts[1] + 50, "{after:?}\n{out}");
     assert_eq!(after[2], counts[2] - 50, "{after:?}\n{out}");
     assert_eq!(after[0], counts[0]);
@@ -972,7 +899,7 @@ fn reshard_with_auth(opts: NodeOpts) {
     let cluster = TestCluster::start(3, 0, opts);
     load_keys(&cluster, 10_000, "a", 16);
     let before = digest(&cluster);
-    let counts = slot_counts(&cluster);
+    let counts = cluster.slot_counts();
     let out = reshard(
         &cluster,
         &[
@@ -991,7 +918,7 @@ fn reshard_with_auth(opts: NodeOpts) {
     assert_complete(&doc, 500);
     assert!(num(&doc, &["migration", "keys_moved"]) > 0, "{doc}");
     cluster.wait_cluster_ok();
-    assert_eq!(slot_counts(&cluster)[1], counts[1] + 500);
+    assert_eq!(cluster.slot_counts()[1], counts[1] + 500);
     assert_intact(&cluster, &before);
 
     // Without credentials nothing is touched.
@@ -1174,7 +1101,7 @@ fn ctrl_c_stops_cleanly_between_slots() {
     let cluster = TestCluster::start(3, 0, NodeOpts::new());
     load_keys(&cluster, 100_000, "i", 16);
     let before = digest(&cluster);
-    let counts = slot_counts(&cluster);
+    let counts = cluster.slot_counts();
     let target_size: u64 = cluster.node(0).cmd_str(&["DBSIZE"]).parse().unwrap();
     let argv = reshard_argv(
         &cluster,
@@ -1222,7 +1149,7 @@ fn ctrl_c_stops_cleanly_between_slots() {
     assert!(moved > 0 && moved < 8000, "a partial move: {doc}");
 
     cluster.wait_cluster_ok();
-    let after = slot_counts(&cluster);
+    let after = cluster.slot_counts();
     assert_eq!(after[0] as u64, counts[0] as u64 + moved, "{after:?} {doc}");
     assert_intact(&cluster, &before);
 }
@@ -1507,7 +1434,7 @@ fn open_slots_refuse_only_the_moves_they_touch() {
         &["--from", "all", "--to", n0.id(), "--slots", "100", "--yes"],
     );
     out.assert_code(1);
-    let text = format!("{}{}", out.stdout, out.stderr);
+    let text = all_text(&out);
     assert!(text.contains("fix"), "{out}");
     assert!(text.contains("5461"), "{out}");
     assert_eq!(
@@ -1526,7 +1453,7 @@ fn open_slots_refuse_only_the_moves_they_touch() {
 
     // An open slot elsewhere: the reshard goes ahead and warns.
     n2.cmd(&["CLUSTER", "SETSLOT", "16000", "MIGRATING", n1.id()]);
-    let counts = slot_counts(&cluster);
+    let counts = cluster.slot_counts();
     let out = reshard(
         &cluster,
         &[
@@ -1566,7 +1493,7 @@ fn open_slots_refuse_only_the_moves_they_touch() {
     );
     n2.cmd(&["CLUSTER", "SETSLOT", "16000", "STABLE"]);
     cluster.wait_cluster_ok();
-    let after = slot_counts(&cluster);
+    let after = cluster.slot_counts();
     assert_eq!(after[0], counts[0] + 101, "{after:?}");
     assert_eq!(after[1], counts[1] - 101, "{after:?}");
     assert_intact(&cluster, &before);

@@ -1,4 +1,5 @@
-//! Running the rcluster binary and redis-cli with a timeout guard.
+//! Running the rcluster binary and redis-cli with a timeout guard, reading what they print,
+//! and signalling processes.
 
 use std::ffi::OsStr;
 use std::fmt;
@@ -7,6 +8,8 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use serde_json::Value;
 
 use super::node::NodeOpts;
 
@@ -86,6 +89,56 @@ where
     let mut cmd = rcluster();
     cmd.args(args);
     run_command(cmd, Some(input))
+}
+
+/// stdout and stderr together, for message checks that do not care about the stream.
+pub fn all_text(out: &RunOutput) -> String {
+    format!("{}\n{}", out.stdout, out.stderr)
+}
+
+/// Parses the single JSON document a `--json` run printed on stdout.
+pub fn json(out: &RunOutput) -> Value {
+    serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{out}"))
+}
+
+/// rcluster's auth options (`--user`, `-a`) for a cluster started with `opts`.
+pub fn auth_args(opts: &NodeOpts) -> Vec<String> {
+    let mut args = Vec::new();
+    if let (Some((user, _)), None) = (&opts.acl_user, &opts.password) {
+        args.extend(["--user".to_string(), user.clone()]);
+    }
+    if let Some(pass) = opts.cli_password() {
+        args.extend(["-a".to_string(), pass.to_string()]);
+    }
+    args
+}
+
+/// `rcluster fix <entry> --yes`, run a second time when the first exits 1 (a repair may need
+/// a second pass after a crash); the last run must exit 0. Returns every run.
+pub fn fix_until_ok(entry: &str) -> Vec<RunOutput> {
+    let first = run(["fix", entry, "--yes"]);
+    if first.success() {
+        return vec![first];
+    }
+    assert_eq!(first.code, 1, "fix --yes: unexpected exit code:\n{first}");
+    let second = run(["fix", entry, "--yes"]);
+    assert!(
+        second.success(),
+        "fix --yes exited 1, and a second fix --yes did not exit 0 either.\n\
+         === first run ===\n{first}\n=== second run ===\n{second}"
+    );
+    vec![first, second]
+}
+
+/// Sends `signal` (e.g. "9", "STOP", "CONT") to `pid` with kill(1), ignoring failure: the
+/// process may be gone.
+pub fn signal(pid: u32, signal: &str) {
+    let _ = Command::new("kill")
+        .args([format!("-{signal}"), pid.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 /// `Command` for redis-cli with auth (`--user`, `REDISCLI_AUTH`) and TLS
@@ -170,7 +223,9 @@ fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<ExitStatus>
     }
 }
 
-fn exit_code(status: ExitStatus) -> i32 {
+/// Exit code of a finished process; `128 + signal` when a signal killed it, -1 when neither
+/// is known.
+pub fn exit_code(status: ExitStatus) -> i32 {
     status
         .code()
         .or_else(|| status.signal().map(|s| 128 + s))

@@ -41,6 +41,27 @@ pub fn even_slot_ranges(masters: usize) -> Vec<RangeInclusive<u16>> {
         .collect()
 }
 
+/// Ranges for a custom layout: consecutive runs of the given sizes from slot 0, one entry per
+/// master (an entry of 0 is a master without slots); the sizes must add up to 16384.
+pub fn consecutive_slot_ranges(sizes: &[u16]) -> Vec<Vec<RangeInclusive<u16>>> {
+    assert_eq!(
+        sizes.iter().map(|&s| usize::from(s)).sum::<usize>(),
+        usize::from(SLOTS)
+    );
+    let mut first = 0u16;
+    sizes
+        .iter()
+        .map(|&n| {
+            if n == 0 {
+                return vec![];
+            }
+            let range = first..=first + (n - 1);
+            first += n;
+            vec![range]
+        })
+        .collect()
+}
+
 /// Describes a test cluster to start (builder style).
 #[derive(Clone, Debug)]
 pub struct ClusterSpec {
@@ -269,6 +290,11 @@ impl TestCluster {
             .collect()
     }
 
+    /// The nodes not killed by the harness.
+    pub fn alive_nodes(&self) -> Vec<&Node> {
+        self.nodes.iter().filter(|n| n.is_alive()).collect()
+    }
+
     /// Indices of alive nodes that currently report `role:master`.
     pub fn live_masters(&self) -> Vec<usize> {
         self.alive()
@@ -309,6 +335,14 @@ impl TestCluster {
             }
         }
         owners
+    }
+
+    /// Slots served by each master (by formation index), per the first alive node's view.
+    pub fn slot_counts(&self) -> Vec<usize> {
+        let owners = self.slot_owners();
+        (0..self.masters())
+            .map(|m| owners.iter().filter(|o| **o == Some(m)).count())
+            .collect()
     }
 
     /// Writes `n` keys `"{prefix}:{i}"` (value = key name) with pipelined SETs
@@ -435,7 +469,7 @@ impl TestCluster {
 
     /// Alive nodes agree on members and slot map (and report ok if `want_ok`).
     fn check_consistent(&self, want_ok: bool) -> Result<(), String> {
-        let alive: Vec<&Node> = self.nodes.iter().filter(|n| n.is_alive()).collect();
+        let alive = self.alive_nodes();
         let ids: BTreeSet<&str> = alive.iter().map(|n| n.id()).collect();
         let mut first_map: Option<(String, SlotMap)> = None;
         for node in alive {
@@ -458,9 +492,10 @@ impl TestCluster {
 }
 
 /// Canonical slot map: sorted (owner id, merged ranges) of slot-owning lines.
-type SlotMap = Vec<(String, Vec<RangeInclusive<u16>>)>;
+pub type SlotMap = Vec<(String, Vec<RangeInclusive<u16>>)>;
 
-fn slot_map(view: &[NodeLine]) -> SlotMap {
+/// The [`SlotMap`] of one node's view (its parsed CLUSTER NODES).
+pub fn slot_map(view: &[NodeLine]) -> SlotMap {
     let mut map: SlotMap = view
         .iter()
         .filter(|l| !l.slots.is_empty())

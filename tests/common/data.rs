@@ -1,5 +1,6 @@
 //! Data checks for tests that move keys: a digest of every key and value in the cluster,
-//! taken independently of rcluster (SCAN + DUMP on each master).
+//! taken independently of rcluster (SCAN + DUMP on each master), and values comparable key
+//! by key across servers ([`KeyValue`]).
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -18,14 +19,23 @@ pub struct Digest {
     pub duplicates: Vec<String>,
 }
 
+impl Digest {
+    /// Panics unless no key is on two masters and the keys and their DUMP payloads are those
+    /// of `before`.
+    pub fn assert_same_data_as(&self, before: &Digest) {
+        assert!(
+            self.duplicates.is_empty(),
+            "keys on more than one master: {:?}",
+            &self.duplicates[..self.duplicates.len().min(20)]
+        );
+        assert_eq!(self.keys, before.keys, "key count changed");
+        assert_eq!(self.hash, before.hash, "some value changed");
+    }
+}
+
 /// Digest of the data on every alive node that calls itself a master.
 pub fn digest(cluster: &TestCluster) -> Digest {
-    let alive: Vec<&Node> = cluster
-        .alive()
-        .into_iter()
-        .map(|i| cluster.node(i))
-        .collect();
-    digest_nodes(&alive)
+    digest_nodes(&cluster.alive_nodes())
 }
 
 /// Digest of the data on the nodes of `nodes` that answer and call themselves masters.
@@ -56,34 +66,176 @@ pub fn digest_nodes(nodes: &[&Node]) -> Digest {
 
 /// (key, DUMP payload) of every key of one node.
 pub fn dump_all(node: &Node) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let mut conn = node.conn();
     let mut out = Vec::new();
+    scan(&mut node.conn(), |conn, keys| {
+        let mut pipe = redis::pipe();
+        for key in &keys {
+            pipe.cmd("DUMP").arg(key);
+        }
+        let values: Vec<Option<Vec<u8>>> = pipe.query(conn).expect("DUMP");
+        for (key, value) in keys.into_iter().zip(values) {
+            if let Some(value) = value {
+                out.push((key, value));
+            }
+        }
+    });
+    out
+}
+
+/// Runs a full SCAN (COUNT 1000) of the database of `conn`, handing each non-empty batch of
+/// keys to `batch` with the connection.
+fn scan(conn: &mut redis::Connection, mut batch: impl FnMut(&mut redis::Connection, Vec<Vec<u8>>)) {
     let mut cursor: u64 = 0;
     loop {
         let (next, keys): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
             .arg(cursor)
             .arg("COUNT")
             .arg(1000)
-            .query(&mut conn)
+            .query(conn)
             .expect("SCAN");
         if !keys.is_empty() {
-            let mut pipe = redis::pipe();
-            for key in &keys {
-                pipe.cmd("DUMP").arg(key);
-            }
-            let values: Vec<Option<Vec<u8>>> = pipe.query(&mut conn).expect("DUMP");
-            for (key, value) in keys.into_iter().zip(values) {
-                if let Some(value) = value {
-                    out.push((key, value));
-                }
-            }
+            batch(conn, keys);
         }
         if next == 0 {
             break;
         }
         cursor = next;
     }
+}
+
+/// One key as read from a server, comparable with the same key read from another server
+/// (see [`KeyValue::same_value`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyValue {
+    /// DUMP payload.
+    pub dump: Vec<u8>,
+    /// True when the key has a TTL.
+    pub ttl: bool,
+    /// TYPE.
+    pub kind: String,
+    /// OBJECT ENCODING.
+    pub encoding: String,
+    /// For hashtable-encoded sets and hashes: the sorted members (`field\0value` for hashes);
+    /// empty for other keys. Their DUMP lists members in hash-table order, which depends on
+    /// each server's random hash seed, so two servers holding the same value give different
+    /// payloads.
+    pub members: Vec<Vec<u8>>,
+}
+
+impl KeyValue {
+    /// Same value (TTL aside): the same DUMP payload, or for hashtable-encoded sets and hashes
+    /// the same type and members.
+    pub fn same_value(&self, other: &KeyValue) -> bool {
+        self.dump == other.dump
+            || (self.is_hashtable()
+                && other.is_hashtable()
+                && self.kind == other.kind
+                && self.members == other.members)
+    }
+
+    /// A hashtable-encoded set or hash, compared by [`KeyValue::members`].
+    fn is_hashtable(&self) -> bool {
+        matches!(self.kind.as_str(), "set" | "hash") && self.encoding == "hashtable"
+    }
+}
+
+/// Every key of a database with its [`KeyValue`].
+pub type KeyValues = BTreeMap<Vec<u8>, KeyValue>;
+
+/// [`KeyValues`] of the database `conn` is connected to (SCAN, then [`read_key_values`]).
+pub fn key_values(conn: &mut redis::Connection) -> KeyValues {
+    let mut out = KeyValues::new();
+    scan(conn, |conn, keys| {
+        for (key, value) in keys.iter().zip(read_key_values(conn, &keys)) {
+            if let Some((value, _)) = value {
+                out.insert(key.clone(), value);
+            }
+        }
+    });
     out
+}
+
+/// Each of `keys` as a [`KeyValue`] with its PTTL, `None` when it does not exist (two
+/// pipelines: DUMP, PTTL, TYPE and OBJECT ENCODING of all, then the members of hashtables).
+pub fn read_key_values(
+    conn: &mut redis::Connection,
+    keys: &[Vec<u8>],
+) -> Vec<Option<(KeyValue, i64)>> {
+    if keys.is_empty() {
+        return Vec::new();
+    }
+    let mut pipe = redis::pipe();
+    for key in keys {
+        pipe.cmd("DUMP").arg(key);
+        pipe.cmd("PTTL").arg(key);
+        pipe.cmd("TYPE").arg(key);
+        pipe.cmd("OBJECT").arg("ENCODING").arg(key);
+    }
+    let replies: Vec<redis::Value> = pipe.query(conn).expect("DUMP/PTTL/TYPE/OBJECT");
+    let mut out: Vec<Option<(KeyValue, i64)>> = replies
+        .chunks(4)
+        .map(|r| {
+            let dump: Option<Vec<u8>> = redis::from_redis_value(r[0].clone()).expect("DUMP");
+            let pttl: i64 = redis::from_redis_value(r[1].clone()).expect("PTTL");
+            let kind: String = redis::from_redis_value(r[2].clone()).expect("TYPE");
+            let encoding: Option<String> = redis::from_redis_value(r[3].clone()).expect("OBJECT");
+            let value = KeyValue {
+                dump: dump?,
+                ttl: pttl > 0,
+                kind,
+                encoding: encoding?,
+                members: Vec::new(),
+            };
+            Some((value, pttl))
+        })
+        .collect();
+    let tables: Vec<usize> = (0..keys.len())
+        .filter(|&i| matches!(&out[i], Some((v, _)) if v.is_hashtable()))
+        .collect();
+    if !tables.is_empty() {
+        let mut pipe = redis::pipe();
+        for &i in &tables {
+            match out[i].as_ref().unwrap().0.kind.as_str() {
+                "set" => pipe.cmd("SMEMBERS").arg(&keys[i]),
+                _ => pipe.cmd("HGETALL").arg(&keys[i]),
+            };
+        }
+        let replies: Vec<Vec<Vec<u8>>> = pipe.query(conn).expect("SMEMBERS/HGETALL");
+        for (&i, flat) in tables.iter().zip(replies) {
+            let (value, _) = out[i].as_mut().unwrap();
+            let mut members: Vec<Vec<u8>> = if value.kind == "hash" {
+                flat.chunks(2)
+                    .map(|fv| [fv[0].as_slice(), b"\0", fv[1].as_slice()].concat())
+                    .collect()
+            } else {
+                flat
+            };
+            members.sort();
+            value.members = members;
+        }
+    }
+    out
+}
+
+/// `CLUSTER COUNTKEYSINSLOT slot` on one node (works whether or not it serves the slot).
+pub fn count_in_slot(node: &Node, slot: u16) -> u64 {
+    node.cmd_str(&["CLUSTER", "COUNTKEYSINSLOT", &slot.to_string()])
+        .parse()
+        .unwrap()
+}
+
+/// Writes `pairs` to `node` with pipelined SETs (the node must accept them: it serves their
+/// slots or imports them).
+pub fn write_pairs(node: &Node, pairs: impl IntoIterator<Item = (String, String)>) {
+    let pairs: Vec<(String, String)> = pairs.into_iter().collect();
+    let mut conn = node.conn();
+    for chunk in pairs.chunks(1000) {
+        let mut pipe = redis::pipe();
+        for (k, v) in chunk {
+            pipe.cmd("SET").arg(k).arg(v).ignore();
+        }
+        pipe.query::<()>(&mut conn).expect("SET");
+    }
 }
 
 /// Writes `n` keys spread over every slot, `"{prefix}:{i}"` = `"value-{i}"` padded to about
@@ -103,17 +255,8 @@ pub fn load_keys(cluster: &TestCluster, n: usize, prefix: &str, value_len: usize
     }
     let written = per_node.values().map(Vec::len).sum();
     std::thread::scope(|s| {
-        for (&idx, pairs) in &per_node {
-            s.spawn(move || {
-                let mut conn = cluster.node(idx).conn();
-                for chunk in pairs.chunks(1000) {
-                    let mut pipe = redis::pipe();
-                    for (k, v) in chunk {
-                        pipe.cmd("SET").arg(k).arg(v).ignore();
-                    }
-                    pipe.query::<()>(&mut conn).expect("SET");
-                }
-            });
+        for (idx, pairs) in per_node {
+            s.spawn(move || write_pairs(cluster.node(idx), pairs));
         }
     });
     written
@@ -152,8 +295,8 @@ pub fn misplaced_keys(nodes: &[&Node]) -> Vec<(String, u16, u64)> {
     out
 }
 
-/// `role` from INFO replication, or `None` when the node does not answer.
-fn role(node: &Node) -> Option<String> {
+/// `role` from INFO replication ("master"/"slave"), or `None` when the node does not answer.
+pub fn role(node: &Node) -> Option<String> {
     node.try_cmd(&["INFO", "replication"])
         .ok()
         .and_then(|v| redis::from_redis_value::<String>(v).ok())

@@ -11,21 +11,29 @@ mod node;
 mod nodes_conf;
 mod ports;
 mod tls;
+mod views;
 
 use std::time::{Duration, Instant};
 
 pub use cli::{
-    RUN_TIMEOUT, RunOutput, rcluster, redis_cli, redis_cli_command, run, run_command,
-    run_with_stdin,
+    RUN_TIMEOUT, RunOutput, all_text, auth_args, exit_code, fix_until_ok, json, rcluster,
+    redis_cli, redis_cli_command, run, run_command, run_with_stdin, signal,
 };
-pub use cluster::{ClusterSpec, FORM_TIMEOUT, TestCluster, even_slot_ranges};
-pub use data::{Digest, digest, digest_nodes, dump_all, load_keys, misplaced_keys};
+pub use cluster::{
+    ClusterSpec, FORM_TIMEOUT, SlotMap, TestCluster, consecutive_slot_ranges, even_slot_ranges,
+    slot_map,
+};
+pub use data::{
+    Digest, KeyValue, KeyValues, count_in_slot, digest, digest_nodes, dump_all, key_values,
+    load_keys, misplaced_keys, read_key_values, role, write_pairs,
+};
 pub use node::{
     Node, NodeOpts, TlsAuthClients, info_value, redis_cli_available, redis_server_path,
 };
 pub use nodes_conf::{NodeLine, merge_ranges, parse as parse_cluster_nodes};
 pub use ports::{BUS_PORT_OFFSET, PORT_BASE, PORT_SPAN, allocate_block, port_pair_free};
 pub use tls::{TlsFiles, install_crypto_provider};
+pub use views::{CurrentEpoch, Layout, layout, nodes_with_open_slots, reduced_cluster_nodes};
 
 /// Number of hash slots.
 pub const SLOTS: u16 = 16384;
