@@ -562,6 +562,54 @@ fn del_replica_leaves_it_running_and_alone() {
     assert_eq!(known(gone), 1, "the removed node re-learned the cluster");
 }
 
+/// A removed node can be added back at once. del-node resets it HARD (a new id, which no
+/// node has banned); and add-node has the new node MEET any node that does not learn it,
+/// since nodes ignore gossip about an id they were told to forget in the last 60 s (the
+/// state redis-cli's del-node leaves: RESET SOFT keeps the id).
+#[test]
+fn a_removed_node_can_be_added_back_at_once() {
+    let cluster = TestCluster::start(3, 1, NodeOpts::new());
+    let node = cluster.node(4);
+    let old_id = node.id().to_string();
+    del_node(&cluster.addr(0), &old_id, &[]).assert_success();
+    let new_id = node.cmd_str(&["CLUSTER", "MYID"]);
+    assert_ne!(new_id, old_id, "del-node resets the node with a new id");
+    let add_back = |id: &str| {
+        let started = std::time::Instant::now();
+        let out = add_node(&node.addr(), &cluster.addr(0), &["--replica", "--json"]);
+        out.assert_success();
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "add-node took {:?}: {out}",
+            started.elapsed()
+        );
+        let doc = json(&out);
+        assert_eq!(doc["id"], id, "{doc:#}");
+        let master = doc["master_id"].as_str().unwrap().to_string();
+        assert_everyone_sees(&members(&cluster, &[], &[]), id, Some(&master));
+    };
+    add_back(&new_id);
+
+    // The same id, forgotten everywhere a moment ago (as redis-cli's del-node leaves it).
+    for n in members(&cluster, &[4], &[]) {
+        n.cmd(&["CLUSTER", "FORGET", &new_id]);
+    }
+    node.cmd(&["CLUSTER", "RESET", "SOFT"]);
+    assert_eq!(node.cmd_str(&["CLUSTER", "MYID"]), new_id);
+    add_back(&new_id);
+    // (assert_healthy would compare with the ids the harness remembers: the node has a new one.)
+    let entry = cluster.addr(0);
+    let check = run(["check", &entry]);
+    assert!(check.success(), "rcluster check failed:\n{check}");
+    if redis_cli_available() {
+        let oracle = redis_cli(&NodeOpts::new(), ["--cluster", "check", &entry]);
+        assert!(
+            oracle.success() && !oracle.stdout.contains("[ERR]"),
+            "redis-cli --cluster check failed:\n{oracle}"
+        );
+    }
+}
+
 #[test]
 fn del_master_with_slots_is_refused_then_drained() {
     // Redis 7 defaults to cluster-allow-replica-migration yes: as its last slot leaves, the

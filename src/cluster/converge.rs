@@ -41,6 +41,9 @@ pub struct Lag {
     /// Members the observer knows but whose slots or role it has not caught up with: news a
     /// member only spreads in packets it sends itself.
     pub stale: Vec<String>,
+    /// Members the observer does not know at all (gossip ignores a node forgotten in the
+    /// last 60 s; a MEET from the member itself does not).
+    pub unknown: Vec<String>,
 }
 
 /// Lists, per node, what it does not see of `target` yet; empty when everyone agrees.
@@ -48,12 +51,23 @@ pub fn lagging(observations: &[Observation], target: &Target) -> Vec<Lag> {
     observations
         .iter()
         .filter_map(|obs| {
-            let (node_id, missing, stale) = match &obs.view {
-                Err(e) => (None, vec![format!("cannot be asked: {e}")], Vec::new()),
+            let (node_id, missing, stale, unknown) = match &obs.view {
+                Err(e) => (
+                    None,
+                    vec![format!("cannot be asked: {e}")],
+                    Vec::new(),
+                    Vec::new(),
+                ),
                 Ok((view, state_ok)) => {
                     let me = view.iter().find(|e| e.flags.myself).map(|e| e.id.clone());
+                    let unknown = target
+                        .members
+                        .keys()
+                        .filter(|id| !view.iter().any(|e| &e.id == *id))
+                        .cloned()
+                        .collect();
                     let (missing, stale) = differences(view, *state_ok, target);
-                    (me, missing, stale)
+                    (me, missing, stale, unknown)
                 }
             };
             (!missing.is_empty()).then(|| Lag {
@@ -61,6 +75,7 @@ pub fn lagging(observations: &[Observation], target: &Target) -> Vec<Lag> {
                 node_id,
                 missing,
                 stale,
+                unknown,
             })
         })
         .collect()
@@ -194,6 +209,7 @@ mod tests {
         );
         assert_eq!(lag[0].node_id.as_deref(), Some(A));
         assert_eq!(lag[0].stale, vec![A.to_string()]);
+        assert_eq!(lag[0].unknown, vec![C.to_string()]);
     }
 
     #[test]

@@ -197,7 +197,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &DelNodeArgs) -> anyhow::Re
                 ">>> Would send CLUSTER FORGET to {} node(s), then {}.",
                 forgetters.len(),
                 match doc.after {
-                    "reset" => "reset the node (CLUSTER RESET SOFT)",
+                    "reset" => "reset the node (CLUSTER RESET HARD: a new id)",
                     "shutdown" => "shut the node down (SHUTDOWN NOSAVE)",
                     _ => "leave the node alone (it is down)",
                 }
@@ -513,9 +513,10 @@ fn after_removal(
             } else {
                 out.line(
                     Style::Info,
-                    ">>> Sending CLUSTER RESET SOFT to the deleted node.",
+                    ">>> Sending CLUSTER RESET HARD to the deleted node (a new id: it can be \
+                     added again at once).",
                 );
-                Ok(conn.query::<()>(redis::cmd("CLUSTER").arg("RESET").arg("SOFT"))?)
+                Ok(conn.query::<()>(redis::cmd("CLUSTER").arg("RESET").arg("HARD"))?)
             }
         });
     if let Err(e) = result {

@@ -182,8 +182,9 @@ pub fn bootstrap(
 }
 
 /// Speeds up convergence. A node learns another's slots and role only from packets that
-/// other node sends it, and the cluster bus pings a given peer only every few seconds. When a
-/// node is behind on a member, that member is asked to MEET it: the MEET carries the member's
+/// other node sends it, and the cluster bus pings a given peer only every few seconds; and
+/// it ignores gossip about a node it was told to forget in the last 60 s. When a node is
+/// behind on a member, or does not know it at all, that member is asked to MEET it: the MEET carries the member's
 /// current slots and role, the receiver recognises the sender and updates at once, and the
 /// duplicate handshake on the sender's side is dropped when the reply arrives.
 pub struct Nudger {
@@ -217,7 +218,8 @@ impl Nudger {
             let Some(observer) = l.node_id.as_ref().and_then(|id| self.index_of.get(id)) else {
                 continue;
             };
-            for subject in l.stale.iter().filter_map(|id| self.index_of.get(id)) {
+            let subjects = l.stale.iter().chain(&l.unknown);
+            for subject in subjects.filter_map(|id| self.index_of.get(id)) {
                 let recent = self
                     .last
                     .get(&(*observer, *subject))
