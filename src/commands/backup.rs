@@ -67,12 +67,6 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &BackupArgs) -> anyhow::Res
     if args.parallel == 0 || args.parallel > 256 {
         bail!(UsageError::new("--parallel must be between 1 and 256"));
     }
-    if opts.tls.is_some() {
-        bail!(UsageError::new(
-            "backup does not support --tls yet (SYNC needs a raw stream): take the RDBs from \
-             the servers' own files, or run backup from a host that reaches the nodes without TLS"
-        ));
-    }
     let started = Instant::now();
     let snapshot = Snapshot::load(opts, &entry)?;
     let report = check(&snapshot, None);

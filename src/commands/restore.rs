@@ -73,6 +73,14 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
             "--pipeline must be at least 1 key per MIGRATE"
         ));
     }
+    if opts.tls.is_some() {
+        bail!(UsageError::new(
+            "restore cannot load into a TLS cluster yet: the keys travel by MIGRATE from a \
+             scratch redis-server, which would itself need TLS certificates. Load each RDB into \
+             a redis-server configured with tls-cluster yes and run `rcluster import --tls ...` \
+             from it (see the README)"
+        ));
+    }
     let manifest = read_manifest(&args.dir)?;
     let redis_server = find_redis_server(args.redis_server.as_deref())?;
     out.line(

@@ -1,4 +1,5 @@
-//! Taking one master's RDB the way a replica gets it: a raw connection, AUTH, `SYNC`, then
+//! Taking one master's RDB the way a replica gets it: a raw connection (plain or TLS), AUTH,
+//! `SYNC`, then
 //! the `$<length>` bulk payload streamed to a temporary file with its SHA-256, checked for
 //! the `REDIS` magic, fsynced and renamed into place. The master forks a BGSAVE to serve it;
 //! no shell access to the server is needed.
@@ -14,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::address::NodeAddr;
 use crate::net::conn::{Auth, ConnectOptions};
+use crate::net::raw_stream::RawStream;
 
 /// An RDB file starts with these bytes.
 pub const RDB_MAGIC: &[u8] = b"REDIS";
@@ -43,16 +45,15 @@ pub fn fetch_rdb(
     mut on_length: impl FnMut(u64),
     mut on_bytes: impl FnMut(u64),
 ) -> anyhow::Result<SavedRdb> {
-    if opts.tls.is_some() {
-        bail!("backup over TLS is not supported yet: SYNC needs a raw stream");
-    }
-    let stream = connect(addr, opts.connect_timeout)?;
-    stream.set_read_timeout(Some(READ_TIMEOUT.max(opts.io_timeout)))?;
-    stream.set_write_timeout(Some(opts.io_timeout))?;
-    let mut writer = stream.try_clone()?;
+    let tcp = connect(addr, opts.connect_timeout)?;
+    tcp.set_read_timeout(Some(READ_TIMEOUT.max(opts.io_timeout)))?;
+    tcp.set_write_timeout(Some(opts.io_timeout))?;
+    let stream = RawStream::new(tcp, &addr.host, opts.tls.as_ref())
+        .with_context(|| format!("{addr}: TLS"))?;
     let mut reader = BufReader::with_capacity(1 << 20, stream);
-    authenticate(&mut writer, &mut reader, &opts.auth, addr)?;
-    writer.write_all(b"*1\r\n$4\r\nSYNC\r\n")?;
+    authenticate(&mut reader, &opts.auth, addr)?;
+    reader.get_mut().write_all(b"*1\r\n$4\r\nSYNC\r\n")?;
+    reader.get_mut().flush()?;
     let length = read_payload_header(&mut reader, addr)?;
     on_length(length);
 
@@ -97,8 +98,7 @@ fn connect(addr: &NodeAddr, timeout: Duration) -> anyhow::Result<TcpStream> {
 
 /// Sends AUTH (when a password is set) and checks the reply line.
 fn authenticate(
-    writer: &mut TcpStream,
-    reader: &mut impl BufRead,
+    stream: &mut BufReader<RawStream>,
     auth: &Auth,
     addr: &NodeAddr,
 ) -> anyhow::Result<()> {
@@ -116,8 +116,9 @@ fn authenticate(
         command.extend_from_slice(part);
         command.extend_from_slice(b"\r\n");
     }
-    writer.write_all(&command)?;
-    let line = read_line(reader)?;
+    stream.get_mut().write_all(&command)?;
+    stream.get_mut().flush()?;
+    let line = read_line(stream)?;
     if let Some(err) = line.strip_prefix('-') {
         // The reply never contains the password.
         bail!("{addr}: authentication failed: {err}");

@@ -4,3 +4,4 @@ pub mod conn;
 pub mod conncache;
 pub mod fanout;
 pub mod pool;
+pub mod raw_stream;
