@@ -9,10 +9,12 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Duration;
 
 use common::{
-    KeyValue, KeyValues, Node, NodeOpts, RunOutput, TestCluster, all_text, auth_args, digest,
-    digest_nodes, json, key_slot, key_values, read_key_values, redis_cli_available, run,
+    KeyValue, KeyValues, Node, NodeOpts, RunOutput, Spawned, TestCluster, all_text, auth_args,
+    digest, digest_nodes, json, key_slot, key_values, read_key_values, redis_cli_available, run,
+    signal, wait_until_timeout,
 };
 use serde_json::Value;
 
@@ -408,6 +410,62 @@ fn move_of_50k_mixed_keys_empties_the_source() {
     let again = import(&cluster, &source.addr(), &[]);
     again.assert_success();
     assert_eq!(cluster.total_keys(), BIG as u64);
+}
+
+/// Ctrl-C during an import: the batches in flight finish, the command exits 130, and every
+/// key is in exactly one place (the source or the cluster) with its value; running import
+/// again moves the rest.
+#[test]
+fn interrupted_import_loses_no_key_and_resumes() {
+    const N: usize = 200_000;
+    let cluster = TestCluster::start(3, 0, NodeOpts::new());
+    let source = standalone(NodeOpts::new());
+    let mut conn = source.conn();
+    for chunk in (0..N).collect::<Vec<_>>().chunks(10_000) {
+        let mut pipe = redis::pipe();
+        for i in chunk {
+            pipe.cmd("SET").arg(format!("int:{i}")).arg(i).ignore();
+        }
+        pipe.query::<()>(&mut conn).expect("load the source");
+    }
+    let before = snapshot_db(&source, 0);
+
+    // Small batches and one worker so that the import takes a while.
+    let argv: Vec<String> = [
+        "import",
+        &cluster.addr(0),
+        "--from",
+        &source.addr(),
+        "--pipeline",
+        "10",
+        "--parallel",
+        "1",
+        "--json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let child = Spawned::start(&argv);
+    wait_until_timeout(
+        "keys to arrive in the cluster",
+        Duration::from_secs(30),
+        || cluster.total_keys() > 0,
+    );
+    signal(child.pid(), "INT");
+    let out = child.wait(Duration::from_secs(30));
+    out.assert_code(130);
+    assert_eq!(report(&json(&out))["interrupted"], true, "{out}");
+    let moved = cluster.total_keys();
+    let left = dbsize(&source, 0);
+    assert!(
+        moved > 0 && left > 0,
+        "a partial import: {moved} moved, {left} left"
+    );
+    assert_eq!(moved + left, N as u64, "keys lost or duplicated");
+
+    import(&cluster, &source.addr(), &[]).assert_success();
+    assert_eq!(dbsize(&source, 0), 0);
+    assert_cluster_holds(&cluster, &before, N as u64);
 }
 
 // ---------------------------------------------------------------------------------------------

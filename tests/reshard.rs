@@ -6,16 +6,15 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{
-    Digest, Node, NodeOpts, RunOutput, SLOTS, TestCluster, all_text, auth_args, count_in_slot,
-    digest, dump_all, exit_code, json, key_slot, load_keys, nodes_with_open_slots,
+    Digest, Node, NodeOpts, RunOutput, SLOTS, Spawned, TestCluster, all_text, auth_args,
+    count_in_slot, digest, dump_all, json, key_slot, load_keys, nodes_with_open_slots,
     redis_cli_available, reduced_cluster_nodes, run, run_with_stdin, wait_until_timeout,
     write_pairs,
 };
@@ -164,77 +163,6 @@ fn assert_moved(doc: &Value, slots: u64) {
     assert_eq!(m["interrupted"], false, "{doc}");
     assert!(m["error"].is_null(), "{doc}");
     assert_eq!(m["open_slots"], serde_json::json!([]), "{doc}");
-}
-
-/// An rcluster process running in the background, its stdout and stderr collected.
-struct Spawned {
-    child: std::process::Child,
-    stdout: thread::JoinHandle<String>,
-    stderr: thread::JoinHandle<String>,
-}
-
-impl Spawned {
-    fn start(argv: &[String]) -> Spawned {
-        let mut cmd = common::rcluster();
-        cmd.args(argv).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn rcluster");
-        let pipe = |p: Option<Box<dyn Read + Send>>| {
-            thread::spawn(move || {
-                let mut buf = Vec::new();
-                if let Some(mut p) = p {
-                    let _ = p.read_to_end(&mut buf);
-                }
-                String::from_utf8_lossy(&buf).into_owned()
-            })
-        };
-        let stdout = pipe(
-            child
-                .stdout
-                .take()
-                .map(|p| Box::new(p) as Box<dyn Read + Send>),
-        );
-        let stderr = pipe(
-            child
-                .stderr
-                .take()
-                .map(|p| Box::new(p) as Box<dyn Read + Send>),
-        );
-        Spawned {
-            child,
-            stdout,
-            stderr,
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// Waits up to `timeout`; kills the child and panics if it is still running then.
-    fn wait(mut self, timeout: Duration) -> RunOutput {
-        let deadline = Instant::now() + timeout;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                break Some(status);
-            }
-            if Instant::now() >= deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                break None;
-            }
-            thread::sleep(Duration::from_millis(10));
-        };
-        let out = RunOutput {
-            code: status.map_or(-1, exit_code),
-            stdout: self.stdout.join().unwrap_or_default(),
-            stderr: self.stderr.join().unwrap_or_default(),
-        };
-        assert!(
-            status.is_some(),
-            "rcluster did not exit within {timeout:?}:\n{out}"
-        );
-        out
-    }
 }
 
 /// Plants a copy of `key` = `value` on `stray`, which does not own the key's slot (the slot

@@ -231,3 +231,76 @@ pub fn exit_code(status: ExitStatus) -> i32 {
         .or_else(|| status.signal().map(|s| 128 + s))
         .unwrap_or(-1)
 }
+
+/// An rcluster process running in the background, its stdout and stderr collected.
+pub struct Spawned {
+    child: std::process::Child,
+    stdout: thread::JoinHandle<String>,
+    stderr: thread::JoinHandle<String>,
+}
+
+impl Spawned {
+    /// Starts rcluster with `argv`, collecting its output.
+    pub fn start(argv: &[String]) -> Spawned {
+        let mut cmd = rcluster();
+        cmd.args(argv).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn rcluster");
+        let pipe = |p: Option<Box<dyn Read + Send>>| {
+            thread::spawn(move || {
+                let mut buf = Vec::new();
+                if let Some(mut p) = p {
+                    let _ = p.read_to_end(&mut buf);
+                }
+                String::from_utf8_lossy(&buf).into_owned()
+            })
+        };
+        let stdout = pipe(
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let stderr = pipe(
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        Spawned {
+            child,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `timeout`; kills the child and panics if it is still running then.
+    pub fn wait(mut self, timeout: Duration) -> RunOutput {
+        let deadline = Instant::now() + timeout;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                break Some(status);
+            }
+            if Instant::now() >= deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                break None;
+            }
+            thread::sleep(Duration::from_millis(10));
+        };
+        let out = RunOutput {
+            code: status.map_or(-1, exit_code),
+            stdout: self.stdout.join().unwrap_or_default(),
+            stderr: self.stderr.join().unwrap_or_default(),
+        };
+        assert!(
+            status.is_some(),
+            "rcluster did not exit within {timeout:?}:\n{out}"
+        );
+        out
+    }
+}

@@ -16,7 +16,7 @@ mod views;
 use std::time::{Duration, Instant};
 
 pub use cli::{
-    RUN_TIMEOUT, RunOutput, all_text, auth_args, exit_code, fix_until_ok, json, rcluster,
+    RUN_TIMEOUT, RunOutput, Spawned, all_text, auth_args, exit_code, fix_until_ok, json, rcluster,
     redis_cli, redis_cli_command, run, run_command, run_with_stdin, signal,
 };
 pub use cluster::{
