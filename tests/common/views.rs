@@ -24,7 +24,8 @@ pub struct Layout {
     /// Its CLUSTER NODES lines as `id role master config-epoch slot-tokens` (role `master`
     /// or `replica`, open-slot markers included), sorted.
     pub lines: Vec<String>,
-    /// Its DBSIZE.
+    /// Its DBSIZE when it is a master (`(replica)` for a replica, whose key count follows
+    /// replication on its own: a late or repeated full sync empties it for a moment).
     pub dbsize: String,
 }
 
@@ -48,11 +49,16 @@ pub fn layout(nodes: &[&Node], epoch: CurrentEpoch) -> Vec<Layout> {
                 ),
                 CurrentEpoch::Ignored => None,
             };
+            let replica = n.cmd_str(&["CLUSTER", "NODES"]).contains("myself,slave");
             Layout {
                 addr: n.addr(),
                 current_epoch,
                 lines,
-                dbsize: n.cmd_str(&["DBSIZE"]),
+                dbsize: if replica {
+                    "(replica)".to_string()
+                } else {
+                    n.cmd_str(&["DBSIZE"])
+                },
             }
         })
         .collect()
