@@ -24,8 +24,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::{
-    KeyValues, Node, NodeOpts, RunOutput, SLOTS, TestCluster, all_text, auth_args, digest, json,
-    key_slot, key_values, misplaced_keys, redis_cli_available, redis_server_path, run,
+    KeyValues, Node, NodeOpts, RunOutput, SLOTS, Spawned, TestCluster, all_text, auth_args, digest,
+    json, key_slot, key_values, load_keys, misplaced_keys, redis_cli_available, redis_server_path,
+    run, signal, wait_until_timeout,
 };
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
@@ -802,6 +803,61 @@ fn backup_json_nested_dir_and_a_dead_master() {
     let doc = json(&out);
     assert_eq!(doc, read_json(&dir, "manifest.json"), "--json document");
     assert_eq!(doc["failed"][0]["id"], dead_id.as_str(), "{doc}");
+}
+
+/// Ctrl-C during a restore: the batches in flight finish, the command exits 130, its scratch
+/// redis-server is gone, and a second restore completes the data.
+#[test]
+fn interrupted_restore_stops_its_scratch_server_and_resumes() {
+    let source = TestCluster::start(3, 0, NodeOpts::new());
+    load_keys(&source, 150_000, "rs", 8);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("backup");
+    backup(&source, &dir, &[]).assert_success();
+    let target = TestCluster::start(3, 0, NodeOpts::new());
+
+    // Small batches so that the restore takes a while.
+    let argv: Vec<String> = [
+        "restore",
+        &target.addr(0),
+        &path_str(&dir),
+        "--redis-server",
+        &path_str(&redis_server_path()),
+        "--pipeline",
+        "10",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let child = Spawned::start(&argv);
+    wait_until_timeout("keys to arrive", std::time::Duration::from_secs(30), || {
+        target.total_keys() > 0
+    });
+    signal(child.pid(), "INT");
+    let out = child.wait(std::time::Duration::from_secs(30));
+    out.assert_code(130);
+    assert!(out.stdout.contains("Interrupted"), "{out}");
+    let scratch_left = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .filter(|cmdline| {
+            let text = String::from_utf8_lossy(cmdline);
+            text.contains("redis-server") && text.contains(&path_str(&dir))
+        })
+        .count();
+    assert_eq!(
+        scratch_left, 0,
+        "a scratch redis-server outlived the restore"
+    );
+    assert!(
+        target.total_keys() < 150_000,
+        "the restore was not interrupted"
+    );
+
+    restore(&target, &dir, &[]).assert_success();
+    assert_eq!(digest(&target), digest(&source));
 }
 
 /// A TLS cluster (mutual TLS) is backed up: the SYNC stream is read through rustls, with the

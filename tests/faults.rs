@@ -32,8 +32,9 @@ use std::time::{Duration, Instant};
 
 use common::{
     CurrentEpoch, Digest, FORM_TIMEOUT, Node, NodeLine, NodeOpts, RunOutput, SlotMap, TestCluster,
-    all_text, digest_nodes, exit_code, fix_until_ok, info_value, layout, load_keys, misplaced_keys,
-    parse_cluster_nodes, poll_until, redis_cli, redis_cli_available, role, run, signal, slot_map,
+    all_text, digest_nodes, exit_code, fix_until_ok, info_value, json, layout, load_keys,
+    misplaced_keys, parse_cluster_nodes, poll_until, redis_cli, redis_cli_available, role, run,
+    signal, slot_map,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -982,10 +983,29 @@ fn failover_command_promotes_a_replica_plain_and_forced() {
     assert_eq!(out.code, 1, "failover of a master must be refused:\n{out}");
     check_roles(&nodes, replica, master).unwrap();
 
-    // --force: back to the original master, without asking the current one.
-    let out = run(["failover", &master.addr(), "--force"]);
+    // A dry run changes nothing and says what it would do, in JSON too.
+    let out = run(["failover", &master.addr(), "--dry-run", "--json"]);
+    out.assert_success();
+    let doc = json(&out);
+    assert_eq!(doc["dry_run"], true, "{doc:#}");
+    assert!(doc["seconds"].is_null(), "{doc:#}");
+    check_roles(&nodes, replica, master).unwrap();
+
+    // --force: back to the original master, without asking the current one (JSON report).
+    let out = run(["failover", &master.addr(), "--force", "--json"]);
     eprintln!("failover --force:\n{out}");
     out.assert_success();
+    let doc = json(&out);
+    assert_eq!(doc["node"], master.addr().as_str(), "{doc:#}");
+    assert_eq!(doc["id"], master.id(), "{doc:#}");
+    assert_eq!(doc["old_master_id"], replica.id(), "{doc:#}");
+    assert_eq!(doc["mode"], "force", "{doc:#}");
+    assert_eq!(doc["dry_run"], false, "{doc:#}");
+    assert!(doc["seconds"].as_f64().is_some_and(|s| s >= 0.0), "{doc:#}");
+    assert!(
+        !doc["slots"].as_str().unwrap_or_default().is_empty(),
+        "{doc:#}"
+    );
     poll_until("roles back after --force", FORM_TIMEOUT, || {
         check_roles(&nodes, master, replica)
     });

@@ -157,7 +157,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Res
     bar.finish();
     let report = report?;
     let per_second = report.imported as f64 / report.seconds.max(1e-6);
-    print_report(&out, &report, per_second);
+    print_report(&out, &report, per_second, "import");
     doc.keys_per_second = Some(per_second);
     let mut select = redis::cmd("SELECT");
     select.arg(db);
@@ -199,8 +199,9 @@ fn choose_db(info: &ServerInfo, from_db: Option<u32>, source: &NodeAddr) -> anyh
     Ok(0)
 }
 
-/// Prints an import's outcome: collisions, conflicts, failures, and the totals.
-pub fn print_report(out: &Output, report: &ImportReport, per_second: f64) {
+/// Prints an import's outcome: collisions, conflicts, failures, and the totals; `rerun` is
+/// the command that picks up what is left (`import` or `restore`).
+pub fn print_report(out: &Output, report: &ImportReport, per_second: f64, rerun: &str) {
     if report.identical > 0 {
         out.line(
             Style::Plain,
@@ -233,7 +234,7 @@ pub fn print_report(out: &Output, report: &ImportReport, per_second: f64) {
         out.line(
             Style::Err,
             format!(
-                "[ERR] {} key(s) could not be sent and are still on the source; rerun import \
+                "[ERR] {} key(s) could not be sent and are still on the source; rerun {rerun} \
                  to retry them",
                 report.failed
             ),
@@ -242,8 +243,10 @@ pub fn print_report(out: &Output, report: &ImportReport, per_second: f64) {
     if report.interrupted {
         out.line(
             Style::Warn,
-            "*** Interrupted: the keys not yet sent are still on the source; rerun import to \
-             continue.",
+            format!(
+                "*** Interrupted: the keys not yet sent are still on the source; rerun {rerun} \
+                 to continue."
+            ),
         );
     }
     let style = if report.complete() {

@@ -169,6 +169,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
             &out,
             &report,
             report.imported as f64 / report.seconds.max(1e-6),
+            "restore",
         );
         doc.keys_restored += report.imported;
         doc.conflicts += report.conflicts;
@@ -185,7 +186,9 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
         }
     }
     doc.seconds = started.elapsed().as_secs_f64();
-    let interrupted = doc.files.len() < manifest.masters.len();
+    let interrupted = interrupt::requested()
+        || doc.files.len() < manifest.masters.len()
+        || doc.files.iter().any(|f| f.report.interrupted);
     let outcome = if interrupted {
         out.line(
             Style::Warn,

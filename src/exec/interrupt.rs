@@ -4,12 +4,41 @@
 
 use std::io::Write;
 use std::sync::Once;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 use crate::error::exit_code;
 
 static PRESSES: AtomicUsize = AtomicUsize::new(0);
+/// A child process to stop if a second Ctrl-C exits at once (0: none).
+static CHILD: AtomicU32 = AtomicU32::new(0);
 static INSTALL: Once = Once::new();
+
+/// Makes one idle thread the only one that receives SIGINT. A socket read with a timeout
+/// (every node connection has one) fails with EINTR when a signal handler runs on its thread,
+/// SA_RESTART or not: a Ctrl-C must never land on a thread that talks to a node. Call it
+/// first thing in `main`, before any other thread exists (threads inherit the blocked mask;
+/// child processes get a clean one).
+#[cfg(unix)]
+pub fn route_ctrl_c_to_one_thread() {
+    use nix::sys::signal::{SigSet, Signal};
+    let mut set = SigSet::empty();
+    set.add(Signal::SIGINT);
+    if set.thread_block().is_err() {
+        return;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("ctrl-c".into())
+        .spawn(move || {
+            if set.thread_unblock().is_ok() {
+                loop {
+                    std::thread::park();
+                }
+            }
+        });
+    if spawned.is_err() {
+        let _ = set.thread_unblock();
+    }
+}
 
 /// Installs the Ctrl-C handler (once per process). Before this, Ctrl-C ends the process
 /// as usual, which is right while nothing has been changed yet.
@@ -31,6 +60,12 @@ pub fn install() {
                     stderr,
                     "\nInterrupted again: exiting now; run `rcluster fix` to close open slots"
                 );
+                let child = CHILD.load(Ordering::SeqCst);
+                if child != 0 {
+                    let _ = std::process::Command::new("kill")
+                        .arg(child.to_string())
+                        .status();
+                }
                 std::process::exit(exit_code::INTERRUPTED);
             }
         });
@@ -38,6 +73,12 @@ pub fn install() {
             eprintln!("warning: cannot catch Ctrl-C ({err}); it will stop rcluster at once");
         }
     });
+}
+
+/// Names the child process (a scratch redis-server) that a second Ctrl-C must stop before it
+/// exits at once; `None` when there is none any more.
+pub fn stop_child_on_forced_exit(pid: Option<u32>) {
+    CHILD.store(pid.unwrap_or(0), Ordering::SeqCst);
 }
 
 /// True once Ctrl-C was pressed.

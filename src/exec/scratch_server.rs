@@ -1,13 +1,17 @@
 //! A temporary standalone redis-server that reads one RDB file, for `restore`: a child
 //! process on a free loopback port, never saving anything, killed and reaped when dropped.
+//! It runs in its own process group, so that a Ctrl-C on the terminal reaches rcluster only
+//! (which finishes the batches in flight); a second Ctrl-C stops it before exiting.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+use super::interrupt;
 use crate::address::NodeAddr;
 use crate::net::conn::ConnectOptions;
 
@@ -40,8 +44,10 @@ impl ScratchServer {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .with_context(|| format!("cannot run {}", redis_server.display()))?;
+        interrupt::stop_child_on_forced_exit(Some(child.id()));
         let mut server = ScratchServer {
             child,
             addr: NodeAddr::new("127.0.0.1", port),
@@ -81,6 +87,7 @@ impl Drop for ScratchServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        interrupt::stop_child_on_forced_exit(None);
     }
 }
 
