@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::exec::interrupt::with_ctrl_c_unblocked;
+
 /// Name of the state file inside the cluster directory.
 pub const STATE_FILE: &str = "rcluster-local.json";
 /// Bind address of local nodes.
@@ -123,7 +125,8 @@ fn spawn_node(redis_server: &Path, dir: &Path, port: u16) -> anyhow::Result<()> 
     let home = node_dir(dir, port);
     fs::create_dir_all(&home).with_context(|| format!("cannot create {}", home.display()))?;
     let home_text = home.to_string_lossy().into_owned();
-    let status = Command::new(redis_server)
+    let mut command = Command::new(redis_server);
+    command
         .args(["--port", &port.to_string(), "--bind", HOST])
         .args([
             "--cluster-enabled",
@@ -148,8 +151,8 @@ fn spawn_node(redis_server: &Path, dir: &Path, port: u16) -> anyhow::Result<()> 
         ])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
+        .stderr(Stdio::piped());
+    let status = with_ctrl_c_unblocked(|| command.output())
         .with_context(|| format!("cannot run {}", redis_server.display()))?;
     if !status.status.success() {
         bail!(

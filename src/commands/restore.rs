@@ -133,14 +133,15 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
         if interrupt::requested() {
             break;
         }
+        let server = ScratchServer::start(&redis_server, &args.dir.join(&rdb.file))?;
         out.line(
             Style::Info,
             format!(
-                ">>> Restoring {} (master {} at backup time)",
-                rdb.file, rdb.addr
+                ">>> Restoring {} (master {} at backup time), read by a scratch redis-server \
+                 on {}",
+                rdb.file, rdb.addr, server.addr
             ),
         );
-        let server = ScratchServer::start(&redis_server, &args.dir.join(&rdb.file))?;
         let keys_in_file: u64 = scratch_opts
             .connect(&server.addr)?
             .query(&redis::cmd("DBSIZE"))?;

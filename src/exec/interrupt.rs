@@ -40,6 +40,26 @@ pub fn route_ctrl_c_to_one_thread() {
     }
 }
 
+/// Runs `spawn` with SIGINT unblocked on this thread: a child process inherits the signal mask
+/// of the thread that starts it, and a redis-server rcluster starts must take Ctrl-C (and
+/// SIGINT from its operator) as usual.
+pub fn with_ctrl_c_unblocked<R>(spawn: impl FnOnce() -> R) -> R {
+    #[cfg(unix)]
+    {
+        use nix::sys::signal::{SigSet, SigmaskHow, Signal};
+        let mut set = SigSet::empty();
+        set.add(Signal::SIGINT);
+        let previous = set.thread_swap_mask(SigmaskHow::SIG_UNBLOCK);
+        let result = spawn();
+        if let Ok(previous) = previous {
+            let _ = previous.thread_set_mask();
+        }
+        result
+    }
+    #[cfg(not(unix))]
+    spawn()
+}
+
 /// Installs the Ctrl-C handler (once per process). Before this, Ctrl-C ends the process
 /// as usual, which is right while nothing has been changed yet.
 pub fn install() {

@@ -32,7 +32,8 @@ impl ScratchServer {
         let dir = rdb.parent().context("the RDB file has no directory")?;
         let file = rdb.file_name().context("the RDB path has no file name")?;
         let port = free_port()?;
-        let child = Command::new(redis_server)
+        let mut command = Command::new(redis_server);
+        command
             .arg("--port")
             .arg(port.to_string())
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
@@ -44,8 +45,8 @@ impl ScratchServer {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
+            .process_group(0);
+        let child = interrupt::with_ctrl_c_unblocked(|| command.spawn())
             .with_context(|| format!("cannot run {}", redis_server.display()))?;
         interrupt::stop_child_on_forced_exit(Some(child.id()));
         let mut server = ScratchServer {
