@@ -90,10 +90,10 @@ fn string_value(i: usize) -> String {
 enum Mix {
     /// Every type, including hashtable-encoded sets and hashes.
     All,
-    /// No hashtable-encoded set or hash: their DUMP payload differs between two servers
-    /// holding the same value, and rcluster's collision check compares DUMP payloads (see
-    /// [`one_conflicting_key_is_the_only_conflict_reported`]); sets are intsets, hashes
-    /// listpacks.
+    /// No hashtable-encoded set or hash (sets are intsets, hashes listpacks): every value
+    /// has the same DUMP payload on any server, so a test that counts conflicts does not also
+    /// depend on rcluster comparing hashtable-encoded values by their sorted members (which
+    /// [`one_conflicting_key_is_the_only_conflict_reported`] tests).
     Deterministic,
 }
 
@@ -639,7 +639,7 @@ fn restore_into_empty_clusters_of_the_same_and_another_shape() {
 /// A damaged RDB or a missing manifest is refused with nothing restored; a dry run changes
 /// nothing; a key that exists in the target with another value is named and kept (exit 1),
 /// then overwritten with --replace (exit 0). The data holds no hashtable-encoded set or hash
-/// (see [`Mix::Deterministic`]): with them, the one conflict drags false ones along.
+/// (see [`Mix::Deterministic`]).
 #[test]
 fn restore_refuses_damaged_backups_and_reports_conflicts() {
     let source = Source::start(3, 0, SMALL_KEYS, Mix::Deterministic);
@@ -860,6 +860,29 @@ fn interrupted_restore_stops_its_scratch_server_and_resumes() {
     assert_eq!(digest(&target), digest(&source));
 }
 
+/// The backup in `dir` has one manifest entry per master of the 3-master `cluster`, each
+/// file checked by [`assert_manifest_entry`], and each loads standalone with its master's
+/// key count.
+fn assert_rdbs_load_with_the_masters_key_counts(dir: &Path, cluster: &TestCluster) {
+    let manifest = read_json(dir, "manifest.json");
+    let masters = manifest["masters"].as_array().expect("masters array");
+    assert_eq!(masters.len(), 3, "{manifest}");
+    for m in 0..3 {
+        let entry = masters
+            .iter()
+            .find(|e| e["id"] == cluster.node(m).id())
+            .unwrap_or_else(|| panic!("master {m} missing: {manifest}"));
+        let file = assert_manifest_entry(dir, entry, cluster, m);
+        let (server, _dir) = load_standalone(&file);
+        assert_eq!(
+            dbsize(&server),
+            dbsize(cluster.node(m)),
+            "{}",
+            file.display()
+        );
+    }
+}
+
 /// A TLS cluster (mutual TLS) is backed up: the SYNC stream is read through rustls, with the
 /// CA verified, or with --insecure; the files load standalone with the masters' key counts.
 #[test]
@@ -884,23 +907,7 @@ fn tls_cluster_is_backed_up() {
         let mut argv = tls_args;
         argv.extend(["backup".to_string(), cluster.addr(0), path_str(&dir)]);
         run(argv).assert_success();
-        let manifest = read_json(&dir, "manifest.json");
-        let masters = manifest["masters"].as_array().expect("masters array");
-        assert_eq!(masters.len(), 3, "{manifest}");
-        for m in 0..3 {
-            let entry = masters
-                .iter()
-                .find(|e| e["id"] == cluster.node(m).id())
-                .unwrap_or_else(|| panic!("master {m} missing: {manifest}"));
-            let file = assert_manifest_entry(&dir, entry, &cluster, m);
-            let (server, _dir) = load_standalone(&file);
-            assert_eq!(
-                dbsize(&server),
-                dbsize(cluster.node(m)),
-                "{}",
-                file.display()
-            );
-        }
+        assert_rdbs_load_with_the_masters_key_counts(&dir, &cluster);
     }
 }
 
@@ -932,23 +939,7 @@ fn password_protected_cluster_is_backed_up_and_restored_with_a() {
     let dir = tmp.path().join("backup");
     let out = backup(&cluster, &dir, &[]);
     out.assert_success();
-    let manifest = read_json(&dir, "manifest.json");
-    let masters = manifest["masters"].as_array().expect("masters array");
-    assert_eq!(masters.len(), 3, "{manifest}");
-    for m in 0..3 {
-        let entry = masters
-            .iter()
-            .find(|e| e["id"] == cluster.node(m).id())
-            .unwrap_or_else(|| panic!("master {m} missing: {manifest}"));
-        let file = assert_manifest_entry(&dir, entry, &cluster, m);
-        let (server, _dir) = load_standalone(&file);
-        assert_eq!(
-            dbsize(&server),
-            dbsize(cluster.node(m)),
-            "{}",
-            file.display()
-        );
-    }
+    assert_rdbs_load_with_the_masters_key_counts(&dir, &cluster);
 
     for m in 0..3 {
         cluster.node(m).cmd(&["FLUSHALL"]);

@@ -81,7 +81,8 @@ enum Mix {
     /// Every type, but sets are intsets and hashes small listpacks: encodings whose DUMP
     /// payload does not depend on the server. (A hashtable's DUMP lists its members in the
     /// order of the server's randomly seeded hash table, so the same set has different DUMP
-    /// payloads on two servers, which rcluster's collision check takes for a different value.)
+    /// payloads on two servers; rcluster then compares sorted members, which
+    /// `identical_hashtable_sets_and_hashes_are_not_conflicts` tests.)
     Deterministic,
 }
 

@@ -22,7 +22,7 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 
 use common::{
-    NodeOpts, RunOutput, TestCluster, all_text, json, key_slot, redis_cli_available, run,
+    NodeOpts, RunOutput, TestCluster, all_text, json, key_slot, redis_cli_available, run, scan,
     wait_until,
 };
 use serde_json::Value;
@@ -242,16 +242,9 @@ fn measure_nodes(cluster: &TestCluster, nodes: &[usize], memory: bool) -> Vec<Me
         let node = cluster.node(i);
         let mut conn = node.conn();
         redis::cmd("READONLY").query::<()>(&mut conn).unwrap();
-        let mut cursor: u64 = 0;
-        loop {
-            let (next, keys): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("COUNT")
-                .arg(1000)
-                .query(&mut conn)
-                .unwrap();
+        scan(&mut conn, |conn, keys| {
             for key in keys {
-                let kind: String = redis::cmd("TYPE").arg(&key).query(&mut conn).unwrap();
+                let kind: String = redis::cmd("TYPE").arg(&key).query(conn).unwrap();
                 let mut cmd = if memory {
                     let mut cmd = redis::cmd("MEMORY");
                     cmd.arg("USAGE");
@@ -260,7 +253,7 @@ fn measure_nodes(cluster: &TestCluster, nodes: &[usize], memory: bool) -> Vec<Me
                     let t = TYPES.iter().position(|t| *t == kind).unwrap();
                     redis::cmd(["STRLEN", "LLEN", "SCARD", "ZCARD", "HLEN", "XLEN"][t])
                 };
-                let size: u64 = cmd.arg(&key).query(&mut conn).unwrap();
+                let size: u64 = cmd.arg(&key).query(conn).unwrap();
                 out.push(Measured {
                     slot: key_slot(&key),
                     key,
@@ -269,11 +262,7 @@ fn measure_nodes(cluster: &TestCluster, nodes: &[usize], memory: bool) -> Vec<Me
                     node: node.addr(),
                 });
             }
-            cursor = next;
-            if cursor == 0 {
-                break;
-            }
-        }
+        });
     }
     out
 }

@@ -60,14 +60,8 @@ pub fn lagging(observations: &[Observation], target: &Target) -> Vec<Lag> {
                 ),
                 Ok((view, state_ok)) => {
                     let me = view.iter().find(|e| e.flags.myself).map(|e| e.id.clone());
-                    let unknown = target
-                        .members
-                        .keys()
-                        .filter(|id| !view.iter().any(|e| &e.id == *id))
-                        .cloned()
-                        .collect();
-                    let (missing, stale) = differences(view, *state_ok, target);
-                    (me, missing, stale, unknown)
+                    let d = differences(view, *state_ok, target);
+                    (me, d.missing, d.stale, d.unknown)
                 }
             };
             (!missing.is_empty()).then(|| Lag {
@@ -81,15 +75,26 @@ pub fn lagging(observations: &[Observation], target: &Target) -> Vec<Lag> {
         .collect()
 }
 
-fn differences(view: &[NodeEntry], state_ok: bool, target: &Target) -> (Vec<String>, Vec<String>) {
+/// What one observer's view lacks: in words, and as member ids (see [`Lag`]).
+struct Differences {
+    missing: Vec<String>,
+    stale: Vec<String>,
+    unknown: Vec<String>,
+}
+
+fn differences(view: &[NodeEntry], state_ok: bool, target: &Target) -> Differences {
     let mut out = Vec::new();
     let mut stale = Vec::new();
     let by_id: BTreeMap<&str, &NodeEntry> = view.iter().map(|e| (e.id.as_str(), e)).collect();
+    let mut unknown_ids = Vec::new();
     let mut unknown = Vec::new();
     let mut handshaking = Vec::new();
     for (id, label) in &target.members {
         match by_id.get(id.as_str()) {
-            None => unknown.push(label.as_str()),
+            None => {
+                unknown_ids.push(id.clone());
+                unknown.push(label.as_str());
+            }
             Some(e) if e.flags.handshake || e.flags.noaddr => handshaking.push(label.as_str()),
             Some(_) => {}
         }
@@ -145,7 +150,11 @@ fn differences(view: &[NodeEntry], state_ok: bool, target: &Target) -> (Vec<Stri
     if target.state_ok && !state_ok && out.is_empty() {
         out.push("does not report cluster_state:ok yet".to_string());
     }
-    (out, stale)
+    Differences {
+        missing: out,
+        stale,
+        unknown: unknown_ids,
+    }
 }
 
 #[cfg(test)]

@@ -195,7 +195,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Re
                 ),
             )
         });
-        pool_conn_query(&pool, new_index, master_node.id())?;
+        replicate_on(&pool, new_index, master_node.id())?;
         target
             .replica_of
             .insert(new_id.clone(), master_node.id().to_string());
@@ -332,7 +332,7 @@ fn connect_members(
 }
 
 /// `CLUSTER REPLICATE master_id` on pool node `i`.
-fn pool_conn_query(pool: &NodePool, i: usize, master_id: &str) -> anyhow::Result<()> {
+fn replicate_on(pool: &NodePool, i: usize, master_id: &str) -> anyhow::Result<()> {
     let mut pipe = redis::pipe();
     pipe.cmd("CLUSTER").arg("REPLICATE").arg(master_id);
     pool.some(&[i], |_, conn| conn.pipeline_ok(&pipe, "CLUSTER REPLICATE"))

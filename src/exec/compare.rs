@@ -23,6 +23,33 @@ pub fn same_unordered_content(
     Ok(ours == content(b, key, asking)?)
 }
 
+/// DUMP of every key of `keys` in one round trip (each after ASKING when `asking`, for keys
+/// of a slot being migrated); `None` for a key the node does not have (or redirects).
+pub fn dump_all(
+    conn: &mut NodeConn,
+    keys: &[Vec<u8>],
+    asking: bool,
+) -> Result<Vec<Option<Vec<u8>>>, NodeError> {
+    let mut pipe = redis::pipe();
+    for key in keys {
+        if asking {
+            pipe.cmd("ASKING");
+        }
+        pipe.cmd("DUMP").arg(key);
+    }
+    let step = if asking { 2 } else { 1 };
+    Ok(conn
+        .pipeline(&pipe)?
+        .into_iter()
+        .skip(step - 1)
+        .step_by(step)
+        .map(|v| match v {
+            Value::BulkString(bytes) => Some(bytes),
+            _ => None,
+        })
+        .collect())
+}
+
 /// A key's type and its sorted members.
 type Content = (String, Vec<Vec<u8>>);
 

@@ -13,7 +13,7 @@ use anyhow::Context;
 use redis::Value;
 use serde::Serialize;
 
-use super::compare::same_unordered_content;
+use super::compare::{dump_all, same_unordered_content};
 use super::interrupt;
 use super::slot_batch::{MigrateFlags, migrate_command};
 use crate::address::NodeAddr;
@@ -317,7 +317,7 @@ fn settle_collisions(
 ) {
     let target = &job.masters[master];
     let n = keys.len() as u64;
-    let ours = match dump_all(source, keys) {
+    let ours = match dump_all(source, keys, false) {
         Ok(dumps) => dumps,
         Err(err) => return t.error(n, format!("cannot compare colliding keys: {err}")),
     };
@@ -339,7 +339,7 @@ fn settle_collisions(
             );
         }
     };
-    let theirs = match dump_all(&mut cluster, &present_keys) {
+    let theirs = match dump_all(&mut cluster, &present_keys, false) {
         Ok(dumps) => dumps,
         Err(err) => {
             return t.error(
@@ -390,22 +390,6 @@ fn settle_collisions(
             Err(err) => t.error(count, err.to_string()),
         }
     }
-}
-
-/// DUMP of every key in one round trip; `None` for a key that does not exist.
-fn dump_all(conn: &mut NodeConn, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>, NodeError> {
-    let mut pipe = redis::pipe();
-    for key in keys {
-        pipe.cmd("DUMP").arg(key);
-    }
-    Ok(conn
-        .pipeline(&pipe)?
-        .into_iter()
-        .map(|v| match v {
-            Value::BulkString(bytes) => Some(bytes),
-            _ => None,
-        })
-        .collect())
 }
 
 /// The MIGRATE of `keys` towards `target`.

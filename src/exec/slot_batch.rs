@@ -13,7 +13,7 @@ use std::time::Duration;
 use redis::Value;
 
 use super::announce::Announcer;
-use super::compare::same_unordered_content;
+use super::compare::{dump_all, same_unordered_content};
 use super::migrate::{BigKey, Endpoint, MigrateSettings, Tally};
 use crate::address::NodeAddr;
 use crate::net::conn::{Auth, NodeConn, NodeError, server_error_text};
@@ -777,46 +777,25 @@ impl KeyMover<'_> {
     /// `Some(false)` if it holds a different one, `None` if the target does not have it.
     fn compare_values(&self, keys: &[Vec<u8>]) -> Result<Compared, NodeError> {
         // ASKING: a source that imports the slot (as `fix` sets holders) answers for its keys.
-        let mut pipe = redis::pipe();
-        for key in keys {
-            pipe.cmd("ASKING").cmd("DUMP").arg(key);
-        }
         let mut source = self.ctx.cache.lease(&self.src.addr)?;
-        let src_dumps: Vec<Value> = source
-            .pipeline(&pipe)
-            .inspect_err(|_| source.discard())?
-            .into_iter()
-            .skip(1)
-            .step_by(2)
-            .collect();
+        let src_dumps = dump_all(&mut source, keys, true).inspect_err(|_| source.discard())?;
         drop(source);
+        // A key the source does not answer for is gone, or redirected with ASK because it
+        // already moved.
         let present: Vec<(&Vec<u8>, Vec<u8>)> = keys
             .iter()
             .zip(src_dumps)
-            .filter_map(|(k, v)| match v {
-                Value::BulkString(bytes) => Some((k, bytes)),
-                _ => None, // gone, or redirected with ASK because it already moved
-            })
+            .filter_map(|(k, dump)| dump.map(|d| (k, d)))
             .collect();
         let gone = (keys.len() - present.len()) as u64;
-        let mut pipe = redis::pipe();
-        for (key, _) in &present {
-            pipe.cmd("ASKING").cmd("DUMP").arg(*key);
-        }
+        let present_keys: Vec<Vec<u8>> = present.iter().map(|(k, _)| (*k).clone()).collect();
         let mut target = self.ctx.cache.lease(&self.dst.addr)?;
-        let replies = target.pipeline(&pipe).inspect_err(|_| target.discard())?;
-        // Every second reply is DUMP's (the others are ASKING's OK).
-        let dst_dumps: Vec<Value> = replies.into_iter().skip(1).step_by(2).collect();
+        let dst_dumps =
+            dump_all(&mut target, &present_keys, true).inspect_err(|_| target.discard())?;
         let mut keys: Vec<Comparison> = present
             .into_iter()
             .zip(dst_dumps)
-            .map(|((key, src), dst)| {
-                let same = match dst {
-                    Value::BulkString(bytes) => Some(bytes == src),
-                    _ => None,
-                };
-                (key.clone(), same)
-            })
+            .map(|((key, src), dst)| (key.clone(), dst.map(|bytes| bytes == src)))
             .collect();
         // Identical sets and hashes can dump differently (hash-table order): look closer.
         if keys.iter().any(|(_, same)| *same == Some(false)) {

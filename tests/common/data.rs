@@ -84,7 +84,10 @@ pub fn dump_all(node: &Node) -> Vec<(Vec<u8>, Vec<u8>)> {
 
 /// Runs a full SCAN (COUNT 1000) of the database of `conn`, handing each non-empty batch of
 /// keys to `batch` with the connection.
-fn scan(conn: &mut redis::Connection, mut batch: impl FnMut(&mut redis::Connection, Vec<Vec<u8>>)) {
+pub fn scan(
+    conn: &mut redis::Connection,
+    mut batch: impl FnMut(&mut redis::Connection, Vec<Vec<u8>>),
+) {
     let mut cursor: u64 = 0;
     loop {
         let (next, keys): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")

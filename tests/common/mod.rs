@@ -25,7 +25,7 @@ pub use cluster::{
 };
 pub use data::{
     Digest, KeyValue, KeyValues, count_in_slot, digest, digest_nodes, dump_all, key_values,
-    load_keys, misplaced_keys, read_key_values, role, write_pairs,
+    load_keys, misplaced_keys, read_key_values, role, scan, write_pairs,
 };
 pub use node::{
     Node, NodeOpts, TlsAuthClients, info_value, redis_cli_available, redis_server_path,
