@@ -11,6 +11,11 @@
 //!   uncovered slots go to the masters with the fewest slots, in contiguous runs;
 //! - keys of a slot on a master that does not own it: moved to the owner.
 //!
+//! - a slot open only on a replica (Valkey >= 8 replicates SETSLOT to replicas before the
+//!   primary runs it, so a caller that dies mid-command leaves the replica ahead): its master
+//!   is sent `SETSLOT STABLE`, which it replicates. Only where the master itself has the slot
+//!   stable; otherwise the master's fix comes first and a later round sees what is left.
+//!
 //! Slots whose owner cannot be reached are left alone unless `fix_with_unreachable` is set
 //! (then they count as uncovered: their keys on the unreachable master are lost).
 
@@ -35,6 +40,18 @@ pub struct FixNode {
     pub migrating: Vec<(u16, Option<usize>)>,
     /// `(slot, source index)` it imports (its own view).
     pub importing: Vec<(u16, Option<usize>)>,
+    /// Slots migrating or importing on a reachable replica of it (their own views).
+    pub replica_open: SlotSet,
+}
+
+impl FixNode {
+    /// True when the node itself migrates or imports `slot`.
+    fn has_open(&self, slot: u16) -> bool {
+        self.migrating
+            .iter()
+            .chain(&self.importing)
+            .any(|(s, _)| *s == slot)
+    }
 }
 
 /// Everything the planner needs.
@@ -103,11 +120,22 @@ pub struct Refusal {
     pub reason: String,
 }
 
+/// Slots open on a master's replicas only, cleared by `SETSLOT STABLE` on the master.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicaReset {
+    /// The master (node index).
+    pub master: usize,
+    /// The slots.
+    pub slots: SlotSet,
+}
+
 /// The plan.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FixPlan {
     /// Slot fixes, ascending by slot.
     pub fixes: Vec<SlotFix>,
+    /// Replica-only slot states to clear, by master.
+    pub replica_resets: Vec<ReplicaReset>,
     /// Slots left alone.
     pub refusals: Vec<Refusal>,
 }
@@ -115,7 +143,12 @@ pub struct FixPlan {
 impl FixPlan {
     /// True when there is nothing to do and nothing refused.
     pub fn is_empty(&self) -> bool {
-        self.fixes.is_empty() && self.refusals.is_empty()
+        !self.has_work() && self.refusals.is_empty()
+    }
+
+    /// True when the plan changes something.
+    pub fn has_work(&self) -> bool {
+        !self.fixes.is_empty() || !self.replica_resets.is_empty()
     }
 }
 
@@ -141,11 +174,7 @@ pub fn plan_fix(diagnosis: &Diagnosis, options: FixOptions) -> FixPlan {
             .map(|i| (i, keys_of(slot, i)))
             .filter(|&(_, n)| n > 0)
             .collect();
-        let open = nodes.iter().any(|n| {
-            n.usable
-                && (n.migrating.iter().any(|(s, _)| *s == slot)
-                    || n.importing.iter().any(|(s, _)| *s == slot))
-        });
+        let open = nodes.iter().any(|n| n.usable && n.has_open(slot));
         let stray = holders.iter().any(|(i, _)| !usable_claimants.contains(i));
 
         let unreachable_claimant = claimants.iter().copied().find(|&i| !nodes[i].usable);
@@ -180,6 +209,17 @@ pub fn plan_fix(diagnosis: &Diagnosis, options: FixOptions) -> FixPlan {
 
     plan.fixes.extend(cover_empty(nodes, &empty_uncovered));
     plan.fixes.sort_by_key(|f| f.slot);
+    let fixed: BTreeSet<u16> = plan.fixes.iter().map(|f| f.slot).collect();
+    for (master, node) in nodes.iter().enumerate().filter(|(_, n)| n.usable) {
+        let slots: SlotSet = node
+            .replica_open
+            .iter()
+            .filter(|&s| !node.has_open(s) && !fixed.contains(&s))
+            .collect();
+        if !slots.is_empty() {
+            plan.replica_resets.push(ReplicaReset { master, slots });
+        }
+    }
     for (dead, slots) in unreachable_slots {
         plan.refusals.push(Refusal {
             reason: format!(
@@ -391,6 +431,7 @@ mod tests {
             slots,
             migrating: Vec::new(),
             importing: Vec::new(),
+            replica_open: SlotSet::new(),
         }
     }
 
@@ -466,6 +507,31 @@ mod tests {
         let f = &p.fixes[0];
         assert_eq!((f.slot, f.owner, f.problem), (7, 0, Problem::Open));
         assert_eq!(f.holders, vec![(2, 3)]);
+    }
+
+    #[test]
+    fn slots_open_only_on_replicas_are_reset_through_their_master() {
+        let mut d = healthy();
+        // Replicas of 7000 (importing 6000) and of 7001 (migrating 200 and 201); 7001 also
+        // migrates 201 itself, so its own fix comes first.
+        d.nodes[0].replica_open = [6000].into_iter().collect();
+        d.nodes[1].replica_open = [200, 201].into_iter().collect();
+        d.nodes[1].migrating.push((201, Some(0)));
+        let p = plan(&d);
+        assert!(p.has_work() && !p.is_empty());
+        assert_eq!(
+            p.fixes.iter().map(|f| f.slot).collect::<Vec<_>>(),
+            vec![201]
+        );
+        let resets: Vec<(usize, Vec<u16>)> = p
+            .replica_resets
+            .iter()
+            .map(|r| (r.master, r.slots.iter().collect()))
+            .collect();
+        assert_eq!(resets, vec![(0, vec![6000]), (1, vec![200])]);
+        // An unreachable master's replicas are left alone.
+        d.nodes[0].usable = false;
+        assert!(plan(&d).replica_resets.iter().all(|r| r.master != 0));
     }
 
     #[test]

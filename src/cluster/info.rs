@@ -2,11 +2,14 @@
 
 use serde::Serialize;
 
+use super::capabilities::Capabilities;
+
 /// What one node says about itself in `INFO`, `CLUSTER INFO` and `DBSIZE`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ServerInfo {
-    /// `redis_version`, e.g. `7.0.15`.
-    pub version: String,
+    /// Which server it is, its version and what it can do.
+    #[serde(skip)]
+    pub server: Capabilities,
     /// `cluster_enabled:1`.
     pub cluster_enabled: bool,
     /// `cluster_state:ok` in CLUSTER INFO.
@@ -34,11 +37,11 @@ impl ServerInfo {
     pub fn parse(info: &str, cluster_info: &str, dbsize: u64) -> Self {
         let mut out = ServerInfo {
             keys: dbsize,
+            server: Capabilities::from_info(info),
             ..ServerInfo::default()
         };
         for (key, value) in fields(info) {
             match key {
-                "redis_version" => out.version = value.to_string(),
                 "cluster_enabled" => out.cluster_enabled = value == "1",
                 "role" => out.role = value.to_string(),
                 "master_link_status" => out.master_link_up = Some(value == "up"),
@@ -63,15 +66,16 @@ impl ServerInfo {
         out
     }
 
+    /// The same info with `CONFIG GET cluster-databases` applied (see
+    /// [`Capabilities::with_cluster_databases`]).
+    pub fn with_cluster_databases(mut self, reply: Option<u32>) -> Self {
+        self.server = self.server.with_cluster_databases(reply);
+        self
+    }
+
     /// Total keys over every database.
     pub fn total_keys(&self) -> u64 {
         self.keyspace.iter().map(|(_, k)| k).sum()
-    }
-
-    /// The server version as `(major, minor)`, `(0, 0)` when unknown.
-    pub fn version_tuple(&self) -> (u32, u32) {
-        let mut parts = self.version.split('.').map(|p| p.parse().unwrap_or(0));
-        (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
     }
 }
 
@@ -99,8 +103,7 @@ mod tests {
         let info = "# Server\r\nredis_version:7.0.15\r\n# Replication\r\nrole:slave\r\nmaster_link_status:up\r\nmaster_repl_offset:1234\r\n# Cluster\r\ncluster_enabled:1\r\n# Keyspace\r\ndb0:keys=10,expires=0,avg_ttl=0\r\ndb3:keys=2,expires=1,avg_ttl=5\r\n";
         let cluster = "cluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_known_nodes:6\r\ncluster_current_epoch:6\r\n";
         let si = ServerInfo::parse(info, cluster, 10);
-        assert_eq!(si.version, "7.0.15");
-        assert_eq!(si.version_tuple(), (7, 0));
+        assert_eq!(si.server.label(), "redis 7.0.15");
         assert!(si.cluster_enabled && si.cluster_state_ok);
         assert_eq!(si.known_nodes, 6);
         assert_eq!(si.current_epoch, 6);

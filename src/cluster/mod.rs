@@ -2,6 +2,7 @@
 //! the health check.
 
 pub mod admission;
+pub mod capabilities;
 pub mod check;
 pub mod converge;
 pub mod create_plan;

@@ -163,9 +163,12 @@ pub fn probe_conn(conn: &mut NodeConn) -> Result<NodeProbe, NodeError> {
         .arg("INFO")
         .cmd("CLUSTER")
         .arg("NODES")
-        .cmd("DBSIZE");
+        .cmd("DBSIZE")
+        .cmd("CONFIG")
+        .arg("GET")
+        .arg("cluster-databases");
     let replies = conn.pipeline(&pipe)?;
-    let [info, cluster_info, nodes, dbsize]: [redis::Value; 4] =
+    let [info, cluster_info, nodes, dbsize, databases]: [redis::Value; 5] =
         replies.try_into().map_err(|_| NodeError {
             addr: conn.addr.clone(),
             kind: ErrorKind::Io,
@@ -199,8 +202,20 @@ pub fn probe_conn(conn: &mut NodeConn) -> Result<NodeProbe, NodeError> {
     Ok(NodeProbe {
         myself,
         view,
-        info: ServerInfo::parse(&info, &cluster_info, dbsize),
+        info: ServerInfo::parse(&info, &cluster_info, dbsize)
+            .with_cluster_databases(config_value(databases).and_then(|v| v.parse().ok())),
     })
+}
+
+/// The value of a one-parameter `CONFIG GET` reply (array or RESP3 map); None when the
+/// server has no such parameter or refused the command.
+fn config_value(reply: redis::Value) -> Option<String> {
+    let value = match reply {
+        redis::Value::Array(mut items) if items.len() == 2 => items.pop()?,
+        redis::Value::Map(mut pairs) if pairs.len() == 1 => pairs.pop()?.1,
+        _ => return None,
+    };
+    redis::FromRedisValue::from_redis_value(value).ok()
 }
 
 fn not_a_cluster_node(addr: &NodeAddr) -> NodeError {
@@ -248,7 +263,9 @@ pub struct NodeJson {
     pub importing: Vec<OpenSlotJson>,
     /// Replication offset, null when unreachable.
     pub repl_offset: Option<i64>,
-    /// Server version, null when unreachable.
+    /// `redis` or `valkey`, null when unreachable.
+    pub server: Option<super::capabilities::Flavor>,
+    /// The server's own version (Valkey's, not its `redis_version`), null when unreachable.
     pub version: Option<String>,
 }
 
@@ -300,7 +317,8 @@ impl NodeJson {
             migrating: open(&current.migrating),
             importing: open(&current.importing),
             repl_offset: node.probe().map(|p| p.info.repl_offset),
-            version: node.probe().map(|p| p.info.version.clone()),
+            server: node.probe().map(|p| p.info.server.flavor),
+            version: node.probe().map(|p| p.info.server.version.to_string()),
         }
     }
 }
@@ -340,7 +358,7 @@ e463eb0b118c3292687f78244988b38d4b220b40 172.20.0.6:6379@16379 slave aa75a42766e
     /// A reachable, healthy node's INFO.
     pub fn healthy_info(replica: bool, keys: u64) -> ServerInfo {
         ServerInfo {
-            version: "7.0.15".into(),
+            server: crate::cluster::capabilities::Capabilities::from_info("redis_version:7.0.15"),
             cluster_enabled: true,
             cluster_state_ok: true,
             keys,

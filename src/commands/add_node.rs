@@ -326,7 +326,7 @@ fn connect_members(
             .myself
             .bus_port
             .unwrap_or(new_addr.port.wrapping_add(10000)),
-        version: new_probe.info.version_tuple(),
+        server: new_probe.info.server,
     });
     Ok((connect_pool(opts, &members)?, members))
 }

@@ -240,7 +240,7 @@ fn validate(opts: &ConnectOptions, addrs: &[NodeAddr]) -> anyhow::Result<(NodePo
                 .myself
                 .bus_port
                 .unwrap_or(addr.port.wrapping_add(10000)),
-            version: probe.info.version_tuple(),
+            server: probe.info.server,
         });
         open.push(conn);
     }

@@ -49,10 +49,19 @@ struct RefusalJson {
     reason: String,
 }
 
+/// Slots open only on a master's replicas, for JSON.
+#[derive(Serialize)]
+struct ReplicaResetJson {
+    master: String,
+    master_id: String,
+    slots: String,
+}
+
 /// One round, for JSON.
 #[derive(Serialize)]
 struct RoundJson {
     plan: Vec<FixJson>,
+    replica_resets: Vec<ReplicaResetJson>,
     refused: Vec<RefusalJson>,
     result: Option<FixReport>,
 }
@@ -94,6 +103,15 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
         let plan = plan_fix(&diagnosis, options);
         let mut round_doc = RoundJson {
             plan: plan_json(&plan, &diagnosis),
+            replica_resets: plan
+                .replica_resets
+                .iter()
+                .map(|r| ReplicaResetJson {
+                    master: diagnosis.nodes[r.master].addr.clone(),
+                    master_id: diagnosis.nodes[r.master].id.clone(),
+                    slots: r.slots.to_string(),
+                })
+                .collect(),
             refused: plan
                 .refusals
                 .iter()
@@ -104,7 +122,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
                 .collect(),
             result: None,
         };
-        if plan.fixes.is_empty() {
+        if !plan.has_work() {
             doc.rounds.push(round_doc);
             out.doc(&refusals_text(&plan, &diagnosis, &snapshot));
             if plan.refusals.is_empty() && report.healthy() {
@@ -237,17 +255,32 @@ fn settle(opts: &ConnectOptions, entry: &crate::address::NodeAddr) {
 /// The plan in plain words: one line per group of slots with the same decision.
 fn plan_text(plan: &FixPlan, diagnosis: &Diagnosis, round: usize) -> Doc {
     let mut doc = Doc::new();
+    let count = plan.fixes.len()
+        + plan
+            .replica_resets
+            .iter()
+            .map(|r| r.slots.len())
+            .sum::<usize>();
     let heading = if round == 1 {
-        format!(">>> Fixing {} slot(s):", plan.fixes.len())
+        format!(">>> Fixing {count} slot(s):")
     } else {
-        format!(
-            ">>> Round {round}: {} slot(s) still need fixing:",
-            plan.fixes.len()
-        )
+        format!(">>> Round {round}: {count} slot(s) still need fixing:")
     };
     doc.push(Style::Info, heading);
     for (slots, fix) in grouped(&plan.fixes) {
         doc.plain(format!("  {}", describe(&slots, fix, diagnosis)));
+    }
+    for reset in &plan.replica_resets {
+        let word = if reset.slots.len() == 1 {
+            "slot"
+        } else {
+            "slots"
+        };
+        doc.plain(format!(
+            "  {word} {}: open on a replica of {} only (a SETSLOT its master never ran); \
+             {} sets them STABLE, which its replicas follow",
+            reset.slots, diagnosis.nodes[reset.master].addr, diagnosis.nodes[reset.master].addr
+        ));
     }
     doc
 }

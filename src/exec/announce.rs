@@ -13,6 +13,7 @@ use crate::net::conncache::ConnCache;
 use crate::net::fanout::fan_out;
 
 use super::migrate::Endpoint;
+use super::setslot;
 
 /// Slots that now belong to `to`, moved away from `from` (node indices).
 struct Moved {
@@ -90,23 +91,12 @@ impl Announcer {
 /// One pipeline per master with every news item that concerns it.
 fn send(nodes: &[Endpoint], masters: &[usize], cache: &ConnCache, work: &[Moved]) {
     fan_out(masters, masters.len().max(1), |&m| {
-        let mut pipe = redis::pipe();
-        let mut any = false;
-        for moved in work.iter().filter(|w| w.from != m && w.to != m) {
-            for &slot in &moved.slots {
-                pipe.cmd("CLUSTER")
-                    .arg("SETSLOT")
-                    .arg(slot)
-                    .arg("NODE")
-                    .arg(&nodes[moved.to].id);
-                any = true;
-            }
-        }
-        if any && let Ok(mut conn) = cache.lease(&nodes[m].addr) {
-            // Errors (a node that turned replica, one that already knows) change nothing.
-            if conn.pipeline(&pipe).is_err() {
-                conn.discard();
-            }
-        }
+        let groups: Vec<Vec<redis::Cmd>> = work
+            .iter()
+            .filter(|w| w.from != m && w.to != m)
+            .flat_map(|moved| setslot::each(&moved.slots, "NODE", Some(&nodes[moved.to].id)))
+            .collect();
+        // Best effort: gossip carries the new owners too, and the engine waits for them.
+        let _ = setslot::send(cache, &nodes[m], groups);
     });
 }

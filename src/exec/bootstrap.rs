@@ -27,8 +27,8 @@ pub struct Member {
     pub id: String,
     /// Its cluster-bus port.
     pub bus_port: u16,
-    /// Server version `(major, minor)`.
-    pub version: (u32, u32),
+    /// What the node can do.
+    pub server: crate::cluster::capabilities::Capabilities,
 }
 
 /// The steps of a bootstrap, announced as they start.
@@ -85,7 +85,7 @@ pub fn bootstrap(
     let results = pool.each(|i, conn| {
         let mut pipe = redis::pipe();
         if let Some(range) = range_of[i] {
-            if members[i].version >= (7, 0) {
+            if members[i].server.addslotsrange() {
                 pipe.cmd("CLUSTER")
                     .arg("ADDSLOTSRANGE")
                     .arg(range.start)
@@ -286,7 +286,7 @@ pub fn reachable_members(snapshot: &Snapshot, skip: &str) -> Vec<Member> {
                 addr,
                 id: n.id().to_string(),
                 bus_port: probe.myself.bus_port.unwrap_or(0),
-                version: probe.info.version_tuple(),
+                server: probe.info.server,
             })
         })
         .collect()

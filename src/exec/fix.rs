@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::announce::Announcer;
 use super::migrate::{Endpoint, MigrateSettings, Tally};
+use super::setslot;
 use super::slot_batch::{BatchContext, drain_slot, is_no_longer_master};
 use crate::cluster::fix_plan::{Diagnosis, FixNode, FixPlan, Problem, SlotFix};
 use crate::cluster::slots::{SLOT_COUNT, SlotSet};
@@ -41,7 +42,16 @@ pub fn masters(snapshot: &Snapshot) -> (Vec<FixNode>, Vec<Endpoint>) {
                 .map(|o| (o.slot, position(&o.peer)))
                 .collect::<Vec<_>>()
         };
+        let replica_open: SlotSet = snapshot
+            .replicas_of(state.id())
+            .filter(|r| r.reachable())
+            .flat_map(|r| {
+                let line = r.current();
+                line.migrating.iter().chain(&line.importing).map(|o| o.slot)
+            })
+            .collect();
         nodes.push(FixNode {
+            replica_open,
             id: state.id().to_string(),
             addr: state.addr_text(),
             // A node that answers counts even if others still flag it failing (it may be just
@@ -204,6 +214,23 @@ pub fn apply(
             }),
         }
     }
+    // Replica-only slot states: STABLE on the master, which replicates it.
+    for reset in &plan.replica_resets {
+        let slots: Vec<u16> = reset.slots.iter().collect();
+        let result = run_groups(
+            &ctx,
+            reset.master,
+            setslot::each(&slots, "STABLE", None),
+            "clearing its replicas' slot states",
+        );
+        match result {
+            Ok(()) => report.fixed += slots.len(),
+            Err(reason) => report.failed.extend(slots.iter().map(|&slot| FailedSlot {
+                slot,
+                reason: reason.clone(),
+            })),
+        }
+    }
     report.keys_moved = tally.keys();
     report
 }
@@ -216,9 +243,11 @@ fn claim_many(
     owner: usize,
     slots: &[u16],
 ) -> Result<(), String> {
-    let mut pipe = close_on(slots, &ctx.nodes[owner].id);
-    pipe.cmd("CLUSTER").arg("BUMPEPOCH");
-    run(ctx, owner, &pipe, "claiming the slots")?;
+    let mut groups = close_on(slots, &ctx.nodes[owner].id);
+    let mut bump = redis::cmd("CLUSTER");
+    bump.arg("BUMPEPOCH");
+    groups.push(vec![bump]);
+    run_groups(ctx, owner, groups, "claiming the slots")?;
     announce(ctx, usable, owner, slots)
 }
 
@@ -231,26 +260,56 @@ fn announce(
 ) -> Result<(), String> {
     let others: Vec<usize> = usable.iter().copied().filter(|&m| m != owner).collect();
     let results = fan_out(&others, others.len().max(1), |&m| {
-        run(
+        run_groups(
             ctx,
             m,
-            &close_on(slots, &ctx.nodes[owner].id),
+            close_on(slots, &ctx.nodes[owner].id),
             "announcing the owner",
         )
     });
     results.into_iter().collect()
 }
 
-/// `SETSLOT STABLE` then `SETSLOT NODE owner` for each slot.
-fn close_on(slots: &[u16], owner_id: &str) -> redis::Pipeline {
+/// `SETSLOT STABLE` then `SETSLOT NODE owner`, one group per slot.
+fn close_on(slots: &[u16], owner_id: &str) -> Vec<Vec<redis::Cmd>> {
+    slots
+        .iter()
+        .map(|&slot| {
+            vec![
+                setslot::setslot(slot, "STABLE", None),
+                setslot::setslot(slot, "NODE", Some(owner_id)),
+            ]
+        })
+        .collect()
+}
+
+/// Sends many slots' SETSLOT groups to node `i` (see [`setslot::send`]); the first error
+/// reply fails it, as in [`run`].
+fn run_groups(
+    ctx: &BatchContext<'_>,
+    i: usize,
+    groups: Vec<Vec<redis::Cmd>>,
+    what: &str,
+) -> Result<(), String> {
+    let node = &ctx.nodes[i];
+    let replies = setslot::send(ctx.cache, node, groups).map_err(|e| e.to_string())?;
+    first_error(node, replies, what)
+}
+
+/// `commands` in one MULTI/EXEC, or as a plain pipeline (the same order) on a server that
+/// replicates SETSLOT: it blocks each SETSLOT until its replicas acknowledge, which it cannot
+/// do inside MULTI (it aborts on an assertion).
+fn transaction(node: &Endpoint, commands: impl IntoIterator<Item = redis::Cmd>) -> redis::Pipeline {
     let mut pipe = redis::pipe();
-    for &slot in slots {
-        pipe.cmd("CLUSTER").arg("SETSLOT").arg(slot).arg("STABLE");
-        pipe.cmd("CLUSTER")
-            .arg("SETSLOT")
-            .arg(slot)
-            .arg("NODE")
-            .arg(owner_id);
+    let multi = !node.server.replicated_setslot();
+    if multi {
+        pipe.cmd("MULTI");
+    }
+    for cmd in commands {
+        pipe.add_command(cmd);
+    }
+    if multi {
+        pipe.cmd("EXEC");
     }
     pipe
 }
@@ -264,6 +323,12 @@ fn run(ctx: &BatchContext<'_>, i: usize, pipe: &redis::Pipeline, what: &str) -> 
         conn.discard();
         e.to_string()
     })?;
+    first_error(node, replies, what)
+}
+
+/// The first error among `replies` (inside a transaction's reply too), but a node that turned
+/// replica: it follows its master.
+fn first_error(node: &Endpoint, replies: Vec<Value>, what: &str) -> Result<(), String> {
     for reply in replies {
         let errors = match &reply {
             Value::ServerError(err) => vec![server_error_text(err)],
@@ -288,24 +353,19 @@ fn fix_one(ctx: &BatchContext<'_>, usable: &[usize], fix: &SlotFix) -> Result<()
     let slot = fix.slot;
     let owner = fix.owner;
     let owner_id = ctx.nodes[owner].id.clone();
-    let setslot = |state: &str, node: Option<&str>| {
-        let mut cmd = redis::cmd("CLUSTER");
-        cmd.arg("SETSLOT").arg(slot).arg(state);
-        if let Some(node) = node {
-            cmd.arg(node);
-        }
-        cmd
-    };
+    let setslot = |state: &str, node: Option<&str>| setslot::setslot(slot, state, node);
     // 1. Other claimants give the slot up first, into importing (their keys stay safe).
     for &d in &fix.disown {
-        let mut pipe = redis::pipe();
-        pipe.cmd("MULTI")
-            .cmd("CLUSTER")
-            .arg("DELSLOTS")
-            .arg(slot)
-            .add_command(setslot("NODE", Some(&owner_id)))
-            .add_command(setslot("IMPORTING", Some(&owner_id)))
-            .cmd("EXEC");
+        let mut delslots = redis::cmd("CLUSTER");
+        delslots.arg("DELSLOTS").arg(slot);
+        let pipe = transaction(
+            &ctx.nodes[d],
+            [
+                delslots,
+                setslot("NODE", Some(&owner_id)),
+                setslot("IMPORTING", Some(&owner_id)),
+            ],
+        );
         run(ctx, d, &pipe, "giving the slot up")?;
     }
     // 2. The owner: re-arm a move being finished, or take the slot.
@@ -338,11 +398,13 @@ fn fix_one(ctx: &BatchContext<'_>, usable: &[usize], fix: &SlotFix) -> Result<()
         if Some(h) == fix.finish_from || fix.disown.contains(&h) {
             continue;
         }
-        let mut pipe = redis::pipe();
-        pipe.cmd("MULTI")
-            .add_command(setslot("NODE", Some(&owner_id)))
-            .add_command(setslot("IMPORTING", Some(&owner_id)))
-            .cmd("EXEC");
+        let pipe = transaction(
+            &ctx.nodes[h],
+            [
+                setslot("NODE", Some(&owner_id)),
+                setslot("IMPORTING", Some(&owner_id)),
+            ],
+        );
         run(ctx, h, &pipe, "preparing to hand over its keys")?;
     }
     // 4. Keys move.
@@ -375,6 +437,7 @@ mod tests {
             slots: slots.iter().copied().collect(),
             migrating: Vec::new(),
             importing: Vec::new(),
+            replica_open: SlotSet::new(),
         }
     }
 

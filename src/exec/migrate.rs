@@ -24,6 +24,7 @@ use super::poll::{describe_lag, observe};
 use super::schedule::BatchQueue;
 use super::slot_batch::{BatchContext, BatchOutcome, SlotBatch, move_batch};
 use crate::address::NodeAddr;
+use crate::cluster::capabilities::Capabilities;
 use crate::cluster::converge::{Target, lagging};
 use crate::cluster::info::fields;
 use crate::cluster::moves::MovePlan;
@@ -60,6 +61,8 @@ pub struct Endpoint {
     pub reachable: bool,
     /// Slots it served when the cluster was loaded (empty for replicas).
     pub slots: SlotSet,
+    /// What the server can do (default: an old Redis, when it did not answer).
+    pub server: Capabilities,
 }
 
 impl Endpoint {
@@ -78,6 +81,7 @@ impl Endpoint {
                 } else {
                     SlotSet::new()
                 },
+                server: n.probe().map(|p| p.info.server).unwrap_or_default(),
             })
             .collect()
     }

@@ -14,4 +14,5 @@ pub mod migrate;
 pub mod poll;
 pub mod schedule;
 pub mod scratch_server;
+pub mod setslot;
 pub mod slot_batch;

@@ -15,8 +15,9 @@ use redis::Value;
 use super::announce::Announcer;
 use super::compare::{dump_all, same_unordered_content};
 use super::migrate::{BigKey, Endpoint, MigrateSettings, Tally};
+use super::setslot;
 use crate::address::NodeAddr;
-use crate::net::conn::{Auth, NodeConn, NodeError, server_error_text};
+use crate::net::conn::{Auth, ErrorKind, NodeError, server_error_text};
 use crate::net::conncache::ConnCache;
 
 /// Keys of at least this many bytes are reported as big keys when they are retried alone.
@@ -213,16 +214,13 @@ fn open_slots(
     dst: &Endpoint,
     slots: &[u16],
 ) -> Result<Opened, NodeError> {
-    let mut target = ctx.cache.lease(&dst.addr)?;
-    let replies = setslot_all(&mut target, slots, "IMPORTING", Some(&src.id))?;
+    let replies = setslot_all(ctx, dst, slots, "IMPORTING", Some(&src.id))?;
     let (importing, mut refused) = split_ok(slots, &replies);
-    let mut source = ctx.cache.lease(&src.addr)?;
-    let replies = match setslot_all(&mut source, &importing, "MIGRATING", Some(&dst.id)) {
+    let replies = match setslot_all(ctx, src, &importing, "MIGRATING", Some(&dst.id)) {
         Ok(replies) => replies,
         Err(err) => {
             // The source may have applied some of it: clients may already be sent to the
             // target, so these slots must be treated as open, never silently closed.
-            source.discard();
             return Ok(Opened {
                 open: Vec::new(),
                 refused: None,
@@ -235,7 +233,7 @@ fn open_slots(
         let failed: Vec<u16> = not_migrating.iter().map(|(s, _)| *s).collect();
         // Best effort: a target left importing without a migrating source is harmless and
         // `fix` closes it.
-        let _ = setslot_all(&mut target, &failed, "STABLE", None);
+        let _ = setslot_all(ctx, dst, &failed, "STABLE", None);
         refused.extend(not_migrating);
     }
     let refused = (!refused.is_empty()).then(|| {
@@ -256,21 +254,24 @@ fn open_slots(
     })
 }
 
-/// `CLUSTER SETSLOT <slot> <state> [node]` for every slot in one pipeline; raw replies.
+/// `CLUSTER SETSLOT <slot> <state> [node]` for every slot on `node`; raw replies.
 fn setslot_all(
-    conn: &mut NodeConn,
+    ctx: &BatchContext<'_>,
+    node: &Endpoint,
     slots: &[u16],
     state: &str,
-    node: Option<&str>,
+    peer: Option<&str>,
 ) -> Result<Vec<Value>, NodeError> {
-    let mut pipe = redis::pipe();
-    for &slot in slots {
-        let cmd = pipe.cmd("CLUSTER").arg("SETSLOT").arg(slot).arg(state);
-        if let Some(node) = node {
-            cmd.arg(node);
-        }
+    setslot::send(ctx.cache, node, setslot::each(slots, state, peer))
+}
+
+/// The error of a SETSLOT that `node` refused.
+fn refused(node: &Endpoint, slot: u16, text: &str) -> NodeError {
+    NodeError {
+        addr: node.addr.clone(),
+        kind: ErrorKind::Server,
+        message: format!("CLUSTER SETSLOT {slot} NODE failed: {text}"),
     }
-    conn.pipeline(&pipe)
 }
 
 /// Splits `slots` by reply: those answered OK, and those answered with an error (and its text).
@@ -318,75 +319,76 @@ fn assign_slots(
     if slots.is_empty() {
         return Ok(());
     }
-    let mut target = ctx.cache.lease(&dst.addr)?;
-    let replies = claim_on_target(&mut target, slots, &dst.id).inspect_err(|_| target.discard())?;
+    let replies = claim_on_target(ctx, dst, slots)?;
     if let Some((slot, text)) = split_ok(slots, &replies).1.first() {
-        return Err(target.server_error(&format!("CLUSTER SETSLOT {slot} NODE failed: {text}")));
+        return Err(refused(dst, *slot, text));
     }
-    drop(target);
-    let mut source = ctx.cache.lease(&src.addr)?;
-    let replies =
-        setslot_all(&mut source, slots, "NODE", Some(&dst.id)).inspect_err(|_| source.discard())?;
+    let replies = setslot_all(ctx, src, slots, "NODE", Some(&dst.id))?;
     if let Some((slot, text)) = split_ok(slots, &replies).1.first()
         && !is_no_longer_master(text)
     {
-        return Err(source.server_error(&format!("CLUSTER SETSLOT {slot} NODE failed: {text}")));
+        return Err(refused(src, *slot, text));
     }
     ctx.announcer.push(slots, batch.from, batch.to);
     Ok(())
 }
 
-/// The target takes `slots` in one transaction. Redis 7.0 answers each `SETSLOT NODE` that
-/// closes an importing slot by broadcasting a PONG to every node, and every node then walks
-/// all 16384 slots per PONG: for a batch of 256 slots that costs each node tens of
-/// milliseconds. So every slot but the last is first set STABLE (the same end state, without
-/// the broadcast), and the last one closes as usual: its epoch bump and single broadcast
-/// carry the whole batch. MULTI/EXEC keeps clients from seeing a slot half-way. Returns one
-/// reply per slot (its NODE's); a server that refuses the transaction gets plain pipelined
-/// `SETSLOT NODE` instead.
+/// The target takes `slots`. Redis 7.0 answers each `SETSLOT NODE` that closes an importing
+/// slot by broadcasting a PONG to every node, and every node then walks all 16384 slots per
+/// PONG: for a batch of 256 slots that costs each node tens of milliseconds. So every slot but
+/// the last is first set STABLE (the same end state, without the broadcast), and the last one
+/// closes as usual: its epoch bump and single broadcast carry the whole batch. Where SETSLOT is
+/// not replicated, MULTI/EXEC keeps clients from seeing a slot half-way; a server that
+/// replicates SETSLOT (Valkey >= 8) blocks each one until its replicas acknowledge, which it
+/// cannot do inside MULTI (it aborts on an assertion), so there the same commands go as a
+/// plain pipeline, executed in order. Returns one reply per slot (its NODE's, or its STABLE's
+/// when that failed); a server that refuses the transaction gets plain pipelined `SETSLOT NODE`
+/// instead.
 fn claim_on_target(
-    conn: &mut NodeConn,
+    ctx: &BatchContext<'_>,
+    target: &Endpoint,
     slots: &[u16],
-    target_id: &str,
 ) -> Result<Vec<Value>, NodeError> {
     let Some((&last, quiet)) = slots.split_last() else {
         return Ok(Vec::new());
     };
-    let mut pipe = redis::pipe();
-    pipe.cmd("MULTI");
-    for &slot in quiet {
-        pipe.cmd("CLUSTER").arg("SETSLOT").arg(slot).arg("STABLE");
-        pipe.cmd("CLUSTER")
-            .arg("SETSLOT")
-            .arg(slot)
-            .arg("NODE")
-            .arg(target_id);
-    }
-    pipe.cmd("CLUSTER")
-        .arg("SETSLOT")
-        .arg(last)
-        .arg("NODE")
-        .arg(target_id);
-    pipe.cmd("EXEC");
-    let exec = conn.pipeline(&pipe)?.pop();
-    match exec {
-        Some(Value::Array(replies)) if replies.len() == quiet.len() * 2 + 1 => {
-            // Per slot: the STABLE reply if it failed, else the NODE reply; the last slot
-            // has only its NODE reply.
-            let mut replies = replies;
-            let last_reply = replies.pop().unwrap_or(Value::Nil);
-            let mut per_slot: Vec<Value> = replies
-                .chunks_exact_mut(2)
-                .map(|pair| match &pair[0] {
-                    Value::ServerError(_) => std::mem::replace(&mut pair[0], Value::Nil),
-                    _ => std::mem::replace(&mut pair[1], Value::Nil),
-                })
-                .collect();
-            per_slot.push(last_reply);
-            Ok(per_slot)
+    let node = |slot| setslot::setslot(slot, "NODE", Some(&target.id));
+    let mut groups: Vec<Vec<redis::Cmd>> = quiet
+        .iter()
+        .map(|&slot| vec![setslot::setslot(slot, "STABLE", None), node(slot)])
+        .collect();
+    groups.push(vec![node(last)]);
+    let replies = if target.server.replicated_setslot() {
+        setslot::send(ctx.cache, target, groups)?
+    } else {
+        let mut pipe = redis::pipe();
+        pipe.cmd("MULTI");
+        for cmd in groups.into_iter().flatten() {
+            pipe.add_command(cmd);
         }
-        _ => setslot_all(conn, slots, "NODE", Some(target_id)),
+        pipe.cmd("EXEC");
+        let mut conn = ctx.cache.lease(&target.addr)?;
+        match conn.pipeline(&pipe).inspect_err(|_| conn.discard())?.pop() {
+            Some(Value::Array(replies)) => replies,
+            _ => Vec::new(),
+        }
+    };
+    if replies.len() != quiet.len() * 2 + 1 {
+        return setslot_all(ctx, target, slots, "NODE", Some(&target.id));
     }
+    // Per slot: the STABLE reply if it failed, else the NODE reply; the last slot has only
+    // its NODE reply.
+    let mut replies = replies;
+    let last_reply = replies.pop().unwrap_or(Value::Nil);
+    let mut per_slot: Vec<Value> = replies
+        .chunks_exact_mut(2)
+        .map(|pair| match &pair[0] {
+            Value::ServerError(_) => std::mem::replace(&mut pair[0], Value::Nil),
+            _ => std::mem::replace(&mut pair[1], Value::Nil),
+        })
+        .collect();
+    per_slot.push(last_reply);
+    Ok(per_slot)
 }
 
 /// A MIGRATE error that means the transfer timed out or broke (worth a retry alone).

@@ -1,0 +1,281 @@
+//! What a server can do, read from its own `INFO`: which server it is (Redis or Valkey), its
+//! version, and the features rcluster adapts to. This is the one place where version numbers
+//! are compared; commands ask the [`Capabilities`] of the nodes they touch, never a version.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::info::fields;
+
+/// The server software.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Flavor {
+    /// Redis (redis_version is its own version).
+    #[default]
+    Redis,
+    /// Valkey (`server_name:valkey`; its own version is `valkey_version`).
+    Valkey,
+}
+
+impl Flavor {
+    /// `redis` or `valkey`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::Redis => "redis",
+            Flavor::Valkey => "valkey",
+        }
+    }
+}
+
+/// A server version, `major.minor.patch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Version(pub u32, pub u32, pub u32);
+
+impl Version {
+    /// Parses `7.0.15` (missing or unreadable parts are 0).
+    pub fn parse(text: &str) -> Version {
+        let mut parts = text
+            .trim()
+            .split('.')
+            .map(|p| p.trim().parse::<u32>().unwrap_or(0));
+        Version(
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+        )
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+impl Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// How a server moves slots by itself, when it can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AtomicMigration {
+    /// Valkey >= 9.0: `CLUSTER MIGRATESLOTS` on the source, `CLUSTER GETSLOTMIGRATIONS`.
+    ValkeyMigrateSlots,
+    /// Redis >= 8.4: `CLUSTER MIGRATION IMPORT|STATUS|CANCEL` on the target.
+    RedisMigration,
+}
+
+/// What one server is and can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Capabilities {
+    /// Redis or Valkey.
+    pub flavor: Flavor,
+    /// The server's own version (Valkey's `valkey_version`, not its `redis_version`).
+    pub version: Version,
+    /// `cluster-databases` (Valkey >= 9.0): databases usable in cluster mode; 1 elsewhere
+    /// or when the node would not say.
+    pub cluster_databases: u32,
+}
+
+impl Capabilities {
+    /// Reads flavor and version from an `INFO` (or `INFO server`) text. `cluster_databases`
+    /// is 1 until [`Capabilities::with_cluster_databases`] sets it.
+    pub fn from_info(info: &str) -> Capabilities {
+        let mut flavor = Flavor::Redis;
+        let mut redis_version = None;
+        let mut valkey_version = None;
+        for (key, value) in fields(info) {
+            match key {
+                "server_name" if value.eq_ignore_ascii_case("valkey") => flavor = Flavor::Valkey,
+                "valkey_version" => valkey_version = Some(Version::parse(value)),
+                "redis_version" => redis_version = Some(Version::parse(value)),
+                _ => {}
+            }
+        }
+        if valkey_version.is_some() {
+            flavor = Flavor::Valkey;
+        }
+        let version = match flavor {
+            Flavor::Valkey => valkey_version.or(redis_version),
+            Flavor::Redis => redis_version,
+        }
+        .unwrap_or_default();
+        Capabilities {
+            flavor,
+            version,
+            cluster_databases: 1,
+        }
+    }
+
+    /// The same server with the reply of `CONFIG GET cluster-databases` applied (None when the
+    /// server has no such setting or refused to say).
+    pub fn with_cluster_databases(mut self, reply: Option<u32>) -> Capabilities {
+        if self.numbered_databases() {
+            self.cluster_databases = reply.unwrap_or(1).max(1);
+        }
+        self
+    }
+
+    /// `redis 7.0.15`, `valkey 9.1.2`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.flavor.name(), self.version)
+    }
+
+    fn valkey_at_least(&self, major: u32, minor: u32) -> bool {
+        self.flavor == Flavor::Valkey && self.version >= Version(major, minor, 0)
+    }
+
+    fn redis_at_least(&self, major: u32, minor: u32) -> bool {
+        self.flavor == Flavor::Redis && self.version >= Version(major, minor, 0)
+    }
+
+    /// `CLUSTER ADDSLOTSRANGE` (Redis >= 7.0, every Valkey).
+    pub fn addslotsrange(&self) -> bool {
+        self.flavor == Flavor::Valkey || self.redis_at_least(7, 0)
+    }
+
+    /// `CLUSTER SHARDS` (Redis >= 7.0, every Valkey).
+    pub fn cluster_shards(&self) -> bool {
+        self.addslotsrange()
+    }
+
+    /// `CLUSTER SLOT-STATS` (Valkey >= 8.0).
+    pub fn slot_stats(&self) -> bool {
+        self.valkey_at_least(8, 0)
+    }
+
+    /// A primary replicates `CLUSTER SETSLOT` to its replicas and blocks the caller until they
+    /// acknowledge (Valkey >= 8.0). Such a SETSLOT must never be sent inside MULTI (the server
+    /// cannot block there and aborts), and replicas then hold IMPORTING/MIGRATING states too.
+    pub fn replicated_setslot(&self) -> bool {
+        self.valkey_at_least(8, 0)
+    }
+
+    /// `CLUSTER SETSLOT ... TIMEOUT ms` bounds the wait for the replicas (Valkey >= 8.0).
+    pub fn setslot_timeout(&self) -> bool {
+        self.replicated_setslot()
+    }
+
+    /// Databases other than 0 in cluster mode (Valkey >= 9.0, `cluster-databases`).
+    pub fn numbered_databases(&self) -> bool {
+        self.valkey_at_least(9, 0)
+    }
+
+    /// The first bytes of the RDB files the server writes: `VALKEY` from Valkey 9.0 on,
+    /// `REDIS` before and on Redis.
+    pub fn rdb_magic(&self) -> &'static str {
+        if self.valkey_at_least(9, 0) {
+            "VALKEY"
+        } else {
+            "REDIS"
+        }
+    }
+
+    /// The server's own slot migration, if any.
+    pub fn atomic_migration(&self) -> Option<AtomicMigration> {
+        if self.valkey_at_least(9, 0) {
+            Some(AtomicMigration::ValkeyMigrateSlots)
+        } else if self.redis_at_least(8, 4) {
+            Some(AtomicMigration::RedisMigration)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REDIS_6_2: &str = include_str!("capabilities/redis-6.2.14.txt");
+    const REDIS_7_0: &str = include_str!("capabilities/redis-7.0.15.txt");
+    const REDIS_8_2: &str = include_str!("capabilities/redis-8.2.3.txt");
+    const VALKEY_8_1: &str = include_str!("capabilities/valkey-8.1.8.txt");
+    const VALKEY_9_0: &str = include_str!("capabilities/valkey-9.0.0.txt");
+    const VALKEY_9_1: &str = include_str!("capabilities/valkey-9.1.2.txt");
+
+    #[test]
+    fn flavor_and_version_of_each_server() {
+        let cases = [
+            (REDIS_6_2, "redis 6.2.14"),
+            (REDIS_7_0, "redis 7.0.15"),
+            (REDIS_8_2, "redis 8.2.3"),
+            (VALKEY_8_1, "valkey 8.1.8"),
+            (VALKEY_9_0, "valkey 9.0.0"),
+            (VALKEY_9_1, "valkey 9.1.2"),
+        ];
+        for (info, label) in cases {
+            assert_eq!(Capabilities::from_info(info).label(), label);
+        }
+        // INFO as it comes over the wire, with CRLF line ends.
+        let crlf = VALKEY_9_1.replace('\n', "\r\n");
+        assert_eq!(Capabilities::from_info(&crlf).label(), "valkey 9.1.2");
+    }
+
+    #[test]
+    fn features_per_server() {
+        let r62 = Capabilities::from_info(REDIS_6_2);
+        let r70 = Capabilities::from_info(REDIS_7_0);
+        let r82 = Capabilities::from_info(REDIS_8_2);
+        let v81 = Capabilities::from_info(VALKEY_8_1);
+        let v90 = Capabilities::from_info(VALKEY_9_0);
+        let v91 = Capabilities::from_info(VALKEY_9_1);
+
+        assert!(!r62.addslotsrange() && !r62.cluster_shards());
+        for c in [r70, r82, v81, v90, v91] {
+            assert!(c.addslotsrange() && c.cluster_shards(), "{}", c.label());
+        }
+        for c in [r62, r70, r82] {
+            assert!(!c.replicated_setslot() && !c.setslot_timeout() && !c.slot_stats());
+            assert!(!c.numbered_databases() && c.atomic_migration().is_none());
+            assert_eq!(c.rdb_magic(), "REDIS");
+        }
+        for c in [v81, v90, v91] {
+            assert!(c.replicated_setslot() && c.setslot_timeout() && c.slot_stats());
+        }
+        assert!(!v81.numbered_databases() && v81.atomic_migration().is_none());
+        assert_eq!(v81.rdb_magic(), "REDIS");
+        for c in [v90, v91] {
+            assert!(c.numbered_databases());
+            assert_eq!(c.rdb_magic(), "VALKEY");
+            assert_eq!(
+                c.atomic_migration(),
+                Some(AtomicMigration::ValkeyMigrateSlots)
+            );
+        }
+        let r84 = Capabilities {
+            version: Version(8, 4, 0),
+            ..r82
+        };
+        assert_eq!(
+            r84.atomic_migration(),
+            Some(AtomicMigration::RedisMigration)
+        );
+    }
+
+    #[test]
+    fn cluster_databases_only_where_supported() {
+        let v91 = Capabilities::from_info(VALKEY_9_1);
+        assert_eq!(v91.cluster_databases, 1);
+        assert_eq!(v91.with_cluster_databases(Some(16)).cluster_databases, 16);
+        assert_eq!(v91.with_cluster_databases(None).cluster_databases, 1);
+        assert_eq!(v91.with_cluster_databases(Some(0)).cluster_databases, 1);
+        // Redis in cluster mode has db 0 only, whatever `databases` says.
+        let r82 = Capabilities::from_info(REDIS_8_2);
+        assert_eq!(r82.with_cluster_databases(Some(16)).cluster_databases, 1);
+    }
+
+    #[test]
+    fn unknown_info_is_an_old_redis() {
+        let c = Capabilities::from_info("");
+        assert_eq!(c.label(), "redis 0.0.0");
+        assert!(!c.addslotsrange() && !c.replicated_setslot());
+        assert_eq!(Version::parse("7.2"), Version(7, 2, 0));
+        assert_eq!(Version::parse("x.y"), Version(0, 0, 0));
+    }
+}
