@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark: rcluster's migration engine vs `redis-cli --cluster` on the same work.
+# Benchmark: rcluster's migration engine vs `redis-cli --cluster` (or `valkey-cli --cluster`)
+# on the same work, on any server (`--server`: a redis-server or valkey-server binary).
 #
 # Builds a local cluster of 3 masters + 3 replicas, loads KEYS small keys (16-byte values) spread
 # over all 16384 slots (scripts/load-keys.py), then runs with each tool in turn
@@ -26,8 +27,12 @@
 # is read from its slot's current owner and compared with its loaded value.
 #
 #   scripts/bench-migrate.sh [--keys N] [--port P] [--skip-redis-cli-default] [--no-verify]
+#                            [--server PATH] [--cli PATH] [--reshard-only]
+#   --server: the server binary (default redis-server on PATH), e.g. a valkey-server;
+#   --cli: the peer tool (default redis-cli), e.g. valkey-cli; its name labels its rows;
+#   --reshard-only: step (a) only.
 #   env: KEYS (1000000), PORT (22710: nodes P..P+6, bus ports +10000), SKIP_REDIS_CLI_DEFAULT=1,
-#        VERIFY=0
+#        VERIFY=0, SERVER, PEER_CLI, RESHARD_ONLY=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,8 +41,14 @@ PORT=${PORT:-22710}               # tests take 20000..22699; P+6+10000 must stay
 SKIP_REDIS_CLI_DEFAULT=${SKIP_REDIS_CLI_DEFAULT:-0}
 VERIFY=${VERIFY:-1}
 RESHARD_SLOTS=2000
+SERVER=${SERVER:-redis-server}
+PEER_CLI=${PEER_CLI:-redis-cli}
+RESHARD_ONLY=${RESHARD_ONLY:-0}
 while (($#)); do
     case $1 in
+    --server) SERVER=$2; shift 2 ;;
+    --cli) PEER_CLI=$2; shift 2 ;;
+    --reshard-only) RESHARD_ONLY=1; shift ;;
     --keys) KEYS=$2; shift 2 ;;
     --port) PORT=$2; shift 2 ;;
     --skip-redis-cli-default) SKIP_REDIS_CLI_DEFAULT=1; shift ;;
@@ -60,6 +71,8 @@ trap cleanup EXIT
 trap 'echo "bench-migrate: interrupted" >&2; exit 130' INT TERM
 
 check_ports_free $(seq "$PORT" "$M4_PORT")
+PEER=$(basename "$PEER_CLI")
+log "server: $("$SERVER" --version | cut -d' ' -f1-3); peer: $PEER ($("$PEER_CLI" --version))"
 
 cargo build --release --quiet
 BIN=target/release/rcluster
@@ -182,20 +195,20 @@ wait_clean
 verify "loading"
 
 TOOLS=(rcluster)
-((SKIP_REDIS_CLI_DEFAULT)) || TOOLS+=(redis-cli)
-TOOLS+=(redis-cli-p1000)
+((SKIP_REDIS_CLI_DEFAULT)) || TOOLS+=("$PEER")
+TOOLS+=("$PEER-p1000")
 tool_cmd() { # tool step from_id to_id|weight_id ; prints nothing, sets CMD
     local tool=$1 step=$2
     case $tool.$step in
     rcluster.a) CMD=("$BIN" reshard "$ENTRY" --from "$3" --to "$4" --slots $RESHARD_SLOTS --yes --json) ;;
     rcluster.b) CMD=("$BIN" rebalance "$ENTRY" --use-empty-masters --json) ;;
     rcluster.c) CMD=("$BIN" rebalance "$ENTRY" --weight "$3=0" --json) ;;
-    redis-cli*.a) CMD=(redis-cli --cluster reshard "$ENTRY" --cluster-from "$3" --cluster-to "$4"
+    *.a) CMD=("$PEER_CLI" --cluster reshard "$ENTRY" --cluster-from "$3" --cluster-to "$4"
         --cluster-slots $RESHARD_SLOTS --cluster-yes) ;;
-    redis-cli*.b) CMD=(redis-cli --cluster rebalance "$ENTRY" --cluster-use-empty-masters) ;;
-    redis-cli*.c) CMD=(redis-cli --cluster rebalance "$ENTRY" --cluster-weight "$3=0") ;;
+    *.b) CMD=("$PEER_CLI" --cluster rebalance "$ENTRY" --cluster-use-empty-masters) ;;
+    *.c) CMD=("$PEER_CLI" --cluster rebalance "$ENTRY" --cluster-weight "$3=0") ;;
     esac
-    [[ $tool != redis-cli-p1000 ]] || CMD+=(--cluster-pipeline 1000)
+    [[ $tool != "$PEER-p1000" ]] || CMD+=(--cluster-pipeline 1000)
 }
 
 # Warm-up, untimed: the same 2000 slots there and back once. Right after the load the masters
@@ -216,7 +229,7 @@ for ((t = 0; t < ${#TOOLS[@]}; t++)); do
     if ((t % 2 == 0)); then tool_cmd "${TOOLS[t]}" a "$ID1" "$ID2"; else tool_cmd "${TOOLS[t]}" a "$ID2" "$ID1"; fi
     run_step a "${TOOLS[t]}" "${CMD[@]}"
 done
-if ((${#TOOLS[@]} % 2)); then
+if ((${#TOOLS[@]} % 2 && !RESHARD_ONLY)); then
     log "(a) untimed: moving the $RESHARD_SLOTS slots back to M1 with rcluster"
     wait_clean
     "$BIN" reshard "$ENTRY" --from "$ID2" --to "$ID1" --slots $RESHARD_SLOTS --yes -q >"$DIR/restore.out" 2>&1 ||
@@ -227,32 +240,34 @@ fi
 
 # (b) + (c) with a fourth master. It keeps cluster-allow-replica-migration off: otherwise
 # redis 7 turns a master that gives away its last slot into a replica of the receiver.
-log "adding a fourth master on port $M4_PORT"
-start_node "$M4_PORT" --cluster-allow-replica-migration no
-redis-cli -p "$M4_PORT" cluster meet $HOST "$PORT" >/dev/null
-NODES+=("$M4_PORT")
-MASTERS+=("$M4_PORT")
-ID4=$(node_id "$M4_PORT")
-m4_known() {
-    local port
-    for port in "${NODES[@]}"; do
-        redis-cli -p "$port" cluster nodes | grep "^$ID4 " | grep -qv -e handshake -e noaddr -e fail || return 1
+if ((!RESHARD_ONLY)); then
+    log "adding a fourth master on port $M4_PORT"
+    start_node "$M4_PORT" --cluster-allow-replica-migration no
+    redis-cli -p "$M4_PORT" cluster meet $HOST "$PORT" >/dev/null
+    NODES+=("$M4_PORT")
+    MASTERS+=("$M4_PORT")
+    ID4=$(node_id "$M4_PORT")
+    m4_known() {
+        local port
+        for port in "${NODES[@]}"; do
+            redis-cli -p "$port" cluster nodes | grep "^$ID4 " | grep -qv -e handshake -e noaddr -e fail || return 1
+        done
+        redis-cli -p "$M4_PORT" cluster info | grep -q '^cluster_state:ok'
+    }
+    wait_for 60 "every node to know the fourth master, and it to report cluster_state:ok" m4_known
+    for tool in "${TOOLS[@]}"; do
+        tool_cmd "$tool" b
+        run_step b "$tool" "${CMD[@]}"
+        tool_cmd "$tool" c "$ID4"
+        run_step c "$tool" "${CMD[@]}"
+        [[ $(slot_count "$M4_PORT") == 0 ]] || die "the fourth master still has slots after (c)"
+        redis-cli -p "$M4_PORT" role | head -1 | grep -qx master || die "the fourth master is no longer a master"
     done
-    redis-cli -p "$M4_PORT" cluster info | grep -q '^cluster_state:ok'
-}
-wait_for 60 "every node to know the fourth master, and it to report cluster_state:ok" m4_known
-for tool in "${TOOLS[@]}"; do
-    tool_cmd "$tool" b
-    run_step b "$tool" "${CMD[@]}"
-    tool_cmd "$tool" c "$ID4"
-    run_step c "$tool" "${CMD[@]}"
-    [[ $(slot_count "$M4_PORT") == 0 ]] || die "the fourth master still has slots after (c)"
-    redis-cli -p "$M4_PORT" role | head -1 | grep -qx master || die "the fourth master is no longer a master"
-done
+fi
 
 # --- report ------------------------------------------------------------------------------------
 echo
-echo "rcluster vs redis-cli --cluster, $KEYS keys of 16 bytes, 3 masters + 3 replicas (+ M4 in b, c)"
+echo "rcluster vs $PEER --cluster on $("$SERVER" --version | cut -d' ' -f1-3), $KEYS keys of 16 bytes, 3 masters + 3 replicas (+ M4 in b, c)"
 echo "seconds: from the command's start until it has exited and every node shows the same slot map;
 cmd s: until it exited"
 printf '%-4s %-16s %9s %9s %6s %9s %10s %10s\n' step tool seconds "cmd s" slots keys keys/s "x rcluster"
@@ -265,7 +280,7 @@ done
 echo "(x rcluster = tool seconds / rcluster seconds on the same step)"
 for step in a b c; do
     n=$(printf '%s\n' "${ROWS[@]}" | awk -F'|' -v s=$step '$1 == s { print $5 "/" $6 }' | sort -u | wc -l)
-    ((n == 1)) || echo "note: in ($step) the tools moved different slots/keys (normal for b and c:" \
+    ((n <= 1)) || echo "note: in ($step) the tools moved different slots/keys (normal for b and c:" \
         "each planner picks its own slots; compare keys/s)"
 done
 echo
@@ -280,7 +295,7 @@ target() { # step tool min_ratio
     printf '  (%s) rcluster >= %2dx faster than %-16s %5sx  %s\n' "$1" "$3" "$2" "$r" \
         "$(awk -v r="$r" -v m="$3" 'BEGIN { print (r >= m ? "met" : "NOT met") }')"
 }
-target a redis-cli 10
-target b redis-cli 10
-target c redis-cli 10
-target b redis-cli-p1000 5
+target a "$PEER" 10
+target b "$PEER" 10
+target c "$PEER" 10
+target b "$PEER-p1000" 5

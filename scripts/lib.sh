@@ -2,7 +2,8 @@
 # redis-servers a script starts and stops, and checks of the cluster they form.
 #
 # Source it from the repository root (`source scripts/lib.sh`) once DIR (the script's working
-# directory) is set; start_node also reads NODE_ARGS and redis_cli_check_clean reads ENTRY.
+# directory) is set; start_node also reads NODE_ARGS and SERVER (the server binary, default
+# redis-server: any redis-server or valkey-server), redis_cli_check_clean reads ENTRY.
 # Messages are prefixed with the script's name.
 
 SCRIPT=$(basename "$0" .sh)
@@ -26,13 +27,13 @@ start_node() { # port [extra redis-server args]: a daemonized redis-server with 
     shift
     mkdir -p "$DIR/$port"
     STARTED_PORTS+=("$port")
-    redis-server --port "$port" "${NODE_ARGS[@]}" --dir "$DIR/$port" --pidfile "$DIR/$port/pid" \
+    "${SERVER:-redis-server}" --port "$port" "${NODE_ARGS[@]}" --dir "$DIR/$port" --pidfile "$DIR/$port/pid" \
         --save '' --appendonly no --daemonize yes --logfile "$DIR/$port/log" "$@" >/dev/null
     for ((i = 0; i < 200; i++)); do
         redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
         sleep 0.05
     done
-    die "redis-server on port $port did not start: $(tail -3 "$DIR/$port/log" 2>/dev/null)"
+    die "${SERVER:-redis-server} on port $port did not start: $(tail -3 "$DIR/$port/log" 2>/dev/null)"
 }
 
 stop_started_nodes() { # every redis-server start_node started (by its pid file): SIGTERM, and

@@ -20,7 +20,7 @@ use crate::net::conncache::ConnCache;
 const CHUNK: usize = 64;
 
 /// Connections used at once on a server that blocks on SETSLOT.
-const LANES: usize = 8;
+const LANES: usize = 32;
 
 /// Sends `groups` of commands to `node` and returns one reply per command, in order. The
 /// commands of one group run in their order on one connection (e.g. a slot's STABLE then its

@@ -335,15 +335,17 @@ fn assign_slots(
 
 /// The target takes `slots`. Redis 7.0 answers each `SETSLOT NODE` that closes an importing
 /// slot by broadcasting a PONG to every node, and every node then walks all 16384 slots per
-/// PONG: for a batch of 256 slots that costs each node tens of milliseconds. So every slot but
-/// the last is first set STABLE (the same end state, without the broadcast), and the last one
-/// closes as usual: its epoch bump and single broadcast carry the whole batch. Where SETSLOT is
-/// not replicated, MULTI/EXEC keeps clients from seeing a slot half-way; a server that
-/// replicates SETSLOT (Valkey >= 8) blocks each one until its replicas acknowledge, which it
-/// cannot do inside MULTI (it aborts on an assertion), so there the same commands go as a
-/// plain pipeline, executed in order. Returns one reply per slot (its NODE's, or its STABLE's
-/// when that failed); a server that refuses the transaction gets plain pipelined `SETSLOT NODE`
-/// instead.
+/// PONG: for a batch of 256 slots that costs each node tens of milliseconds. So, in one
+/// MULTI/EXEC, every slot but the last is first set STABLE (the same end state, without the
+/// broadcast), and the last one closes as usual: its epoch bump and single broadcast carry the
+/// whole batch. The transaction is what makes this safe: a slot set STABLE has lost the
+/// importing flag that protects it from gossip, and until the epoch bump a PONG of the source
+/// (a higher epoch, still claiming the slot) would hand it back to the source and make the
+/// target delete the keys it just received. A server that replicates SETSLOT (Valkey >= 8)
+/// blocks each one until its replicas acknowledge, which it cannot do inside MULTI (it aborts on
+/// an assertion), so there every slot gets its own `SETSLOT NODE`, which clears the importing
+/// flag and bumps the epoch in one step. Returns one reply per slot (its NODE's, or its
+/// STABLE's when that failed); a server that refuses the transaction gets plain `SETSLOT NODE`.
 fn claim_on_target(
     ctx: &BatchContext<'_>,
     target: &Endpoint,
@@ -352,43 +354,38 @@ fn claim_on_target(
     let Some((&last, quiet)) = slots.split_last() else {
         return Ok(Vec::new());
     };
-    let node = |slot| setslot::setslot(slot, "NODE", Some(&target.id));
-    let mut groups: Vec<Vec<redis::Cmd>> = quiet
-        .iter()
-        .map(|&slot| vec![setslot::setslot(slot, "STABLE", None), node(slot)])
-        .collect();
-    groups.push(vec![node(last)]);
-    let replies = if target.server.replicated_setslot() {
-        setslot::send(ctx.cache, target, groups)?
-    } else {
-        let mut pipe = redis::pipe();
-        pipe.cmd("MULTI");
-        for cmd in groups.into_iter().flatten() {
-            pipe.add_command(cmd);
-        }
-        pipe.cmd("EXEC");
-        let mut conn = ctx.cache.lease(&target.addr)?;
-        match conn.pipeline(&pipe).inspect_err(|_| conn.discard())?.pop() {
-            Some(Value::Array(replies)) => replies,
-            _ => Vec::new(),
-        }
-    };
-    if replies.len() != quiet.len() * 2 + 1 {
+    if target.server.replicated_setslot() {
         return setslot_all(ctx, target, slots, "NODE", Some(&target.id));
     }
-    // Per slot: the STABLE reply if it failed, else the NODE reply; the last slot has only
-    // its NODE reply.
-    let mut replies = replies;
-    let last_reply = replies.pop().unwrap_or(Value::Nil);
-    let mut per_slot: Vec<Value> = replies
-        .chunks_exact_mut(2)
-        .map(|pair| match &pair[0] {
-            Value::ServerError(_) => std::mem::replace(&mut pair[0], Value::Nil),
-            _ => std::mem::replace(&mut pair[1], Value::Nil),
-        })
-        .collect();
-    per_slot.push(last_reply);
-    Ok(per_slot)
+    let node = |slot| setslot::setslot(slot, "NODE", Some(&target.id));
+    let mut pipe = redis::pipe();
+    pipe.cmd("MULTI");
+    for &slot in quiet {
+        pipe.add_command(setslot::setslot(slot, "STABLE", None))
+            .add_command(node(slot));
+    }
+    pipe.add_command(node(last)).cmd("EXEC");
+    let mut conn = ctx.cache.lease(&target.addr)?;
+    let exec = conn.pipeline(&pipe).inspect_err(|_| conn.discard())?.pop();
+    drop(conn);
+    match exec {
+        Some(Value::Array(replies)) if replies.len() == quiet.len() * 2 + 1 => {
+            // Per slot: the STABLE reply if it failed, else the NODE reply; the last slot
+            // has only its NODE reply.
+            let mut replies = replies;
+            let last_reply = replies.pop().unwrap_or(Value::Nil);
+            let mut per_slot: Vec<Value> = replies
+                .chunks_exact_mut(2)
+                .map(|pair| match &pair[0] {
+                    Value::ServerError(_) => std::mem::replace(&mut pair[0], Value::Nil),
+                    _ => std::mem::replace(&mut pair[1], Value::Nil),
+                })
+                .collect();
+            per_slot.push(last_reply);
+            Ok(per_slot)
+        }
+        _ => setslot_all(ctx, target, slots, "NODE", Some(&target.id)),
+    }
 }
 
 /// A MIGRATE error that means the transfer timed out or broke (worth a retry alone).
