@@ -17,8 +17,11 @@
 # suspect; its directory is kept) and exits 1.
 #
 #   scripts/kill-test.sh [--rounds R] [--keys N] [--port P] [--replicas N] [--seed S]
+#                        [--server PATH]
+#   --server: the server binary (default redis-server on PATH), e.g. a valkey-server.
 #   env: ROUNDS (50), KEYS (300000), PORT (19000: nodes P.., bus ports +10000 < 32768, away
-#        from the tests' 20000-22699 and bench-migrate's 22710+), REPLICAS (0), SEED (random)
+#        from the tests' 20000-22699 and bench-migrate's 22710+), REPLICAS (0), SEED (random),
+#        SERVER
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +37,7 @@ while (($#)); do
     --port) PORT=$2; shift 2 ;;
     --replicas) REPLICAS=$2; shift 2 ;;
     --seed) SEED=$2; shift 2 ;;
+    --server) SERVER=$2; shift 2 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "kill-test: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
