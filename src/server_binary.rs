@@ -43,7 +43,7 @@ impl ServerBinary {
             format!(
                 "{} --version says {:?}, not \"Redis server v=...\" or \"Valkey server v=...\"",
                 path.display(),
-                text.trim()
+                text.lines().next().unwrap_or_default().trim()
             )
         })?;
         Ok(ServerBinary {

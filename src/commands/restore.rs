@@ -44,7 +44,7 @@ struct BackedUp {
     file: String,
     bytes: u64,
     sha256: String,
-    /// `redis` or `valkey` (absent in backups of rcluster before 0.2).
+    /// `redis` or `valkey` (absent in manifests written before it was recorded).
     server: Option<String>,
     /// The version of the server that wrote the file (absent likewise).
     server_version: Option<String>,
