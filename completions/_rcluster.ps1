@@ -61,7 +61,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Load a backup made by `backup` into a cluster (any shape), key by key')
             [CompletionResult]::new('bigkeys', 'bigkeys', [CompletionResultType]::ParameterValue, 'Find the biggest keys of each type on every master at once (redis-cli --bigkeys)')
             [CompletionResult]::new('memkeys', 'memkeys', [CompletionResultType]::ParameterValue, 'Find the keys that use the most memory, on every master at once (redis-cli --memkeys)')
-            [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'A throwaway cluster of local redis-server processes: up, status, down')
+            [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'A throwaway cluster of local redis-server (or valkey-server) processes: up, status, down')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for bash, zsh, fish, elvish or powershell')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), or write one page per subcommand into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -511,7 +511,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             break
         }
         'rcluster;restore' {
-            [CompletionResult]::new('--redis-server', '--redis-server', [CompletionResultType]::ParameterName, 'redis-server binary used to read the RDB files (default: found on PATH)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server binary that reads the RDB files (redis-server or valkey-server) [default: one on PATH of the server and at least the version that wrote each file]')
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'Keys per MIGRATE')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
             [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
@@ -623,7 +623,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start redis-server processes and create a cluster of them')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start redis-server (or valkey-server) processes and create a cluster of them')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the local cluster started by `local up`')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop every node `local up` started and remove its directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -632,7 +632,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
         'rcluster;local;up' {
             [CompletionResult]::new('--masters', '--masters', [CompletionResultType]::ParameterName, 'Number of masters (at least 3)')
             [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Replicas per master')
-            [CompletionResult]::new('--redis-server', '--redis-server', [CompletionResultType]::ParameterName, 'redis-server binary to run (default: found on PATH)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server binary to run (redis-server or valkey-server) [default: redis-server on PATH, else valkey-server]')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port of the first node; the others follow it (bus ports are port+10000)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Directory of the cluster''s files [default: <temp dir>/rcluster-local-<port>]')
             [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for the nodes to agree after this many seconds')
@@ -717,7 +717,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             break
         }
         'rcluster;local;help' {
-            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start redis-server processes and create a cluster of them')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start redis-server (or valkey-server) processes and create a cluster of them')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the local cluster started by `local up`')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop every node `local up` started and remove its directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -805,7 +805,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Load a backup made by `backup` into a cluster (any shape), key by key')
             [CompletionResult]::new('bigkeys', 'bigkeys', [CompletionResultType]::ParameterValue, 'Find the biggest keys of each type on every master at once (redis-cli --bigkeys)')
             [CompletionResult]::new('memkeys', 'memkeys', [CompletionResultType]::ParameterValue, 'Find the keys that use the most memory, on every master at once (redis-cli --memkeys)')
-            [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'A throwaway cluster of local redis-server processes: up, status, down')
+            [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'A throwaway cluster of local redis-server (or valkey-server) processes: up, status, down')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for bash, zsh, fish, elvish or powershell')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), or write one page per subcommand into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -866,7 +866,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             break
         }
         'rcluster;help;local' {
-            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start redis-server processes and create a cluster of them')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start redis-server (or valkey-server) processes and create a cluster of them')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the local cluster started by `local up`')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop every node `local up` started and remove its directory')
             break

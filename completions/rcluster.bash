@@ -1654,7 +1654,7 @@ _rcluster() {
             return 0
             ;;
         rcluster__subcmd__local__subcmd__up)
-            opts="-y -a -t -q -h -V --masters --replicas --yes --redis-server --port --dir --wait-timeout --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
+            opts="-y -a -t -q -h -V --masters --replicas --yes --server --port --dir --wait-timeout --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1668,7 +1668,7 @@ _rcluster() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --redis-server)
+                --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2098,13 +2098,13 @@ _rcluster() {
             return 0
             ;;
         rcluster__subcmd__restore)
-            opts="-a -t -q -h -V --replace --redis-server --pipeline --dry-run --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
+            opts="-a -t -q -h -V --replace --server --pipeline --dry-run --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --redis-server)
+                --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

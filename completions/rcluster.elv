@@ -58,7 +58,7 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand restore 'Load a backup made by `backup` into a cluster (any shape), key by key'
             cand bigkeys 'Find the biggest keys of each type on every master at once (redis-cli --bigkeys)'
             cand memkeys 'Find the keys that use the most memory, on every master at once (redis-cli --memkeys)'
-            cand local 'A throwaway cluster of local redis-server processes: up, status, down'
+            cand local 'A throwaway cluster of local redis-server (or valkey-server) processes: up, status, down'
             cand completions 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -492,7 +492,7 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand --version 'Print version'
         }
         &'rcluster;restore'= {
-            cand --redis-server 'redis-server binary used to read the RDB files (default: found on PATH)'
+            cand --server 'Server binary that reads the RDB files (redis-server or valkey-server) [default: one on PATH of the server and at least the version that wrote each file]'
             cand --pipeline 'Keys per MIGRATE'
             cand -a 'Password for AUTH on every node [env: REDISCLI_AUTH]'
             cand --pass 'Password for AUTH on every node [env: REDISCLI_AUTH]'
@@ -601,7 +601,7 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand up 'Start redis-server processes and create a cluster of them'
+            cand up 'Start redis-server (or valkey-server) processes and create a cluster of them'
             cand status 'Show the local cluster started by `local up`'
             cand down 'Stop every node `local up` started and remove its directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -609,7 +609,7 @@ set edit:completion:arg-completer[rcluster] = {|@words|
         &'rcluster;local;up'= {
             cand --masters 'Number of masters (at least 3)'
             cand --replicas 'Replicas per master'
-            cand --redis-server 'redis-server binary to run (default: found on PATH)'
+            cand --server 'Server binary to run (redis-server or valkey-server) [default: redis-server on PATH, else valkey-server]'
             cand --port 'Port of the first node; the others follow it (bus ports are port+10000)'
             cand --dir 'Directory of the cluster''s files [default: <temp dir>/rcluster-local-<port>]'
             cand --wait-timeout 'Give up waiting for the nodes to agree after this many seconds'
@@ -691,7 +691,7 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand --version 'Print version'
         }
         &'rcluster;local;help'= {
-            cand up 'Start redis-server processes and create a cluster of them'
+            cand up 'Start redis-server (or valkey-server) processes and create a cluster of them'
             cand status 'Show the local cluster started by `local up`'
             cand down 'Stop every node `local up` started and remove its directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -772,7 +772,7 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand restore 'Load a backup made by `backup` into a cluster (any shape), key by key'
             cand bigkeys 'Find the biggest keys of each type on every master at once (redis-cli --bigkeys)'
             cand memkeys 'Find the keys that use the most memory, on every master at once (redis-cli --memkeys)'
-            cand local 'A throwaway cluster of local redis-server processes: up, status, down'
+            cand local 'A throwaway cluster of local redis-server (or valkey-server) processes: up, status, down'
             cand completions 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -814,7 +814,7 @@ set edit:completion:arg-completer[rcluster] = {|@words|
         &'rcluster;help;memkeys'= {
         }
         &'rcluster;help;local'= {
-            cand up 'Start redis-server processes and create a cluster of them'
+            cand up 'Start redis-server (or valkey-server) processes and create a cluster of them'
             cand status 'Show the local cluster started by `local up`'
             cand down 'Stop every node `local up` started and remove its directory'
         }

@@ -61,7 +61,7 @@ complete -c rcluster -n "__fish_rcluster_needs_command" -f -a "backup" -d 'Save 
 complete -c rcluster -n "__fish_rcluster_needs_command" -f -a "restore" -d 'Load a backup made by `backup` into a cluster (any shape), key by key'
 complete -c rcluster -n "__fish_rcluster_needs_command" -f -a "bigkeys" -d 'Find the biggest keys of each type on every master at once (redis-cli --bigkeys)'
 complete -c rcluster -n "__fish_rcluster_needs_command" -f -a "memkeys" -d 'Find the keys that use the most memory, on every master at once (redis-cli --memkeys)'
-complete -c rcluster -n "__fish_rcluster_needs_command" -f -a "local" -d 'A throwaway cluster of local redis-server processes: up, status, down'
+complete -c rcluster -n "__fish_rcluster_needs_command" -f -a "local" -d 'A throwaway cluster of local redis-server (or valkey-server) processes: up, status, down'
 complete -c rcluster -n "__fish_rcluster_needs_command" -f -a "completions" -d 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
 complete -c rcluster -n "__fish_rcluster_needs_command" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
 complete -c rcluster -n "__fish_rcluster_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -413,7 +413,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand backup" -l json -d 'Pr
 complete -c rcluster -n "__fish_rcluster_using_subcommand backup" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand backup" -s V -l version -d 'Print version'
-complete -c rcluster -n "__fish_rcluster_using_subcommand restore" -l redis-server -d 'redis-server binary used to read the RDB files (default: found on PATH)' -r -F
+complete -c rcluster -n "__fish_rcluster_using_subcommand restore" -l server -d 'Server binary that reads the RDB files (redis-server or valkey-server) [default: one on PATH of the server and at least the version that wrote each file]' -r -F
 complete -c rcluster -n "__fish_rcluster_using_subcommand restore" -l pipeline -d 'Keys per MIGRATE' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand restore" -s a -l pass -d 'Password for AUTH on every node [env: REDISCLI_AUTH]' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand restore" -l user -d 'ACL user name for AUTH (needs a password too)' -r
@@ -502,13 +502,13 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -s V -l version -d 'Print version'
-complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -f -a "up" -d 'Start redis-server processes and create a cluster of them'
+complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -f -a "up" -d 'Start redis-server (or valkey-server) processes and create a cluster of them'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -f -a "status" -d 'Show the local cluster started by `local up`'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -f -a "down" -d 'Stop every node `local up` started and remove its directory'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and not __fish_seen_subcommand_from up status down help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from up" -l masters -d 'Number of masters (at least 3)' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from up" -l replicas -d 'Replicas per master' -r
-complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from up" -l redis-server -d 'redis-server binary to run (default: found on PATH)' -r -F
+complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from up" -l server -d 'Server binary to run (redis-server or valkey-server) [default: redis-server on PATH, else valkey-server]' -r -F
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from up" -l port -d 'Port of the first node; the others follow it (bus ports are port+10000)' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from up" -l dir -d 'Directory of the cluster\'s files [default: <temp dir>/rcluster-local-<port>]' -r -F
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from up" -l wait-timeout -d 'Give up waiting for the nodes to agree after this many seconds' -r
@@ -574,7 +574,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from down" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from down" -s V -l version -d 'Print version'
-complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start redis-server processes and create a cluster of them'
+complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start redis-server (or valkey-server) processes and create a cluster of them'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the local cluster started by `local up`'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop every node `local up` started and remove its directory'
 complete -c rcluster -n "__fish_rcluster_using_subcommand local; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -635,10 +635,10 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand help; and not __fish_s
 complete -c rcluster -n "__fish_rcluster_using_subcommand help; and not __fish_seen_subcommand_from check info nodes slots create reshard rebalance fix failover add-node del-node call set-timeout import backup restore bigkeys memkeys local completions man help" -f -a "restore" -d 'Load a backup made by `backup` into a cluster (any shape), key by key'
 complete -c rcluster -n "__fish_rcluster_using_subcommand help; and not __fish_seen_subcommand_from check info nodes slots create reshard rebalance fix failover add-node del-node call set-timeout import backup restore bigkeys memkeys local completions man help" -f -a "bigkeys" -d 'Find the biggest keys of each type on every master at once (redis-cli --bigkeys)'
 complete -c rcluster -n "__fish_rcluster_using_subcommand help; and not __fish_seen_subcommand_from check info nodes slots create reshard rebalance fix failover add-node del-node call set-timeout import backup restore bigkeys memkeys local completions man help" -f -a "memkeys" -d 'Find the keys that use the most memory, on every master at once (redis-cli --memkeys)'
-complete -c rcluster -n "__fish_rcluster_using_subcommand help; and not __fish_seen_subcommand_from check info nodes slots create reshard rebalance fix failover add-node del-node call set-timeout import backup restore bigkeys memkeys local completions man help" -f -a "local" -d 'A throwaway cluster of local redis-server processes: up, status, down'
+complete -c rcluster -n "__fish_rcluster_using_subcommand help; and not __fish_seen_subcommand_from check info nodes slots create reshard rebalance fix failover add-node del-node call set-timeout import backup restore bigkeys memkeys local completions man help" -f -a "local" -d 'A throwaway cluster of local redis-server (or valkey-server) processes: up, status, down'
 complete -c rcluster -n "__fish_rcluster_using_subcommand help; and not __fish_seen_subcommand_from check info nodes slots create reshard rebalance fix failover add-node del-node call set-timeout import backup restore bigkeys memkeys local completions man help" -f -a "completions" -d 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
 complete -c rcluster -n "__fish_rcluster_using_subcommand help; and not __fish_seen_subcommand_from check info nodes slots create reshard rebalance fix failover add-node del-node call set-timeout import backup restore bigkeys memkeys local completions man help" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
 complete -c rcluster -n "__fish_rcluster_using_subcommand help; and not __fish_seen_subcommand_from check info nodes slots create reshard rebalance fix failover add-node del-node call set-timeout import backup restore bigkeys memkeys local completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rcluster -n "__fish_rcluster_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "up" -d 'Start redis-server processes and create a cluster of them'
+complete -c rcluster -n "__fish_rcluster_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "up" -d 'Start redis-server (or valkey-server) processes and create a cluster of them'
 complete -c rcluster -n "__fish_rcluster_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "status" -d 'Show the local cluster started by `local up`'
 complete -c rcluster -n "__fish_rcluster_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "down" -d 'Stop every node `local up` started and remove its directory'

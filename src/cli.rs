@@ -1,8 +1,9 @@
 //! The command-line definition, and nothing else: clap types only, no logic.
 //!
 //! Every option redis-cli's cluster manager has is accepted under its `--cluster-*` spelling
-//! as an alias of a shorter modern name, so a script can swap `redis-cli --cluster` for
-//! `rcluster` and keep its flags. This definition is the single source for `--help`, the shell
+//! as an alias of a shorter modern name, and so is every spelling of valkey-cli's (8.1 and 9.x:
+//! `primary`/`primaries` for `master`/`masters`), so a script can swap `redis-cli --cluster` or
+//! `valkey-cli --cluster` for `rcluster` and keep its flags. This definition is the single source for `--help`, the shell
 //! completions and the man page.
 
 use std::path::PathBuf;
@@ -23,9 +24,10 @@ pub const VERSION: &str = concat!(
     name = "rcluster",
     version = VERSION,
     about,
-    long_about = "Redis Cluster administration, with the words of `redis-cli --cluster` and \
-                  `--cluster-*` options accepted as they are. Every command takes the address of \
-                  any one node of the cluster.",
+    long_about = "Redis and Valkey Cluster administration, with the words of `redis-cli \
+                  --cluster` (and `valkey-cli --cluster`) and their `--cluster-*` options \
+                  accepted as they are. Every command takes the address of any one node of the \
+                  cluster.",
     after_help = "Exit codes: 0 success / healthy, 1 problems found or operation failed, \
                   2 usage error, 130 interrupted.",
     propagate_version = true
@@ -266,8 +268,9 @@ pub enum Command {
     #[command(
         after_help = "Example:\n  rcluster backup 127.0.0.1:7000 ./backup-2026-11-30\n\n\
         Writes DIR/<node-id>.rdb for every master (taken with SYNC, as a replica would), \
-        DIR/nodes.json (the topology with slots) and DIR/manifest.json (sizes and SHA-256). \
-        See the README for how to restore.\n\n\
+        DIR/nodes.json (the topology with slots) and DIR/manifest.json (sizes, SHA-256, and \
+        the server and version that wrote each file: Redis writes REDIS-format RDB files, \
+        Valkey 9 and later VALKEY-format ones). `rcluster restore` loads them.\n\n\
         Exit codes: 0 every master saved, 1 some master could not be saved, 2 usage error."
     )]
     Backup(BackupArgs),
@@ -276,9 +279,11 @@ pub enum Command {
     #[command(
         after_help = "Example:\n  rcluster restore 127.0.0.1:7000 ./backup-2026-11-30\n\n\
         Checks every RDB against manifest.json (size and SHA-256) before anything changes. Each \
-        RDB is then loaded into a temporary standalone redis-server on this machine (found on \
-        PATH, or --redis-server) and imported into the cluster with MIGRATE, so the target \
-        cluster may have another number of masters than the one backed up. Keys already in \
+        RDB is then loaded into a temporary standalone server on this machine and imported \
+        into the cluster with MIGRATE, so the target cluster may have another number of masters \
+        than the one backed up. That server is a redis-server or valkey-server found on PATH, \
+        of the server that wrote the file (manifest.json says which) and at least its version; \
+        --server PATH chooses another. Keys already in \
         the cluster with a different value are left as they are and reported, unless --replace.\n\n\
         Exit codes: 0 every key restored, 1 refused (nothing changed) or some keys not \
         restored, 2 usage error, 130 interrupted."
@@ -304,7 +309,7 @@ pub enum Command {
         Exit codes: 0 every node scanned, 1 some node could not be scanned, 2 usage error.")]
     Memkeys(MemkeysArgs),
 
-    /// A throwaway cluster of local redis-server processes: up, status, down
+    /// A throwaway cluster of local redis-server (or valkey-server) processes: up, status, down
     #[command(subcommand)]
     Local(LocalCommand),
 
@@ -395,9 +400,10 @@ pub struct RestoreArgs {
     #[arg(long, alias = "cluster-replace")]
     pub replace: bool,
 
-    /// redis-server binary used to read the RDB files (default: found on PATH)
-    #[arg(long, value_name = "PATH")]
-    pub redis_server: Option<PathBuf>,
+    /// Server binary that reads the RDB files (redis-server or valkey-server) [default: one on
+    /// PATH of the server and at least the version that wrote each file]
+    #[arg(long, alias = "redis-server", value_name = "PATH")]
+    pub server: Option<PathBuf>,
 
     /// Keys per MIGRATE
     #[arg(
@@ -434,7 +440,14 @@ pub struct AddNodeArgs {
     pub replica: bool,
 
     /// The master the new replica follows: node id or unique prefix (implies --replica)
-    #[arg(long, alias = "cluster-master-id", value_name = "ID")]
+    #[arg(
+        long,
+        alias = "cluster-master-id",
+        alias = "cluster-primary-id",
+        alias = "cluster-primaries-id",
+        alias = "primary-id",
+        value_name = "ID"
+    )]
     pub master_id: Option<String>,
 
     /// Seconds to wait until every node knows the new node and it reports cluster_state:ok
@@ -494,7 +507,13 @@ pub struct CallArgs {
     pub command: Vec<String>,
 
     /// Only the masters
-    #[arg(long, alias = "cluster-only-masters", conflicts_with = "only_replicas")]
+    #[arg(
+        long,
+        alias = "cluster-only-masters",
+        alias = "cluster-only-primaries",
+        alias = "only-primaries",
+        conflicts_with = "only_replicas"
+    )]
     pub only_masters: bool,
 
     /// Only the replicas
@@ -689,7 +708,12 @@ pub struct FixArgs {
 
     /// Treat the slots of unreachable masters as uncovered and give them to reachable ones
     /// (the keys on the unreachable masters are lost)
-    #[arg(long, alias = "cluster-fix-with-unreachable-masters")]
+    #[arg(
+        long,
+        alias = "cluster-fix-with-unreachable-masters",
+        alias = "cluster-fix-with-unreachable-primaries",
+        alias = "fix-with-unreachable-primaries"
+    )]
     pub fix_with_unreachable_masters: bool,
 
     /// How keys move.
@@ -753,7 +777,12 @@ pub struct RebalanceArgs {
     pub weight: Vec<String>,
 
     /// Also give slots to masters that have none
-    #[arg(long, alias = "cluster-use-empty-masters")]
+    #[arg(
+        long,
+        alias = "cluster-use-empty-masters",
+        alias = "cluster-use-empty-primaries",
+        alias = "use-empty-primaries"
+    )]
     pub use_empty_masters: bool,
 
     /// Rebalance only if some master is more than PCT percent away from its share; 0 balances
@@ -811,10 +840,13 @@ pub struct CreateArgs {
 /// The `local` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum LocalCommand {
-    /// Start redis-server processes and create a cluster of them
+    /// Start redis-server (or valkey-server) processes and create a cluster of them
     #[command(after_help = "Examples:\n  rcluster local up\n  \
-        rcluster local up --masters 3 --replicas 0 --port 30001\n\n\
-        Connect with `redis-cli -c -p 7000`; stop with `rcluster local down`.\n\n\
+        rcluster local up --masters 3 --replicas 0 --port 30001\n  \
+        rcluster local up --server /opt/valkey/bin/valkey-server\n\n\
+        Runs redis-server from PATH, or valkey-server when there is no redis-server (the \
+        output names the server and its version). Connect with `redis-cli -c -p 7000` (or \
+        valkey-cli); stop with `rcluster local down`.\n\n\
         Exit codes: 0 up and healthy, 1 could not start or form the cluster (everything \
         started is stopped again), 2 usage error.")]
     Up(LocalUpArgs),
@@ -852,9 +884,10 @@ pub struct LocalUpArgs {
     #[arg(short, long, alias = "cluster-yes", hide = true)]
     pub yes: bool,
 
-    /// redis-server binary to run (default: found on PATH)
-    #[arg(long, value_name = "PATH")]
-    pub redis_server: Option<PathBuf>,
+    /// Server binary to run (redis-server or valkey-server) [default: redis-server on PATH,
+    /// else valkey-server]
+    #[arg(long, alias = "redis-server", value_name = "PATH")]
+    pub server: Option<PathBuf>,
 
     /// Where the nodes keep their files and pid files
     #[command(flatten)]
@@ -895,4 +928,83 @@ pub struct CheckArgs {
     /// Also count keys in every slot of every master to find slots with several owners
     #[arg(long, alias = "cluster-search-multiple-owners")]
     pub search_multiple_owners: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parsed command of an argv (after `rcluster`), for comparing two spellings.
+    fn parsed(args: &[&str]) -> String {
+        let argv = std::iter::once("rcluster").chain(args.iter().copied());
+        match Cli::try_parse_from(argv) {
+            Ok(cli) => format!("{:?}", cli.command),
+            Err(err) => panic!("{args:?} does not parse: {err}"),
+        }
+    }
+
+    /// Every spelling in `spellings` parses exactly as `canonical` does, in the same argv.
+    fn same_as(before: &[&str], canonical: &[&str], spellings: &[&[&str]]) {
+        let want = parsed(&[before, canonical].concat());
+        for flags in spellings {
+            let got = parsed(&[before, flags].concat());
+            assert_eq!(got, want, "{flags:?} vs {canonical:?}");
+        }
+    }
+
+    #[test]
+    fn valkey_cli_spellings_are_aliases() {
+        let add = ["add-node", "127.0.0.1:7006", "127.0.0.1:7000"];
+        same_as(
+            &add,
+            &["--replica", "--master-id", "3f1a"],
+            &[
+                &["--cluster-slave", "--cluster-master-id", "3f1a"],
+                &["--cluster-replica", "--cluster-primary-id", "3f1a"],
+                &["--cluster-replica", "--cluster-primaries-id", "3f1a"],
+                &["--replica", "--primary-id", "3f1a"],
+            ],
+        );
+        same_as(
+            &["call", "127.0.0.1:7000", "DBSIZE"],
+            &["--only-masters"],
+            &[
+                &["--cluster-only-masters"],
+                &["--cluster-only-primaries"],
+                &["--only-primaries"],
+            ],
+        );
+        same_as(
+            &["rebalance", "127.0.0.1:7000"],
+            &["--use-empty-masters"],
+            &[
+                &["--cluster-use-empty-masters"],
+                &["--cluster-use-empty-primaries"],
+                &["--use-empty-primaries"],
+            ],
+        );
+        same_as(
+            &["fix", "127.0.0.1:7000"],
+            &["--fix-with-unreachable-masters"],
+            &[
+                &["--cluster-fix-with-unreachable-masters"],
+                &["--cluster-fix-with-unreachable-primaries"],
+                &["--fix-with-unreachable-primaries"],
+            ],
+        );
+    }
+
+    #[test]
+    fn server_binary_options_keep_their_old_spelling() {
+        same_as(
+            &["restore", "127.0.0.1:7000", "/b"],
+            &["--server", "/x/valkey-server"],
+            &[&["--redis-server", "/x/valkey-server"]],
+        );
+        same_as(
+            &["local", "up"],
+            &["--server", "/x/valkey-server"],
+            &[&["--redis-server", "/x/valkey-server"]],
+        );
+    }
 }

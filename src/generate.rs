@@ -123,7 +123,7 @@ fn reference_page(sub: &clap::Command, path: &[&str]) -> String {
         .collect();
     if !spellings.is_empty() {
         page.push_str(
-            "\nAlso accepted under redis-cli's spellings:\n\n| option | also spelled |\n|---|---|\n",
+            "\nAlso accepted under other spellings (redis-cli's, valkey-cli's, earlier names):\n\n| option | also spelled |\n|---|---|\n",
         );
         page.push_str(&spellings.join("\n"));
         page.push('\n');

@@ -20,6 +20,7 @@ pub mod output;
 pub mod progress;
 pub mod prompt;
 pub mod report;
+pub mod server_binary;
 pub mod settings;
 
 use std::ffi::OsString;

@@ -1,5 +1,5 @@
-//! The processes behind `rcluster local`: start cluster-enabled redis-server processes in a
-//! directory of their own, find them again by their pid files, and stop them.
+//! The processes behind `rcluster local`: start cluster-enabled redis-server (or valkey-server)
+//! processes in a directory of their own, find them again by their pid files, and stop them.
 //!
 //! The directory holds one sub-directory per port and a state file naming the ports; nothing
 //! outside a directory with that state file is ever removed.
@@ -14,6 +14,7 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::exec::interrupt::with_ctrl_c_unblocked;
+use crate::server_binary::ServerBinary;
 
 /// Name of the state file inside the cluster directory.
 pub const STATE_FILE: &str = "rcluster-local.json";
@@ -38,27 +39,6 @@ pub struct LocalState {
 /// The default directory for the cluster whose first port is `port`.
 pub fn default_dir(port: u16) -> PathBuf {
     std::env::temp_dir().join(format!("rcluster-local-{port}"))
-}
-
-/// Finds redis-server: the given path, or the first `redis-server` on PATH.
-pub fn find_redis_server(given: Option<&Path>) -> anyhow::Result<PathBuf> {
-    if let Some(path) = given {
-        if path.is_file() {
-            return Ok(path.to_path_buf());
-        }
-        bail!("--redis-server {}: no such file", path.display());
-    }
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|dir| dir.join("redis-server"))
-        .find(|p| p.is_file())
-        .context(
-            "redis-server not found on PATH: install it (Debian/Ubuntu: \
-             sudo apt-get install -y redis-server; macOS: brew install redis) \
-             or pass --redis-server PATH",
-        )
 }
 
 /// The ports of a cluster of `count` nodes starting at `first`; fails when a port or its bus
@@ -101,7 +81,7 @@ pub fn read_state(dir: &Path) -> anyhow::Result<Option<LocalState>> {
 
 /// Creates `dir` and its state file, then starts one daemonized node per port and waits until
 /// each answers. On failure, every node started so far is stopped again.
-pub fn start_nodes(redis_server: &Path, dir: &Path, state: &LocalState) -> anyhow::Result<()> {
+pub fn start_nodes(server: &ServerBinary, dir: &Path, state: &LocalState) -> anyhow::Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let text = serde_json::to_string_pretty(state)?;
     fs::write(dir.join(STATE_FILE), text)
@@ -109,7 +89,7 @@ pub fn start_nodes(redis_server: &Path, dir: &Path, state: &LocalState) -> anyho
     let result = state
         .ports
         .iter()
-        .try_for_each(|&port| spawn_node(redis_server, dir, port))
+        .try_for_each(|&port| spawn_node(server, dir, port))
         .and_then(|()| wait_all_up(dir, &state.ports));
     if result.is_err() {
         stop_nodes(dir, &state.ports);
@@ -121,11 +101,11 @@ fn node_dir(dir: &Path, port: u16) -> PathBuf {
     dir.join(port.to_string())
 }
 
-fn spawn_node(redis_server: &Path, dir: &Path, port: u16) -> anyhow::Result<()> {
+fn spawn_node(server: &ServerBinary, dir: &Path, port: u16) -> anyhow::Result<()> {
     let home = node_dir(dir, port);
     fs::create_dir_all(&home).with_context(|| format!("cannot create {}", home.display()))?;
     let home_text = home.to_string_lossy().into_owned();
-    let mut command = Command::new(redis_server);
+    let mut command = Command::new(&server.path);
     command
         .args(["--port", &port.to_string(), "--bind", HOST])
         .args([
@@ -153,10 +133,11 @@ fn spawn_node(redis_server: &Path, dir: &Path, port: u16) -> anyhow::Result<()> 
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     let status = with_ctrl_c_unblocked(|| command.output())
-        .with_context(|| format!("cannot run {}", redis_server.display()))?;
+        .with_context(|| format!("cannot run {server}"))?;
     if !status.status.success() {
         bail!(
-            "redis-server for port {port} did not start: {}",
+            "{} for port {port} did not start: {}",
+            server.program(),
             String::from_utf8_lossy(&status.stderr).trim()
         );
     }

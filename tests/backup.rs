@@ -1,10 +1,12 @@
-//! `backup` and `restore` against real redis-server clusters.
+//! `backup` and `restore` against real redis-server (or valkey-server) clusters.
 //!
 //! A backup must hold exactly one RDB per slot-serving master, named after the master's id,
-//! each starting with the `REDIS` magic and matching the size and SHA-256 of manifest.json,
-//! with no temporary file left behind, plus a nodes.json listing the topology. Every RDB must
-//! load in a fresh standalone `redis-server --dbfilename <file>` and hold exactly the keys and
-//! values its master held at backup time.
+//! each starting with the RDB magic of its server (`REDIS`, or `VALKEY` from Valkey 9 on) and
+//! matching the size, SHA-256 and server of manifest.json, with no temporary file left behind,
+//! plus a nodes.json listing the topology. Every RDB must load in a fresh standalone
+//! `redis-server --dbfilename <file>` and hold exactly the keys and values its master held at
+//! backup time. Restore reads each file with a server of the kind that wrote it, at least as
+//! new: found on PATH, or `--server`; without one it refuses before changing anything.
 //!
 //! A restore into an empty cluster (same shape or another number of masters) must give back
 //! the same data, leave both `rcluster check` and `redis-cli --cluster check` clean, refuse a
@@ -25,8 +27,8 @@ use std::path::{Path, PathBuf};
 
 use common::{
     KeyValues, Node, NodeOpts, RunOutput, SLOTS, Spawned, TestCluster, all_text, auth_args, digest,
-    json, key_slot, key_values, load_keys, misplaced_keys, redis_cli_available, redis_server_path,
-    run, signal, wait_until_timeout,
+    json, key_slot, key_values, load_keys, misplaced_keys, rcluster, redis_cli_available,
+    redis_server_path, run, run_command, signal, wait_until_timeout,
 };
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
@@ -53,18 +55,52 @@ fn backup(cluster: &TestCluster, dir: &Path, extra: &[&str]) -> RunOutput {
     run(argv)
 }
 
-/// `rcluster [auth] restore <node 0> <dir> --redis-server <harness's> <extra...>`.
+/// `rcluster [auth] restore <node 0> <dir> --server <harness's> <extra...>`.
 fn restore(cluster: &TestCluster, dir: &Path, extra: &[&str]) -> RunOutput {
     let mut argv = auth_args(cluster.opts());
     argv.extend([
         "restore".to_string(),
         cluster.addr(0),
         path_str(dir),
-        "--redis-server".to_string(),
+        "--server".to_string(),
         path_str(&redis_server_path()),
     ]);
     argv.extend(extra.iter().map(|s| s.to_string()));
     run(argv)
+}
+
+/// `rcluster restore <node 0> <dir> <extra...>` without `--server`, with PATH set to `path`
+/// only: the scratch server must be found there.
+fn restore_with_path(cluster: &TestCluster, dir: &Path, path: &Path, extra: &[&str]) -> RunOutput {
+    let mut cmd = rcluster();
+    cmd.env("PATH", path)
+        .args(["restore", &cluster.addr(0), &path_str(dir)])
+        .args(extra);
+    run_command(cmd, None)
+}
+
+/// What a node's `INFO server` says it is: (`redis` or `valkey`, its own version).
+fn server_of(node: &Node) -> (String, String) {
+    let valkey = node.info_field("server", "server_name").as_deref() == Some("valkey");
+    let (flavor, field) = if valkey {
+        ("valkey", "valkey_version")
+    } else {
+        ("redis", "redis_version")
+    };
+    let version = node.info_field("server", field).expect("a server version");
+    (flavor.to_string(), version)
+}
+
+/// The RDB magic a node's server writes: `VALKEY` from Valkey 9.0 on, `REDIS` before and on
+/// Redis.
+fn rdb_magic_of(node: &Node) -> &'static str {
+    let (flavor, version) = server_of(node);
+    let major: u32 = version.split('.').next().unwrap().parse().unwrap();
+    if flavor == "valkey" && major >= 9 {
+        "VALKEY"
+    } else {
+        "REDIS"
+    }
 }
 
 fn path_str(path: &Path) -> String {
@@ -376,11 +412,16 @@ fn assert_manifest_entry(dir: &Path, entry: &Value, cluster: &TestCluster, m: us
     assert_eq!(entry["file"], file.as_str(), "{entry}");
     let path = dir.join(&file);
     let bytes = fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(9)]).into_owned();
+    let magic = rdb_magic_of(node);
     assert!(
-        bytes.starts_with(b"REDIS"),
-        "{file} does not start with the RDB magic: {:?}",
-        String::from_utf8_lossy(&bytes[..bytes.len().min(9)])
+        head.starts_with(magic) && head[magic.len()..].bytes().all(|b| b.is_ascii_digit()),
+        "{file} does not start with the RDB magic {magic} and a version: {head:?}"
     );
+    assert_eq!(entry["rdb_format"], head.as_str(), "{entry}");
+    let (flavor, version) = server_of(node);
+    assert_eq!(entry["server"], flavor.as_str(), "{entry}");
+    assert_eq!(entry["server_version"], version.as_str(), "{entry}");
     assert_eq!(entry["bytes"], bytes.len() as u64, "{entry}");
     assert_eq!(entry["sha256"], sha256_hex(&path).as_str(), "{entry}");
     assert_eq!(entry["slots"], ranges_json(cluster, m), "{entry}");
@@ -729,6 +770,91 @@ fn restore_refuses_damaged_backups_and_reports_conflicts() {
     );
 }
 
+/// Restore without `--server` reads each file with a server found on PATH of the kind that
+/// wrote it (manifest.json's `server`), at least as new (`server_version`): with none on PATH,
+/// or only older ones, it refuses (exit 2, with the `--server` hint) before changing
+/// anything; with the harness's binary on PATH under its own name, it uses it and says so;
+/// `--server` forces a binary the manifest does not ask for, with a warning.
+#[test]
+fn restore_finds_a_server_that_can_read_the_backup() {
+    let source = Source::start(3, 0, SMALL_KEYS, Mix::Deterministic);
+    let original = cluster_values(&source.cluster);
+    let dir = source.dir();
+    let (flavor, version) = server_of(source.cluster.node(0));
+    let program = format!("{flavor}-server");
+    let target = TestCluster::start(3, 0, NodeOpts::new());
+
+    // Nothing on PATH.
+    let empty = source.tmp.path().join("empty-path");
+    fs::create_dir(&empty).expect("mkdir");
+    let out = restore_with_path(&target, &dir, &empty, &[]);
+    out.assert_code(2);
+    let text = all_text(&out);
+    assert!(
+        text.contains(&format!("{program} {version} or newer"))
+            && text.contains("--server")
+            && text.contains("found: none"),
+        "{out}"
+    );
+    assert_eq!(target.total_keys(), 0, "a refused restore restored keys");
+
+    // The harness's binary on PATH under its own name.
+    let bin = source.tmp.path().join("bin");
+    fs::create_dir(&bin).expect("mkdir");
+    std::os::unix::fs::symlink(redis_server_path(), bin.join(&program)).expect("symlink");
+
+    // A backup written by a newer server than any on PATH.
+    let newer = source.tmp.path().join("newer");
+    copy_dir(&dir, &newer, &[]);
+    let mut manifest = read_json(&newer, "manifest.json");
+    for entry in manifest["masters"].as_array_mut().unwrap() {
+        entry["server_version"] = "99.0.0".into();
+    }
+    fs::write(newer.join("manifest.json"), manifest.to_string()).expect("write manifest");
+    let out = restore_with_path(&target, &newer, &bin, &[]);
+    out.assert_code(2);
+    let text = all_text(&out);
+    assert!(
+        text.contains(&format!("{program} 99.0.0 or newer"))
+            && text.contains(&format!("{program} {version}"))
+            && text.contains("--server"),
+        "{out}"
+    );
+    assert_eq!(target.total_keys(), 0, "a refused restore restored keys");
+
+    // Found on PATH and named.
+    let out = restore_with_path(&target, &dir, &bin, &["--json"]);
+    out.assert_success();
+    let doc = json(&out);
+    for file in doc["files"].as_array().expect("files") {
+        assert_eq!(file["read_by"]["server"], flavor.as_str(), "{doc}");
+        assert_eq!(file["read_by"]["version"], version.as_str(), "{doc}");
+        assert_eq!(
+            file["read_by"]["path"],
+            path_str(&bin.join(&program)).as_str(),
+            "{doc}"
+        );
+    }
+    let out = restore_with_path(&target, &dir, &bin, &[]);
+    out.assert_success();
+    assert!(
+        out.stdout.contains(&format!(
+            "read by a scratch {program} {version} on 127.0.0.1:"
+        )),
+        "{out}"
+    );
+    assert_same_values(&cluster_values(&target), &original, "data after restore");
+
+    // --server forces a binary older than the manifest asks for: a warning, then the restore.
+    let out = restore(&target, &newer, &[]);
+    out.assert_success();
+    assert!(
+        out.stdout.contains("[WARNING]") && out.stdout.contains("may not read it"),
+        "{out}"
+    );
+    assert_checks_pass(&target);
+}
+
 /// `backup --json` into a nested directory that does not exist yet prints the manifest
 /// document; with a master killed (no failover waited for), the other masters are saved, the
 /// dead one is listed in `failed`, and the exit code is 1.
@@ -821,7 +947,7 @@ fn interrupted_restore_stops_its_scratch_server_and_resumes() {
         "restore",
         &target.addr(0),
         &path_str(&dir),
-        "--redis-server",
+        "--server",
         &path_str(&redis_server_path()),
         "--pipeline",
         "10",
@@ -842,7 +968,7 @@ fn interrupted_restore_stops_its_scratch_server_and_resumes() {
     let scratch: Vec<&str> = out
         .stdout
         .lines()
-        .filter_map(|l| l.split("scratch redis-server on ").nth(1))
+        .filter_map(|l| l.split("read by a scratch ").nth(1)?.split(" on ").nth(1))
         .collect();
     assert!(!scratch.is_empty(), "{out}");
     for addr in scratch {

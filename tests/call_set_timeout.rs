@@ -152,6 +152,7 @@ fn call_dbsize_everywhere_and_by_role() {
     for (flag, selected) in [
         ("--only-masters", &masters),
         ("--cluster-only-masters", &masters),
+        ("--cluster-only-primaries", &masters),
         ("--only-replicas", &replicas),
         ("--cluster-only-replicas", &replicas),
     ] {

@@ -1,10 +1,27 @@
-//! `rcluster local up/status/down` with real redis-server processes.
+//! `rcluster local up/status/down` with real redis-server (or valkey-server) processes: the
+//! harness's binary through `--server`, or found on PATH.
 
 mod common;
 
 use std::path::Path;
 
-use common::run;
+use common::{redis_server_path, run};
+
+/// What the harness's server binary is, from its `--version`: (`redis` or `valkey`, version).
+fn harness_server() -> (String, String) {
+    let output = std::process::Command::new(redis_server_path())
+        .arg("--version")
+        .output()
+        .expect("run the server's --version");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let flavor = text.split_whitespace().next().unwrap().to_ascii_lowercase();
+    let version = text
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("v="))
+        .unwrap()
+        .to_string();
+    (flavor, version)
+}
 
 /// A free block of `count` consecutive ports (and their bus ports) for a local cluster.
 fn free_block(count: u16) -> u16 {
@@ -24,8 +41,11 @@ fn up_status_down() {
     let port = free_block(6);
     let port_text = port.to_string();
     let flags = ["--port", port_text.as_str(), "--dir", place];
+    let server = redis_server_path();
+    let server = server.to_str().unwrap();
+    let (flavor, version) = harness_server();
 
-    let mut up = vec!["local", "up"];
+    let mut up = vec!["local", "up", "--server", server];
     up.extend(flags);
     let out = run(&up);
     out.assert_success();
@@ -34,7 +54,13 @@ fn up_status_down() {
         "{out}"
     );
     assert!(
-        out.stdout.contains(&format!("redis-cli -c -p {port}")),
+        out.stdout.contains(&format!(
+            "Starting 6 {flavor}-server {version} processes ({server})"
+        )),
+        "the server started is not named:\n{out}"
+    );
+    assert!(
+        out.stdout.contains(&format!("{flavor}-cli -c -p {port}")),
         "{out}"
     );
     assert!(Path::new(place).join("rcluster-local.json").is_file());
@@ -98,18 +124,69 @@ fn three_masters_without_replicas_for_ci() {
     .assert_success();
 }
 
+/// Without redis-server on PATH, `local up` runs the valkey-server there.
 #[test]
-fn missing_redis_server_and_bad_arguments() {
-    let out = run(["local", "up", "--redis-server", "/nonexistent/redis-server"]);
-    out.assert_code(1);
-    assert!(out.stderr.contains("/nonexistent/redis-server"), "{out}");
+fn valkey_server_on_path_is_used_without_redis_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let valkey = bin.join("valkey-server");
+    std::os::unix::fs::symlink(redis_server_path(), &valkey).unwrap();
+    let place = dir.path().join("c");
+    let place = place.to_str().unwrap();
+    let port = free_block(3).to_string();
+    let (flavor, version) = harness_server();
+
+    let mut cmd = common::rcluster();
+    cmd.env("PATH", &bin).args([
+        "local",
+        "up",
+        "--masters",
+        "3",
+        "--replicas",
+        "0",
+        "--port",
+        &port,
+        "--dir",
+        place,
+    ]);
+    let out = common::run_command(cmd, None);
+    let down = || run(["local", "down", "--port", &port, "--dir", place]);
+    if !out.success() {
+        down();
+    }
+    out.assert_success();
+    assert!(
+        out.stdout.contains(&format!(
+            "Starting 3 {flavor}-server {version} processes ({})",
+            valkey.display()
+        )),
+        "the valkey-server on PATH was not used:\n{out}"
+    );
+    run(["check", &format!("127.0.0.1:{port}")]).assert_success();
+    down().assert_success();
+}
+
+#[test]
+fn missing_server_and_bad_arguments() {
+    for flag in ["--server", "--redis-server"] {
+        let out = run(["local", "up", flag, "/nonexistent/redis-server"]);
+        out.assert_code(2);
+        assert!(out.stderr.contains("/nonexistent/redis-server"), "{out}");
+    }
+    let out = run(["local", "up", "--server", "/bin/true"]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("/bin/true") && out.stderr.contains("valkey-server"),
+        "{out}"
+    );
 
     let mut cmd = common::rcluster();
     cmd.env("PATH", "/nonexistent").args(["local", "up"]);
     let out = common::run_command(cmd, None);
-    out.assert_code(1);
+    out.assert_code(2);
     assert!(
-        out.stderr.contains("apt-get install -y redis-server"),
+        out.stderr.contains("apt-get install -y redis-server") && out.stderr.contains("--server"),
         "{out}"
     );
 

@@ -335,13 +335,13 @@ fn add_replica_of_a_named_master() {
     let (a, b) = (spare(), spare());
     let before = digest_nodes(&members(&cluster, &[], &[]));
 
-    // --replica --master-id with a prefix of master 1's id.
+    // valkey-cli's spelling (--cluster-replica --cluster-primary-id) with a prefix of master 1's id.
     let m1 = cluster.node(1);
     let prefix = &m1.id()[..8];
     let out = add_node(
         &a.addr(),
         &cluster.addr(0),
-        &["--replica", "--master-id", prefix],
+        &["--cluster-replica", "--cluster-primary-id", prefix],
     );
     out.assert_success();
     assert!(

@@ -1,6 +1,7 @@
 //! `rcluster backup`: one RDB per master, taken in parallel with SYNC, written atomically as
 //! `DIR/<node-id>.rdb`, plus `DIR/nodes.json` (the topology) and `DIR/manifest.json` (sizes,
-//! SHA-256 checksums, slots). A cluster with problems is still backed up, with a warning.
+//! SHA-256 checksums, slots, and the server that wrote each file). A cluster with problems is
+//! still backed up, with a warning.
 
 use std::io::Write;
 use std::path::Path;
@@ -10,6 +11,7 @@ use anyhow::{Context, bail};
 use serde::Serialize;
 
 use crate::cli::BackupArgs;
+use crate::cluster::capabilities::{Flavor, Version};
 use crate::cluster::check::check;
 use crate::cluster::slots::SlotSet;
 use crate::cluster::snapshot::{NodeJson, NodeState, Snapshot};
@@ -21,7 +23,8 @@ use crate::output::{Output, Style};
 use crate::progress::TransferBars;
 use crate::settings;
 
-/// Version of the manifest's layout.
+/// Version of the manifest's layout. Fields added since (`server`, `server_version`,
+/// `rdb_format`) are optional for readers, so format 1 still covers them.
 const MANIFEST_FORMAT: u32 = 1;
 
 /// One master's RDB in the manifest.
@@ -35,6 +38,12 @@ struct SavedMaster {
     slots: SlotSet,
     slot_count: usize,
     keys: Option<u64>,
+    /// The server that wrote the file: `redis` or `valkey`.
+    server: Option<Flavor>,
+    /// Its own version (Valkey's, not its `redis_version`).
+    server_version: Option<Version>,
+    /// The file's RDB header, e.g. `REDIS0011` or `VALKEY080`.
+    rdb_format: String,
     seconds: f64,
 }
 
@@ -120,8 +129,17 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &BackupArgs) -> anyhow::Res
                 out.line(
                     Style::Plain,
                     format!(
-                        "{}: {} bytes -> {} in {:.2} s",
-                        saved.addr, saved.bytes, saved.file, saved.seconds
+                        "{}: {} bytes -> {} in {:.2} s ({}{})",
+                        saved.addr,
+                        saved.bytes,
+                        saved.file,
+                        saved.seconds,
+                        saved.rdb_format,
+                        saved
+                            .server
+                            .zip(saved.server_version)
+                            .map(|(s, v)| format!(" from {} {v}", s.name()))
+                            .unwrap_or_default()
                     ),
                 );
                 manifest.masters.push(saved);
@@ -197,6 +215,7 @@ fn save_master(
     );
     bar.finish_and_clear();
     let saved = saved?;
+    let server = master.probe().map(|p| p.info.server);
     Ok(SavedMaster {
         id: master.id().to_string(),
         addr: addr.to_string(),
@@ -206,6 +225,9 @@ fn save_master(
         slots: master.current().slots.clone(),
         slot_count: master.current().slots.len(),
         keys: master.probe().map(|p| p.info.keys),
+        server: server.map(|s| s.flavor),
+        server_version: server.map(|s| s.version),
+        rdb_format: saved.header.to_string(),
         seconds: started.elapsed().as_secs_f64(),
     })
 }

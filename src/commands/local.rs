@@ -1,5 +1,5 @@
-//! `rcluster local up/status/down`: a throwaway cluster of local redis-server processes,
-//! created through the same code path as `create`.
+//! `rcluster local up/status/down`: a throwaway cluster of local redis-server (or
+//! valkey-server) processes, created through the same code path as `create`.
 
 use std::path::PathBuf;
 
@@ -16,6 +16,7 @@ use crate::net::conn::ConnectOptions;
 use crate::output::{Output, Style};
 use crate::report::json::NodesJson;
 use crate::report::table;
+use crate::server_binary;
 
 /// Runs a `local` subcommand.
 pub fn run(opts: &ConnectOptions, out: Output, cmd: &LocalCommand) -> anyhow::Result<Outcome> {
@@ -42,7 +43,7 @@ fn up(opts: &ConnectOptions, out: Output, args: &LocalUpArgs) -> anyhow::Result<
     }
     let wait = wait_timeout(args.wait_timeout)?;
     let dir = dir_of(&args.place);
-    let redis_server = local::find_redis_server(args.redis_server.as_deref())?;
+    let server = server_binary::for_local(args.server.as_deref())?;
     if let Some(state) = local::read_state(&dir)? {
         let running = state
             .ports
@@ -74,12 +75,15 @@ fn up(opts: &ConnectOptions, out: Output, args: &LocalUpArgs) -> anyhow::Result<
     out.line(
         Style::Info,
         format!(
-            ">>> Starting {count} redis-server processes on {HOST}:{} in {}",
+            ">>> Starting {count} {} {} processes ({}) on {HOST}:{} in {}",
+            server.program(),
+            server.version,
+            server.path.display(),
             port_span(&ports),
             dir.display()
         ),
     );
-    local::start_nodes(&redis_server, &dir, &state)?;
+    local::start_nodes(&server, &dir, &state)?;
     let request = CreateRequest {
         addrs: ports.iter().map(|&p| NodeAddr::new(HOST, p)).collect(),
         replicas: args.replicas,
@@ -103,7 +107,8 @@ fn up(opts: &ConnectOptions, out: Output, args: &LocalUpArgs) -> anyhow::Result<
     out.line(
         Style::Ok,
         format!(
-            "Connect: redis-cli -c -p {first}    Check: rcluster check {HOST}:{first}    Stop: rcluster local down{}",
+            "Connect: {} -c -p {first}    Check: rcluster check {HOST}:{first}    Stop: rcluster local down{}",
+            server.client(),
             place_flags(&args.place),
             first = ports[0]
         ),

@@ -1,7 +1,8 @@
 //! `rcluster restore`: load a backup made by `backup` into a cluster. Every RDB is checked
-//! against the manifest first; then each is read by a scratch standalone redis-server on this
-//! machine and imported with the import engine (COPY, so the scratch copy is left alone), which
-//! lets the target cluster have any shape.
+//! against the manifest first, and a server binary that can read it is chosen (the server
+//! that wrote it, at least as new, or `--server`); then each is read by a scratch standalone
+//! server on this machine and imported with the import engine (COPY, so the scratch copy is
+//! left alone), which lets the target cluster have any shape.
 
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -13,15 +14,16 @@ use serde::{Deserialize, Serialize};
 use super::import::print_report;
 use super::migration;
 use crate::cli::RestoreArgs;
+use crate::cluster::capabilities::{Flavor, Version};
 use crate::error::{Outcome, UsageError};
-use crate::exec::backup::file_digest;
+use crate::exec::backup::{RdbHeader, RdbMagic, file_digest};
 use crate::exec::import::{ImportCounters, ImportJob, ImportReport, import, targets};
 use crate::exec::interrupt;
 use crate::exec::scratch_server::ScratchServer;
-use crate::local::find_redis_server;
 use crate::net::conn::{Auth, ConnectOptions};
 use crate::output::{Output, Style};
 use crate::progress::KeyBar;
+use crate::server_binary::{self, ReaderNeed, ServerBinary};
 use crate::settings;
 
 /// MIGRATE timeout for restored keys.
@@ -42,6 +44,33 @@ struct BackedUp {
     file: String,
     bytes: u64,
     sha256: String,
+    /// `redis` or `valkey` (absent in manifests written before it was recorded).
+    server: Option<String>,
+    /// The version of the server that wrote the file (absent likewise).
+    server_version: Option<String>,
+}
+
+impl BackedUp {
+    /// What reading this file takes: the server that wrote it (from the manifest, else what
+    /// the RDB magic says) and at least its version.
+    fn need(&self, header: RdbHeader) -> ReaderNeed {
+        let named = [Flavor::Redis, Flavor::Valkey]
+            .into_iter()
+            .find(|f| self.server.as_deref() == Some(f.name()));
+        let by_magic = (header.magic == RdbMagic::Valkey).then_some(Flavor::Valkey);
+        ReaderNeed {
+            server: named.or(by_magic),
+            min_version: self.server_version.as_deref().map(Version::parse),
+        }
+    }
+
+    /// `written by valkey 9.1.2, VALKEY080`.
+    fn origin(&self, header: RdbHeader) -> String {
+        match (&self.server, &self.server_version) {
+            (Some(s), Some(v)) => format!("written by {s} {v}, {header}"),
+            _ => format!("{header}"),
+        }
+    }
 }
 
 /// One RDB's restore, for JSON.
@@ -49,6 +78,7 @@ struct BackedUp {
 struct RestoredFile {
     file: String,
     from_master: String,
+    read_by: ServerBinary,
     keys_in_file: u64,
     report: ImportReport,
 }
@@ -82,7 +112,11 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
         ));
     }
     let manifest = read_manifest(&args.dir)?;
-    let redis_server = find_redis_server(args.redis_server.as_deref())?;
+    let given = args
+        .server
+        .as_deref()
+        .map(ServerBinary::given)
+        .transpose()?;
     out.line(
         Style::Info,
         format!(
@@ -91,13 +125,16 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
             args.dir.display()
         ),
     );
-    for rdb in &manifest.masters {
-        verify(&args.dir, rdb)?;
-    }
+    let headers = manifest
+        .masters
+        .iter()
+        .map(|rdb| verify(&args.dir, rdb))
+        .collect::<anyhow::Result<Vec<RdbHeader>>>()?;
     out.line(
         Style::Ok,
         "[OK] Every file has the size and SHA-256 of the manifest.",
     );
+    let readers = choose_readers(&out, &manifest.masters, &headers, given)?;
     let snapshot = migration::healthy_cluster(opts, &entry, &out, "restoring")?;
     let (masters, owner) = targets(&snapshot)?;
     let mut doc = RestoreJson {
@@ -129,17 +166,20 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
         tls: None,
         ..opts.clone()
     };
-    for rdb in &manifest.masters {
+    for (rdb, reader) in manifest.masters.iter().zip(readers) {
         if interrupt::requested() {
             break;
         }
-        let server = ScratchServer::start(&redis_server, &args.dir.join(&rdb.file))?;
+        let server = ScratchServer::start(&reader, &args.dir.join(&rdb.file))?;
         out.line(
             Style::Info,
             format!(
-                ">>> Restoring {} (master {} at backup time), read by a scratch redis-server \
-                 on {}",
-                rdb.file, rdb.addr, server.addr
+                ">>> Restoring {} (master {} at backup time), read by a scratch {} {} on {}",
+                rdb.file,
+                rdb.addr,
+                reader.program(),
+                reader.version,
+                server.addr
             ),
         );
         let keys_in_file: u64 = scratch_opts
@@ -179,6 +219,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
         doc.files.push(RestoredFile {
             file: rdb.file.clone(),
             from_master: rdb.id.clone(),
+            read_by: reader,
             keys_in_file,
             report,
         });
@@ -245,8 +286,63 @@ fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
     Ok(manifest)
 }
 
-/// Refuses a file that is missing, truncated, altered or not an RDB.
-fn verify(dir: &Path, rdb: &BackedUp) -> anyhow::Result<()> {
+/// The server binary that reads each file: `--server` when given (with a warning for a file
+/// it may not read), else the first on PATH that meets the file's need. A file no binary on
+/// PATH can read is a usage error: nothing has changed yet.
+fn choose_readers(
+    out: &Output,
+    files: &[BackedUp],
+    headers: &[RdbHeader],
+    given: Option<ServerBinary>,
+) -> anyhow::Result<Vec<ServerBinary>> {
+    if let Some(given) = given {
+        for (rdb, &header) in files.iter().zip(headers) {
+            let need = rdb.need(header);
+            if !need.met_by(&given) {
+                out.line(
+                    Style::Warn,
+                    format!(
+                        "[WARNING] {} ({}) takes {}; --server is {given}: it may not read it",
+                        rdb.file,
+                        rdb.origin(header),
+                        need.describe()
+                    ),
+                );
+            }
+        }
+        return Ok(vec![given; files.len()]);
+    }
+    let found = server_binary::on_path();
+    files
+        .iter()
+        .zip(headers)
+        .map(|(rdb, &header)| {
+            let need = rdb.need(header);
+            server_binary::choose(&found, &need)
+                .cloned()
+                .ok_or_else(|| {
+                    let seen: Vec<String> = found.iter().map(ToString::to_string).collect();
+                    UsageError::new(format!(
+                    "{} ({}) must be read by {}, and there is none on PATH (found: {}). Install \
+                     one, or pass --server PATH to use a binary of your choice. Nothing was \
+                     restored",
+                    rdb.file,
+                    rdb.origin(header),
+                    need.describe(),
+                    if seen.is_empty() {
+                        "none".to_string()
+                    } else {
+                        seen.join(", ")
+                    }
+                ))
+                .into()
+                })
+        })
+        .collect()
+}
+
+/// Refuses a file that is missing, truncated, altered or not an RDB; returns its header.
+fn verify(dir: &Path, rdb: &BackedUp) -> anyhow::Result<RdbHeader> {
     if rdb.file.contains('/') || rdb.file.contains("..") {
         bail!(
             "manifest.json names the file {:?}: not a plain file name",
@@ -254,7 +350,7 @@ fn verify(dir: &Path, rdb: &BackedUp) -> anyhow::Result<()> {
         );
     }
     let path = dir.join(&rdb.file);
-    let (bytes, sha256, magic) = file_digest(&path)?;
+    let (bytes, sha256, header) = file_digest(&path)?;
     if bytes != rdb.bytes || sha256 != rdb.sha256 {
         bail!(
             "{}: {bytes} bytes with SHA-256 {sha256}, but the manifest says {} bytes with {}: \
@@ -264,8 +360,56 @@ fn verify(dir: &Path, rdb: &BackedUp) -> anyhow::Result<()> {
             rdb.sha256
         );
     }
-    if !magic {
-        bail!("{}: not an RDB file (no REDIS magic)", path.display());
+    header.with_context(|| {
+        format!(
+            "{}: not an RDB file (it does not start with REDIS or VALKEY and a version)",
+            path.display()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backed_up(server: Option<&str>, version: Option<&str>) -> BackedUp {
+        BackedUp {
+            id: "a".repeat(40),
+            addr: "127.0.0.1:7000".to_string(),
+            file: format!("{}.rdb", "a".repeat(40)),
+            bytes: 1,
+            sha256: String::new(),
+            server: server.map(str::to_string),
+            server_version: version.map(str::to_string),
+        }
     }
-    Ok(())
+
+    #[test]
+    fn the_manifest_names_the_reader_and_old_manifests_fall_back_on_the_magic() {
+        let valkey = RdbHeader::parse(b"VALKEY080").unwrap();
+        let redis = RdbHeader::parse(b"REDIS0011").unwrap();
+        let new = backed_up(Some("valkey"), Some("9.1.2"));
+        assert_eq!(
+            new.need(valkey),
+            ReaderNeed {
+                server: Some(Flavor::Valkey),
+                min_version: Some(Version(9, 1, 2)),
+            }
+        );
+        assert_eq!(new.origin(valkey), "written by valkey 9.1.2, VALKEY080");
+        // Valkey 8 writes REDIS files: the manifest, not the magic, says which server.
+        let valkey8 = backed_up(Some("valkey"), Some("8.1.8"));
+        assert_eq!(valkey8.need(redis).server, Some(Flavor::Valkey));
+        // A manifest of an older rcluster: only the magic tells.
+        let old = backed_up(None, None);
+        assert_eq!(old.need(valkey).server, Some(Flavor::Valkey));
+        assert_eq!(
+            old.need(redis),
+            ReaderNeed {
+                server: None,
+                min_version: None
+            }
+        );
+        assert_eq!(old.origin(redis), "REDIS0011");
+    }
 }

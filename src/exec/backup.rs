@@ -1,9 +1,10 @@
 //! Taking one master's RDB the way a replica gets it: a raw connection (plain or TLS), AUTH,
 //! `SYNC`, then
 //! the `$<length>` bulk payload streamed to a temporary file with its SHA-256, checked for
-//! the `REDIS` magic, fsynced and renamed into place. The master forks a BGSAVE to serve it;
-//! no shell access to the server is needed.
+//! an RDB header (`REDIS0011`, or `VALKEY080` from Valkey 9 on), fsynced and renamed into
+//! place. The master forks a BGSAVE to serve it; no shell access to the server is needed.
 
+use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -17,12 +18,57 @@ use crate::address::NodeAddr;
 use crate::net::conn::{Auth, ConnectOptions};
 use crate::net::raw_stream::RawStream;
 
-/// An RDB file starts with these bytes.
-pub const RDB_MAGIC: &[u8] = b"REDIS";
+/// Length of an RDB header: `REDIS` and 4 digits, or `VALKEY` and 3.
+pub const RDB_HEADER_LEN: usize = 9;
 /// Longest wait for a byte from the master. While it forks and saves, a master sends a
 /// newline every second to a replica waiting for the payload, so silence this long means
 /// it is gone.
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The magic an RDB file starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RdbMagic {
+    /// `REDIS`: Redis, and Valkey before 9.0.
+    Redis,
+    /// `VALKEY`: Valkey 9.0 and later (RDB versions 80 and up).
+    Valkey,
+}
+
+/// The header of an RDB file: its magic and its format version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RdbHeader {
+    /// Which magic.
+    pub magic: RdbMagic,
+    /// The RDB format version (9 for Redis 6.2, 12 for Redis 8.2, 80 for Valkey 9).
+    pub version: u32,
+}
+
+impl RdbHeader {
+    /// Reads the first [`RDB_HEADER_LEN`] bytes of a file: `REDIS` and 4 digits, or `VALKEY`
+    /// and 3 digits; `None` when they are not an RDB header.
+    pub fn parse(head: &[u8]) -> Option<RdbHeader> {
+        let (magic, digits) = if let Some(rest) = head.strip_prefix(b"VALKEY") {
+            (RdbMagic::Valkey, rest.get(..3)?)
+        } else {
+            (RdbMagic::Redis, head.strip_prefix(b"REDIS")?.get(..4)?)
+        };
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let version = std::str::from_utf8(digits).ok()?.parse().ok()?;
+        Some(RdbHeader { magic, version })
+    }
+}
+
+impl fmt::Display for RdbHeader {
+    /// As in the file: `REDIS0011`, `VALKEY080`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.magic {
+            RdbMagic::Redis => write!(f, "REDIS{:04}", self.version),
+            RdbMagic::Valkey => write!(f, "VALKEY{:03}", self.version),
+        }
+    }
+}
 
 /// One saved RDB.
 #[derive(Debug, Clone)]
@@ -33,6 +79,8 @@ pub struct SavedRdb {
     pub bytes: u64,
     /// Its SHA-256, lowercase hex.
     pub sha256: String,
+    /// Its header.
+    pub header: RdbHeader,
 }
 
 /// Fetches `addr`'s RDB with SYNC into `dest` (atomically: a temporary file in the same
@@ -62,7 +110,7 @@ pub fn fetch_rdb(
         dest.file_name().and_then(|n| n.to_str()).unwrap_or("rdb")
     ));
     let result = stream_to_file(&mut reader, length, &tmp, &mut on_bytes);
-    let (bytes, sha256) = match result {
+    let (bytes, sha256, header) = match result {
         Ok(done) => done,
         Err(err) => {
             let _ = std::fs::remove_file(&tmp);
@@ -75,6 +123,7 @@ pub fn fetch_rdb(
         path: dest.to_path_buf(),
         bytes,
         sha256,
+        header,
     })
 }
 
@@ -161,27 +210,27 @@ fn read_line(reader: &mut impl BufRead) -> anyhow::Result<String> {
         .to_string())
 }
 
-/// Copies exactly `length` bytes to `path`, hashing them; checks the RDB magic and fsyncs.
+/// Copies exactly `length` bytes to `path`, hashing them; checks the RDB header and fsyncs.
 fn stream_to_file(
     reader: &mut impl Read,
     length: u64,
     path: &Path,
     on_bytes: &mut impl FnMut(u64),
-) -> anyhow::Result<(u64, String)> {
+) -> anyhow::Result<(u64, String, RdbHeader)> {
     let mut file =
         File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut done: u64 = 0;
-    let mut head = Vec::with_capacity(RDB_MAGIC.len());
+    let mut head = Vec::with_capacity(RDB_HEADER_LEN);
     while done < length {
         let want = usize::try_from((length - done).min(buf.len() as u64)).unwrap_or(buf.len());
         let n = reader.read(&mut buf[..want])?;
         if n == 0 {
             bail!("the connection closed after {done} of {length} bytes");
         }
-        if head.len() < RDB_MAGIC.len() {
-            let take = (RDB_MAGIC.len() - head.len()).min(n);
+        if head.len() < RDB_HEADER_LEN {
+            let take = (RDB_HEADER_LEN - head.len()).min(n);
             head.extend_from_slice(&buf[..take]);
         }
         hasher.update(&buf[..n]);
@@ -189,35 +238,37 @@ fn stream_to_file(
         done += n as u64;
         on_bytes(done);
     }
-    if head != RDB_MAGIC {
+    let Some(header) = RdbHeader::parse(&head) else {
         bail!(
-            "the payload does not start with the RDB magic \"REDIS\" (got {:?})",
+            "the payload does not start with an RDB header (REDIS or VALKEY and a version; got \
+             {:?})",
             String::from_utf8_lossy(&head)
         );
-    }
+    };
     file.sync_all()?;
-    Ok((done, hex(&hasher.finalize())))
+    Ok((done, hex(&hasher.finalize()), header))
 }
 
-/// The size and SHA-256 (lowercase hex) of a file, and whether it starts with the RDB magic.
-pub fn file_digest(path: &Path) -> anyhow::Result<(u64, String, bool)> {
+/// The size and SHA-256 (lowercase hex) of a file, and its RDB header if it has one.
+pub fn file_digest(path: &Path) -> anyhow::Result<(u64, String, Option<RdbHeader>)> {
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut size: u64 = 0;
-    let mut magic = false;
+    let mut head = Vec::with_capacity(RDB_HEADER_LEN);
     loop {
         let n = file.read(&mut buf)?;
         if n == 0 {
             break;
         }
-        if size == 0 {
-            magic = buf[..n].starts_with(RDB_MAGIC);
+        if head.len() < RDB_HEADER_LEN {
+            let take = (RDB_HEADER_LEN - head.len()).min(n);
+            head.extend_from_slice(&buf[..take]);
         }
         hasher.update(&buf[..n]);
         size += n as u64;
     }
-    Ok((size, hex(&hasher.finalize()), magic))
+    Ok((size, hex(&hasher.finalize()), RdbHeader::parse(&head)))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -242,13 +293,52 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.rdb");
         let mut input: &[u8] = b"REDIS0011rest";
-        let (bytes, sha) = stream_to_file(&mut input, 9, &path, &mut |_| {}).unwrap();
+        let (bytes, sha, header) = stream_to_file(&mut input, 9, &path, &mut |_| {}).unwrap();
         assert_eq!(bytes, 9);
         assert_eq!(std::fs::read(&path).unwrap(), b"REDIS0011");
         assert_eq!(sha.len(), 64);
-        let mut bad: &[u8] = b"NOTANRDB";
-        assert!(stream_to_file(&mut bad, 8, &path, &mut |_| {}).is_err());
+        assert_eq!(header.to_string(), "REDIS0011");
+        let mut valkey: &[u8] = b"VALKEY080\xfa\x0avalkey-ver";
+        let (_, _, header) = stream_to_file(&mut valkey, 20, &path, &mut |_| {}).unwrap();
+        assert_eq!(header.magic, RdbMagic::Valkey);
+        assert_eq!(file_digest(&path).unwrap().2, Some(header));
+        let mut bad: &[u8] = b"NOTANRDB1";
+        assert!(stream_to_file(&mut bad, 9, &path, &mut |_| {}).is_err());
+        assert_eq!(file_digest(&path).unwrap().2, None);
         let mut short: &[u8] = b"REDIS";
         assert!(stream_to_file(&mut short, 9, &path, &mut |_| {}).is_err());
+    }
+
+    #[test]
+    fn headers_of_redis_and_valkey_files() {
+        let cases: [(&[u8], RdbMagic, u32); 5] = [
+            (b"REDIS0009\xfa", RdbMagic::Redis, 9),   // Redis 6.2
+            (b"REDIS0010\xfa", RdbMagic::Redis, 10),  // Redis 7.0
+            (b"REDIS0011\xfa", RdbMagic::Redis, 11),  // Valkey 8.1
+            (b"REDIS0012\xfa", RdbMagic::Redis, 12),  // Redis 8.2
+            (b"VALKEY080\xfa", RdbMagic::Valkey, 80), // Valkey 9.0, 9.1
+        ];
+        for (head, magic, version) in cases {
+            let header = RdbHeader::parse(head).unwrap();
+            assert_eq!(header, RdbHeader { magic, version });
+            assert_eq!(header.to_string().as_bytes(), &head[..RDB_HEADER_LEN]);
+        }
+        for head in [
+            &b""[..],
+            b"REDIS",
+            b"REDIS001",
+            b"REDIS00x1",
+            b"VALKEY08",
+            b"VALKE0080",
+            b"redis0011",
+            b"REDIS+011",
+        ] {
+            assert_eq!(
+                RdbHeader::parse(head),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(head)
+            );
+        }
     }
 }

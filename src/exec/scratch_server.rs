@@ -1,5 +1,5 @@
-//! A temporary standalone redis-server that reads one RDB file, for `restore`: a child
-//! process on a free loopback port, never saving anything, killed and reaped when dropped.
+//! A temporary standalone server (redis-server or valkey-server) that reads one RDB file, for
+//! `restore`: a child process on a free loopback port, never saving anything, killed and reaped when dropped.
 //! It runs in its own process group, so that a Ctrl-C on the terminal reaches rcluster only
 //! (which finishes the batches in flight); a second Ctrl-C stops it before exiting.
 
@@ -14,6 +14,7 @@ use anyhow::{Context, bail};
 use super::interrupt;
 use crate::address::NodeAddr;
 use crate::net::conn::ConnectOptions;
+use crate::server_binary::ServerBinary;
 
 /// How long loading an RDB may take.
 const LOAD_TIMEOUT: Duration = Duration::from_secs(600);
@@ -21,18 +22,20 @@ const LOAD_TIMEOUT: Duration = Duration::from_secs(600);
 /// A running scratch server.
 pub struct ScratchServer {
     child: Child,
+    /// `valkey-server 9.1.2 (/path)`, for its error messages.
+    label: String,
     /// Where it listens.
     pub addr: NodeAddr,
 }
 
 impl ScratchServer {
-    /// Starts `redis_server` on a free port with `rdb` as its dataset and waits until it has
-    /// loaded it (PING answers PONG instead of LOADING).
-    pub fn start(redis_server: &Path, rdb: &Path) -> anyhow::Result<ScratchServer> {
+    /// Starts `binary` on a free port with `rdb` as its dataset and waits until it has loaded
+    /// it (PING answers PONG instead of LOADING).
+    pub fn start(binary: &ServerBinary, rdb: &Path) -> anyhow::Result<ScratchServer> {
         let dir = rdb.parent().context("the RDB file has no directory")?;
         let file = rdb.file_name().context("the RDB path has no file name")?;
         let port = free_port()?;
-        let mut command = Command::new(redis_server);
+        let mut command = Command::new(&binary.path);
         command
             .arg("--port")
             .arg(port.to_string())
@@ -47,10 +50,11 @@ impl ScratchServer {
             .stderr(Stdio::null())
             .process_group(0);
         let child = interrupt::with_ctrl_c_unblocked(|| command.spawn())
-            .with_context(|| format!("cannot run {}", redis_server.display()))?;
+            .with_context(|| format!("cannot run {binary}"))?;
         interrupt::stop_child_on_forced_exit(Some(child.id()));
         let mut server = ScratchServer {
             child,
+            label: binary.to_string(),
             addr: NodeAddr::new("127.0.0.1", port),
         };
         server.wait_loaded()?;
@@ -66,8 +70,10 @@ impl ScratchServer {
         loop {
             if let Some(status) = self.child.try_wait()? {
                 bail!(
-                    "the scratch redis-server exited ({status}) before loading the file: is it an \
-                     RDB this redis-server version can read?"
+                    "the scratch {} exited ({status}) before loading the file: is it an RDB this \
+                     server can read? Pass --server with the server (and at least the version) \
+                     that wrote the backup",
+                    self.label
                 );
             }
             let pong = opts
@@ -77,7 +83,10 @@ impl ScratchServer {
                 return Ok(());
             }
             if started.elapsed() >= LOAD_TIMEOUT {
-                bail!("the scratch redis-server did not finish loading within 10 minutes");
+                bail!(
+                    "the scratch {} did not finish loading within 10 minutes",
+                    self.label
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
