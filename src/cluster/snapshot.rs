@@ -153,6 +153,17 @@ impl Snapshot {
         totals
     }
 
+    /// The databases every reachable master serving slots has in cluster mode (Valkey >= 9.0
+    /// `cluster-databases`); 1 where any has database 0 only.
+    pub fn cluster_databases(&self) -> u32 {
+        self.masters()
+            .filter(|m| !m.current().slots.is_empty())
+            .filter_map(NodeState::probe)
+            .map(|p| p.info.server.cluster_databases)
+            .min()
+            .unwrap_or(1)
+    }
+
     /// Replicas of `master_id` in snapshot order.
     pub fn replicas_of<'a>(&'a self, master_id: &'a str) -> impl Iterator<Item = &'a NodeState> {
         self.nodes

@@ -205,7 +205,7 @@ fn save_master(
         sha256: saved.sha256,
         slots: master.current().slots.clone(),
         slot_count: master.current().slots.len(),
-        keys: master.probe().map(|p| p.info.keys),
+        keys: master.probe().map(|p| p.info.total_keys()),
         seconds: started.elapsed().as_secs_f64(),
     })
 }
