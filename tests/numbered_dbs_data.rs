@@ -282,7 +282,7 @@ fn import_takes_each_database_into_its_own_or_to_db() {
     // --from-db 5 --to-db 7, moving: db 7 of the cluster holds db 5's keys.
     let out = import(&["--from-db", "5", "--to-db", "7"]);
     out.assert_success();
-    assert!(out.stdout.contains("from DB 5 into DB 7"), "{out}");
+    assert!(out.stdout.contains("from DB 5 (into DB 7)"), "{out}");
     let now = contents(&masters_of(&cluster));
     assert_eq!(now.get(&7), source_before.get(&5));
     assert_eq!(now.get(&5), source_before.get(&5));

@@ -276,12 +276,12 @@ pub fn cluster_db_words(cluster_dbs: u32) -> String {
     }
 }
 
-/// `DB 3`, `DB 3 into DB 0`, or `DBs 0, 1, 5 (db0 10, db1 4, db5 2), each into the DB of the
-/// same number`.
+/// `DB 3`, `DB 3 (into DB 0)`, or `DBs 0, 1, 5 (db0 10, db1 4, db5 2; each into the DB of the
+/// same number)`.
 fn describe_dbs(dbs: &[DbPair], info: &ServerInfo, cluster_dbs: u32) -> String {
     match dbs {
         [one] if one.from == one.to || cluster_dbs == 1 => format!("DB {}", one.from),
-        [one] => format!("DB {} into DB {}", one.from, one.to),
+        [one] => format!("DB {} (into DB {})", one.from, one.to),
         _ => {
             let per_db: Vec<(u32, u64)> = info
                 .keys_per_db()
@@ -290,7 +290,7 @@ fn describe_dbs(dbs: &[DbPair], info: &ServerInfo, cluster_dbs: u32) -> String {
                 .collect();
             let numbers: Vec<String> = dbs.iter().map(|p| p.from.to_string()).collect();
             format!(
-                "DBs {} ({}), each into the DB of the same number",
+                "DBs {} ({}; each into the DB of the same number)",
                 numbers.join(", "),
                 per_db_text(&per_db)
             )
