@@ -1250,7 +1250,7 @@ _rcluster() {
             return 0
             ;;
         rcluster__subcmd__import)
-            opts="-a -t -q -h -V --from --from-user --from-pass --from-askpass --from-db --copy --replace --timeout --pipeline --parallel --dry-run --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
+            opts="-a -t -q -h -V --from --from-user --from-pass --from-askpass --from-db --to-db --copy --replace --timeout --pipeline --parallel --dry-run --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1269,6 +1269,10 @@ _rcluster() {
                     return 0
                     ;;
                 --from-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to-db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

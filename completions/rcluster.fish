@@ -366,7 +366,8 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand set-timeout" -s V -l v
 complete -c rcluster -n "__fish_rcluster_using_subcommand import" -l from -d 'The standalone Redis to import from, as HOST:PORT' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand import" -l from-user -d 'ACL user on the source' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand import" -l from-pass -d 'Password on the source (the cluster\'s -a/--user do not apply to it)' -r
-complete -c rcluster -n "__fish_rcluster_using_subcommand import" -l from-db -d 'The source database to import [default: 0; refused when other databases hold keys]' -r
+complete -c rcluster -n "__fish_rcluster_using_subcommand import" -l from-db -d 'The source database to import [default: every database that holds keys, each into the same database; a cluster without numbered databases takes database 0 only]' -r
+complete -c rcluster -n "__fish_rcluster_using_subcommand import" -l to-db -d 'The cluster database the keys of --from-db go to [default: N on a cluster with numbered databases (Valkey 9 cluster-databases), else 0]' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand import" -l timeout -d 'MIGRATE timeout in milliseconds' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand import" -l pipeline -d 'Keys per MIGRATE' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand import" -l parallel -d 'Target masters fed at the same time' -r

@@ -565,9 +565,15 @@ pub struct ImportArgs {
     #[arg(long, alias = "cluster-from-askpass", conflicts_with = "from_pass")]
     pub from_askpass: bool,
 
-    /// The source database to import [default: 0; refused when other databases hold keys]
+    /// The source database to import [default: every database that holds keys, each into
+    /// the same database; a cluster without numbered databases takes database 0 only]
     #[arg(long, value_name = "N")]
     pub from_db: Option<u32>,
+
+    /// The cluster database the keys of --from-db go to [default: N on a cluster with
+    /// numbered databases (Valkey 9 cluster-databases), else 0]
+    #[arg(long, value_name = "M", requires = "from_db")]
+    pub to_db: Option<u32>,
 
     /// Copy the keys and leave the source unchanged
     #[arg(long, alias = "cluster-copy")]

@@ -270,7 +270,7 @@ fn refusals_change_nothing() {
     let out = create(&addrs, &["--yes"]);
     out.assert_code(1);
     for (who, why) in [
-        (nodes.addr(1), "holds 1 key(s) (db0: 1)"),
+        (nodes.addr(1), "holds 1 key(s) (db0 1)"),
         (nodes.addr(2), "already serves 1 slot(s): 7"),
         (other.addr(0), "already knows 2 other node(s)"),
         (plain.addr(), "not a cluster node"),

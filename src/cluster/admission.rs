@@ -1,6 +1,7 @@
 //! May this node join a new cluster? The emptiness rules of `create` and `add-node`, as a pure
 //! function of what the node said about itself.
 
+use super::info::per_db_text;
 use super::snapshot::NodeProbe;
 
 /// Every reason `probe`'s node cannot join a cluster as a fresh member; empty when it can.
@@ -38,20 +39,12 @@ pub fn join_problems(probe: &NodeProbe) -> Vec<String> {
     if !me.migrating.is_empty() || !me.importing.is_empty() {
         out.push("has open (migrating/importing) slots".to_string());
     }
-    let total = info.total_keys().max(info.keys);
+    let per_db = info.keys_per_db();
+    let total = info.total_keys();
     if total > 0 {
-        let dbs: Vec<String> = info
-            .keyspace
-            .iter()
-            .map(|(db, keys)| format!("db{db}: {keys}"))
-            .collect();
-        let detail = if dbs.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", dbs.join(", "))
-        };
         out.push(format!(
-            "holds {total} key(s){detail}: only empty nodes can join (FLUSHALL if the data is not needed)"
+            "holds {total} key(s) ({}): only empty nodes can join (FLUSHALL if the data is not needed)",
+            per_db_text(&per_db)
         ));
     }
     out
@@ -95,7 +88,7 @@ mod tests {
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert!(problems[0].contains("knows 3 other node(s)"));
         assert!(problems[1].contains("100 slot(s): 0-99"));
-        assert!(problems[2].contains("5 key(s) (db0: 3, db3: 2)"));
+        assert!(problems[2].contains("5 key(s) (db0 3, db3 2)"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
+use super::capabilities::{Flavor, Version};
 use super::nodes::NodeEntry;
 use super::slots::{SLOT_COUNT, SlotRange, SlotSet};
 use super::snapshot::{NodeState, Snapshot};
@@ -69,6 +70,20 @@ pub struct CheckReport {
     pub warnings: Vec<String>,
     /// Replicas whose replication link to their master is not up (yet).
     pub replication_pending: Vec<ReplicaLink>,
+    /// The servers the reachable nodes run, one entry per server and version (more than one
+    /// during a rolling upgrade, which is a warning).
+    pub servers: Vec<ServerGroup>,
+}
+
+/// The reachable nodes that run one server and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerGroup {
+    /// `redis` or `valkey`.
+    pub server: Flavor,
+    /// The server's own version.
+    pub version: Version,
+    /// `host:port` of each node running it, in snapshot order.
+    pub nodes: Vec<String>,
 }
 
 /// A replica whose replication link is not up.
@@ -166,6 +181,8 @@ pub fn check(snapshot: &Snapshot, stray_keys: Option<&StrayKeys>) -> CheckReport
     let replication_pending = replica_links(snapshot);
     warn_replication(snapshot, &mut warnings);
     warnings.extend(replication_pending.iter().map(ReplicaLink::warning));
+    let servers = servers(snapshot);
+    warn_servers(&servers, &mut warnings);
     CheckReport {
         slots_agree,
         disagreeing_nodes,
@@ -176,6 +193,7 @@ pub fn check(snapshot: &Snapshot, stray_keys: Option<&StrayKeys>) -> CheckReport
         multiple_owners: stray_keys.map(|stray| multiple_owners(snapshot, stray)),
         warnings,
         replication_pending,
+        servers,
     }
 }
 
@@ -471,6 +489,49 @@ fn warn_replication(snapshot: &Snapshot, warnings: &mut Vec<String>) {
     }
 }
 
+fn servers(snapshot: &Snapshot) -> Vec<ServerGroup> {
+    let mut groups: BTreeMap<(Flavor, Version), Vec<String>> = BTreeMap::new();
+    for node in &snapshot.nodes {
+        if let Some(probe) = node.probe() {
+            let server = probe.info.server;
+            groups
+                .entry((server.flavor, server.version))
+                .or_default()
+                .push(node.addr_text());
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((server, version), nodes)| ServerGroup {
+            server,
+            version,
+            nodes,
+        })
+        .collect()
+}
+
+fn warn_servers(servers: &[ServerGroup], warnings: &mut Vec<String>) {
+    if servers.len() < 2 {
+        return;
+    }
+    let groups: Vec<String> = servers
+        .iter()
+        .map(|g| {
+            format!(
+                "{} {} on {}",
+                g.server.name(),
+                g.version,
+                g.nodes.join(", ")
+            )
+        })
+        .collect();
+    warnings.push(format!(
+        "Nodes run different servers ({}): an upgrade in progress? Commands use only what \
+         every node they touch supports; finish the upgrade to use the newer servers' features",
+        groups.join("; ")
+    ));
+}
+
 fn replica_links(snapshot: &Snapshot) -> Vec<ReplicaLink> {
     snapshot
         .nodes
@@ -605,6 +666,35 @@ mod tests {
             "{text}"
         );
         assert!(report.healthy());
+    }
+
+    #[test]
+    fn different_servers_are_a_warning() {
+        let snap = snapshot(&all_views(HEALTHY));
+        let report = check(&snap, None);
+        assert_eq!(report.servers.len(), 1);
+        assert_eq!(report.servers[0].nodes.len(), 6);
+        let mut mixed = snap.clone();
+        for node in &mut mixed.nodes[3..] {
+            if let Ok(probe) = &mut node.probe {
+                probe.info.server.flavor = Flavor::Valkey;
+                probe.info.server.version = Version(9, 1, 2);
+            }
+        }
+        let report = check(&mixed, None);
+        assert!(report.healthy(), "a warning, not an error");
+        let labels: Vec<String> = report
+            .servers
+            .iter()
+            .map(|g| format!("{} {} x{}", g.server.name(), g.version, g.nodes.len()))
+            .collect();
+        assert_eq!(labels, ["redis 7.0.15 x3", "valkey 9.1.2 x3"]);
+        let text = report.warnings.join("\n");
+        assert!(
+            text.contains("Nodes run different servers (redis 7.0.15 on 172.20.0.2:6379, "),
+            "{text}"
+        );
+        assert!(text.contains("an upgrade in progress?"), "{text}");
     }
 
     #[test]

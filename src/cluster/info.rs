@@ -73,9 +73,52 @@ impl ServerInfo {
         self
     }
 
+    /// Keys per database that holds any, ascending: db 0 from DBSIZE (or the keyspace
+    /// section, whichever says more), the others from the keyspace section.
+    pub fn keys_per_db(&self) -> Vec<(u32, u64)> {
+        let db0 = self
+            .keyspace
+            .iter()
+            .find(|(db, _)| *db == 0)
+            .map_or(0, |(_, k)| *k)
+            .max(self.keys);
+        let mut out: Vec<(u32, u64)> = (db0 > 0).then_some((0, db0)).into_iter().collect();
+        out.extend(
+            self.keyspace
+                .iter()
+                .filter(|(db, keys)| *db != 0 && *keys > 0),
+        );
+        out.sort_unstable();
+        out
+    }
+
     /// Total keys over every database.
     pub fn total_keys(&self) -> u64 {
-        self.keyspace.iter().map(|(_, k)| k).sum()
+        self.keys_per_db().iter().map(|(_, k)| k).sum()
+    }
+}
+
+/// True when a database other than 0 holds keys in `per_db` (`(db, keys)` pairs).
+pub fn numbered_dbs_used(per_db: &[(u32, u64)]) -> bool {
+    per_db.iter().any(|(db, keys)| *db != 0 && *keys > 0)
+}
+
+/// `db0 1000, db1 1000, db5 1000`.
+pub fn per_db_text(per_db: &[(u32, u64)]) -> String {
+    per_db
+        .iter()
+        .map(|(db, keys)| format!("db{db} {keys}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Adds `per_db` into `totals` (both `(db, keys)` pairs, ascending).
+pub fn add_per_db(totals: &mut Vec<(u32, u64)>, per_db: &[(u32, u64)]) {
+    for &(db, keys) in per_db {
+        match totals.binary_search_by_key(&db, |(d, _)| *d) {
+            Ok(i) => totals[i].1 += keys,
+            Err(i) => totals.insert(i, (db, keys)),
+        }
     }
 }
 
@@ -113,5 +156,20 @@ mod tests {
         assert_eq!(si.keyspace, vec![(0, 10), (3, 2)]);
         assert_eq!(si.total_keys(), 12);
         assert_eq!(si.keys, 10);
+        assert_eq!(si.keys_per_db(), vec![(0, 10), (3, 2)]);
+        assert!(numbered_dbs_used(&si.keys_per_db()));
+        assert_eq!(per_db_text(&si.keys_per_db()), "db0 10, db3 2");
+    }
+
+    #[test]
+    fn keys_per_db_take_dbsize_for_db0_and_skip_empty_dbs() {
+        let si = ServerInfo::parse("db5:keys=0,expires=0\r\ndb1:keys=4,expires=0\r\n", "", 7);
+        assert_eq!(si.keys_per_db(), vec![(0, 7), (1, 4)]);
+        assert_eq!(si.total_keys(), 11);
+        let empty = ServerInfo::parse("", "", 0);
+        assert!(empty.keys_per_db().is_empty() && !numbered_dbs_used(&[(0, 3)]));
+        let mut totals = vec![(0, 1), (5, 2)];
+        add_per_db(&mut totals, &[(1, 3), (5, 1)]);
+        assert_eq!(totals, vec![(0, 1), (1, 3), (5, 3)]);
     }
 }

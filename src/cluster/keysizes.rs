@@ -60,19 +60,22 @@ pub struct SizedKey {
     pub size: u64,
     /// The node it was found on (`host:port`).
     pub node: String,
+    /// Its database.
+    pub db: u32,
     /// Its hash slot.
     pub slot: u16,
 }
 
 impl SizedKey {
-    /// A key of `kind` named `key` (any bytes) of `size`, found on `node`.
-    pub fn new(kind: &str, key: &[u8], size: u64, node: &str) -> Self {
+    /// A key of `kind` named `key` (any bytes) of `size`, found in database `db` of `node`.
+    pub fn new(kind: &str, key: &[u8], size: u64, node: &str, db: u32) -> Self {
         SizedKey {
             kind: kind.to_string(),
             key: String::from_utf8_lossy(key).into_owned(),
             quoted: quoted(key),
             size,
             node: node.to_string(),
+            db,
             slot: super::slots::key_slot(key),
         }
     }
@@ -218,6 +221,7 @@ mod tests {
             quoted: quoted(name.as_bytes()),
             size,
             node: node.into(),
+            db: 0,
             slot: 0,
         }
     }

@@ -1,9 +1,11 @@
 //! Loading the cluster as it is right now: the entry node's view, then every node's own view,
 //! taken concurrently.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
-use super::info::ServerInfo;
+use super::info::{ServerInfo, add_per_db};
 use super::nodes::{NodeEntry, parse_cluster_nodes};
 use crate::address::NodeAddr;
 use crate::net::conn::{ConnectOptions, ErrorKind, NodeConn, NodeError};
@@ -141,6 +143,27 @@ impl Snapshot {
         self.nodes.iter().filter(|n| n.is_master())
     }
 
+    /// Keys per database over the reachable masters, `(db, keys)` ascending, databases
+    /// holding keys only.
+    pub fn master_keys_per_db(&self) -> Vec<(u32, u64)> {
+        let mut totals = Vec::new();
+        for probe in self.masters().filter_map(NodeState::probe) {
+            add_per_db(&mut totals, &probe.info.keys_per_db());
+        }
+        totals
+    }
+
+    /// The databases every reachable master serving slots has in cluster mode (Valkey >= 9.0
+    /// `cluster-databases`); 1 where any has database 0 only.
+    pub fn cluster_databases(&self) -> u32 {
+        self.masters()
+            .filter(|m| !m.current().slots.is_empty())
+            .filter_map(NodeState::probe)
+            .map(|p| p.info.server.cluster_databases)
+            .min()
+            .unwrap_or(1)
+    }
+
     /// Replicas of `master_id` in snapshot order.
     pub fn replicas_of<'a>(&'a self, master_id: &'a str) -> impl Iterator<Item = &'a NodeState> {
         self.nodes
@@ -251,8 +274,10 @@ pub struct NodeJson {
     pub slots: super::slots::SlotSet,
     /// Number of slots served.
     pub slot_count: usize,
-    /// Keys (DBSIZE), null when unreachable.
+    /// Keys over every database, null when unreachable.
     pub keys: Option<u64>,
+    /// Keys per database that holds any (`{"0": 1000, "5": 20}`), null when unreachable.
+    pub keys_per_db: Option<BTreeMap<u32, u64>>,
     /// Config epoch.
     pub config_epoch: u64,
     /// Bus link state as the entry node sees it.
@@ -311,7 +336,10 @@ impl NodeJson {
             error: node.probe.as_ref().err().map(|e| e.message.clone()),
             slots: current.slots.clone(),
             slot_count: current.slots.len(),
-            keys: node.probe().map(|p| p.info.keys),
+            keys: node.probe().map(|p| p.info.total_keys()),
+            keys_per_db: node
+                .probe()
+                .map(|p| p.info.keys_per_db().into_iter().collect()),
             config_epoch: current.config_epoch,
             link_state: node.seen.link,
             migrating: open(&current.migrating),

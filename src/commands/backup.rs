@@ -224,7 +224,7 @@ fn save_master(
         sha256: saved.sha256,
         slots: master.current().slots.clone(),
         slot_count: master.current().slots.len(),
-        keys: master.probe().map(|p| p.info.keys),
+        keys: master.probe().map(|p| p.info.total_keys()),
         server: server.map(|s| s.flavor),
         server_version: server.map(|s| s.version),
         rdb_format: saved.header.to_string(),

@@ -10,9 +10,11 @@ use serde::Serialize;
 use super::migration;
 use crate::address::NodeAddr;
 use crate::cli::ImportArgs;
-use crate::cluster::info::ServerInfo;
+use crate::cluster::info::{ServerInfo, per_db_text};
 use crate::error::{Outcome, UsageError};
-use crate::exec::import::{ImportCounters, ImportJob, ImportReport, import, targets};
+use crate::exec::import::{
+    DbPair, ImportCounters, ImportJob, ImportReport, import, same_db_pairs, targets,
+};
 use crate::exec::interrupt;
 use crate::net::conn::{Auth, ConnectOptions};
 use crate::output::{Output, Style};
@@ -23,7 +25,10 @@ use crate::settings;
 #[derive(Serialize)]
 struct ImportJson {
     source: String,
+    /// The (first) source database imported.
     db: u32,
+    /// Every source database imported, with its cluster database.
+    databases: Vec<DbJson>,
     keys_on_source: u64,
     copy: bool,
     replace: bool,
@@ -31,7 +36,16 @@ struct ImportJson {
     masters: Vec<String>,
     report: Option<ImportReport>,
     keys_per_second: Option<f64>,
-    /// Keys in the source database after the import.
+    /// Keys in the source databases after the import.
+    left_on_source: Option<u64>,
+}
+
+/// One source database of an import, for JSON.
+#[derive(Serialize)]
+struct DbJson {
+    db: u32,
+    to_db: u32,
+    keys_on_source: u64,
     left_on_source: Option<u64>,
 }
 
@@ -94,16 +108,28 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Res
              standalone copy (e.g. a replica started from a backup RDB)"
         );
     }
-    let db = choose_db(&info, args.from_db, &source)?;
-    let keys_on_source = info
-        .keyspace
-        .iter()
-        .find(|(d, _)| *d == db)
-        .map_or(0, |(_, k)| *k);
+    let cluster_dbs = snapshot.cluster_databases();
+    let dbs = choose_dbs(&info, args.from_db, args.to_db, cluster_dbs, &source)?;
+    let keys_in = |db: u32| {
+        info.keyspace
+            .iter()
+            .find(|(d, _)| *d == db)
+            .map_or(0, |(_, k)| *k)
+    };
+    let keys_on_source: u64 = dbs.iter().map(|p| keys_in(p.from)).sum();
     let (master_addrs, owner) = targets(&snapshot)?;
     let mut doc = ImportJson {
         source: source.to_string(),
-        db,
+        db: dbs[0].from,
+        databases: dbs
+            .iter()
+            .map(|p| DbJson {
+                db: p.from,
+                to_db: p.to,
+                keys_on_source: keys_in(p.from),
+                left_on_source: None,
+            })
+            .collect(),
         keys_on_source,
         copy: args.copy,
         replace: args.replace,
@@ -116,7 +142,8 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Res
     out.line(
         Style::Warn,
         format!(
-            "*** Importing {keys_on_source} keys from DB {db} into {} masters ({})",
+            "*** Importing {keys_on_source} keys from {} into {} masters ({})",
+            describe_dbs(&dbs, &info, cluster_dbs),
             master_addrs.len(),
             if args.copy {
                 "copy: the source keeps its keys"
@@ -139,7 +166,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Res
     let job = ImportJob {
         source_opts: &source_opts,
         source: &source,
-        db,
+        dbs: &dbs,
         masters: &master_addrs,
         cluster_opts: opts,
         owner: &owner,
@@ -159,16 +186,23 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Res
     let per_second = report.imported as f64 / report.seconds.max(1e-6);
     print_report(&out, &report, per_second, "import");
     doc.keys_per_second = Some(per_second);
-    let mut select = redis::cmd("SELECT");
-    select.arg(db);
-    doc.left_on_source = conn
-        .query::<()>(&select)
-        .and_then(|()| conn.query::<u64>(&redis::cmd("DBSIZE")))
-        .ok();
+    for db in &mut doc.databases {
+        let mut select = redis::cmd("SELECT");
+        select.arg(db.db);
+        db.left_on_source = conn
+            .query::<()>(&select)
+            .and_then(|()| conn.query::<u64>(&redis::cmd("DBSIZE")))
+            .ok();
+    }
+    doc.left_on_source = doc.databases.iter().map(|d| d.left_on_source).sum();
     if let Some(left) = doc.left_on_source {
+        let numbers: Vec<String> = dbs.iter().map(|p| p.from.to_string()).collect();
         out.line(
             Style::Plain,
-            format!("The source {source} holds {left} key(s) in DB {db} now."),
+            format!(
+                "The source {source} holds {left} key(s) in DB {} now.",
+                numbers.join(", ")
+            ),
         );
     }
     let outcome = Outcome::of(report.interrupted, report.complete());
@@ -177,26 +211,91 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Res
     Ok(outcome)
 }
 
-/// The database to import: `--from-db`, or 0 when no other database holds keys.
-fn choose_db(info: &ServerInfo, from_db: Option<u32>, source: &NodeAddr) -> anyhow::Result<u32> {
-    if let Some(db) = from_db {
-        return Ok(db);
+/// The source databases to import and the cluster database of each: `--from-db` (into
+/// `--to-db`, else the same number where the cluster has numbered databases, else 0), or every
+/// database that holds keys into the same number. `cluster_dbs`: the databases the cluster's
+/// masters have (1 without numbered databases).
+fn choose_dbs(
+    info: &ServerInfo,
+    from_db: Option<u32>,
+    to_db: Option<u32>,
+    cluster_dbs: u32,
+    source: &NodeAddr,
+) -> anyhow::Result<Vec<DbPair>> {
+    if let Some(from) = from_db {
+        let to = to_db.unwrap_or(if cluster_dbs > 1 { from } else { 0 });
+        if to >= cluster_dbs {
+            let flag = if to_db.is_some() {
+                format!("--to-db {to}")
+            } else {
+                format!("--from-db {from}")
+            };
+            bail!(UsageError::new(format!(
+                "{flag}: the cluster has no database {to} ({}); pick one it has with --to-db M. \
+                 Nothing was moved",
+                cluster_db_words(cluster_dbs)
+            )));
+        }
+        return Ok(vec![DbPair { from, to }]);
     }
-    let others: Vec<String> = info
-        .keyspace
-        .iter()
-        .filter(|(db, keys)| *db != 0 && *keys > 0)
-        .map(|(db, keys)| format!("db{db} ({keys} keys)"))
-        .collect();
-    if !others.is_empty() {
-        bail!(
-            "{source} holds keys outside database 0: {}. A cluster has only database 0: pick \
-             the database to import with --from-db N (once per database; keys with the same \
-             name in two databases collide). Nothing was moved",
-            others.join(", ")
-        );
+    same_db_pairs(&info.keys_per_db(), cluster_dbs).map_err(|missing| {
+        let named: Vec<String> = missing
+            .iter()
+            .map(|(db, keys)| format!("db{db} ({keys} keys)"))
+            .collect();
+        if cluster_dbs == 1 {
+            anyhow::anyhow!(
+                "{source} holds keys outside database 0: {}. This cluster has only database 0 \
+                 ({}): pick the database to import with --from-db N (once per database; keys \
+                 with the same name in two databases collide). Nothing was moved",
+                named.join(", "),
+                cluster_db_words(cluster_dbs)
+            )
+        } else {
+            UsageError::new(format!(
+                "{source} holds keys in databases the cluster does not have: {} ({}): import \
+                 each with --from-db N --to-db M. Nothing was moved",
+                named.join(", "),
+                cluster_db_words(cluster_dbs)
+            ))
+            .into()
+        }
+    })
+}
+
+/// How many databases a cluster has, in words.
+pub fn cluster_db_words(cluster_dbs: u32) -> String {
+    if cluster_dbs > 1 {
+        format!(
+            "cluster-databases {cluster_dbs}: databases 0 to {}",
+            cluster_dbs - 1
+        )
+    } else {
+        "numbered databases in cluster mode need Valkey >= 9.0 with cluster-databases above 1"
+            .to_string()
     }
-    Ok(0)
+}
+
+/// `DB 3`, `DB 3 (into DB 0)`, or `DBs 0, 1, 5 (db0 10, db1 4, db5 2; each into the DB of the
+/// same number)`.
+fn describe_dbs(dbs: &[DbPair], info: &ServerInfo, cluster_dbs: u32) -> String {
+    match dbs {
+        [one] if one.from == one.to || cluster_dbs == 1 => format!("DB {}", one.from),
+        [one] => format!("DB {} (into DB {})", one.from, one.to),
+        _ => {
+            let per_db: Vec<(u32, u64)> = info
+                .keys_per_db()
+                .into_iter()
+                .filter(|(db, _)| dbs.iter().any(|p| p.from == *db))
+                .collect();
+            let numbers: Vec<String> = dbs.iter().map(|p| p.from.to_string()).collect();
+            format!(
+                "DBs {} ({}; each into the DB of the same number)",
+                numbers.join(", "),
+                per_db_text(&per_db)
+            )
+        }
+    }
 }
 
 /// Prints an import's outcome: collisions, conflicts, failures, and the totals; `rerun` is

@@ -107,8 +107,24 @@ fn run(
     );
     let total: u64 = nodes
         .iter()
-        .filter_map(|n| n.probe().map(|p| p.info.keys))
+        .filter_map(|n| n.probe().map(|p| p.info.total_keys()))
         .sum();
+    // Each node's databases that hold keys (database 0 alone when none does).
+    let dbs: Vec<Vec<u32>> = nodes
+        .iter()
+        .map(|n| {
+            let with_keys: Vec<u32> = n
+                .probe()
+                .map(|p| p.info.keys_per_db().iter().map(|(db, _)| *db).collect())
+                .unwrap_or_default();
+            if with_keys.is_empty() {
+                vec![0]
+            } else {
+                with_keys
+            }
+        })
+        .collect();
+    let with_db = dbs.iter().flatten().any(|db| *db != 0);
     let settings = ScanSettings {
         measure,
         samples,
@@ -132,7 +148,13 @@ fn run(
                 .addr()
                 .cloned()
                 .ok_or_else(|| anyhow::anyhow!("no address known for this node"))?;
-            Ok::<KeySizes, anyhow::Error>(scan_node(opts, &addr, &settings, &counters[*i])?)
+            Ok::<KeySizes, anyhow::Error>(scan_node(
+                opts,
+                &addr,
+                &dbs[*i],
+                &settings,
+                &counters[*i],
+            )?)
         });
         done.store(true, Ordering::Relaxed);
         let _ = ticker.join();
@@ -178,7 +200,7 @@ fn run(
             error,
         });
     }
-    out.doc(&summary(&merged, measure));
+    out.doc(&summary(&merged, measure, with_db));
     let listed: Vec<SizedKey> = match measure {
         Measure::Length => merged
             .ordered()
@@ -189,7 +211,7 @@ fn run(
     };
     if !listed.is_empty() {
         out.block("");
-        out.block(&table(&listed, measure));
+        out.block(&table(&listed, measure, with_db));
     }
     doc.sampled = merged.sampled;
     doc.key_bytes = merged.key_bytes;

@@ -11,13 +11,16 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
-use super::import::print_report;
+use super::import::{cluster_db_words, print_report};
 use super::migration;
 use crate::cli::RestoreArgs;
 use crate::cluster::capabilities::{Flavor, Version};
+use crate::cluster::info::{ServerInfo, per_db_text};
 use crate::error::{Outcome, UsageError};
 use crate::exec::backup::{RdbHeader, RdbMagic, file_digest};
-use crate::exec::import::{ImportCounters, ImportJob, ImportReport, import, targets};
+use crate::exec::import::{
+    ImportCounters, ImportJob, ImportReport, import, same_db_pairs, targets,
+};
 use crate::exec::interrupt;
 use crate::exec::scratch_server::ScratchServer;
 use crate::net::conn::{Auth, ConnectOptions};
@@ -137,6 +140,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
     let readers = choose_readers(&out, &manifest.masters, &headers, given)?;
     let snapshot = migration::healthy_cluster(opts, &entry, &out, "restoring")?;
     let (masters, owner) = targets(&snapshot)?;
+    let cluster_dbs = snapshot.cluster_databases();
     let mut doc = RestoreJson {
         dir: args.dir.display().to_string(),
         dry_run: args.dry_run,
@@ -182,13 +186,24 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
                 server.addr
             ),
         );
-        let keys_in_file: u64 = scratch_opts
+        let info: String = scratch_opts
             .connect(&server.addr)?
-            .query(&redis::cmd("DBSIZE"))?;
+            .query(redis::cmd("INFO").arg("keyspace"))?;
+        let per_db = ServerInfo::parse(&info, "", 0).keys_per_db();
+        let keys_in_file: u64 = per_db.iter().map(|(_, keys)| keys).sum();
+        let dbs = same_db_pairs(&per_db, cluster_dbs).map_err(|missing| {
+            UsageError::new(format!(
+                "{} holds keys in databases the cluster does not have ({}; {}): restore into a \
+                 cluster with as many databases. Nothing of this file was restored",
+                rdb.file,
+                per_db_text(&missing),
+                cluster_db_words(cluster_dbs)
+            ))
+        })?;
         let job = ImportJob {
             source_opts: &scratch_opts,
             source: &server.addr,
-            db: 0,
+            dbs: &dbs,
             masters: &masters,
             cluster_opts: opts,
             owner: &owner,

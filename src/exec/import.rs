@@ -2,7 +2,9 @@
 //! keys by the master that serves their slot; one worker per group of masters sends them with
 //! `MIGRATE ... KEYS` in batches (redis-cli sends one MIGRATE per key). Collisions follow the
 //! engine's rules: a key whose value is identical on both sides is taken over (REPLACE), a
-//! different one stays on the source and is reported, unless `replace`.
+//! different one stays on the source and is reported, unless `replace`. Several source
+//! databases are imported one after the other, each into its own database of the cluster
+//! (Valkey >= 9.0 `cluster-databases`); with database 0 alone no SELECT is sent.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,14 +30,23 @@ const SCAN_COUNT: usize = 1000;
 /// Colliding keys named in the report (the count is always complete).
 const NAMED_KEYS: usize = 20;
 
+/// One source database and the database of the cluster its keys go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DbPair {
+    /// The database on the source.
+    pub from: u32,
+    /// The database on the cluster (MIGRATE's destination database).
+    pub to: u32,
+}
+
 /// What an import needs to know.
 pub struct ImportJob<'a> {
     /// How to connect to the source (its own credentials).
     pub source_opts: &'a ConnectOptions,
     /// The source.
     pub source: &'a NodeAddr,
-    /// The source database.
-    pub db: u32,
+    /// The source databases to import, in this order, each with its cluster database.
+    pub dbs: &'a [DbPair],
     /// The masters, as the source must reach them for MIGRATE.
     pub masters: &'a [NodeAddr],
     /// How to connect to the masters (to compare colliding values).
@@ -97,7 +108,33 @@ pub struct ImportCounters {
 
 struct Batch {
     master: usize,
+    dbs: DbPair,
     keys: Vec<Vec<u8>>,
+}
+
+/// A connection to the source, with the database of the keys at hand selected (it is the
+/// import's own connection, closed afterwards).
+struct SourceConn {
+    conn: NodeConn,
+    db: u32,
+}
+
+impl SourceConn {
+    fn open(job: &ImportJob<'_>) -> Result<SourceConn, NodeError> {
+        Ok(SourceConn {
+            conn: job.source_opts.connect(job.source)?,
+            db: 0,
+        })
+    }
+
+    /// The connection, in database `db`.
+    fn in_db(&mut self, db: u32) -> Result<&mut NodeConn, NodeError> {
+        if self.db != db {
+            self.conn.query::<()>(redis::cmd("SELECT").arg(db))?;
+            self.db = db;
+        }
+        Ok(&mut self.conn)
+    }
 }
 
 #[derive(Default)]
@@ -141,6 +178,33 @@ pub fn targets(snapshot: &Snapshot) -> anyhow::Result<(Vec<NodeAddr>, Vec<usize>
     Ok((addrs, owner))
 }
 
+/// Each database of `per_db` (`(db, keys)`, the source's databases holding keys) imported into
+/// the database of the same number, on a cluster whose masters have `cluster_dbs` databases;
+/// database 0 alone when none holds keys. `Err`: the databases the cluster lacks.
+pub fn same_db_pairs(
+    per_db: &[(u32, u64)],
+    cluster_dbs: u32,
+) -> Result<Vec<DbPair>, Vec<(u32, u64)>> {
+    let missing: Vec<(u32, u64)> = per_db
+        .iter()
+        .filter(|(db, keys)| *db >= cluster_dbs && *keys > 0)
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    let pairs: Vec<DbPair> = per_db
+        .iter()
+        .filter(|(_, keys)| *keys > 0)
+        .map(|&(db, _)| DbPair { from: db, to: db })
+        .collect();
+    Ok(if pairs.is_empty() {
+        vec![DbPair { from: 0, to: 0 }]
+    } else {
+        pairs
+    })
+}
+
 /// Runs the import; `on_progress` is called from the scanning thread as batches are queued.
 pub fn import(
     job: &ImportJob<'_>,
@@ -148,11 +212,11 @@ pub fn import(
     mut on_progress: impl FnMut(),
 ) -> Result<ImportReport, NodeError> {
     let started = Instant::now();
-    let mut scanner = source_conn(job)?;
+    let mut scanner = SourceConn::open(job)?;
     let workers = job.workers.clamp(1, job.masters.len().max(1));
     let mut source_conns = Vec::with_capacity(workers);
     for _ in 0..workers {
-        source_conns.push(source_conn(job)?);
+        source_conns.push(SourceConn::open(job)?);
     }
     let totals = Mutex::new(Totals::default());
     let mut interrupted = false;
@@ -164,39 +228,45 @@ pub fn import(
             let totals = &totals;
             scope.spawn(move || work(job, conn, rx, totals, counters));
         }
-        let mut buffers: Vec<Vec<Vec<u8>>> = vec![Vec::new(); job.masters.len()];
-        let send = |master: usize, keys: Vec<Vec<u8>>| {
+        let send = |master: usize, dbs: DbPair, keys: Vec<Vec<u8>>| {
             // A worker that stopped (it cannot fail: it drains its queue) would drop keys.
-            let _ = senders[master % workers].send(Batch { master, keys });
+            let _ = senders[master % workers].send(Batch { master, dbs, keys });
         };
-        let mut cursor: u64 = 0;
-        loop {
-            if interrupt::requested() {
-                interrupted = true;
-                break;
-            }
-            let mut cmd = redis::cmd("SCAN");
-            cmd.arg(cursor).arg("COUNT").arg(SCAN_COUNT);
-            let (next, keys): (u64, Vec<Vec<u8>>) = scanner.query(&cmd)?;
-            counters
-                .scanned
-                .fetch_add(keys.len() as u64, Ordering::Relaxed);
-            for key in keys {
-                let master = job.owner[usize::from(key_slot(&key))];
-                buffers[master].push(key);
-                if buffers[master].len() >= job.batch_keys {
-                    send(master, std::mem::take(&mut buffers[master]));
+        for &dbs in job.dbs {
+            let scanner = scanner.in_db(dbs.from)?;
+            let mut buffers: Vec<Vec<Vec<u8>>> = vec![Vec::new(); job.masters.len()];
+            let mut cursor: u64 = 0;
+            loop {
+                if interrupt::requested() {
+                    interrupted = true;
+                    break;
+                }
+                let mut cmd = redis::cmd("SCAN");
+                cmd.arg(cursor).arg("COUNT").arg(SCAN_COUNT);
+                let (next, keys): (u64, Vec<Vec<u8>>) = scanner.query(&cmd)?;
+                counters
+                    .scanned
+                    .fetch_add(keys.len() as u64, Ordering::Relaxed);
+                for key in keys {
+                    let master = job.owner[usize::from(key_slot(&key))];
+                    buffers[master].push(key);
+                    if buffers[master].len() >= job.batch_keys {
+                        send(master, dbs, std::mem::take(&mut buffers[master]));
+                    }
+                }
+                on_progress();
+                cursor = next;
+                if cursor == 0 {
+                    break;
                 }
             }
-            on_progress();
-            cursor = next;
-            if cursor == 0 {
-                break;
+            for (master, keys) in buffers.into_iter().enumerate() {
+                if !keys.is_empty() {
+                    send(master, dbs, keys);
+                }
             }
-        }
-        for (master, keys) in buffers.into_iter().enumerate() {
-            if !keys.is_empty() {
-                send(master, keys);
+            if interrupted {
+                break;
             }
         }
         Ok::<(), NodeError>(())
@@ -216,28 +286,23 @@ pub fn import(
     })
 }
 
-fn source_conn(job: &ImportJob<'_>) -> Result<NodeConn, NodeError> {
-    let mut conn = job.source_opts.connect(job.source)?;
-    if job.db != 0 {
-        conn.query::<()>(redis::cmd("SELECT").arg(job.db))?;
-    }
-    Ok(conn)
-}
-
 /// A worker: MIGRATE every batch it is given; a batch that fails is sorted out key by key.
 fn work(
     job: &ImportJob<'_>,
-    mut source: NodeConn,
+    mut source: SourceConn,
     batches: Receiver<Batch>,
     totals: &Mutex<Totals>,
     counters: &ImportCounters,
 ) {
-    let _ = source.set_timeout(job.timeout + Duration::from_secs(5));
+    let _ = source
+        .conn
+        .set_timeout(job.timeout + Duration::from_secs(5));
     for batch in batches {
         let n = batch.keys.len() as u64;
         let mut local = Totals::default();
         let target = &job.masters[batch.master];
-        match source.raw(&migrate_cmd(job, target, &batch.keys, job.replace)) {
+        let cmd = migrate_cmd(job, target, batch.dbs.to, &batch.keys, job.replace);
+        match source.in_db(batch.dbs.from).and_then(|conn| conn.raw(&cmd)) {
             Ok(Value::ServerError(err)) => {
                 let text = server_error_text(&err);
                 recover(job, &mut source, &batch, &text, &mut local);
@@ -245,12 +310,8 @@ fn work(
             Ok(_) => local.imported += n,
             Err(err) => {
                 // The connection is out of step after a transport error: start a new one.
-                match source_conn(job) {
-                    Ok(conn) => {
-                        source = conn;
-                        let _ = source.set_timeout(job.timeout + Duration::from_secs(5));
-                        recover(job, &mut source, &batch, "", &mut local);
-                    }
+                match reopen(job, &mut source, batch.dbs.from) {
+                    Ok(()) => recover(job, &mut source, &batch, "", &mut local),
                     Err(_) => local.error(n, err.to_string()),
                 }
             }
@@ -274,21 +335,37 @@ fn work(
     }
 }
 
+/// Replaces `source` by a new connection in database `db`.
+fn reopen(job: &ImportJob<'_>, source: &mut SourceConn, db: u32) -> Result<(), NodeError> {
+    let mut fresh = SourceConn::open(job)?;
+    fresh.in_db(db)?;
+    let _ = fresh.conn.set_timeout(job.timeout + Duration::from_secs(5));
+    *source = fresh;
+    Ok(())
+}
+
 /// A batch MIGRATE failed. BUSYKEY: the batch is settled as a whole by comparing values;
 /// anything else (a timeout, IOERR): each key is sent alone.
-fn recover(job: &ImportJob<'_>, source: &mut NodeConn, batch: &Batch, error: &str, t: &mut Totals) {
+fn recover(
+    job: &ImportJob<'_>,
+    source: &mut SourceConn,
+    batch: &Batch,
+    error: &str,
+    t: &mut Totals,
+) {
     if error.contains("BUSYKEY") {
-        settle_collisions(job, source, batch.master, &batch.keys, t);
+        settle_collisions(job, source, batch, &batch.keys, t);
         return;
     }
     let target = &job.masters[batch.master];
     for key in &batch.keys {
         let keys = std::slice::from_ref(key);
-        match source.raw(&migrate_cmd(job, target, keys, job.replace)) {
+        let cmd = migrate_cmd(job, target, batch.dbs.to, keys, job.replace);
+        match source.in_db(batch.dbs.from).and_then(|conn| conn.raw(&cmd)) {
             Ok(Value::ServerError(err)) => {
                 let text = server_error_text(&err);
                 if text.contains("BUSYKEY") {
-                    settle_collisions(job, source, batch.master, keys, t);
+                    settle_collisions(job, source, batch, keys, t);
                 } else {
                     t.error(1, format!("MIGRATE to {target} failed: {text}"));
                 }
@@ -297,9 +374,7 @@ fn recover(job: &ImportJob<'_>, source: &mut NodeConn, batch: &Batch, error: &st
             Ok(_) => t.imported += 1,
             Err(err) => {
                 t.error(1, err.to_string());
-                if let Ok(conn) = source_conn(job) {
-                    *source = conn;
-                }
+                let _ = reopen(job, source, batch.dbs.from);
             }
         }
     }
@@ -310,13 +385,17 @@ fn recover(job: &ImportJob<'_>, source: &mut NodeConn, batch: &Batch, error: &st
 /// not have are sent again, different values are conflicts left on the source.
 fn settle_collisions(
     job: &ImportJob<'_>,
-    source: &mut NodeConn,
-    master: usize,
+    source: &mut SourceConn,
+    batch: &Batch,
     keys: &[Vec<u8>],
     t: &mut Totals,
 ) {
-    let target = &job.masters[master];
+    let target = &job.masters[batch.master];
     let n = keys.len() as u64;
+    let source = match source.in_db(batch.dbs.from) {
+        Ok(conn) => conn,
+        Err(err) => return t.error(n, format!("cannot compare colliding keys: {err}")),
+    };
     let ours = match dump_all(source, keys, false) {
         Ok(dumps) => dumps,
         Err(err) => return t.error(n, format!("cannot compare colliding keys: {err}")),
@@ -330,7 +409,14 @@ fn settle_collisions(
     // (or deleted meanwhile); with COPY, it was deleted or expired on the source.
     t.imported += n - present.len() as u64;
     let present_keys: Vec<Vec<u8>> = present.iter().map(|(k, _)| (*k).clone()).collect();
-    let mut cluster = match job.cluster_opts.connect(target) {
+    // A connection of its own, closed afterwards: it may stay in the target database.
+    let cluster = job.cluster_opts.connect(target).and_then(|mut conn| {
+        if batch.dbs.to != 0 {
+            conn.query::<()>(redis::cmd("SELECT").arg(batch.dbs.to))?;
+        }
+        Ok(conn)
+    });
+    let mut cluster = match cluster {
         Ok(conn) => conn,
         Err(err) => {
             return t.error(
@@ -380,7 +466,7 @@ fn settle_collisions(
             continue;
         }
         let count = keys.len() as u64;
-        match source.raw(&migrate_cmd(job, target, &keys, replace)) {
+        match source.raw(&migrate_cmd(job, target, batch.dbs.to, &keys, replace)) {
             Ok(Value::ServerError(err)) => t.error(
                 count,
                 format!("MIGRATE to {target} failed: {}", server_error_text(&err)),
@@ -392,16 +478,36 @@ fn settle_collisions(
     }
 }
 
-/// The MIGRATE of `keys` towards `target`.
+/// The MIGRATE of `keys` towards database `db` of `target`.
 fn migrate_cmd(
     job: &ImportJob<'_>,
     target: &NodeAddr,
+    db: u32,
     keys: &[Vec<u8>],
     replace: bool,
 ) -> redis::Cmd {
     let flags = MigrateFlags {
         copy: job.copy,
         replace,
+        db,
     };
     migrate_command(target, keys, job.timeout, flags, &job.cluster_opts.auth)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_database_goes_to_its_own_number() {
+        let pair = |from, to| DbPair { from, to };
+        assert_eq!(same_db_pairs(&[], 1), Ok(vec![pair(0, 0)]));
+        assert_eq!(same_db_pairs(&[(0, 5)], 1), Ok(vec![pair(0, 0)]));
+        assert_eq!(
+            same_db_pairs(&[(0, 5), (1, 0), (5, 2)], 16),
+            Ok(vec![pair(0, 0), pair(5, 5)])
+        );
+        assert_eq!(same_db_pairs(&[(0, 5), (3, 2)], 1), Err(vec![(3, 2)]));
+        assert_eq!(same_db_pairs(&[(16, 1), (20, 0)], 16), Err(vec![(16, 1)]));
+    }
 }

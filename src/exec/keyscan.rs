@@ -1,6 +1,8 @@
 //! Scanning one node's keyspace for `bigkeys` / `memkeys`: SCAN in batches, then one
 //! pipeline of TYPE and one of size commands per batch (redis-cli sends SCAN COUNT 10 and
-//! waits for every reply). `interval` sleeps after each batch to limit the load.
+//! waits for every reply). `interval` sleeps after each batch to limit the load. Each database
+//! that holds keys is scanned in turn (Valkey >= 9.0 `cluster-databases`), on a connection of
+//! the scan's own.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -9,7 +11,7 @@ use redis::Value;
 
 use crate::address::NodeAddr;
 use crate::cluster::keysizes::{KeySizes, Measure, SizedKey, length_command};
-use crate::net::conn::{ConnectOptions, NodeError};
+use crate::net::conn::{ConnectOptions, NodeConn, NodeError};
 
 /// Keys asked of SCAN per call.
 const SCAN_COUNT: usize = 1000;
@@ -27,20 +29,39 @@ pub struct ScanSettings {
     pub keep: usize,
 }
 
-/// Scans every key of `addr` (a replica is asked with READONLY semantics by plain commands:
-/// scanning and sizing are reads it serves for its own data); `scanned` counts keys as they
-/// are done, for progress.
+/// Scans every key of databases `dbs` of `addr` (a replica is asked with READONLY semantics by
+/// plain commands: scanning and sizing are reads it serves for its own data); `scanned` counts
+/// keys as they are done, for progress.
 pub fn scan_node(
     opts: &ConnectOptions,
     addr: &NodeAddr,
+    dbs: &[u32],
     settings: &ScanSettings,
     scanned: &AtomicU64,
 ) -> Result<KeySizes, NodeError> {
     let mut conn = opts.connect(addr)?;
     // A replica redirects reads of keys it does not own as master unless READONLY.
     let _ = conn.raw(&redis::cmd("READONLY"));
-    let node = addr.to_string();
     let mut sizes = KeySizes::new(settings.keep);
+    for &db in dbs {
+        // The connection is closed afterwards: it may stay in the last database.
+        if db != 0 {
+            conn.query::<()>(redis::cmd("SELECT").arg(db))?;
+        }
+        scan_db(&mut conn, db, settings, scanned, &mut sizes)?;
+    }
+    Ok(sizes)
+}
+
+/// Scans the selected database `db` of `conn` into `sizes`.
+fn scan_db(
+    conn: &mut NodeConn,
+    db: u32,
+    settings: &ScanSettings,
+    scanned: &AtomicU64,
+    sizes: &mut KeySizes,
+) -> Result<(), NodeError> {
+    let node = conn.addr.to_string();
     let mut cursor: u64 = 0;
     loop {
         let mut scan = redis::cmd("SCAN");
@@ -98,14 +119,14 @@ pub fn scan_node(
                 } else {
                     None
                 };
-                let sized = size.map(|size| SizedKey::new(kind, key, size, &node));
+                let sized = size.map(|size| SizedKey::new(kind, key, size, &node, db));
                 sizes.add(kind, key.len(), sized);
             }
             scanned.fetch_add(keys.len() as u64, Ordering::Relaxed);
         }
         cursor = next;
         if cursor == 0 {
-            return Ok(sizes);
+            return Ok(());
         }
         if !settings.interval.is_zero() {
             std::thread::sleep(settings.interval);

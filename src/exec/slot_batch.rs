@@ -400,10 +400,13 @@ pub struct MigrateFlags {
     pub copy: bool,
     /// Overwrite keys that exist on the target.
     pub replace: bool,
+    /// The database the keys go to on the target.
+    pub db: u32,
 }
 
-/// `MIGRATE host port "" 0 timeout [COPY] [REPLACE] [AUTH pw | AUTH2 user pw] KEYS k...`
-/// towards `target`, with the cluster's credentials.
+/// `MIGRATE host port "" db timeout [COPY] [REPLACE] [AUTH pw | AUTH2 user pw] KEYS k...`
+/// towards `target`, with the cluster's credentials. The keys are read from the database
+/// selected on the connection that sends it.
 pub fn migrate_command(
     target: &NodeAddr,
     keys: &[Vec<u8>],
@@ -415,7 +418,7 @@ pub fn migrate_command(
     cmd.arg(&target.host)
         .arg(target.port)
         .arg("")
-        .arg(0)
+        .arg(flags.db)
         .arg(timeout.as_millis().max(1) as u64);
     if flags.copy {
         cmd.arg("COPY");
@@ -666,6 +669,7 @@ impl KeyMover<'_> {
         let flags = MigrateFlags {
             copy: false,
             replace: replace || settings.replace,
+            db: 0,
         };
         migrate_command(&self.dst.addr, keys, timeout, flags, &settings.auth)
     }

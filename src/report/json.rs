@@ -1,5 +1,7 @@
 //! The JSON documents printed with `--json`: stable field names, documented in docs/json.md.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::cluster::check::CheckReport;
@@ -42,8 +44,10 @@ pub struct InfoMaster {
     pub addr: String,
     /// Node id.
     pub id: String,
-    /// Keys (DBSIZE), null when unreachable.
+    /// Keys over every database, null when unreachable.
     pub keys: Option<u64>,
+    /// Keys per database that holds any, null when unreachable.
+    pub keys_per_db: Option<BTreeMap<u32, u64>>,
     /// Slots served.
     pub slots: usize,
     /// Reachable replicas.
@@ -59,8 +63,10 @@ pub struct InfoJson {
     pub entry: String,
     /// Every master, in snapshot order.
     pub masters: Vec<InfoMaster>,
-    /// Keys over reachable masters.
+    /// Keys over reachable masters, every database.
     pub total_keys: u64,
+    /// Keys over reachable masters per database that holds any.
+    pub keys_per_db: BTreeMap<u32, u64>,
     /// Reachable masters.
     pub master_count: usize,
     /// `total_keys / 16384`.
@@ -75,7 +81,10 @@ impl InfoJson {
             .map(|m| InfoMaster {
                 addr: m.addr_text(),
                 id: m.id().to_string(),
-                keys: m.probe().map(|p| p.info.keys),
+                keys: m.probe().map(|p| p.info.total_keys()),
+                keys_per_db: m
+                    .probe()
+                    .map(|p| p.info.keys_per_db().into_iter().collect()),
                 slots: m.current().slots.len(),
                 replicas: snapshot
                     .replicas_of(m.id())
@@ -90,6 +99,7 @@ impl InfoJson {
             master_count: masters.iter().filter(|m| m.reachable).count(),
             masters,
             total_keys,
+            keys_per_db: snapshot.master_keys_per_db().into_iter().collect(),
             keys_per_slot: total_keys as f64 / 16384.0,
         }
     }

@@ -4,6 +4,7 @@
 use comfy_table::{Table, presets};
 use serde::Serialize;
 
+use crate::cluster::info::{numbered_dbs_used, per_db_text};
 use crate::cluster::slots::{SLOT_COUNT, SlotRange, SlotSet};
 use crate::cluster::snapshot::{NodeState, Snapshot};
 
@@ -76,22 +77,55 @@ pub fn nodes_table(snapshot: &Snapshot) -> String {
     if with_hostname {
         header.push("HOSTNAME");
     }
-    header.extend(["SLOTS", "KEYS", "LINK", "FLAGS", "EPOCH", "REPLICATION"]);
+    header.extend([
+        "SLOTS",
+        "KEYS",
+        "SERVER",
+        "LINK",
+        "FLAGS",
+        "EPOCH",
+        "REPLICATION",
+    ]);
+    let columns = Columns {
+        hostname: with_hostname,
+        per_db: numbered_dbs_used(&snapshot.master_keys_per_db()),
+    };
     let mut table = new_table(header);
     for (master, replicas) in shards(snapshot) {
         let master_offset = master.probe().map(|p| p.info.repl_offset);
-        table.add_row(node_row(snapshot, master, with_hostname, None));
+        table.add_row(node_row(snapshot, master, columns, None));
         for replica in replicas {
-            table.add_row(node_row(snapshot, replica, with_hostname, master_offset));
+            table.add_row(node_row(snapshot, replica, columns, master_offset));
         }
     }
     table.to_string()
 }
 
+/// The optional parts of a `nodes` row.
+#[derive(Clone, Copy)]
+struct Columns {
+    /// A HOSTNAME column.
+    hostname: bool,
+    /// Keys per database after the total (some database other than 0 holds keys).
+    per_db: bool,
+}
+
+/// The KEYS cell: the total over every database, then per database when `per_db`.
+fn keys_cell(node: &NodeState, per_db: bool) -> String {
+    node.probe().map_or("-".to_string(), |p| {
+        let total = p.info.total_keys();
+        if per_db && total > 0 {
+            format!("{total} ({})", per_db_text(&p.info.keys_per_db()))
+        } else {
+            total.to_string()
+        }
+    })
+}
+
 fn node_row(
     snapshot: &Snapshot,
     node: &NodeState,
-    with_hostname: bool,
+    columns: Columns,
     master_offset: Option<i64>,
 ) -> Vec<String> {
     let me = node.current();
@@ -128,13 +162,14 @@ fn node_row(
         me.id[..8.min(me.id.len())].to_string(),
         node.addr_text(),
     ];
-    if with_hostname {
+    if columns.hostname {
         row.push(me.hostname.clone().unwrap_or_default());
     }
     row.extend([
         slots_cell(&me.slots),
+        keys_cell(node, columns.per_db),
         node.probe()
-            .map_or("-".to_string(), |p| p.info.keys.to_string()),
+            .map_or("-".to_string(), |p| p.info.server.label()),
         link,
         node.flags_text(),
         me.config_epoch.to_string(),

@@ -3,6 +3,7 @@
 
 use crate::cluster::check::{CheckReport, join_numbers};
 use crate::cluster::create_plan::CreatePlan;
+use crate::cluster::info::{numbered_dbs_used, per_db_text};
 use crate::cluster::snapshot::{NodeState, Snapshot};
 use crate::exec::bootstrap::Member;
 use crate::output::{Doc, Style};
@@ -38,10 +39,18 @@ pub fn node_block(snapshot: &Snapshot, node: &NodeState) -> Doc {
     doc
 }
 
-/// redis-cli's info summary: one line per reachable master, the total and the average.
+/// redis-cli's info summary: one line per reachable master, the total and the average. Where
+/// a database other than 0 holds keys, each count is followed by its share per database.
 pub fn info_summary(snapshot: &Snapshot) -> Doc {
     let mut doc = Doc::new();
-    let mut total_keys: u64 = 0;
+    let all_dbs = snapshot.master_keys_per_db();
+    let per_db = |counts: &[(u32, u64)]| {
+        if numbered_dbs_used(&all_dbs) {
+            format!(" ({})", per_db_text(counts))
+        } else {
+            String::new()
+        }
+    };
     let mut masters = 0usize;
     for node in snapshot.masters() {
         match node.probe() {
@@ -51,14 +60,14 @@ pub fn info_summary(snapshot: &Snapshot) -> Doc {
                     .filter(|r| r.reachable())
                     .count();
                 doc.plain(format!(
-                    "{} ({}) -> {} keys | {} slots | {} slaves.",
+                    "{} ({}) -> {} keys{} | {} slots | {} slaves.",
                     node.addr_text(),
                     short_id(node.id()),
-                    probe.info.keys,
+                    probe.info.total_keys(),
+                    per_db(&probe.info.keys_per_db()),
                     probe.myself.slots.len(),
                     replicas
                 ));
-                total_keys += probe.info.keys;
                 masters += 1;
             }
             None => {
@@ -74,9 +83,13 @@ pub fn info_summary(snapshot: &Snapshot) -> Doc {
             }
         }
     }
+    let total_keys: u64 = all_dbs.iter().map(|(_, k)| k).sum();
     doc.push(
         Style::Ok,
-        format!("[OK] {total_keys} keys in {masters} masters."),
+        format!(
+            "[OK] {total_keys} keys in {masters} masters{}.",
+            per_db(&all_dbs)
+        ),
     );
     doc.plain(format!(
         "{:.2} keys per slot on average.",
@@ -301,6 +314,30 @@ S: 9d4e26c55c3a96b2921ed2476caf1fa78593e5d4 172.20.0.7:6379
 [OK] All 16384 slots covered.
 ";
         assert_eq!(doc.to_text(), expected);
+    }
+
+    #[test]
+    fn keys_of_numbered_databases_are_counted_and_shown_per_database() {
+        let mut snap = snapshot(&all_views(HEALTHY));
+        if let Ok(probe) = &mut snap.nodes[0].probe {
+            probe.info.keyspace = vec![(0, 10), (5, 7)];
+        }
+        let text = info_summary(&snap).to_text();
+        assert!(
+            text.contains("(1ad5a315...) -> 17 keys (db0 10, db5 7) | 5461 slots"),
+            "{text}"
+        );
+        assert!(
+            text.contains("(aa75a427...) -> 10 keys (db0 10) | "),
+            "{text}"
+        );
+        assert!(
+            text.contains("[OK] 37 keys in 3 masters (db0 30, db5 7).\n"),
+            "{text}"
+        );
+        let table = crate::report::table::nodes_table(&snap);
+        assert!(table.contains("17 (db0 10, db5 7)"), "{table}");
+        assert!(table.contains("redis 7.0.15"), "{table}");
     }
 
     #[test]

@@ -106,6 +106,8 @@ pub struct NodeOpts {
     pub tls_auth_clients: TlsAuthClients,
     /// Extra raw arguments appended to the command line.
     pub extra_args: Vec<String>,
+    /// The server binary, when not [`redis_server_path`] (a cluster of mixed versions).
+    pub binary: Option<PathBuf>,
 }
 
 impl Default for NodeOpts {
@@ -119,6 +121,7 @@ impl Default for NodeOpts {
             tls: None,
             tls_auth_clients: TlsAuthClients::Yes,
             extra_args: Vec::new(),
+            binary: None,
         }
     }
 }
@@ -179,6 +182,12 @@ impl NodeOpts {
     /// Appends one raw argument (e.g. `"--cluster-require-full-coverage"`, `"no"`).
     pub fn arg(mut self, arg: &str) -> Self {
         self.extra_args.push(arg.into());
+        self
+    }
+
+    /// Runs `path` instead of [`redis_server_path`].
+    pub fn binary(mut self, path: impl Into<PathBuf>) -> Self {
+        self.binary = Some(path.into());
         self
     }
 
@@ -549,14 +558,15 @@ impl Drop for Node {
 fn spawn_server(opts: &NodeOpts, port: u16, dir: &Path) -> Result<Child, String> {
     let stdio = File::create(dir.join("stdio.log")).map_err(|e| format!("stdio.log: {e}"))?;
     let stderr = stdio.try_clone().map_err(|e| format!("stdio.log: {e}"))?;
-    Command::new(redis_server_path())
+    let binary = opts.binary.clone().unwrap_or_else(redis_server_path);
+    Command::new(&binary)
         .args(opts.server_args(port, dir))
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(stdio)
         .stderr(stderr)
         .spawn()
-        .map_err(|e| format!("spawn {}: {e}", redis_server_path().display()))
+        .map_err(|e| format!("spawn {}: {e}", binary.display()))
 }
 
 fn build_cmd<S: AsRef<str>>(args: &[S]) -> redis::Cmd {
