@@ -402,6 +402,7 @@ fn migrate_cmd(
     let flags = MigrateFlags {
         copy: job.copy,
         replace,
+        db: 0,
     };
     migrate_command(target, keys, job.timeout, flags, &job.cluster_opts.auth)
 }
