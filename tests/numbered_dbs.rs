@@ -173,15 +173,18 @@ fn assert_no_crash(nodes: &[&Node]) {
     }
 }
 
-/// A loaded cluster and its data.
-fn loaded(spec: ClusterSpec, per_db: usize) -> (TestCluster, Data) {
+/// A loaded cluster and its data, when the server has numbered databases.
+fn loaded(spec: ClusterSpec, per_db: usize) -> Option<(TestCluster, Data)> {
+    if !numbered_databases_supported() {
+        return None;
+    }
     let cluster = spec.opts(opts()).start();
     load(&cluster, per_db);
     let before = data(&cluster.nodes().iter().collect::<Vec<_>>());
     for db in DBS {
         assert!(before[&db].0.keys > 0, "nothing written to db {db}");
     }
-    (cluster, before)
+    Some((cluster, before))
 }
 
 /// `rcluster check` passes and redis-level views agree.
@@ -226,25 +229,23 @@ fn reshard_argv(entry: &str, to: &str, slots: u32) -> Vec<String> {
 
 #[test]
 fn reshard_keeps_every_database() {
-    if !numbered_databases_supported() {
+    let Some((cluster, before)) = loaded(ClusterSpec::new(3, 1), 6000) else {
         return;
-    }
-    let (cluster, before) = loaded(ClusterSpec::new(3, 1), 6000);
+    };
     let out = run(reshard_argv(&cluster.addr(0), cluster.node(0).id(), 3000));
     assert_moved_and_kept("reshard", &out, &cluster, &before);
 }
 
 #[test]
 fn rebalance_keeps_every_database() {
-    if !numbered_databases_supported() {
-        return;
-    }
     let spec = ClusterSpec::new(3, 1).slots(vec![
         vec![0..=9999],
         vec![10000..=13999],
         vec![14000..=16383],
     ]);
-    let (cluster, before) = loaded(spec, 6000);
+    let Some((cluster, before)) = loaded(spec, 6000) else {
+        return;
+    };
     let out = run(["rebalance", &cluster.addr(0), "--yes"]);
     assert_moved_and_kept("rebalance", &out, &cluster, &before);
     let counts = cluster.slot_counts();
@@ -256,10 +257,9 @@ fn rebalance_keeps_every_database() {
 
 #[test]
 fn del_node_drain_keeps_every_database() {
-    if !numbered_databases_supported() {
+    let Some((cluster, before)) = loaded(ClusterSpec::new(3, 0), 6000) else {
         return;
-    }
-    let (cluster, before) = loaded(ClusterSpec::new(3, 0), 6000);
+    };
     let gone = cluster.node(2).id().to_string();
     let out = run(["del-node", &cluster.addr(0), &gone, "--drain", "--yes"]);
     assert_success("del-node --drain", &out);
@@ -276,10 +276,9 @@ const KILL_DELAYS_MS: [u64; 3] = [150, 400, 800];
 
 #[test]
 fn fix_after_sigkill_mid_reshard_keeps_every_database() {
-    if !numbered_databases_supported() {
+    let Some((cluster, before)) = loaded(ClusterSpec::new(3, 1), 25_000) else {
         return;
-    }
-    let (cluster, before) = loaded(ClusterSpec::new(3, 1), 25_000);
+    };
     let nodes: Vec<&Node> = cluster.nodes().iter().collect();
     let entry = cluster.addr(0);
     let mut rounds_with_open_slots = 0;
@@ -311,10 +310,9 @@ fn fix_after_sigkill_mid_reshard_keeps_every_database() {
 
 #[test]
 fn target_without_the_database_is_refused_before_any_change() {
-    if !numbered_databases_supported() {
+    let Some((cluster, before)) = loaded(ClusterSpec::new(2, 0), 2000) else {
         return;
-    }
-    let (cluster, before) = loaded(ClusterSpec::new(2, 0), 2000);
+    };
     // A new master with only 4 databases: keys of databases 5 and 15 cannot go there.
     let small = Node::start(&NodeOpts::new().args(["--cluster-databases", "4"]));
     let first = cluster.node(0);
