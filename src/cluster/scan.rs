@@ -1,14 +1,14 @@
 //! Key counts per slot: [`count_keys`] on one node, in every database it has (Valkey >= 9.0
 //! `cluster-databases`: COUNTKEYSINSLOT counts the selected database only), and which masters
-//! hold keys in slots they do not serve (for the multiple-owners search). One pipeline of
-//! `CLUSTER COUNTKEYSINSLOT` per database and master, masters in parallel: a few milliseconds
-//! instead of redis-cli's 16384 serial round trips per master.
+//! hold keys in slots they do not serve (for the multiple-owners search). Pipelined
+//! `CLUSTER COUNTKEYSINSLOT` (every database in the same pipelines), masters in parallel: a
+//! few milliseconds instead of redis-cli's 16384 serial round trips per master.
 
 use super::check::StrayKeys;
 use super::slots::{SLOT_COUNT, SlotSet};
 use super::snapshot::Snapshot;
 use crate::net::conn::{ConnectOptions, NodeConn, NodeError};
-use crate::net::db::pipeline_in;
+use crate::net::db::select;
 use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};
 
 /// Commands in one pipeline of [`count_keys`].
@@ -49,32 +49,62 @@ impl SlotKeys {
     }
 }
 
-/// COUNTKEYSINSLOT of every slot of `slots` in each database `0..databases` of `conn`,
-/// pipelined (a SELECT around each pipeline of another database than 0; the connection is
-/// back in database 0 after).
+/// COUNTKEYSINSLOT of every slot of `slots` in each database `0..databases` of `conn` (in
+/// database 0 already, and back there after), pipelined: the databases follow each other in
+/// the same pipelines, each after a SELECT (none with one database).
 pub fn count_keys(
     conn: &mut NodeConn,
     slots: &[u16],
     databases: u32,
 ) -> Result<SlotKeys, NodeError> {
-    let mut per_db = Vec::new();
-    for db in 0..databases.max(1) {
-        let mut counts = Vec::with_capacity(slots.len());
-        for chunk in slots.chunks(COUNT_PIPELINE) {
-            let mut pipe = redis::pipe();
-            for &slot in chunk {
-                pipe.cmd("CLUSTER").arg("COUNTKEYSINSLOT").arg(slot);
-            }
-            for reply in pipeline_in(conn, db, &pipe)? {
-                counts.push(conn.convert(reply)?);
-            }
+    let databases = databases.max(1);
+    let mut per_db: Vec<Vec<u64>> = (0..databases)
+        .map(|_| Vec::with_capacity(slots.len()))
+        .collect();
+    let all: Vec<(u32, u16)> = (0..databases)
+        .flat_map(|db| slots.iter().map(move |&slot| (db, slot)))
+        .collect();
+    for chunk in all.chunks(COUNT_PIPELINE) {
+        for (db, count) in count_chunk(conn, chunk)? {
+            per_db[db as usize].push(count);
         }
-        per_db.push(counts);
     }
     Ok(SlotKeys {
         slots: slots.to_vec(),
         per_db,
     })
+}
+
+/// One round trip of [`count_keys`]: COUNTKEYSINSLOT of each `(db, slot)`, a SELECT before
+/// each change of database and `SELECT 0` at the end. Fails when a SELECT is refused (the
+/// counts after it would be another database's).
+fn count_chunk(conn: &mut NodeConn, chunk: &[(u32, u16)]) -> Result<Vec<(u32, u64)>, NodeError> {
+    let mut pipe = redis::pipe();
+    // The database a count reply belongs to; None for a SELECT's reply.
+    let mut owners: Vec<Option<u32>> = Vec::with_capacity(chunk.len() + 2);
+    let mut current = 0;
+    for &(db, slot) in chunk {
+        if db != current {
+            pipe.add_command(select(db));
+            owners.push(None);
+            current = db;
+        }
+        pipe.cmd("CLUSTER").arg("COUNTKEYSINSLOT").arg(slot);
+        owners.push(Some(db));
+    }
+    if current != 0 {
+        pipe.add_command(select(0));
+        owners.push(None);
+    }
+    let replies = conn.pipeline(&pipe)?;
+    let mut counts = Vec::with_capacity(chunk.len());
+    for (owner, reply) in owners.into_iter().zip(replies) {
+        match owner {
+            Some(db) => counts.push((db, conn.convert(reply)?)),
+            None => conn.convert::<()>(reply)?,
+        }
+    }
+    Ok(counts)
 }
 
 /// For every reachable master, the slots it does not serve but holds keys in (in any

@@ -525,7 +525,8 @@ fn prepare(
         for pair in pairs.iter().filter(|p| p.from == i) {
             slots.extend(pair.slots.iter());
         }
-        let counts = count_keys(&mut conn, &slots, node.server.cluster_databases)?;
+        let counts = count_keys(&mut conn, &slots, node.server.cluster_databases)
+            .inspect_err(|_| conn.discard())?;
         for pair in pairs.iter().filter(|p| p.from == i) {
             refuse_missing_database(&counts, pair, &job.nodes[pair.to])?;
         }

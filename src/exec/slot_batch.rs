@@ -344,10 +344,10 @@ fn assign_slots(
 /// closes as usual: its epoch bump and single broadcast carry the whole batch. Where SETSLOT is
 /// not replicated, MULTI/EXEC keeps clients from seeing a slot half-way; a server that
 /// replicates SETSLOT (Valkey >= 8) blocks each one until its replicas acknowledge, which it
-/// cannot do inside MULTI (it aborts on an assertion), so there the same commands go as a
-/// plain pipeline, executed in order. Returns one reply per slot (its NODE's, or its STABLE's
-/// when that failed); a server that refuses the transaction gets plain pipelined `SETSLOT NODE`
-/// instead.
+/// cannot do inside MULTI (it aborts on an assertion), so there the last slot's NODE goes
+/// first, then the others' STABLE and NODE as plain pipelines. Returns one reply per slot (its
+/// NODE's, or its STABLE's when that failed); a server that refuses the transaction gets
+/// plain pipelined `SETSLOT NODE` instead.
 fn claim_on_target(
     ctx: &BatchContext<'_>,
     target: &Endpoint,
@@ -363,7 +363,15 @@ fn claim_on_target(
         .collect();
     groups.push(vec![node(last)]);
     let replies = if target.server.replicated_setslot() {
-        setslot::send(ctx.cache, target, groups)?
+        // No MULTI here, and the groups run on several connections at once: the last slot's
+        // NODE (the one that bumps the epoch) goes first, alone. A slot claimed before the
+        // bump could be taken back by the source's next gossip (its epoch still the higher),
+        // leaving the target alone in believing the source owns it.
+        let bump = groups.pop().unwrap_or_default();
+        let mut last_reply = setslot::send(ctx.cache, target, vec![bump])?;
+        let mut replies = setslot::send(ctx.cache, target, groups)?;
+        replies.append(&mut last_reply);
+        replies
     } else {
         let mut pipe = redis::pipe();
         pipe.cmd("MULTI");

@@ -1,47 +1,19 @@
 //! Numbered databases (Valkey >= 9.0 `cluster-databases`) on connections that are shared.
 //! Between uses every connection rcluster keeps is in database 0: work in another database
 //! selects it and goes back to 0 before the connection is reused, or the connection is closed.
-//! Nothing here sends a SELECT for database 0, so servers with one database see no extra
-//! command.
+//! No SELECT is needed for database 0, so servers with one database see no extra command.
 
 use std::ops::{Deref, DerefMut};
 
-use redis::Value;
-
-use super::conn::{NodeConn, NodeError};
+use super::conn::NodeError;
 use super::conncache::{ConnCache, Lease};
 use crate::address::NodeAddr;
 
 /// `SELECT db`.
-fn select(db: u32) -> redis::Cmd {
+pub fn select(db: u32) -> redis::Cmd {
     let mut cmd = redis::cmd("SELECT");
     cmd.arg(db);
     cmd
-}
-
-/// Runs the read-only commands of `pipe` in database `db` of `conn` (in database 0 already):
-/// `SELECT db` first and `SELECT 0` last, in the same round trip. Fails when either SELECT
-/// is refused, since the replies in between would then come from another database.
-pub fn pipeline_in(
-    conn: &mut NodeConn,
-    db: u32,
-    pipe: &redis::Pipeline,
-) -> Result<Vec<Value>, NodeError> {
-    if db == 0 {
-        return conn.pipeline(pipe);
-    }
-    let mut wrapped = redis::pipe();
-    wrapped.add_command(select(db));
-    for cmd in pipe.cmd_iter() {
-        wrapped.add_command(cmd.clone());
-    }
-    wrapped.add_command(select(0));
-    let mut replies = conn.pipeline(&wrapped)?;
-    let back = replies.pop().unwrap_or(Value::Nil);
-    conn.convert::<()>(back)?;
-    let selected = replies.remove(0);
-    conn.convert::<()>(selected)?;
-    Ok(replies)
 }
 
 /// A leased connection with database `db` selected (confirmed before any command of the
