@@ -18,6 +18,7 @@ use super::migrate::{Endpoint, MigrateSettings, Tally};
 use super::setslot;
 use super::slot_batch::{BatchContext, drain_slot, is_no_longer_master};
 use crate::cluster::fix_plan::{Diagnosis, FixNode, FixPlan, Problem, SlotFix};
+use crate::cluster::scan::count_keys;
 use crate::cluster::slots::{SLOT_COUNT, SlotSet};
 use crate::cluster::snapshot::Snapshot;
 use crate::net::conn::{ConnectOptions, NodeError, server_error_text};
@@ -66,8 +67,8 @@ pub fn masters(snapshot: &Snapshot) -> (Vec<FixNode>, Vec<Endpoint>) {
     (nodes, endpoints)
 }
 
-/// Counts keys of the suspicious slots on every usable master: open, unclaimed or
-/// multiply-claimed slots, or every slot with `search_every_slot`.
+/// Counts keys of the suspicious slots on every usable master, over every database it has:
+/// open, unclaimed or multiply-claimed slots, or every slot with `search_every_slot`.
 pub fn diagnose(
     opts: &ConnectOptions,
     snapshot: &Snapshot,
@@ -81,20 +82,15 @@ pub fn diagnose(
     };
     let usable: Vec<usize> = (0..nodes.len()).filter(|&i| nodes[i].usable).collect();
     let counts = fan_out(&usable, DEFAULT_PARALLELISM, |&i| {
-        let mut conn = opts.connect(&endpoints[i].addr)?;
-        let mut found = Vec::new();
-        for chunk in suspicious.chunks(4096) {
-            let mut pipe = redis::pipe();
-            for &slot in chunk {
-                pipe.cmd("CLUSTER").arg("COUNTKEYSINSLOT").arg(slot);
-            }
-            for (&slot, reply) in chunk.iter().zip(conn.pipeline(&pipe)?) {
-                let n: u64 = conn.convert(reply)?;
-                if n > 0 {
-                    found.push((slot, n));
-                }
-            }
-        }
+        let node = &endpoints[i];
+        let mut conn = opts.connect(&node.addr)?;
+        let counts = count_keys(&mut conn, &suspicious, node.server.cluster_databases)?;
+        let found: Vec<(u16, u64)> = suspicious
+            .iter()
+            .copied()
+            .zip(counts.totals())
+            .filter(|(_, n)| *n > 0)
+            .collect();
         Ok::<_, NodeError>(found)
     });
     let mut keys = BTreeMap::new();

@@ -26,8 +26,9 @@ use super::slot_batch::{BatchContext, BatchOutcome, SlotBatch, move_batch};
 use crate::address::NodeAddr;
 use crate::cluster::capabilities::Capabilities;
 use crate::cluster::converge::{Target, lagging};
-use crate::cluster::info::fields;
+use crate::cluster::info::{ServerInfo, fields};
 use crate::cluster::moves::MovePlan;
+use crate::cluster::scan::{SlotKeys, count_keys};
 use crate::cluster::slots::SlotSet;
 use crate::cluster::snapshot::Snapshot;
 use crate::net::conn::{Auth, ConnectOptions, NodeConn, NodeError};
@@ -505,10 +506,11 @@ struct Preparation {
     keys_per_slot: Vec<(u16, u64)>,
 }
 
-/// Concurrently, per node involved: a source counts the keys of its planned slots and gets
-/// its average key size (for the MIGRATE batch size); a target must report
-/// `cluster_state:ok` within the ready timeout (a master that just joined answers MIGRATE
-/// with CLUSTERDOWN for a while).
+/// Concurrently, per node involved: a source counts the keys of its planned slots in every
+/// database it has and gets its average key size (for the MIGRATE batch size); a target must
+/// report `cluster_state:ok` within the ready timeout (a master that just joined answers
+/// MIGRATE with CLUSTERDOWN for a while). Keys in a database their target does not have
+/// refuse the whole job.
 fn prepare(
     cache: &ConnCache,
     job: &Job<'_>,
@@ -523,7 +525,11 @@ fn prepare(
         for pair in pairs.iter().filter(|p| p.from == i) {
             slots.extend(pair.slots.iter());
         }
-        let counts = count_keys(&mut conn, &slots)?;
+        let counts = count_keys(&mut conn, &slots, node.server.cluster_databases)
+            .inspect_err(|_| conn.discard())?;
+        for pair in pairs.iter().filter(|p| p.from == i) {
+            refuse_missing_database(&counts, pair, &job.nodes[pair.to])?;
+        }
         let batch = match settings.batch_keys {
             Some(n) => n.max(1),
             None if slots.is_empty() => DEFAULT_MIGRATE_KEYS,
@@ -532,7 +538,8 @@ fn prepare(
         if pairs.iter().any(|p| p.to == i) {
             wait_ready(&mut conn, settings.ready_timeout)?;
         }
-        Ok::<_, anyhow::Error>((batch, slots.into_iter().zip(counts).collect::<Vec<_>>()))
+        let totals = slots.into_iter().zip(counts.totals()).collect::<Vec<_>>();
+        Ok::<_, anyhow::Error>((batch, totals))
     });
     let mut batch_keys = vec![DEFAULT_MIGRATE_KEYS; job.nodes.len()];
     let mut keys_per_slot = Vec::new();
@@ -549,33 +556,59 @@ fn prepare(
     })
 }
 
-/// COUNTKEYSINSLOT for each slot, pipelined.
-fn count_keys(conn: &mut NodeConn, slots: &[u16]) -> Result<Vec<u64>, NodeError> {
-    let mut counts = Vec::with_capacity(slots.len());
-    for chunk in slots.chunks(2048) {
-        let mut pipe = redis::pipe();
-        for &slot in chunk {
-            pipe.cmd("CLUSTER").arg("COUNTKEYSINSLOT").arg(slot);
-        }
-        for reply in conn.pipeline(&pipe)? {
-            counts.push(conn.convert(reply)?);
-        }
+/// Fails when the source holds keys of `pair`'s slots in a database `target` does not have
+/// (a mixed cluster: fewer `cluster-databases` there, or a server without numbered databases).
+fn refuse_missing_database(
+    counts: &SlotKeys,
+    pair: &crate::cluster::moves::PairMoves,
+    target: &Endpoint,
+) -> anyhow::Result<()> {
+    let databases = target.server.cluster_databases;
+    match beyond_target(counts, pair, databases) {
+        None => Ok(()),
+        Some((db, slot)) => bail!(
+            "slot {slot} holds keys in database {db}, but the target {} ({}, {}) has {} \
+             database(s) (cluster-databases): they cannot move there",
+            target.addr,
+            target.id,
+            target.server.label(),
+            databases
+        ),
     }
-    Ok(counts)
 }
 
-/// Keys per MIGRATE for a source: up to 1000, fewer when its average key is large, so that
-/// a batch carries about 8 MB.
+/// The first database (with one of its slots) holding keys of `pair`'s slots that a target
+/// with `target_databases` databases does not have.
+fn beyond_target(
+    counts: &SlotKeys,
+    pair: &crate::cluster::moves::PairMoves,
+    target_databases: u32,
+) -> Option<(u32, u16)> {
+    counts
+        .by_db()
+        .into_iter()
+        .filter(|(db, _)| *db >= target_databases)
+        .find_map(|(db, slots)| {
+            slots
+                .into_iter()
+                .find(|s| pair.slots.contains(*s))
+                .map(|s| (db, s))
+        })
+}
+
+/// Keys per MIGRATE for a source: up to 1000, fewer when its average key (over every
+/// database) is large, so that a batch carries about 8 MB.
 fn default_batch_keys(conn: &mut NodeConn) -> Result<usize, NodeError> {
     let mut pipe = redis::pipe();
-    pipe.cmd("INFO").arg("memory").cmd("DBSIZE");
+    pipe.cmd("INFO").arg("memory").cmd("INFO").arg("keyspace");
     let replies = conn.pipeline(&pipe)?;
-    let [info, dbsize]: [redis::Value; 2] = replies
+    let [memory, keyspace]: [redis::Value; 2] = replies
         .try_into()
-        .map_err(|_| conn.server_error("short reply to INFO memory + DBSIZE"))?;
-    let info: String = conn.convert(info)?;
-    let keys: u64 = conn.convert(dbsize)?;
-    let dataset: u64 = fields(&info)
+        .map_err(|_| conn.server_error("short reply to INFO memory + INFO keyspace"))?;
+    let memory: String = conn.convert(memory)?;
+    let keyspace: String = conn.convert(keyspace)?;
+    let keys = ServerInfo::parse(&keyspace, "", 0).total_keys();
+    let dataset: u64 = fields(&memory)
         .find(|(k, _)| *k == "used_memory_dataset")
         .and_then(|(_, v)| v.parse().ok())
         .unwrap_or(0);
@@ -761,6 +794,22 @@ mod tests {
             to,
             slots: slots.collect(),
         }
+    }
+
+    #[test]
+    fn keys_in_a_database_the_target_lacks_are_found() {
+        let counts = SlotKeys {
+            slots: vec![1, 2, 3],
+            per_db: vec![vec![5, 0, 0], vec![0, 2, 0], vec![0, 0, 0], vec![0, 0, 1]],
+        };
+        let moving_1_2 = pair(0, 1, 1..=2);
+        // A target with 16 databases takes everything; one with 1 lacks db 1 (slot 2).
+        assert_eq!(beyond_target(&counts, &moving_1_2, 16), None);
+        assert_eq!(beyond_target(&counts, &moving_1_2, 1), Some((1, 2)));
+        assert_eq!(beyond_target(&counts, &moving_1_2, 2), None);
+        // Slot 3's keys in db 3 only matter to a pair that moves slot 3.
+        assert_eq!(beyond_target(&counts, &pair(0, 1, 3..=3), 2), Some((3, 3)));
+        assert_eq!(beyond_target(&counts, &pair(0, 1, 1..=1), 1), None);
     }
 
     #[test]

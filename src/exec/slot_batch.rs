@@ -3,7 +3,9 @@
 //! batch), keys moved with pipelined GETKEYSINSLOT + MIGRATE ... KEYS until the source has
 //! none left in those slots, then NODE on the target, the source and every other master.
 //!
-//! A slot is only announced as moved after COUNTKEYSINSLOT says the source holds no key of it.
+//! A slot is only announced as moved after COUNTKEYSINSLOT says the source holds no key of it
+//! in any database (Valkey >= 9.0 `cluster-databases`: each database is drained in turn, its
+//! keys landing in the same database on the target).
 //! Anything that cannot be moved safely (a key that exists on both sides with different
 //! values, a key that fails even alone) leaves its slot open — migrating on the source,
 //! importing on the target — which is a state `fix` closes without losing a key.
@@ -17,8 +19,10 @@ use super::compare::{dump_all, same_unordered_content};
 use super::migrate::{BigKey, Endpoint, MigrateSettings, Tally};
 use super::setslot;
 use crate::address::NodeAddr;
+use crate::cluster::scan::count_keys;
 use crate::net::conn::{Auth, ErrorKind, NodeError, server_error_text};
 use crate::net::conncache::ConnCache;
+use crate::net::db::InDb;
 
 /// Keys of at least this many bytes are reported as big keys when they are retried alone.
 const BIG_KEY_BYTES: u64 = 1024 * 1024;
@@ -114,6 +118,7 @@ pub fn move_batch(ctx: &BatchContext<'_>, batch: &SlotBatch) -> BatchOutcome {
         dst,
         pair: batch.pair,
         batch_keys: ctx.batch_keys[batch.from],
+        db: 0,
     };
     let mut empty = Vec::new();
     let mut pending = opened.open;
@@ -180,6 +185,7 @@ pub fn drain_slot(ctx: &BatchContext<'_>, from: usize, to: usize, slot: u16) -> 
         dst,
         pair: 0,
         batch_keys: ctx.batch_keys[from],
+        db: 0,
     };
     for _ in 0..DRAIN_PASSES {
         let drained = mover.drain(&[slot], &mut outcome);
@@ -287,7 +293,8 @@ fn split_ok(slots: &[u16], replies: &[Value]) -> (Vec<u16>, Vec<(u16, String)>) 
     (ok, failed)
 }
 
-/// COUNTKEYSINSLOT on the source for every slot, in one pipeline.
+/// Keys of each slot left on the source, over every database it has (COUNTKEYSINSLOT,
+/// pipelined per database): what decides whether a slot may be announced as moved.
 fn confirm_empty(
     ctx: &BatchContext<'_>,
     src: &Endpoint,
@@ -297,12 +304,9 @@ fn confirm_empty(
         return Ok(Vec::new());
     }
     let mut source = ctx.cache.lease(&src.addr)?;
-    let mut pipe = redis::pipe();
-    for &slot in slots {
-        pipe.cmd("CLUSTER").arg("COUNTKEYSINSLOT").arg(slot);
-    }
-    let replies = source.pipeline(&pipe).inspect_err(|_| source.discard())?;
-    replies.into_iter().map(|v| source.convert(v)).collect()
+    let counts = count_keys(&mut source, slots, src.server.cluster_databases)
+        .inspect_err(|_| source.discard())?;
+    Ok(counts.totals())
 }
 
 /// SETSLOT NODE on the target first (see [`claim_on_target`]), then on the source; the other
@@ -448,6 +452,8 @@ struct KeyMover<'a> {
     dst: &'a Endpoint,
     pair: usize,
     batch_keys: usize,
+    /// The database being drained (selected on every connection the mover leases).
+    db: u32,
 }
 
 /// One MIGRATE's worth of keys of one slot.
@@ -456,10 +462,53 @@ struct KeyBatch {
     keys: Vec<Vec<u8>>,
 }
 
-impl KeyMover<'_> {
-    /// Moves every key of `slots`; returns the slots with no key left on the source. Slots
-    /// that cannot be drained are recorded in `outcome.open`.
+impl<'a> KeyMover<'a> {
+    /// Moves every key of `slots` in every database; returns the slots with no key left on
+    /// the source in any database it drained. Slots that cannot be drained are recorded in
+    /// `outcome.open`. A server with one database is drained directly; otherwise the keys of
+    /// `slots` are counted per database and each database holding some is drained in turn.
     fn drain(&mut self, slots: &[u16], outcome: &mut BatchOutcome) -> Vec<u16> {
+        self.db = 0;
+        let databases = self.src.server.cluster_databases;
+        if databases <= 1 {
+            return self.drain_db(slots, outcome);
+        }
+        let counted = self.ctx.cache.lease(&self.src.addr).and_then(|mut source| {
+            count_keys(&mut source, slots, databases).inspect_err(|_| source.discard())
+        });
+        let counts = match counted {
+            Ok(counts) => counts,
+            Err(err) => {
+                for &slot in slots {
+                    outcome
+                        .open
+                        .push((slot, format!("cannot count its keys: {err}")));
+                }
+                outcome.error.get_or_insert(err.to_string());
+                return Vec::new();
+            }
+        };
+        let mut failed: Vec<u16> = Vec::new();
+        for (db, with_keys) in counts.by_db() {
+            let todo: Vec<u16> = with_keys
+                .into_iter()
+                .filter(|s| !failed.contains(s))
+                .collect();
+            self.db = db;
+            let drained = self.drain_db(&todo, outcome);
+            failed.extend(todo.into_iter().filter(|s| !drained.contains(s)));
+        }
+        self.db = 0;
+        slots
+            .iter()
+            .copied()
+            .filter(|s| !failed.contains(s))
+            .collect()
+    }
+
+    /// Moves every key of `slots` in database `self.db`; returns the slots with no key left
+    /// there. Slots that cannot be drained are recorded in `outcome.open`.
+    fn drain_db(&mut self, slots: &[u16], outcome: &mut BatchOutcome) -> Vec<u16> {
         let mut pending: Vec<u16> = slots.to_vec();
         let mut drained = Vec::new();
         let mut idle_rounds = vec![0usize; pending.len()];
@@ -533,7 +582,7 @@ impl KeyMover<'_> {
 
     /// GETKEYSINSLOT for every slot in one pipeline (a few batches' worth per slot).
     fn list_keys(&self, slots: &[u16]) -> Result<Vec<Vec<Vec<u8>>>, NodeError> {
-        let mut source = self.ctx.cache.lease(&self.src.addr)?;
+        let mut source = self.on(self.src)?;
         let mut pipe = redis::pipe();
         let count = self.list_count();
         for &slot in slots {
@@ -587,7 +636,7 @@ impl KeyMover<'_> {
         }
         let mut stalled: Option<String> = None;
         let mut handled = 0;
-        let read = match ctx.cache.lease(&self.src.addr) {
+        let read = match self.on(self.src) {
             Ok(mut source) => {
                 let _ = source.set_timeout(settings.batch_timeout + REPLY_MARGIN);
                 // Replies are handled as they come; after a stall the rest is not waited for
@@ -663,13 +712,19 @@ impl KeyMover<'_> {
         }
     }
 
-    /// `MIGRATE host port "" 0 timeout [REPLACE] [AUTH ...] KEYS k...` towards the target.
+    /// A connection to `node` in the database being drained.
+    fn on(&self, node: &Endpoint) -> Result<InDb<'a>, NodeError> {
+        InDb::lease(self.ctx.cache, &node.addr, self.db)
+    }
+
+    /// `MIGRATE host port "" db timeout [REPLACE] [AUTH ...] KEYS k...` towards the target,
+    /// into the same database.
     fn migrate_cmd(&self, keys: &[Vec<u8>], timeout: Duration, replace: bool) -> redis::Cmd {
         let settings = self.ctx.settings;
         let flags = MigrateFlags {
             copy: false,
             replace: replace || settings.replace,
-            db: 0,
+            db: self.db,
         };
         migrate_command(&self.dst.addr, keys, timeout, flags, &settings.auth)
     }
@@ -780,7 +835,7 @@ impl KeyMover<'_> {
     /// `Some(false)` if it holds a different one, `None` if the target does not have it.
     fn compare_values(&self, keys: &[Vec<u8>]) -> Result<Compared, NodeError> {
         // ASKING: a source that imports the slot (as `fix` sets holders) answers for its keys.
-        let mut source = self.ctx.cache.lease(&self.src.addr)?;
+        let mut source = self.on(self.src)?;
         let src_dumps = dump_all(&mut source, keys, true).inspect_err(|_| source.discard())?;
         drop(source);
         // A key the source does not answer for is gone, or redirected with ASK because it
@@ -792,7 +847,7 @@ impl KeyMover<'_> {
             .collect();
         let gone = (keys.len() - present.len()) as u64;
         let present_keys: Vec<Vec<u8>> = present.iter().map(|(k, _)| (*k).clone()).collect();
-        let mut target = self.ctx.cache.lease(&self.dst.addr)?;
+        let mut target = self.on(self.dst)?;
         let dst_dumps =
             dump_all(&mut target, &present_keys, true).inspect_err(|_| target.discard())?;
         let mut keys: Vec<Comparison> = present
@@ -802,7 +857,7 @@ impl KeyMover<'_> {
             .collect();
         // Identical sets and hashes can dump differently (hash-table order): look closer.
         if keys.iter().any(|(_, same)| *same == Some(false)) {
-            let mut source = self.ctx.cache.lease(&self.src.addr)?;
+            let mut source = self.on(self.src)?;
             for (key, same) in keys.iter_mut().filter(|(_, same)| *same == Some(false)) {
                 let equal = same_unordered_content(&mut source, &mut target, key, true);
                 match equal {
@@ -909,7 +964,7 @@ impl KeyMover<'_> {
                 .arg("SAMPLES")
                 .arg(0);
         }
-        let mut source = self.ctx.cache.lease(&self.src.addr)?;
+        let mut source = self.on(self.src)?;
         let replies = source.pipeline(&pipe).inspect_err(|_| source.discard())?;
         Ok(replies
             .into_iter()
@@ -924,7 +979,7 @@ impl KeyMover<'_> {
 
     /// Runs one command on the source with a reply timeout of `timeout` plus a margin.
     fn run_on_source(&self, cmd: &redis::Cmd, timeout: Duration) -> Result<Value, NodeError> {
-        let mut source = self.ctx.cache.lease(&self.src.addr)?;
+        let mut source = self.on(self.src)?;
         source.set_timeout(timeout + REPLY_MARGIN)?;
         let reply = source.raw(cmd);
         match &reply {

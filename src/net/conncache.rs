@@ -65,6 +65,12 @@ impl Lease<'_> {
     pub fn discard(&mut self) {
         self.broken = true;
     }
+
+    /// True when the connection will be closed instead of reused ([`Lease::discard`], or a
+    /// transport error).
+    pub fn is_discarded(&self) -> bool {
+        self.broken || self.conn.as_ref().is_none_or(NodeConn::is_broken)
+    }
 }
 
 impl Deref for Lease<'_> {
@@ -87,9 +93,8 @@ impl DerefMut for Lease<'_> {
 
 impl Drop for Lease<'_> {
     fn drop(&mut self) {
-        if let Some(conn) = self.conn.take()
-            && !self.broken
-            && !conn.is_broken()
+        if !self.is_discarded()
+            && let Some(conn) = self.conn.take()
         {
             self.cache.give_back(conn);
         }

@@ -2,6 +2,7 @@
 
 pub mod conn;
 pub mod conncache;
+pub mod db;
 pub mod fanout;
 pub mod pool;
 pub mod raw_stream;

@@ -40,13 +40,18 @@ pub fn digest(cluster: &TestCluster) -> Digest {
 
 /// Digest of the data on the nodes of `nodes` that answer and call themselves masters.
 pub fn digest_nodes(nodes: &[&Node]) -> Digest {
+    digest_nodes_in(nodes, 0)
+}
+
+/// [`digest_nodes`] of database `db` (Valkey >= 9.0 `cluster-databases`).
+pub fn digest_nodes_in(nodes: &[&Node], db: u32) -> Digest {
     let mut all: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
     let mut duplicates = Vec::new();
     for node in nodes {
         if role(node).as_deref() != Some("master") {
             continue;
         }
-        for (key, value) in dump_all(node) {
+        for (key, value) in dump_all_in(node, db) {
             if all.insert(key.clone(), value).is_some() {
                 duplicates.push(String::from_utf8_lossy(&key).into_owned());
             }
@@ -66,8 +71,13 @@ pub fn digest_nodes(nodes: &[&Node]) -> Digest {
 
 /// (key, DUMP payload) of every key of one node.
 pub fn dump_all(node: &Node) -> Vec<(Vec<u8>, Vec<u8>)> {
+    dump_all_in(node, 0)
+}
+
+/// (key, DUMP payload) of every key of database `db` of one node.
+pub fn dump_all_in(node: &Node, db: u32) -> Vec<(Vec<u8>, Vec<u8>)> {
     let mut out = Vec::new();
-    scan(&mut node.conn(), |conn, keys| {
+    scan(&mut conn_in(node, db), |conn, keys| {
         let mut pipe = redis::pipe();
         for key in &keys {
             pipe.cmd("DUMP").arg(key);
@@ -269,6 +279,11 @@ pub fn load_keys(cluster: &TestCluster, n: usize, prefix: &str, value_len: usize
 /// and call themselves masters) holds keys without serving it in its own view
 /// (COUNTKEYSINSLOT over all slots, pipelined).
 pub fn misplaced_keys(nodes: &[&Node]) -> Vec<(String, u16, u64)> {
+    misplaced_keys_in(nodes, 0)
+}
+
+/// [`misplaced_keys`] in database `db`.
+pub fn misplaced_keys_in(nodes: &[&Node], db: u32) -> Vec<(String, u16, u64)> {
     let mut out = Vec::new();
     for node in nodes {
         if role(node).as_deref() != Some("master") {
@@ -280,7 +295,7 @@ pub fn misplaced_keys(nodes: &[&Node]) -> Vec<(String, u16, u64)> {
             .find(|l| l.id == node.id())
             .map(|l| l.slots.into_iter().flatten().collect())
             .unwrap_or_default();
-        let mut conn = node.conn();
+        let mut conn = conn_in(node, db);
         let all: Vec<u16> = (0..super::SLOTS).collect();
         for chunk in all.chunks(4096) {
             let mut pipe = redis::pipe();
@@ -304,4 +319,16 @@ pub fn role(node: &Node) -> Option<String> {
         .ok()
         .and_then(|v| redis::from_redis_value::<String>(v).ok())
         .and_then(|info| super::info_value(&info, "role"))
+}
+
+/// A new connection to `node` with database `db` selected (no SELECT for database 0).
+pub fn conn_in(node: &Node, db: u32) -> redis::Connection {
+    let mut conn = node.conn();
+    if db != 0 {
+        redis::cmd("SELECT")
+            .arg(db)
+            .query::<()>(&mut conn)
+            .unwrap_or_else(|e| panic!("SELECT {db} on {}: {e}", node.addr()));
+    }
+    conn
 }

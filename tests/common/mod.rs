@@ -24,8 +24,9 @@ pub use cluster::{
     slot_map,
 };
 pub use data::{
-    Digest, KeyValue, KeyValues, count_in_slot, digest, digest_nodes, dump_all, key_values,
-    load_keys, misplaced_keys, read_key_values, role, scan, write_pairs,
+    Digest, KeyValue, KeyValues, conn_in, count_in_slot, digest, digest_nodes, digest_nodes_in,
+    dump_all, dump_all_in, key_values, load_keys, misplaced_keys, misplaced_keys_in,
+    read_key_values, role, scan, write_pairs,
 };
 pub use node::{
     Node, NodeOpts, TlsAuthClients, info_value, redis_cli_available, redis_server_path,
