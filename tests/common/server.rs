@@ -200,20 +200,17 @@ pub fn server_label() -> String {
 /// applicable: it says so on stderr and the caller returns early; but when
 /// `RCLUSTER_TEST_REQUIRE_FEATURES` names the feature, this panics instead.
 pub fn has_feature(feature: Feature) -> bool {
+    let required = required_features();
     if server().supports(feature) {
         return true;
     }
     assert!(
-        !required_features().contains(&feature),
+        !required.contains(&feature),
         "{} lacks {}, which {REQUIRE_ENV} requires",
         server(),
         feature.name()
     );
-    eprintln!(
-        "not applicable: {} lacks {} (test returns early)",
-        server(),
-        feature.name()
-    );
+    eprintln!("not applicable here: {} lacks {}", server(), feature.name());
     false
 }
 
