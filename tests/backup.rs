@@ -27,8 +27,8 @@ use std::path::{Path, PathBuf};
 
 use common::{
     KeyValues, Node, NodeOpts, RunOutput, SLOTS, Spawned, TestCluster, all_text, auth_args, digest,
-    json, key_slot, key_values, load_keys, misplaced_keys, rcluster, redis_cli_available,
-    redis_server_path, run, run_command, signal, wait_until_timeout,
+    json, key_slot, key_values, load_keys, misplaced_keys, rcluster, redis_cli_available, run,
+    run_command, server, signal, wait_until_timeout,
 };
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
@@ -63,7 +63,7 @@ fn restore(cluster: &TestCluster, dir: &Path, extra: &[&str]) -> RunOutput {
         cluster.addr(0),
         path_str(dir),
         "--server".to_string(),
-        path_str(&redis_server_path()),
+        path_str(server().path()),
     ]);
     argv.extend(extra.iter().map(|s| s.to_string()));
     run(argv)
@@ -77,30 +77,6 @@ fn restore_with_path(cluster: &TestCluster, dir: &Path, path: &Path, extra: &[&s
         .args(["restore", &cluster.addr(0), &path_str(dir)])
         .args(extra);
     run_command(cmd, None)
-}
-
-/// What a node's `INFO server` says it is: (`redis` or `valkey`, its own version).
-fn server_of(node: &Node) -> (String, String) {
-    let valkey = node.info_field("server", "server_name").as_deref() == Some("valkey");
-    let (flavor, field) = if valkey {
-        ("valkey", "valkey_version")
-    } else {
-        ("redis", "redis_version")
-    };
-    let version = node.info_field("server", field).expect("a server version");
-    (flavor.to_string(), version)
-}
-
-/// The RDB magic a node's server writes: `VALKEY` from Valkey 9.0 on, `REDIS` before and on
-/// Redis.
-fn rdb_magic_of(node: &Node) -> &'static str {
-    let (flavor, version) = server_of(node);
-    let major: u32 = version.split('.').next().unwrap().parse().unwrap();
-    if flavor == "valkey" && major >= 9 {
-        "VALKEY"
-    } else {
-        "REDIS"
-    }
 }
 
 fn path_str(path: &Path) -> String {
@@ -413,15 +389,18 @@ fn assert_manifest_entry(dir: &Path, entry: &Value, cluster: &TestCluster, m: us
     let path = dir.join(&file);
     let bytes = fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(9)]).into_owned();
-    let magic = rdb_magic_of(node);
+    let magic = server().rdb_magic();
     assert!(
         head.starts_with(magic) && head[magic.len()..].bytes().all(|b| b.is_ascii_digit()),
         "{file} does not start with the RDB magic {magic} and a version: {head:?}"
     );
     assert_eq!(entry["rdb_format"], head.as_str(), "{entry}");
-    let (flavor, version) = server_of(node);
-    assert_eq!(entry["server"], flavor.as_str(), "{entry}");
-    assert_eq!(entry["server_version"], version.as_str(), "{entry}");
+    assert_eq!(entry["server"], server().flavor().name(), "{entry}");
+    assert_eq!(
+        entry["server_version"],
+        server().version().as_str(),
+        "{entry}"
+    );
     assert_eq!(entry["bytes"], bytes.len() as u64, "{entry}");
     assert_eq!(entry["sha256"], sha256_hex(&path).as_str(), "{entry}");
     assert_eq!(entry["slots"], ranges_json(cluster, m), "{entry}");
@@ -780,7 +759,7 @@ fn restore_finds_a_server_that_can_read_the_backup() {
     let source = Source::start(3, 0, SMALL_KEYS, Mix::Deterministic);
     let original = cluster_values(&source.cluster);
     let dir = source.dir();
-    let (flavor, version) = server_of(source.cluster.node(0));
+    let (flavor, version) = (server().flavor().name(), server().version());
     let program = format!("{flavor}-server");
     let target = TestCluster::start(3, 0, NodeOpts::new());
 
@@ -801,7 +780,7 @@ fn restore_finds_a_server_that_can_read_the_backup() {
     // The harness's binary on PATH under its own name.
     let bin = source.tmp.path().join("bin");
     fs::create_dir(&bin).expect("mkdir");
-    std::os::unix::fs::symlink(redis_server_path(), bin.join(&program)).expect("symlink");
+    std::os::unix::fs::symlink(server().path(), bin.join(&program)).expect("symlink");
 
     // A backup written by a newer server than any on PATH.
     let newer = source.tmp.path().join("newer");
@@ -827,7 +806,7 @@ fn restore_finds_a_server_that_can_read_the_backup() {
     out.assert_success();
     let doc = json(&out);
     for file in doc["files"].as_array().expect("files") {
-        assert_eq!(file["read_by"]["server"], flavor.as_str(), "{doc}");
+        assert_eq!(file["read_by"]["server"], flavor, "{doc}");
         assert_eq!(file["read_by"]["version"], version.as_str(), "{doc}");
         assert_eq!(
             file["read_by"]["path"],
@@ -948,7 +927,7 @@ fn interrupted_restore_stops_its_scratch_server_and_resumes() {
         &target.addr(0),
         &path_str(&dir),
         "--server",
-        &path_str(&redis_server_path()),
+        &path_str(server().path()),
         "--pipeline",
         "10",
     ]

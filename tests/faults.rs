@@ -152,54 +152,17 @@ impl Drop for Restarted {
     }
 }
 
-/// Restarts a node killed with [`Node::kill`] / [`TestCluster::kill`] (plain TCP, no auth:
-/// the harness' own argument list is private, so it is rebuilt here for that case).
+/// Restarts a node killed with [`Node::kill`] / [`TestCluster::kill`] with the harness's
+/// arguments for its port and directory.
 fn restart(node: &Node) -> Restarted {
     assert!(!node.is_alive(), "{} is still running", node.addr());
-    let opts = node.opts();
-    assert!(
-        opts.tls.is_none() && opts.password.is_none() && opts.acl_user.is_none(),
-        "restart() only rebuilds the arguments of plain nodes"
-    );
-    let dir = node.dir().to_str().expect("UTF-8 dir").to_string();
-    let port = node.port().to_string();
-    let timeout = opts.node_timeout_ms.to_string();
-    let logfile = format!("{dir}/redis.log");
-    let mut args: Vec<&str> = vec![
-        "--port",
-        &port,
-        "--bind",
-        &opts.host,
-        "--bind-source-addr",
-        &opts.host,
-        "--cluster-enabled",
-        "yes",
-        "--cluster-config-file",
-        "nodes.conf",
-        "--cluster-node-timeout",
-        &timeout,
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--daemonize",
-        "no",
-        "--dir",
-        &dir,
-        "--logfile",
-        &logfile,
-        "--protected-mode",
-        "no",
-        "--repl-diskless-sync-delay",
-        "0",
-    ];
-    args.extend(opts.extra_args.iter().map(String::as_str));
+    let args = node.opts().server_args(node.port(), node.dir());
     let stdio = OpenOptions::new()
         .append(true)
         .create(true)
         .open(node.dir().join("stdio.log"))
         .expect("stdio.log");
-    let child = Command::new(common::redis_server_path())
+    let child = Command::new(common::server().path())
         .args(&args)
         .current_dir(node.dir())
         .stdin(Stdio::null())

@@ -15,17 +15,16 @@
 
 mod common;
 
-use std::collections::BTreeSet;
-use std::ops::RangeInclusive;
 use std::process::{Child, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{
-    ClusterSpec, CurrentEpoch, Digest, FORM_TIMEOUT, Node, NodeOpts, RunOutput, SLOTS, TestCluster,
-    all_text, consecutive_slot_ranges, count_in_slot, digest, fix_until_ok, json, key_slot, layout,
-    load_keys, misplaced_keys, nodes_with_open_slots, poll_until, redis_cli_available,
-    redis_cli_command, run, signal, write_pairs,
+    ClusterSpec, CurrentEpoch, FORM_TIMEOUT, Node, NodeOpts, RunOutput, SLOTS, TestCluster,
+    all_text, assert_checks_pass, assert_repaired, consecutive_slot_ranges, count_in_slot,
+    delete_slots_everywhere, digest, fill_slot, fill_slot_in, fix_until_ok, half_migrate, json,
+    layout, load_keys, migrate, nodes_with_open_slots, poll_until, redis_cli_available,
+    redis_cli_command, run, setslot, signal,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -49,73 +48,6 @@ fn spread(counts: &[usize]) -> usize {
     counts.iter().max().unwrap() - counts.iter().min().unwrap()
 }
 
-/// Writes `n` keys `{tag}:i` (values of various sizes) to the master serving the slot of
-/// `{tag}`, for the first tag `<prefix><number>` whose slot is in `range` and holds no key
-/// yet; returns (slot, owner index, the keys).
-fn fill_slot_in(
-    cluster: &TestCluster,
-    prefix: &str,
-    range: RangeInclusive<u16>,
-    n: usize,
-) -> (u16, usize, Vec<String>) {
-    let owners = cluster.slot_owners();
-    let (tag, slot, owner) = (0..)
-        .map(|i| format!("{prefix}{i}"))
-        .find_map(|tag| {
-            let slot = key_slot(format!("{{{tag}}}"));
-            let owner = owners[usize::from(slot)]?;
-            (range.contains(&slot) && count_in_slot(cluster.node(owner), slot) == 0)
-                .then_some((tag, slot, owner))
-        })
-        .unwrap();
-    let keys: Vec<String> = (0..n).map(|i| format!("{{{tag}}}:{i}")).collect();
-    write_pairs(
-        cluster.node(owner),
-        keys.iter()
-            .enumerate()
-            .map(|(i, k)| (k.clone(), format!("{k}={}", "v".repeat(i % 97)))),
-    );
-    assert_eq!(count_in_slot(cluster.node(owner), slot), n as u64);
-    (slot, owner, keys)
-}
-
-/// [`fill_slot_in`] anywhere.
-fn fill_slot(cluster: &TestCluster, prefix: &str, n: usize) -> (u16, usize, Vec<String>) {
-    fill_slot_in(cluster, prefix, 0..=SLOTS - 1, n)
-}
-
-/// MIGRATEs `keys` from `from` to `to` (the target must accept them: it serves their slot or
-/// imports it).
-fn migrate(from: &Node, to: &Node, keys: &[String]) {
-    let mut conn = from.conn();
-    redis::cmd("MIGRATE")
-        .arg(to.host())
-        .arg(to.port())
-        .arg("")
-        .arg(0)
-        .arg(5000)
-        .arg("KEYS")
-        .arg(keys)
-        .query::<()>(&mut conn)
-        .unwrap_or_else(|e| panic!("MIGRATE {} -> {}: {e}", from.addr(), to.addr()));
-}
-
-/// `CLUSTER SETSLOT slot <how> [id]` on `node`.
-fn setslot(node: &Node, slot: u16, how: &str, id: Option<&str>) {
-    let slot = slot.to_string();
-    let mut args = vec!["CLUSTER", "SETSLOT", &slot, how];
-    args.extend(id);
-    node.cmd(&args);
-}
-
-/// The first half of a slot migration from `from` to `to`, as a killed redis-cli would leave
-/// it: IMPORTING on the target, MIGRATING on the source, and `keys` moved by MIGRATE.
-fn half_migrate(from: &Node, to: &Node, slot: u16, keys: &[String]) {
-    setslot(to, slot, "IMPORTING", Some(from.id()));
-    setslot(from, slot, "MIGRATING", Some(to.id()));
-    migrate(from, to, keys);
-}
-
 /// Moves `keys` from `owner` to `stray`, which does not serve their slot and ends up not
 /// importing it either (IMPORTING, MIGRATE, STABLE): the keys are then held by a master that
 /// neither serves nor imports their slot.
@@ -123,88 +55,6 @@ fn strand_keys(owner: &Node, stray: &Node, slot: u16, keys: &[String]) {
     setslot(stray, slot, "IMPORTING", Some(owner.id()));
     migrate(owner, stray, keys);
     setslot(stray, slot, "STABLE", None);
-}
-
-/// No open slot anywhere, no key outside its master's slots, `rcluster check` and
-/// `redis-cli --cluster check` both pass.
-fn assert_checks_pass(cluster: &TestCluster) {
-    cluster.wait_cluster_ok();
-    let open = nodes_with_open_slots(cluster);
-    assert!(open.is_empty(), "open slots left on {open:?}");
-    let stray = misplaced_keys(&cluster.alive_nodes());
-    assert!(
-        stray.is_empty(),
-        "keys on masters that do not serve their slot (master, slot, keys): {stray:?}"
-    );
-    let check = run(["check", &cluster.addr(cluster.alive()[0])]);
-    assert!(check.success(), "rcluster check failed:\n{check}");
-    if redis_cli_available() {
-        let oracle = cluster.redis_cli_check(cluster.alive()[0]);
-        assert!(
-            oracle.success(),
-            "redis-cli --cluster check failed:\n{oracle}"
-        );
-    }
-}
-
-/// The cluster passes both checks and holds exactly the data of `before`: same keys, same
-/// DUMP payloads, no key on two masters.
-fn assert_repaired(cluster: &TestCluster, before: &Digest) {
-    assert_checks_pass(cluster);
-    digest(cluster).assert_same_data_as(before);
-}
-
-/// Deletes `range` (all served by one master) from every node's view, the owner first so
-/// that no node learns the slots back from its gossip, and waits until no alive node sees
-/// any of them assigned. The owner keeps the keys it has in them.
-fn delete_slots_everywhere(cluster: &TestCluster, range: RangeInclusive<u16>) {
-    let owners = cluster.slot_owners();
-    let owner = owners[usize::from(*range.start())].expect("the slots are served");
-    assert!(
-        range.clone().all(|s| owners[usize::from(s)] == Some(owner)),
-        "{range:?} is not served by one master"
-    );
-    let mut order = vec![owner];
-    order.extend(cluster.alive().into_iter().filter(|&i| i != owner));
-    let delete_where_assigned = |i: usize| {
-        let node = cluster.node(i);
-        let assigned: BTreeSet<u16> = node
-            .cluster_nodes()
-            .into_iter()
-            .flat_map(|l| l.slots)
-            .flatten()
-            .collect();
-        let mut args = vec!["CLUSTER".to_string(), "DELSLOTS".to_string()];
-        args.extend(
-            range
-                .clone()
-                .filter(|s| assigned.contains(s))
-                .map(|s| s.to_string()),
-        );
-        if args.len() > 2 {
-            node.cmd(&args);
-            false
-        } else {
-            true
-        }
-    };
-    for &i in &order {
-        delete_where_assigned(i);
-    }
-    poll_until("slots deleted everywhere", FORM_TIMEOUT, || {
-        let mut pending = Vec::new();
-        for &i in &order {
-            if !delete_where_assigned(i) {
-                pending.push(cluster.addr(i));
-            }
-        }
-        if pending.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("still assigned on {pending:?}"))
-        }
-    });
-    cluster.wait_consistent();
 }
 
 /// Waits until every alive node flags node `dead` as `fail`.

@@ -5,23 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{redis_server_path, run};
-
-/// What the harness's server binary is, from its `--version`: (`redis` or `valkey`, version).
-fn harness_server() -> (String, String) {
-    let output = std::process::Command::new(redis_server_path())
-        .arg("--version")
-        .output()
-        .expect("run the server's --version");
-    let text = String::from_utf8_lossy(&output.stdout);
-    let flavor = text.split_whitespace().next().unwrap().to_ascii_lowercase();
-    let version = text
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("v="))
-        .unwrap()
-        .to_string();
-    (flavor, version)
-}
+use common::{run, server};
 
 /// A free block of `count` consecutive ports (and their bus ports) for a local cluster.
 fn free_block(count: u16) -> u16 {
@@ -41,9 +25,8 @@ fn up_status_down() {
     let port = free_block(6);
     let port_text = port.to_string();
     let flags = ["--port", port_text.as_str(), "--dir", place];
-    let server = redis_server_path();
-    let server = server.to_str().unwrap();
-    let (flavor, version) = harness_server();
+    let (flavor, version) = (server().flavor().name(), server().version());
+    let server = server().path().to_str().unwrap();
 
     let mut up = vec!["local", "up", "--server", server];
     up.extend(flags);
@@ -131,11 +114,11 @@ fn valkey_server_on_path_is_used_without_redis_server() {
     let bin = dir.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
     let valkey = bin.join("valkey-server");
-    std::os::unix::fs::symlink(redis_server_path(), &valkey).unwrap();
+    std::os::unix::fs::symlink(server().path(), &valkey).unwrap();
     let place = dir.path().join("c");
     let place = place.to_str().unwrap();
     let port = free_block(3).to_string();
-    let (flavor, version) = harness_server();
+    let (flavor, version) = (server().flavor().name(), server().version());
 
     let mut cmd = common::rcluster();
     cmd.env("PATH", &bin).args([

@@ -14,15 +14,15 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::net::TcpStream;
 use std::thread;
 use std::time::Duration;
 
 use common::{
-    CurrentEpoch, FORM_TIMEOUT, Node, NodeLine, NodeOpts, RunOutput, SLOTS, TestCluster, all_text,
-    digest_nodes, json, layout, load_keys, misplaced_keys, poll_until, redis_cli,
-    redis_cli_available, run,
+    CurrentEpoch, FORM_TIMEOUT, Node, NodeLine, NodeOpts, RunOutput, TestCluster, all_text,
+    assert_check_and_oracle_pass, assert_healthy, digest_nodes, json, layout, load_keys, members,
+    poll_until, run, wait_settled, wait_synced,
 };
 
 /// How long Redis refuses to re-learn a node after CLUSTER FORGET, plus a margin.
@@ -57,18 +57,6 @@ fn reshard(entry: &str, extra: &[&str]) -> RunOutput {
 /// A fresh, empty, cluster-enabled node that knows only itself.
 fn spare() -> Node {
     Node::start(&NodeOpts::new())
-}
-
-/// The nodes of `cluster` except the indices in `except` (and those the harness killed),
-/// followed by `extra`.
-fn members<'a>(cluster: &'a TestCluster, except: &[usize], extra: &[&'a Node]) -> Vec<&'a Node> {
-    cluster
-        .alive()
-        .into_iter()
-        .filter(|i| !except.contains(i))
-        .map(|i| cluster.node(i))
-        .chain(extra.iter().copied())
-        .collect()
 }
 
 /// The line of `id` in `viewer`'s CLUSTER NODES.
@@ -131,135 +119,6 @@ fn assert_everyone_sees(nodes: &[&Node], id: &str, master: Option<&str>) {
     if let Err(e) = sees_as(nodes, id, master) {
         panic!("{e}");
     }
-}
-
-/// One node's view reduced to what all nodes must agree on: id → (master id, merged slots).
-type View = BTreeMap<String, (Option<String>, Vec<(u16, u16)>)>;
-
-fn agreed_view(lines: &[NodeLine]) -> View {
-    lines
-        .iter()
-        .map(|l| {
-            let slots = common::merge_ranges(&l.slots)
-                .into_iter()
-                .map(|r| (*r.start(), *r.end()))
-                .collect();
-            (l.id.clone(), (l.master.clone(), slots))
-        })
-        .collect()
-}
-
-/// Ok when each of `nodes` lists exactly the ids of `nodes`, none in handshake or failing,
-/// reports cluster_state:ok, and all agree on roles and slots.
-fn settled(nodes: &[&Node]) -> Result<(), String> {
-    let ids: BTreeSet<&str> = nodes.iter().map(|n| n.id()).collect();
-    let mut first: Option<(String, View)> = None;
-    for n in nodes {
-        let lines = n.cluster_nodes();
-        let seen: BTreeSet<&str> = lines.iter().map(|l| l.id.as_str()).collect();
-        if seen != ids {
-            return Err(format!("{} knows {seen:?}, expected {ids:?}", n.addr()));
-        }
-        if let Some(l) = lines.iter().find(|l| {
-            ["handshake", "noaddr", "fail", "fail?"]
-                .iter()
-                .any(|f| l.has_flag(f))
-        }) {
-            return Err(format!("{} sees {} as {:?}", n.addr(), l.addr, l.flags));
-        }
-        let state = n.cluster_info_field("cluster_state");
-        if state.as_deref() != Some("ok") {
-            return Err(format!("{}: cluster_state {state:?}", n.addr()));
-        }
-        let view = agreed_view(&lines);
-        match &first {
-            None => first = Some((n.addr(), view)),
-            Some((addr, v)) if *v != view => {
-                return Err(format!(
-                    "{} and {addr} disagree on roles or slots",
-                    n.addr()
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(())
-}
-
-/// Waits until `nodes` form a settled cluster (see [`settled`]).
-fn wait_settled(nodes: &[&Node]) {
-    poll_until("the cluster to settle", FORM_TIMEOUT, || settled(nodes));
-}
-
-/// Every slot is served, by one of `nodes`, as `nodes[0]` sees it.
-fn assert_full_coverage(nodes: &[&Node]) {
-    let ids: BTreeSet<&str> = nodes.iter().map(|n| n.id()).collect();
-    let mut covered = vec![false; usize::from(SLOTS)];
-    for line in nodes[0].cluster_nodes() {
-        for r in &line.slots {
-            assert!(
-                ids.contains(line.id.as_str()),
-                "slots {r:?} served by {} which is not a member",
-                line.id
-            );
-            for s in r.clone() {
-                covered[usize::from(s)] = true;
-            }
-        }
-    }
-    let missing = covered.iter().filter(|c| !**c).count();
-    assert_eq!(missing, 0, "{missing} slot(s) not served");
-}
-
-/// The end of every test that changes the cluster: `nodes` (the members) settle, no slot is
-/// open, every key is where its slot is served, `rcluster check` and `redis-cli --cluster
-/// check` pass on `nodes[0]`.
-fn assert_healthy(nodes: &[&Node]) {
-    wait_settled(nodes);
-    assert_full_coverage(nodes);
-    for n in nodes {
-        let text = n.cmd_str(&["CLUSTER", "NODES"]);
-        assert!(
-            !text.contains("->-") && !text.contains("-<-"),
-            "open slot on {}:\n{text}",
-            n.addr()
-        );
-    }
-    let stray = misplaced_keys(nodes);
-    assert!(
-        stray.is_empty(),
-        "keys outside their master's slots: {stray:?}"
-    );
-    let entry = nodes[0].addr();
-    let check = run(["check", &entry]);
-    assert!(check.success(), "rcluster check failed:\n{check}");
-    if redis_cli_available() {
-        let oracle = redis_cli(&NodeOpts::new(), ["--cluster", "check", &entry]);
-        assert!(
-            oracle.success() && !oracle.stdout.contains("[ERR]"),
-            "redis-cli --cluster check failed:\n{oracle}"
-        );
-    }
-}
-
-/// Waits until `replica`'s replication link to its master is up and it holds as many keys.
-fn wait_synced(replica: &Node, master: &Node) {
-    poll_until("the replica to sync", FORM_TIMEOUT, || {
-        let link = replica.info_field("replication", "master_link_status");
-        let port = replica.info_field("replication", "master_port");
-        let (have, want) = (replica.cmd_str(&["DBSIZE"]), master.cmd_str(&["DBSIZE"]));
-        if link.as_deref() == Some("up")
-            && port.as_deref() == Some(&master.port().to_string())
-            && have == want
-        {
-            Ok(())
-        } else {
-            Err(format!(
-                "{}: link {link:?}, master port {port:?}, {have} of {want} keys",
-                replica.addr()
-            ))
-        }
-    });
 }
 
 /// Puts one key on a lone empty cluster node, leaving it without slots: a cluster node only
@@ -598,16 +457,7 @@ fn a_removed_node_can_be_added_back_at_once() {
     assert_eq!(node.cmd_str(&["CLUSTER", "MYID"]), new_id);
     add_back(&new_id);
     // (assert_healthy would compare with the ids the harness remembers: the node has a new one.)
-    let entry = cluster.addr(0);
-    let check = run(["check", &entry]);
-    assert!(check.success(), "rcluster check failed:\n{check}");
-    if redis_cli_available() {
-        let oracle = redis_cli(&NodeOpts::new(), ["--cluster", "check", &entry]);
-        assert!(
-            oracle.success() && !oracle.stdout.contains("[ERR]"),
-            "redis-cli --cluster check failed:\n{oracle}"
-        );
-    }
+    assert_check_and_oracle_pass(&cluster.addr(0), cluster.opts());
 }
 
 #[test]

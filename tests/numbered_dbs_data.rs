@@ -2,22 +2,20 @@
 //! moves: check/info/nodes count the keys of every database and show them per database
 //! (text and JSON), create refuses a node whose keys are all in database 3, import takes each
 //! database of a standalone source into its own database (or `--to-db`), backup then restore
-//! keeps each key in its database, and bigkeys/memkeys see the keys of every database. Plus a
-//! cluster whose nodes run two different servers: check warns, nodes shows both.
+//! keeps each key in its database, and bigkeys/memkeys see the keys of every database.
 //!
-//! The server comes from `REDIS_SERVER_BIN`. On a server without numbered databases each test
-//! says "not applicable" and passes, unless `RCLUSTER_TEST_REQUIRE_FEATURES` contains
-//! `numbered-dbs`, which makes it fail instead. The mixed-servers test needs a second binary in
-//! `RCLUSTER_TEST_OTHER_SERVER` and is "not applicable" without one.
+//! The server is the harness's (`RCLUSTER_TEST_SERVER`). On a server without numbered databases
+//! each test says "not applicable" and passes, unless `RCLUSTER_TEST_REQUIRE_FEATURES` contains
+//! `numbered-dbs` (scripts/test sets it for Valkey 9), which makes it fail instead.
 
 mod common;
 
 use std::collections::BTreeMap;
 
 use common::{
-    Node, NodeOpts, RunOutput, TestCluster, json, key_slot, poll_until, redis_server_path, run,
+    Feature, Node, NodeOpts, RunOutput, TestCluster, has_feature, json, key_slot, poll_until, run,
+    server,
 };
-use rcluster::cluster::capabilities::Capabilities;
 
 /// Databases the tests write to.
 const DBS: [u32; 4] = [0, 1, 5, 15];
@@ -28,29 +26,6 @@ const PER_DB: usize = 300;
 
 /// Every key of a cluster (or a node): database -> key -> value.
 type Contents = BTreeMap<u32, BTreeMap<String, String>>;
-
-/// True when the server under test has numbered databases in cluster mode; otherwise says the
-/// test does not apply, or panics when `RCLUSTER_TEST_REQUIRE_FEATURES` asks for them.
-fn numbered_databases_supported() -> bool {
-    let probe = Node::start(&NodeOpts::new().cluster(false));
-    let server = Capabilities::from_info(&probe.cmd_str(&["INFO", "server"]));
-    if server.numbered_databases() {
-        return true;
-    }
-    let required = std::env::var("RCLUSTER_TEST_REQUIRE_FEATURES")
-        .is_ok_and(|features| features.split([',', ' ']).any(|f| f == "numbered-dbs"));
-    assert!(
-        !required,
-        "RCLUSTER_TEST_REQUIRE_FEATURES asks for numbered-dbs, but {} has no numbered \
-         databases in cluster mode",
-        server.label()
-    );
-    eprintln!(
-        "not applicable: {} has no numbered databases in cluster mode",
-        server.label()
-    );
-    false
-}
 
 /// Options of every test cluster node: 16 databases in cluster mode.
 fn opts() -> NodeOpts {
@@ -128,7 +103,7 @@ fn rc(args: &[&str]) -> RunOutput {
 
 #[test]
 fn check_info_and_nodes_count_every_database() {
-    if !numbered_databases_supported() {
+    if !has_feature(Feature::NumberedDbs) {
         return;
     }
     let cluster = TestCluster::start(3, 1, opts());
@@ -201,7 +176,7 @@ fn check_info_and_nodes_count_every_database() {
 
 #[test]
 fn create_refuses_a_node_with_keys_only_in_database_3() {
-    if !numbered_databases_supported() {
+    if !has_feature(Feature::NumberedDbs) {
         return;
     }
     let nodes = TestCluster::start_unformed(3, opts());
@@ -236,7 +211,7 @@ fn create_refuses_a_node_with_keys_only_in_database_3() {
 
 #[test]
 fn import_takes_each_database_into_its_own_or_to_db() {
-    if !numbered_databases_supported() {
+    if !has_feature(Feature::NumberedDbs) {
         return;
     }
     let cluster = TestCluster::start(3, 0, opts());
@@ -299,7 +274,7 @@ fn import_takes_each_database_into_its_own_or_to_db() {
 
 #[test]
 fn backup_then_restore_keeps_each_key_in_its_database() {
-    if !numbered_databases_supported() {
+    if !has_feature(Feature::NumberedDbs) {
         return;
     }
     let source = TestCluster::start(3, 0, opts());
@@ -310,7 +285,7 @@ fn backup_then_restore_keeps_each_key_in_its_database() {
     rc(&["backup", &source.addr(0), &dir_text]).assert_success();
 
     let target = TestCluster::start(2, 0, opts());
-    let server = redis_server_path().display().to_string();
+    let server = server().path().display().to_string();
     let out = rc(&[
         "restore",
         &target.addr(0),
@@ -326,7 +301,7 @@ fn backup_then_restore_keeps_each_key_in_its_database() {
 
 #[test]
 fn bigkeys_and_memkeys_see_every_database() {
-    if !numbered_databases_supported() {
+    if !has_feature(Feature::NumberedDbs) {
         return;
     }
     let cluster = TestCluster::start(3, 0, opts());
@@ -374,76 +349,5 @@ fn bigkeys_and_memkeys_see_every_database() {
         seen.keys().copied().collect::<Vec<_>>(),
         vec![0, 1, 5, 15],
         "{seen:?}"
-    );
-}
-
-#[test]
-fn check_warns_when_nodes_run_different_servers() {
-    let Some(other) = std::env::var_os("RCLUSTER_TEST_OTHER_SERVER") else {
-        eprintln!("not applicable: RCLUSTER_TEST_OTHER_SERVER names no second server binary");
-        return;
-    };
-    let cluster = TestCluster::start(3, 0, NodeOpts::new());
-    let newcomer = Node::start(&NodeOpts::new().binary(&other));
-    let label = |node: &Node| Capabilities::from_info(&node.cmd_str(&["INFO", "server"])).label();
-    let (ours, theirs) = (label(cluster.node(0)), label(&newcomer));
-    assert_ne!(
-        ours, theirs,
-        "RCLUSTER_TEST_OTHER_SERVER runs the same version"
-    );
-    newcomer.cmd(&[
-        "CLUSTER",
-        "MEET",
-        cluster.node(0).host(),
-        &cluster.node(0).port().to_string(),
-    ]);
-    poll_until(
-        "every node to know the newcomer",
-        common::WAIT_TIMEOUT,
-        || {
-            let known: Vec<String> = cluster
-                .nodes()
-                .iter()
-                .chain([&newcomer])
-                .map(|n| n.cluster_info_field("cluster_known_nodes").unwrap())
-                .collect();
-            if known.iter().all(|k| k == "4") {
-                Ok(())
-            } else {
-                Err(format!("cluster_known_nodes {known:?}"))
-            }
-        },
-    );
-
-    let out = rc(&["check", &cluster.addr(0)]);
-    out.assert_success();
-    assert!(
-        out.stdout
-            .contains("[WARNING] Nodes run different servers ("),
-        "{out}"
-    );
-    assert!(
-        out.stdout
-            .contains(&format!("{theirs} on {}", newcomer.addr())),
-        "{out}"
-    );
-    assert!(out.stdout.contains("an upgrade in progress?"), "{out}");
-    let doc = json(&rc(&["check", &cluster.addr(0), "--json"]));
-    assert_eq!(doc["healthy"], true, "{doc:#}");
-    assert_eq!(doc["servers"].as_array().unwrap().len(), 2, "{doc:#}");
-    assert!(
-        doc["warnings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|w| w.as_str().unwrap().contains("different servers")),
-        "{doc:#}"
-    );
-
-    let table = rc(&["nodes", &cluster.addr(0)]);
-    table.assert_success();
-    assert!(
-        table.stdout.contains(&ours) && table.stdout.contains(&theirs),
-        "{table}"
     );
 }

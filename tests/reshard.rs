@@ -13,10 +13,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{
-    Digest, Node, NodeOpts, RunOutput, SLOTS, Spawned, TestCluster, all_text, auth_args,
-    count_in_slot, digest, dump_all, json, key_slot, load_keys, nodes_with_open_slots,
-    redis_cli_available, reduced_cluster_nodes, run, run_with_stdin, wait_until_timeout,
-    write_pairs,
+    Digest, Node, NodeOpts, RunOutput, SLOTS, Spawned, TestCluster, all_text, assert_checks_pass,
+    assert_repaired, auth_args, count_in_slot, digest, dump_all, json, key_slot, load_keys,
+    reduced_cluster_nodes, run, run_with_stdin, wait_until_timeout, write_pairs,
 };
 use serde_json::Value;
 
@@ -94,32 +93,6 @@ fn topology(cluster: &TestCluster) -> Vec<(Vec<String>, String)> {
             (lines, keys)
         })
         .collect()
-}
-
-/// No open slot anywhere, `rcluster check` and `redis-cli --cluster check` both pass.
-fn assert_checks_pass(cluster: &TestCluster) {
-    cluster.wait_cluster_ok();
-    let open = nodes_with_open_slots(cluster);
-    assert!(open.is_empty(), "open slots left on {open:?}");
-    let mut argv = auth_args(cluster.opts());
-    argv.extend(["check".to_string(), cluster.addr(0)]);
-    let check = run(&argv);
-    assert!(check.success(), "rcluster check failed:\n{check}");
-    if redis_cli_available() {
-        let oracle = cluster.redis_cli_check(0);
-        assert!(
-            oracle.success(),
-            "redis-cli --cluster check failed:\n{oracle}"
-        );
-    }
-}
-
-/// The data is exactly `before` (same keys, same DUMP payloads, no key on two masters), and
-/// the cluster passes both checks.
-fn assert_intact(cluster: &TestCluster, before: &Digest) {
-    cluster.wait_cluster_ok();
-    digest(cluster).assert_same_data_as(before);
-    assert_checks_pass(cluster);
 }
 
 /// Every key of every master with its DUMP payload(s) (a key on two masters has two).
@@ -260,7 +233,7 @@ fn moves_exactly_n_slots_with_all_their_keys() {
     }
     assert_eq!(num(&doc, &["migration", "retries"]), 0, "{doc}");
     assert_eq!(num(&doc, &["migration", "equal_collisions"]), 0, "{doc}");
-    assert_intact(&cluster, &before);
+    assert_repaired(&cluster, &before);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,7 +309,7 @@ fn cluster_spellings_and_id_prefixes() {
     assert_eq!(after[1], counts[1] + 50, "{after:?}\n{out}");
     assert_eq!(after[2], counts[2] - 50, "{after:?}\n{out}");
     assert_eq!(after[0], counts[0]);
-    assert_intact(&cluster, &before);
+    assert_repaired(&cluster, &before);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -442,7 +415,7 @@ fn slot_range_moves_exactly_the_named_slots() {
         "{out}"
     );
     assert_eq!(topology(&cluster), topo);
-    assert_intact(&cluster, &before);
+    assert_repaired(&cluster, &before);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -499,7 +472,7 @@ fn hashtag_heavy_slots_move_every_key() {
     assert_eq!(count_in_slot(cluster.node(warm_owner), warm), 0);
     assert_eq!(owner_of(&cluster, hot), target);
     assert_eq!(owner_of(&cluster, warm), target);
-    assert_intact(&cluster, &before);
+    assert_repaired(&cluster, &before);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -566,7 +539,7 @@ fn a_50_mb_key_moves_with_its_slot() {
     let moved: Vec<u8> = redis::cmd("GET").arg(key).query(&mut conn).unwrap();
     assert!(moved == value, "the 50 MB value changed on the way");
     assert_eq!(count_in_slot(cluster.node(source), slot), 0);
-    assert_intact(&cluster, &before);
+    assert_repaired(&cluster, &before);
 }
 
 #[test]
@@ -628,7 +601,7 @@ fn keys_of_a_timed_out_batch_are_retried_alone() {
     );
     cluster.wait_cluster_ok();
     assert_eq!(count_in_slot(cluster.node(target), slot), in_slot);
-    assert_intact(&cluster, &before);
+    assert_repaired(&cluster, &before);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -687,7 +660,7 @@ fn busykey_with_equal_values_drops_the_source_copy() {
         asking_get(cluster.node(target), "{coll}:dup").as_deref(),
         Some("source-value")
     );
-    assert_intact(&cluster, &before);
+    assert_repaired(&cluster, &before);
     // The 50 keys that MIGRATE moved in the same batch as the colliding one (Redis moves
     // the others and answers BUSYKEY for the batch) left the source too and count.
     assert_eq!(
@@ -788,7 +761,7 @@ fn busykey_with_different_values_stops_and_leaves_the_slot_open() {
     cluster
         .node(other)
         .cmd(&["CLUSTER", "SETSLOT", &slot.to_string(), "NODE", dst.id()]);
-    assert_intact(&cluster, &before);
+    assert_repaired(&cluster, &before);
     // The hint about --replace must say what it does: the source's value overwrites the
     // target's (see busykey_with_different_values_and_replace_keeps_the_source_value).
     assert!(
@@ -823,7 +796,7 @@ fn busykey_with_different_values_and_replace_keeps_the_source_value() {
         Some("source-value")
     );
     assert_eq!(count_in_slot(cluster.node(source), slot), 0);
-    assert_intact(&cluster, &before);
+    assert_repaired(&cluster, &before);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -854,7 +827,7 @@ fn reshard_with_auth(opts: NodeOpts) {
     assert!(num(&doc, &["migration", "keys_moved"]) > 0, "{doc}");
     cluster.wait_cluster_ok();
     assert_eq!(cluster.slot_counts()[1], counts[1] + 500);
-    assert_intact(&cluster, &before);
+    assert_repaired(&cluster, &before);
 
     // Without credentials nothing is touched.
     let topo = topology(&cluster);
@@ -1086,7 +1059,7 @@ fn ctrl_c_stops_cleanly_between_slots() {
     cluster.wait_cluster_ok();
     let after = cluster.slot_counts();
     assert_eq!(after[0] as u64, counts[0] as u64 + moved, "{after:?} {doc}");
-    assert_intact(&cluster, &before);
+    assert_repaired(&cluster, &before);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1431,5 +1404,5 @@ fn open_slots_refuse_only_the_moves_they_touch() {
     let after = cluster.slot_counts();
     assert_eq!(after[0], counts[0] + 101, "{after:?}");
     assert_eq!(after[1], counts[1] - 101, "{after:?}");
-    assert_intact(&cluster, &before);
+    assert_repaired(&cluster, &before);
 }

@@ -103,10 +103,14 @@ impl Snapshot {
         if entry_probe.myself.addr.is_none() && !entry_probe.myself.flags.noaddr {
             entry_probe.myself.addr = Some(entry.clone());
         }
+        // A `handshake` line is not a member: it carries a random id until the handshake
+        // completes, and a MEET to an address the node already knows can leave one behind for
+        // a while (seen on Valkey 9.1), so a command that waited for every node to know it
+        // would wait forever.
         let others: Vec<NodeEntry> = entry_probe
             .view
             .iter()
-            .filter(|n| !n.flags.myself)
+            .filter(|n| !n.flags.myself && !n.flags.handshake)
             .cloned()
             .collect();
         let probes = fan_out(&others, DEFAULT_PARALLELISM, |seen| match &seen.addr {

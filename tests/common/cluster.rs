@@ -390,14 +390,10 @@ impl TestCluster {
         });
     }
 
-    /// ADDSLOTSRANGE, SET-CONFIG-EPOCH, MEET, REPLICATE, then wait.
+    /// ADDSLOTS(RANGE), SET-CONFIG-EPOCH, MEET, REPLICATE, then wait.
     fn form(&self) {
         for (m, ranges) in self.slots.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
-            let mut args = vec!["CLUSTER".to_string(), "ADDSLOTSRANGE".to_string()];
-            for r in ranges {
-                args.extend([r.start().to_string(), r.end().to_string()]);
-            }
-            self.nodes[m].cmd(&args);
+            self.nodes[m].add_slots(ranges);
         }
         for (i, node) in self.nodes.iter().enumerate() {
             node.cmd(&["CLUSTER", "SET-CONFIG-EPOCH", &(i + 1).to_string()]);

@@ -1,20 +1,26 @@
-//! Integration-test harness: redis-server child processes, clusters formed
-//! with raw commands, TLS material and helpers to run the rcluster binary.
+//! Integration-test harness: server child processes (Redis or Valkey, see `server.rs`),
+//! clusters formed with raw commands, TLS material and helpers to run the rcluster binary.
 //!
 //! Include with `mod common;` from any file in `tests/`.
 #![allow(dead_code, unused_imports)]
 
+mod broken;
 mod cli;
 mod cluster;
 mod data;
+mod health;
 mod node;
 mod nodes_conf;
 mod ports;
+mod server;
 mod tls;
 mod views;
 
 use std::time::{Duration, Instant};
 
+pub use broken::{
+    delete_slots_everywhere, fill_slot, fill_slot_in, half_migrate, migrate, setslot,
+};
 pub use cli::{
     RUN_TIMEOUT, RunOutput, Spawned, all_text, auth_args, exit_code, fix_until_ok, json, rcluster,
     redis_cli, redis_cli_command, run, run_command, run_with_stdin, signal,
@@ -28,11 +34,14 @@ pub use data::{
     dump_all, dump_all_in, key_values, load_keys, misplaced_keys, misplaced_keys_in,
     read_key_values, role, scan, write_pairs,
 };
-pub use node::{
-    Node, NodeOpts, TlsAuthClients, info_value, redis_cli_available, redis_server_path,
+pub use health::{
+    assert_check_and_oracle_pass, assert_checks_pass, assert_full_coverage, assert_healthy,
+    assert_repaired, members, settled, wait_settled, wait_synced,
 };
+pub use node::{Node, NodeOpts, TlsAuthClients, info_value, redis_cli_available};
 pub use nodes_conf::{NodeLine, merge_ranges, parse as parse_cluster_nodes};
 pub use ports::{BUS_PORT_OFFSET, PORT_BASE, PORT_SPAN, allocate_block, port_pair_free};
+pub use server::{Feature, Flavor, Server, has_feature, matrix_server, server, server_label};
 pub use tls::{TlsFiles, install_crypto_provider};
 pub use views::{CurrentEpoch, Layout, layout, nodes_with_open_slots, reduced_cluster_nodes};
 

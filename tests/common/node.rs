@@ -1,6 +1,8 @@
-//! A single redis-server child process with its own temp dir.
+//! A single server child process (the binary of [`server()`]) with its own temp dir; its log
+//! is checked for a crash report when it is reaped.
 
 use std::fs::{self, File};
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, OnceLock};
@@ -12,6 +14,7 @@ use tempfile::TempDir;
 
 use super::nodes_conf::{self, NodeLine};
 use super::ports;
+use super::server::server;
 use super::tls::{self, TlsFiles};
 
 /// How many times a node is re-spawned on fresh ports when it dies at startup.
@@ -26,23 +29,19 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Lines of log included in panic messages.
 const LOG_TAIL_LINES: usize = 40;
-
-/// Path of `redis-server`; panics loudly when it is missing (tests must fail,
-/// never skip). `REDIS_SERVER_BIN` overrides the lookup.
-pub fn redis_server_path() -> PathBuf {
-    static PATH: OnceLock<Option<PathBuf>> = OnceLock::new();
-    PATH.get_or_init(|| {
-        std::env::var_os("REDIS_SERVER_BIN")
-            .map(PathBuf::from)
-            .or_else(|| find_in_path("redis-server"))
-    })
-    .clone()
-    .unwrap_or_else(|| {
-        panic!(
-            "\n\n*** redis-server not found: install it with apt-get install -y redis-server ***\n\n"
-        )
-    })
-}
+/// What a server's log says when it crashed: an assertion, a bug report with its stack trace,
+/// a fatal signal (SIGSEGV...; a SIGKILL leaves no trace), a panic.
+const CRASH_MARKERS: [&str; 5] = [
+    "ASSERTION FAILED",
+    "BUG REPORT",
+    "------ STACK TRACE",
+    "crashed by signal",
+    "Guru Meditation",
+];
+/// At most this many lines of log are quoted from a crashed node's log.
+const CRASH_QUOTE_LINES: usize = 24;
+/// Lines quoted after `------ STACK TRACE ------` (the first frames).
+const STACK_FRAMES: usize = 6;
 
 /// True when `redis-cli` is on PATH (the independent oracle). `scripts/test` sets
 /// `RCLUSTER_TEST_REQUIRE_REDIS_CLI=1`, and then a missing redis-cli fails the test instead
@@ -57,7 +56,7 @@ pub fn redis_cli_available() -> bool {
 }
 
 /// Finds an executable file named `name` in `$PATH` (plus /usr/bin, /usr/local/bin).
-fn find_in_path(name: &str) -> Option<PathBuf> {
+pub(super) fn find_in_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/local/bin")])
@@ -106,7 +105,7 @@ pub struct NodeOpts {
     pub tls_auth_clients: TlsAuthClients,
     /// Extra raw arguments appended to the command line.
     pub extra_args: Vec<String>,
-    /// The server binary, when not [`redis_server_path`] (a cluster of mixed versions).
+    /// The server binary, when not [`server()`]'s (a cluster of mixed versions).
     pub binary: Option<PathBuf>,
 }
 
@@ -221,8 +220,8 @@ impl NodeOpts {
             .or(self.acl_user.as_ref().map(|(_, p)| p.as_str()))
     }
 
-    /// Full redis-server argv (without the program) for `port` and `dir`.
-    fn server_args(&self, port: u16, dir: &Path) -> Vec<String> {
+    /// Full server argv (without the program) for `port` and `dir`.
+    pub fn server_args(&self, port: u16, dir: &Path) -> Vec<String> {
         let dir_s = dir.to_str().expect("temp dir is UTF-8");
         let yes_no = |b: bool| if b { "yes" } else { "no" };
         let mut a: Vec<String> = Vec::new();
@@ -231,7 +230,10 @@ impl NodeOpts {
             None => push(&["--port", &port.to_string()]),
             Some(_) => push(&["--port", "0", "--tls-port", &port.to_string()]),
         }
-        push(&["--bind", &self.host, "--bind-source-addr", &self.host]);
+        push(&["--bind", &self.host]);
+        if server().has_bind_source_addr() {
+            push(&["--bind-source-addr", &self.host]);
+        }
         push(&["--cluster-enabled", yes_no(self.cluster)]);
         push(&["--cluster-config-file", "nodes.conf"]);
         push(&["--cluster-node-timeout", &self.node_timeout_ms.to_string()]);
@@ -338,12 +340,13 @@ impl Node {
         for _ in 0..START_ATTEMPTS {
             match Self::try_start(opts) {
                 Ok(node) => return node,
-                Err(StartError::Fatal(msg)) => panic!("redis-server failed to start: {msg}"),
+                Err(StartError::Fatal(msg)) => panic!("{} failed to start: {msg}", server()),
                 Err(StartError::Retry(msg)) => errors.push(msg),
             }
         }
         panic!(
-            "redis-server failed to start after {START_ATTEMPTS} attempts:\n{}",
+            "{} failed to start after {START_ATTEMPTS} attempts:\n{}",
+            server(),
             errors.join("\n----\n")
         );
     }
@@ -528,6 +531,22 @@ impl Node {
         info_value(&self.cmd_str(&["INFO", section]), field)
     }
 
+    /// Assigns `ranges` to this node: `CLUSTER ADDSLOTSRANGE`, or `CLUSTER ADDSLOTS` of every
+    /// slot on servers without it (Redis < 7.0).
+    pub fn add_slots(&self, ranges: &[RangeInclusive<u16>]) {
+        let mut args = vec!["CLUSTER".to_string()];
+        if server().has_addslotsrange() {
+            args.push("ADDSLOTSRANGE".to_string());
+            for r in ranges {
+                args.extend([r.start().to_string(), r.end().to_string()]);
+            }
+        } else {
+            args.push("ADDSLOTS".to_string());
+            args.extend(ranges.iter().cloned().flatten().map(|s| s.to_string()));
+        }
+        self.cmd(&args);
+    }
+
     /// Parsed `CLUSTER NODES` as seen by this node.
     pub fn cluster_nodes(&self) -> Vec<NodeLine> {
         nodes_conf::parse(&self.cmd_str(&["CLUSTER", "NODES"]))
@@ -549,16 +568,61 @@ impl Node {
 }
 
 impl Drop for Node {
+    /// Kills and reaps the process, then fails the test when its log holds a crash report
+    /// (when the test is already failing, the report is printed instead).
     fn drop(&mut self) {
         self.kill();
+        if let Some(report) = self.crash_report() {
+            if thread::panicking() {
+                eprintln!("{report}");
+            } else {
+                panic!("{report}");
+            }
+        }
     }
 }
 
-/// Spawns redis-server with stdout/stderr captured in `<dir>/stdio.log`.
+impl Node {
+    /// The crash report of this node's logs, if any: the server, the address, and the log
+    /// lines that say what happened (crash markers, the failed assertion `==> file:line`, the
+    /// first frames of the stack trace).
+    fn crash_report(&self) -> Option<String> {
+        ["redis.log", "stdio.log"].iter().find_map(|name| {
+            let text = fs::read_to_string(self.dir.path().join(name)).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            let is_marker = |l: &str| CRASH_MARKERS.iter().any(|m| l.contains(m));
+            lines.iter().find(|l| is_marker(l))?;
+            let quoted: Vec<&str> = lines
+                .iter()
+                .enumerate()
+                .filter(|(i, l)| {
+                    is_marker(l)
+                        || l.contains("==> ")
+                        || lines[i.saturating_sub(STACK_FRAMES)..*i]
+                            .iter()
+                            .any(|p| p.starts_with("------ STACK TRACE ------"))
+                })
+                .map(|(_, l)| *l)
+                .take(CRASH_QUOTE_LINES)
+                .collect();
+            Some(format!(
+                "{} on {} crashed ({name} says):\n{}",
+                server(),
+                self.addr(),
+                quoted.join("\n")
+            ))
+        })
+    }
+}
+
+/// Spawns the server with stdout/stderr captured in `<dir>/stdio.log`.
 fn spawn_server(opts: &NodeOpts, port: u16, dir: &Path) -> Result<Child, String> {
     let stdio = File::create(dir.join("stdio.log")).map_err(|e| format!("stdio.log: {e}"))?;
     let stderr = stdio.try_clone().map_err(|e| format!("stdio.log: {e}"))?;
-    let binary = opts.binary.clone().unwrap_or_else(redis_server_path);
+    let binary = opts
+        .binary
+        .clone()
+        .unwrap_or_else(|| server().path().to_path_buf());
     Command::new(&binary)
         .args(opts.server_args(port, dir))
         .current_dir(dir)
