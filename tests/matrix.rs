@@ -231,6 +231,55 @@ fn fix_closes_a_slot_open_on_masters_and_their_replicas() {
     assert_repaired(&cluster, &before);
 }
 
+/// Valkey >= 8 replicates SETSLOT to the replicas before the primary runs it; a caller that
+/// goes away while the primary waits for the acknowledgement (SIGKILLed, or the wait timed
+/// out) leaves the replica with a slot state its primary never took. Made here by stopping the
+/// replica (SIGSTOP) so that a `SETSLOT ... TIMEOUT 200` on its primary times out unexecuted;
+/// the replica applies it once resumed. `check` must fail on it and `fix` must clear it.
+#[test]
+fn fix_clears_a_slot_open_only_on_a_replica() {
+    if !has_feature(Feature::ReplicatedSetslot) {
+        return;
+    }
+    let cluster = TestCluster::start(3, 1, NodeOpts::new());
+    load_keys(&cluster, 3000, "ro", 24);
+    wait_replicas_synced(&cluster);
+    let before = digest(&cluster);
+    let replica = cluster.node(cluster.replicas_of(0)[0]);
+    let slot = cluster.formed_slots(1)[0].start() + 7;
+    let pid = replica.pid().expect("replica pid");
+    signal(pid, "STOP");
+    // Times out unexecuted: an error reply.
+    let _ = cluster.node(0).try_cmd(&[
+        "CLUSTER",
+        "SETSLOT",
+        &slot.to_string(),
+        "IMPORTING",
+        cluster.node(1).id(),
+        "TIMEOUT",
+        "200",
+    ]);
+    signal(pid, "CONT");
+    wait_shows_open(replica, slot);
+    assert!(
+        !shows_open(cluster.node(0), slot),
+        "the primary never ran it"
+    );
+
+    let check = run(["check", &cluster.addr(0)]);
+    check.assert_code(1);
+    assert!(check.stdout.contains(&replica.addr()), "{check}");
+    let dry = run(["fix", &cluster.addr(0), "--dry-run"]);
+    assert!(dry.stdout.contains("open on a replica of"), "{dry}");
+    assert!(shows_open(replica, slot), "a dry run changes nothing");
+    fix_until_ok(&cluster.addr(0));
+    assert!(
+        !shows_open(replica, slot),
+        "fix cleared the replica's state"
+    );
+    assert_repaired(&cluster, &before);
+}
+
 #[test]
 fn fix_covers_uncovered_slots_keeping_their_keys() {
     let cluster = TestCluster::start(3, 1, NodeOpts::new());
