@@ -284,8 +284,25 @@ fn backup_then_restore_keeps_each_key_in_its_database() {
     let dir_text = dir.path().display().to_string();
     rc(&["backup", &source.addr(0), &dir_text]).assert_success();
 
-    let target = TestCluster::start(2, 0, opts());
     let server = server().path().display().to_string();
+    // A cluster with 4 databases cannot take db 5 and db 15: refused from the manifest,
+    // before any key moves.
+    let small = TestCluster::start(2, 0, NodeOpts::new().args(["--cluster-databases", "4"]));
+    let refused = rc(&["restore", &small.addr(0), &dir_text, "--server", &server]);
+    refused.assert_code(2);
+    assert!(
+        refused
+            .stderr
+            .contains("databases the cluster does not have")
+            && refused.stderr.contains("Nothing was restored"),
+        "{refused}"
+    );
+    for node in small.nodes() {
+        let keyspace = node.cmd_str(&["INFO", "keyspace"]);
+        assert!(!keyspace.contains("keys="), "nothing restored: {keyspace}");
+    }
+
+    let target = TestCluster::start(2, 0, opts());
     let out = rc(&[
         "restore",
         &target.addr(0),

@@ -3,6 +3,7 @@
 //! SHA-256 checksums, slots, and the server that wrote each file). A cluster with problems is
 //! still backed up, with a warning.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -24,7 +25,7 @@ use crate::progress::TransferBars;
 use crate::settings;
 
 /// Version of the manifest's layout. Fields added since (`server`, `server_version`,
-/// `rdb_format`) are optional for readers, so format 1 still covers them.
+/// `rdb_format`, `keys_per_db`) are optional for readers, so format 1 still covers them.
 const MANIFEST_FORMAT: u32 = 1;
 
 /// One master's RDB in the manifest.
@@ -38,6 +39,9 @@ struct SavedMaster {
     slots: SlotSet,
     slot_count: usize,
     keys: Option<u64>,
+    /// Keys per database at backup time (restore checks the target has those databases
+    /// before it changes anything).
+    keys_per_db: Option<BTreeMap<u32, u64>>,
     /// The server that wrote the file: `redis` or `valkey`.
     server: Option<Flavor>,
     /// Its own version (Valkey's, not its `redis_version`).
@@ -225,6 +229,9 @@ fn save_master(
         slots: master.current().slots.clone(),
         slot_count: master.current().slots.len(),
         keys: master.probe().map(|p| p.info.total_keys()),
+        keys_per_db: master
+            .probe()
+            .map(|p| p.info.keys_per_db().into_iter().collect()),
         server: server.map(|s| s.flavor),
         server_version: server.map(|s| s.version),
         rdb_format: saved.header.to_string(),

@@ -4,6 +4,7 @@
 //! server on this machine and imported with the import engine (COPY, so the scratch copy is
 //! left alone), which lets the target cluster have any shape.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -51,6 +52,8 @@ struct BackedUp {
     server: Option<String>,
     /// The version of the server that wrote the file (absent likewise).
     server_version: Option<String>,
+    /// Keys per database at backup time (absent likewise).
+    keys_per_db: Option<BTreeMap<u32, u64>>,
 }
 
 impl BackedUp {
@@ -141,6 +144,24 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
     let snapshot = migration::healthy_cluster(opts, &entry, &out, "restoring")?;
     let (masters, owner) = targets(&snapshot)?;
     let cluster_dbs = snapshot.cluster_databases();
+    // Every file's databases must exist on the cluster before the first key moves (files of
+    // older manifests, which do not say, are checked when their scratch server is up).
+    for rdb in &manifest.masters {
+        let per_db: Vec<(u32, u64)> = rdb
+            .keys_per_db
+            .iter()
+            .flatten()
+            .map(|(&d, &k)| (d, k))
+            .collect();
+        if let Err(missing) = same_db_pairs(&per_db, cluster_dbs) {
+            bail!(missing_databases(
+                &rdb.file,
+                &missing,
+                cluster_dbs,
+                "Nothing was restored"
+            ));
+        }
+    }
     let mut doc = RestoreJson {
         dir: args.dir.display().to_string(),
         dry_run: args.dry_run,
@@ -192,13 +213,12 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
         let per_db = ServerInfo::parse(&info, "", 0).keys_per_db();
         let keys_in_file: u64 = per_db.iter().map(|(_, keys)| keys).sum();
         let dbs = same_db_pairs(&per_db, cluster_dbs).map_err(|missing| {
-            UsageError::new(format!(
-                "{} holds keys in databases the cluster does not have ({}; {}): restore into a \
-                 cluster with as many databases. Nothing of this file was restored",
-                rdb.file,
-                per_db_text(&missing),
-                cluster_db_words(cluster_dbs)
-            ))
+            missing_databases(
+                &rdb.file,
+                &missing,
+                cluster_dbs,
+                "Nothing of this file was restored",
+            )
         })?;
         let job = ImportJob {
             source_opts: &scratch_opts,
@@ -275,6 +295,21 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
     };
     out.json(&doc);
     Ok(outcome)
+}
+
+/// The refusal of a file whose keys are in databases the cluster does not have.
+fn missing_databases(
+    file: &str,
+    missing: &[(u32, u64)],
+    cluster_dbs: u32,
+    outcome: &str,
+) -> UsageError {
+    UsageError::new(format!(
+        "{file} holds keys in databases the cluster does not have ({}; {}): restore into a \
+         cluster with as many databases. {outcome}",
+        per_db_text(missing),
+        cluster_db_words(cluster_dbs)
+    ))
 }
 
 fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
@@ -396,6 +431,7 @@ mod tests {
             sha256: String::new(),
             server: server.map(str::to_string),
             server_version: version.map(str::to_string),
+            keys_per_db: None,
         }
     }
 
