@@ -31,6 +31,16 @@ impl SlotKeys {
             .collect()
     }
 
+    /// The slots holding keys in any database, with their totals (in the order of `slots`).
+    pub fn with_keys(&self) -> Vec<(u16, u64)> {
+        self.slots
+            .iter()
+            .copied()
+            .zip(self.totals())
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
     /// Each database that holds keys of these slots, with those slots (ascending databases).
     pub fn by_db(&self) -> Vec<(u32, Vec<u16>)> {
         (0u32..)
@@ -123,12 +133,7 @@ pub fn stray_keys(opts: &ConnectOptions, snapshot: &Snapshot) -> Result<StrayKey
         let unowned: Vec<u16> = (0..SLOT_COUNT).filter(|s| !owned.contains(*s)).collect();
         let mut conn = opts.connect(addr)?;
         let counts = count_keys(&mut conn, &unowned, databases)?;
-        let stray: SlotSet = unowned
-            .iter()
-            .zip(counts.totals())
-            .filter(|(_, n)| *n > 0)
-            .map(|(s, _)| *s)
-            .collect();
+        let stray: SlotSet = counts.with_keys().into_iter().map(|(s, _)| s).collect();
         Ok::<_, NodeError>((master.id().to_string(), stray))
     });
     results.into_iter().collect()
@@ -145,6 +150,7 @@ mod tests {
             per_db: vec![vec![1, 0, 0], vec![0, 0, 0], vec![0, 4, 2]],
         };
         assert_eq!(keys.totals(), vec![1, 4, 2]);
+        assert_eq!(keys.with_keys(), vec![(3, 1), (7, 4), (9, 2)]);
         assert_eq!(keys.by_db(), vec![(0, vec![3]), (2, vec![7, 9])]);
         assert!(SlotKeys::default().by_db().is_empty());
     }

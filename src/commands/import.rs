@@ -17,6 +17,7 @@ use crate::exec::import::{
 };
 use crate::exec::interrupt;
 use crate::net::conn::{Auth, ConnectOptions};
+use crate::net::db::select;
 use crate::output::{Output, Style};
 use crate::progress::KeyBar;
 use crate::settings;
@@ -187,10 +188,8 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Res
     print_report(&out, &report, per_second, "import");
     doc.keys_per_second = Some(per_second);
     for db in &mut doc.databases {
-        let mut select = redis::cmd("SELECT");
-        select.arg(db.db);
         db.left_on_source = conn
-            .query::<()>(&select)
+            .query::<()>(&select(db.db))
             .and_then(|()| conn.query::<u64>(&redis::cmd("DBSIZE")))
             .ok();
     }

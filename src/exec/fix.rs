@@ -85,13 +85,7 @@ pub fn diagnose(
         let node = &endpoints[i];
         let mut conn = opts.connect(&node.addr)?;
         let counts = count_keys(&mut conn, &suspicious, node.server.cluster_databases)?;
-        let found: Vec<(u16, u64)> = suspicious
-            .iter()
-            .copied()
-            .zip(counts.totals())
-            .filter(|(_, n)| *n > 0)
-            .collect();
-        Ok::<_, NodeError>(found)
+        Ok::<_, NodeError>(counts.with_keys())
     });
     let mut keys = BTreeMap::new();
     for (&i, result) in usable.iter().zip(counts) {

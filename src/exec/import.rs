@@ -22,6 +22,7 @@ use crate::address::NodeAddr;
 use crate::cluster::slots::key_slot;
 use crate::cluster::snapshot::Snapshot;
 use crate::net::conn::{ConnectOptions, NodeConn, NodeError, server_error_text};
+use crate::net::db::select;
 
 /// Batches queued per worker before the scanner waits.
 const QUEUE_DEPTH: usize = 4;
@@ -130,7 +131,7 @@ impl SourceConn {
     /// The connection, in database `db`.
     fn in_db(&mut self, db: u32) -> Result<&mut NodeConn, NodeError> {
         if self.db != db {
-            self.conn.query::<()>(redis::cmd("SELECT").arg(db))?;
+            self.conn.query::<()>(&select(db))?;
             self.db = db;
         }
         Ok(&mut self.conn)
@@ -412,7 +413,7 @@ fn settle_collisions(
     // A connection of its own, closed afterwards: it may stay in the target database.
     let cluster = job.cluster_opts.connect(target).and_then(|mut conn| {
         if batch.dbs.to != 0 {
-            conn.query::<()>(redis::cmd("SELECT").arg(batch.dbs.to))?;
+            conn.query::<()>(&select(batch.dbs.to))?;
         }
         Ok(conn)
     });

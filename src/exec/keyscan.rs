@@ -12,6 +12,7 @@ use redis::Value;
 use crate::address::NodeAddr;
 use crate::cluster::keysizes::{KeySizes, Measure, SizedKey, length_command};
 use crate::net::conn::{ConnectOptions, NodeConn, NodeError};
+use crate::net::db::select;
 
 /// Keys asked of SCAN per call.
 const SCAN_COUNT: usize = 1000;
@@ -46,7 +47,7 @@ pub fn scan_node(
     for &db in dbs {
         // The connection is closed afterwards: it may stay in the last database.
         if db != 0 {
-            conn.query::<()>(redis::cmd("SELECT").arg(db))?;
+            conn.query::<()>(&select(db))?;
         }
         scan_db(&mut conn, db, settings, scanned, &mut sizes)?;
     }
