@@ -493,6 +493,10 @@ pub struct DelNodeArgs {
     /// How keys move with --drain.
     #[command(flatten)]
     pub keys: KeyMoveOpts,
+
+    /// Which engine moves slots with --drain.
+    #[command(flatten)]
+    pub engine: EngineOpts,
 }
 
 /// Arguments of `call`.
@@ -631,7 +635,8 @@ pub struct BackupArgs {
 pub struct KeyMoveOpts {
     /// MIGRATE timeout in milliseconds (redis-cli's --cluster-timeout). Batches of keys get a
     /// tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried
-    /// alone with this full timeout
+    /// alone with this full timeout. With the atomic engine: how long a slot migration job may
+    /// make no progress before it is cancelled
     #[arg(
         long = "timeout",
         alias = "cluster-timeout",
@@ -651,12 +656,46 @@ pub struct KeyMoveOpts {
     pub replace: bool,
 }
 
+/// `--engine`: which engine moves slots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    /// Atomic for each source/target pair whose two nodes have it, MIGRATE for the others
+    Auto,
+    /// The servers move the slots (Valkey >= 9.0 CLUSTER MIGRATESLOTS); refused if a node lacks it
+    Atomic,
+    /// rcluster moves the keys with MIGRATE (every server)
+    Legacy,
+}
+
+/// Which engine moves slots: shared by reshard, rebalance and del-node --drain.
+#[derive(Debug, Args, Clone)]
+pub struct EngineOpts {
+    /// How slots move. atomic: the servers move them by themselves (Valkey >= 9.0 CLUSTER
+    /// MIGRATESLOTS: no ASK redirections, every database moves with its slot, a failure rolls
+    /// back); legacy: rcluster moves the keys with MIGRATE; auto: atomic for every
+    /// source/target pair whose two nodes have it. Redis always uses MIGRATE
+    #[arg(long, value_enum, value_name = "ENGINE", default_value_t = EngineArg::Auto)]
+    pub engine: EngineArg,
+
+    /// Same as --engine atomic (valkey-cli's --cluster-use-atomic-slot-migration)
+    #[arg(
+        long,
+        alias = "cluster-use-atomic-slot-migration",
+        conflicts_with = "engine"
+    )]
+    pub use_atomic_slot_migration: bool,
+}
+
 /// How slots and keys are moved by reshard and rebalance.
 #[derive(Debug, Args, Clone)]
 pub struct MigrateOpts {
     /// How keys move.
     #[command(flatten)]
     pub keys: KeyMoveOpts,
+
+    /// Which engine moves slots.
+    #[command(flatten)]
+    pub engine: EngineOpts,
 
     /// Batches of slots moved at the same time, over all source/target pairs (a batch is up
     /// to 256 slots of one pair; a source serves at most 2 at once)

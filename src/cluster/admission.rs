@@ -64,6 +64,7 @@ mod tests {
             myself: view[0].clone(),
             view,
             info: ServerInfo::parse(info, cluster_info, 0),
+            migrations: Vec::new(),
         }
     }
 

@@ -67,11 +67,31 @@ pub fn count_keys(
     slots: &[u16],
     databases: u32,
 ) -> Result<SlotKeys, NodeError> {
+    let all: Vec<u32> = (0..databases.max(1)).collect();
+    count_keys_in(conn, slots, databases, &all)
+}
+
+/// [`count_keys`] asking only the databases of `used` (the others count as empty): for
+/// estimates, when INFO keyspace just said which databases hold keys. Safety checks count
+/// every database.
+pub fn count_keys_in(
+    conn: &mut NodeConn,
+    slots: &[u16],
+    databases: u32,
+    used: &[u32],
+) -> Result<SlotKeys, NodeError> {
     let databases = databases.max(1);
     let mut per_db: Vec<Vec<u64>> = (0..databases)
-        .map(|_| Vec::with_capacity(slots.len()))
+        .map(|db| {
+            if used.contains(&db) {
+                Vec::with_capacity(slots.len())
+            } else {
+                vec![0; slots.len()]
+            }
+        })
         .collect();
     let all: Vec<(u32, u16)> = (0..databases)
+        .filter(|db| used.contains(db))
         .flat_map(|db| slots.iter().map(move |&slot| (db, slot)))
         .collect();
     for chunk in all.chunks(COUNT_PIPELINE) {

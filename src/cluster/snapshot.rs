@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::info::{ServerInfo, add_per_db};
 use super::nodes::{NodeEntry, parse_cluster_nodes};
+use super::slot_migrations::{SlotMigrationJob, parse_jobs};
 use crate::address::NodeAddr;
 use crate::net::conn::{ConnectOptions, ErrorKind, NodeConn, NodeError};
 use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};
@@ -20,6 +21,9 @@ pub struct NodeProbe {
     pub view: Vec<NodeEntry>,
     /// INFO / CLUSTER INFO / DBSIZE summary.
     pub info: ServerInfo,
+    /// Its `CLUSTER GETSLOTMIGRATIONS` jobs (running and recently finished); empty on a
+    /// server without atomic slot migration.
+    pub migrations: Vec<SlotMigrationJob>,
 }
 
 /// One node of the cluster, as known by the entry node, with its own answers if reachable.
@@ -176,7 +180,8 @@ impl Snapshot {
     }
 }
 
-/// Asks one node for `CLUSTER NODES`, `INFO`, `CLUSTER INFO` and `DBSIZE` in one round trip.
+/// Asks one node for `CLUSTER NODES`, `INFO`, `CLUSTER INFO`, `DBSIZE`, `cluster-databases` and
+/// `CLUSTER GETSLOTMIGRATIONS` in one round trip.
 pub fn probe_node(opts: &ConnectOptions, addr: &NodeAddr) -> Result<NodeProbe, NodeError> {
     let mut conn = opts.connect(addr)?;
     probe_conn(&mut conn)
@@ -193,9 +198,11 @@ pub fn probe_conn(conn: &mut NodeConn) -> Result<NodeProbe, NodeError> {
         .cmd("DBSIZE")
         .cmd("CONFIG")
         .arg("GET")
-        .arg("cluster-databases");
+        .arg("cluster-databases")
+        .cmd("CLUSTER")
+        .arg("GETSLOTMIGRATIONS");
     let replies = conn.pipeline(&pipe)?;
-    let [info, cluster_info, nodes, dbsize, databases]: [redis::Value; 5] =
+    let [info, cluster_info, nodes, dbsize, databases, migrations]: [redis::Value; 6] =
         replies.try_into().map_err(|_| NodeError {
             addr: conn.addr.clone(),
             kind: ErrorKind::Io,
@@ -231,6 +238,9 @@ pub fn probe_conn(conn: &mut NodeConn) -> Result<NodeProbe, NodeError> {
         view,
         info: ServerInfo::parse(&info, &cluster_info, dbsize)
             .with_cluster_databases(config_value(databases).and_then(|v| v.parse().ok())),
+        // An error reply is a server without atomic slot migration (or a user not allowed
+        // to ask): no jobs to show.
+        migrations: parse_jobs(&migrations).unwrap_or_default(),
     })
 }
 
@@ -428,6 +438,7 @@ e463eb0b118c3292687f78244988b38d4b220b40 172.20.0.6:6379@16379 slave aa75a42766e
                             info: healthy_info(myself.is_replica(), 10),
                             myself,
                             view: view.clone(),
+                            migrations: Vec::new(),
                         })
                     }
                     None => Err(NodeError {

@@ -332,7 +332,12 @@ fn drain(
     args: &DelNodeArgs,
     doc: &mut DelNodeJson,
 ) -> anyhow::Result<Outcome> {
-    let migrate_settings = migration::settings(&args.keys, 16, opts)?;
+    let migrate_settings = migration::settings(
+        &args.keys,
+        16,
+        migration::engine_choice(&args.engine),
+        opts,
+    )?;
     let prepared = migration::load_and_plan(
         opts,
         entry,
@@ -346,7 +351,8 @@ fn drain(
         |plan: &MovePlan| (plan, Vec::new()),
     )?;
     let node_names = names(&prepared.snapshot);
-    doc.drain_plan = Some(PlanJson::new(&prepared.planned, &node_names));
+    let engines = migration::engines(&prepared.snapshot, &prepared.planned, &migrate_settings)?;
+    doc.drain_plan = Some(PlanJson::new(&prepared.planned, &node_names, &engines));
     migration::enforce(out, &prepared.preflight, "draining the node")?;
     out.line(
         Style::Info,
@@ -355,7 +361,12 @@ fn drain(
             prepared.planned.len()
         ),
     );
-    out.doc(&plan_lines(&prepared.planned.pairs(), &node_names, "    "));
+    out.doc(&plan_lines(
+        &prepared.planned.pairs(),
+        &node_names,
+        &engines,
+        "    ",
+    ));
     if args.dry_run {
         return Ok(Outcome::Success);
     }

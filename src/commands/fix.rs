@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::migration;
 use crate::cli::FixArgs;
+use crate::cluster::engine::EngineChoice;
 use crate::cluster::check::{CheckReport, check};
 use crate::cluster::fix_plan::{
     Diagnosis, FixOptions, FixPlan, Problem, SlotFix, grouped, plan_fix,
@@ -78,7 +79,7 @@ struct FixDoc {
 /// Runs `rcluster fix`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(&args.target.node)?;
-    let migrate = migration::settings(&args.keys, 1, opts)?;
+    let migrate = migration::settings(&args.keys, 1, EngineChoice::Legacy, opts)?;
     let options = FixOptions {
         fix_with_unreachable: args.fix_with_unreachable_masters,
     };

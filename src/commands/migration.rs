@@ -8,14 +8,15 @@ use anyhow::bail;
 use serde::Serialize;
 
 use crate::address::NodeAddr;
-use crate::cli::KeyMoveOpts;
+use crate::cli::{EngineArg, EngineOpts, KeyMoveOpts};
+use crate::cluster::engine::{Engine, EngineChoice};
 use crate::cluster::check::check;
 use crate::cluster::moves::{MovePlan, PlanNode};
 use crate::cluster::preflight::{Preflight, preflight};
 use crate::cluster::snapshot::Snapshot;
 use crate::error::{Outcome, UsageError};
 use crate::exec::migrate::{
-    Endpoint, Job, MigrateSettings, MigrationReport, Observer, PairReport, migrate,
+    Endpoint, Job, MigrateSettings, MigrationReport, Observer, PairReport, engines_for, migrate,
 };
 use crate::net::conn::ConnectOptions;
 use crate::output::{Output, Style};
@@ -33,10 +34,24 @@ const MIN_BATCH_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long a target may take to report `cluster_state:ok`.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Validates the key-moving options; `parallel` is the number of batches in flight.
+/// The engine `--engine` (or valkey-cli's `--cluster-use-atomic-slot-migration`) asks for.
+pub fn engine_choice(opts: &EngineOpts) -> EngineChoice {
+    if opts.use_atomic_slot_migration {
+        return EngineChoice::Atomic;
+    }
+    match opts.engine {
+        EngineArg::Auto => EngineChoice::Auto,
+        EngineArg::Atomic => EngineChoice::Atomic,
+        EngineArg::Legacy => EngineChoice::Legacy,
+    }
+}
+
+/// Validates the key-moving options; `parallel` is the number of batches (atomic: sources) in
+/// flight.
 pub fn settings(
     opts: &KeyMoveOpts,
     parallel: usize,
+    engine: EngineChoice,
     connect: &ConnectOptions,
 ) -> anyhow::Result<MigrateSettings> {
     if opts.migrate_timeout_ms == 0 {
@@ -64,6 +79,7 @@ pub fn settings(
         parallel,
         auth: connect.auth.clone(),
         ready_timeout: READY_TIMEOUT,
+        engine,
     })
 }
 
@@ -175,6 +191,22 @@ pub fn names(snapshot: &Snapshot) -> Vec<Named> {
             addr: n.addr_text(),
         })
         .collect()
+}
+
+/// The engine of each pair of `plan` (in the order of `plan.pairs()`), as `settings.engine`
+/// asks; a usage error, before anything changes, when `--engine atomic` meets a node without
+/// atomic slot migration.
+pub fn engines(
+    snapshot: &Snapshot,
+    plan: &MovePlan,
+    settings: &MigrateSettings,
+) -> anyhow::Result<Vec<Engine>> {
+    let nodes = Endpoint::from_snapshot(snapshot);
+    let job = Job {
+        nodes: &nodes,
+        plan,
+    };
+    engines_for(&job, &plan.pairs(), settings.engine)
 }
 
 /// The final state, for JSON.

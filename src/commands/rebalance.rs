@@ -14,6 +14,7 @@ use crate::error::{Outcome, UsageError};
 use crate::exec::migrate::MigrationReport;
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
+use crate::cluster::engine::Engine;
 use crate::report::migration::{Named, PlanJson, plan_lines};
 use crate::settings;
 
@@ -44,7 +45,12 @@ struct RebalanceJson {
 /// Runs `rcluster rebalance`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(&args.target.node)?;
-    let migrate_settings = migration::settings(&args.migrate.keys, args.migrate.parallel, opts)?;
+    let migrate_settings = migration::settings(
+        &args.migrate.keys,
+        args.migrate.parallel,
+        migration::engine_choice(&args.migrate.engine),
+        opts,
+    )?;
     let weights = args
         .weight
         .iter()
@@ -83,6 +89,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
         out.line(Style::Warn, format!("[WARNING] {note}"));
     }
     let node_names = names(&prepared.snapshot);
+    let engines = migration::engines(&prepared.snapshot, &planned.plan, &migrate_settings)?;
     let dry_run = args.simulate || args.migrate.dry_run;
     let mut doc = RebalanceJson {
         dry_run,
@@ -100,7 +107,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
                 expected: s.expected,
             })
             .collect(),
-        plan: PlanJson::new(&planned.plan, &node_names),
+        plan: PlanJson::new(&planned.plan, &node_names, &engines),
         warnings: planned
             .notes
             .iter()
@@ -122,7 +129,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
         out.json(&doc);
         return Ok(Outcome::Success);
     }
-    out.doc(&plan_text(planned, &node_names));
+    out.doc(&plan_text(planned, &node_names, &engines));
     if dry_run {
         out.line(Style::Info, ">>> Simulation: nothing was moved.");
         out.json(&doc);
@@ -153,7 +160,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
 }
 
 /// redis-cli's heading, each master's share, and the moves.
-fn plan_text(planned: &RebalancePlan, nodes: &[Named]) -> Doc {
+fn plan_text(planned: &RebalancePlan, nodes: &[Named], engines: &[Engine]) -> Doc {
     let mut doc = Doc::new();
     doc.push(
         Style::Info,
@@ -173,6 +180,6 @@ fn plan_text(planned: &RebalancePlan, nodes: &[Named]) -> Doc {
             share.weight
         ));
     }
-    doc.extend(plan_lines(&planned.plan.pairs(), nodes, ""));
+    doc.extend(plan_lines(&planned.plan.pairs(), nodes, engines, ""));
     doc
 }

@@ -16,6 +16,7 @@ use crate::exec::migrate::MigrationReport;
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
 use crate::prompt;
+use crate::cluster::engine::Engine;
 use crate::report::migration::{Named, PlanJson, plan_lines};
 use crate::report::text;
 use crate::settings;
@@ -34,7 +35,12 @@ struct ReshardJson {
 /// Runs `rcluster reshard`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(&args.target.node)?;
-    let migrate_settings = migration::settings(&args.migrate.keys, args.migrate.parallel, opts)?;
+    let migrate_settings = migration::settings(
+        &args.migrate.keys,
+        args.migrate.parallel,
+        migration::engine_choice(&args.migrate.engine),
+        opts,
+    )?;
     if let Some(n) = args.slots
         && !(1..=16384).contains(&n)
     {
@@ -72,6 +78,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
     let planned = &prepared.planned;
     let node_names = names(snapshot);
     migration::enforce(&out, &prepared.preflight, "resharding")?;
+    let engines = migration::engines(snapshot, &planned.plan, &migrate_settings)?;
     if !planned.already_there.is_empty() {
         out.line(
             Style::Warn,
@@ -81,10 +88,10 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
             ),
         );
     }
-    out.doc(&plan_text(snapshot, planned, &node_names));
+    out.doc(&plan_text(snapshot, planned, &node_names, &engines));
     let mut doc = ReshardJson {
         dry_run: args.migrate.dry_run,
-        plan: PlanJson::new(&planned.plan, &node_names),
+        plan: PlanJson::new(&planned.plan, &node_names, &engines),
         already_on_target: planned.already_there.to_string(),
         warnings: prepared.preflight.warnings.clone(),
         migration: None,
@@ -241,7 +248,12 @@ fn ask_request(
 }
 
 /// redis-cli's "Ready to move" block, with ranges instead of one line per slot.
-fn plan_text(snapshot: &Snapshot, planned: &ReshardPlan, nodes: &[Named]) -> Doc {
+fn plan_text(
+    snapshot: &Snapshot,
+    planned: &ReshardPlan,
+    nodes: &[Named],
+    engines: &[Engine],
+) -> Doc {
     let mut doc = Doc::new();
     doc.plain("");
     doc.plain(format!("Ready to move {} slots.", planned.plan.len()));
@@ -256,6 +268,6 @@ fn plan_text(snapshot: &Snapshot, planned: &ReshardPlan, nodes: &[Named]) -> Doc
         doc.push(style, format!("    {line}"));
     }
     doc.plain("  Resharding plan:");
-    doc.extend(plan_lines(&planned.plan.pairs(), nodes, "    "));
+    doc.extend(plan_lines(&planned.plan.pairs(), nodes, engines, "    "));
     doc
 }

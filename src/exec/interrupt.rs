@@ -1,9 +1,10 @@
 //! Ctrl-C during a migration or an import: the first one asks the engine to stop taking new
 //! slots (or batches) and to finish the ones in flight (so no slot is left half-moved); a
-//! second one exits at once with code 130, leaving open slots that `rcluster fix` closes.
+//! second one exits at once with code 130, leaving open slots that `rcluster fix` closes. An
+//! engine may say what these two mean for its own work ([`set_notes`]).
 
 use std::io::Write;
-use std::sync::Once;
+use std::sync::{Mutex, Once};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 use crate::error::exit_code;
@@ -12,6 +13,28 @@ static PRESSES: AtomicUsize = AtomicUsize::new(0);
 /// A child process to stop if a second Ctrl-C exits at once (0: none).
 static CHILD: AtomicU32 = AtomicU32::new(0);
 static INSTALL: Once = Once::new();
+/// What the first and the second Ctrl-C say, when an engine set them.
+static NOTES: Mutex<Option<(String, String)>> = Mutex::new(None);
+
+const FIRST_NOTE: &str = "Interrupted: finishing what is in flight (slots being moved, key \
+     batches being imported), then stopping (press Ctrl-C again to exit now; `rcluster fix` \
+     closes any slot left open)";
+const FORCED_NOTE: &str = "Interrupted again: exiting now; run `rcluster fix` to close open slots";
+
+/// Replaces what the first Ctrl-C (`first`) and the second one (`forced`, printed as it exits)
+/// say; the engine updates `forced` as its work changes.
+pub fn set_notes(first: &str, forced: String) {
+    *NOTES.lock().unwrap_or_else(|e| e.into_inner()) = Some((first.to_string(), forced));
+}
+
+/// The two notes in force.
+fn notes() -> (String, String) {
+    NOTES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+        .unwrap_or_else(|| (FIRST_NOTE.to_string(), FORCED_NOTE.to_string()))
+}
 
 /// Makes one idle thread the only one that receives SIGINT. A socket read with a timeout
 /// (every node connection has one) fails with EINTR when a signal handler runs on its thread,
@@ -68,18 +91,11 @@ pub fn install() {
             // Never panic here (stderr may be closed): this thread must survive for the
             // second Ctrl-C.
             let mut stderr = std::io::stderr();
+            let (first, forced) = notes();
             if PRESSES.fetch_add(1, Ordering::SeqCst) == 0 {
-                let _ = writeln!(
-                    stderr,
-                    "\nInterrupted: finishing what is in flight (slots being moved, key batches \
-                     being imported), then stopping (press Ctrl-C again to exit now; `rcluster \
-                     fix` closes any slot left open)"
-                );
+                let _ = writeln!(stderr, "\n{first}");
             } else {
-                let _ = writeln!(
-                    stderr,
-                    "\nInterrupted again: exiting now; run `rcluster fix` to close open slots"
-                );
+                let _ = writeln!(stderr, "\n{forced}");
                 let child = CHILD.load(Ordering::SeqCst);
                 if child != 0 {
                     let _ = std::process::Command::new("kill")

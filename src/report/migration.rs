@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::cluster::engine::Engine;
 use crate::cluster::moves::{MovePlan, PairMoves};
 use crate::cluster::slots::SlotSet;
 use crate::exec::migrate::{MigrationReport, PairReport};
@@ -28,6 +29,9 @@ pub struct PairJson {
     pub to: String,
     /// Target id.
     pub to_id: String,
+    /// The engine that moves the pair: `atomic` (the servers' slot migration) or `legacy`
+    /// (MIGRATE).
+    pub engine: Engine,
     /// Number of slots.
     pub count: usize,
     /// The slots as ranges, e.g. `0-99,500`.
@@ -44,18 +48,21 @@ pub struct PlanJson {
 }
 
 impl PlanJson {
-    /// The plan with node names from `nodes` (the plan's index space).
-    pub fn new(plan: &MovePlan, nodes: &[Named]) -> Self {
+    /// The plan with node names from `nodes` (the plan's index space) and the engine of each
+    /// pair (`engines`, in the order of `plan.pairs()`).
+    pub fn new(plan: &MovePlan, nodes: &[Named], engines: &[Engine]) -> Self {
         PlanJson {
             slots: plan.len(),
             pairs: plan
                 .pairs()
                 .iter()
-                .map(|p| PairJson {
+                .zip(engines)
+                .map(|(p, engine)| PairJson {
                     from: nodes[p.from].addr.clone(),
                     from_id: nodes[p.from].id.clone(),
                     to: nodes[p.to].addr.clone(),
                     to_id: nodes[p.to].id.clone(),
+                    engine: *engine,
                     count: p.slots.len(),
                     slots: p.slots.to_string(),
                 })
@@ -64,12 +71,13 @@ impl PlanJson {
     }
 }
 
-/// `Moving 1365 slots from A to B: 0-1364` lines, one per pair.
-pub fn plan_lines(pairs: &[PairMoves], nodes: &[Named], indent: &str) -> Doc {
+/// `Moving 1365 slot(s) from A to B with MIGRATE: 0-1364` lines, one per pair (`engines` in
+/// the order of `pairs`).
+pub fn plan_lines(pairs: &[PairMoves], nodes: &[Named], engines: &[Engine], indent: &str) -> Doc {
     let mut doc = Doc::new();
-    for pair in pairs {
+    for (pair, engine) in pairs.iter().zip(engines) {
         doc.plain(format!(
-            "{indent}Moving {} slot(s) from {} ({}) to {} ({}): {}",
+            "{indent}Moving {} slot(s) from {} ({}) to {} ({}) with {engine}: {}",
             pair.slots.len(),
             nodes[pair.from].addr,
             nodes[pair.from].id,
@@ -84,6 +92,12 @@ pub fn plan_lines(pairs: &[PairMoves], nodes: &[Named], indent: &str) -> Doc {
 /// The line printed when a source/target pair is done.
 pub fn pair_line(pair: &PairReport) -> String {
     let secs = pair.duration_ms as f64 / 1000.0;
+    if let Some(error) = &pair.error {
+        return format!(
+            "Moved {} of {} slot(s) from {} to {}: {error}",
+            pair.slots_moved, pair.slots_planned, pair.from, pair.to
+        );
+    }
     format!(
         "Moved {} of {} slot(s), {} key(s), from {} to {} in {secs:.2} s{}",
         pair.slots_moved,
@@ -145,6 +159,12 @@ pub fn summary(report: &MigrationReport) -> Doc {
     }
     if let Some(error) = &report.error {
         doc.push(Style::Err, format!("[ERR] {error}"));
+    }
+    // Every other pair that failed on its own (atomic jobs fail one by one).
+    for error in report.pairs.iter().filter_map(|p| p.error.as_ref()) {
+        if Some(error) != report.error.as_ref() {
+            doc.push(Style::Err, format!("[ERR] {error}"));
+        }
     }
     // Slots left open for the same reason between the same nodes: one line with their ranges.
     let mut groups: Vec<(&str, &str, &str, SlotSet)> = Vec::new();

@@ -1,16 +1,18 @@
 //! The migration engine shared by reshard, rebalance, fix and del-node --drain: applies a
-//! [`MovePlan`] to the cluster.
+//! [`MovePlan`] to the cluster, behind one interface ([`migrate`]) with two strategies:
 //!
-//! The plan's slots are cut into batches of one source/target pair (up to 256 slots and about
-//! 20 000 keys each); `parallel` workers take batches round-robin over the pairs, so several
-//! sources and targets work at once, and each batch changes slot states with one pipeline per
-//! node and moves keys with pipelined MIGRATEs (see [`super::slot_batch`]). Before anything
-//! changes, every node involved is checked and every target must report `cluster_state:ok`.
-//! Ctrl-C stops taking batches and finishes those in flight; after the moves the engine waits
+//! * [`atomic`]: the servers move the slots themselves (Valkey >= 9.0 `CLUSTER MIGRATESLOTS`),
+//!   used for every pair whose source and target both have it (`--engine auto`, the default);
+//! * [`legacy`]: rcluster moves the keys (SETSLOT, GETKEYSINSLOT, MIGRATE), for every server.
+//!
+//! Before anything changes, every node involved is checked, the keys of the planned slots are
+//! counted and every target must report `cluster_state:ok`. After the moves the engine waits
 //! (bounded) until every node sees the new owners, so the next command finds a cluster that
 //! agrees.
 
-use std::collections::VecDeque;
+mod atomic;
+mod legacy;
+
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -18,36 +20,29 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde::Serialize;
 
-use super::announce::Announcer;
 use super::interrupt;
 use super::poll::{describe_lag, observe};
-use super::schedule::BatchQueue;
-use super::slot_batch::{BatchContext, BatchOutcome, SlotBatch, move_batch};
 use crate::address::NodeAddr;
 use crate::cluster::capabilities::Capabilities;
 use crate::cluster::converge::{Target, lagging};
+use crate::cluster::engine::{Engine, EngineChoice, choose_engines};
 use crate::cluster::info::{ServerInfo, fields};
-use crate::cluster::moves::MovePlan;
-use crate::cluster::scan::{SlotKeys, count_keys};
+use crate::cluster::moves::{MovePlan, PairMoves};
+use crate::cluster::scan::{SlotKeys, count_keys_in};
 use crate::cluster::slots::SlotSet;
 use crate::cluster::snapshot::Snapshot;
+use crate::error::UsageError;
 use crate::net::conn::{Auth, ConnectOptions, NodeConn, NodeError};
 use crate::net::conncache::ConnCache;
 use crate::net::fanout::fan_out;
 use crate::net::pool::NodePool;
 
-/// Most slots in one batch.
-const BATCH_SLOTS: usize = 256;
-/// Keys in one batch, beyond which a new batch starts (a batch holds at least one slot).
-const BATCH_KEYS: u64 = 20_000;
 /// Keys per MIGRATE when `--pipeline` is not given, at most.
 const DEFAULT_MIGRATE_KEYS: usize = 1000;
 /// Bytes per MIGRATE the default batch size aims at, using the source's average key size.
 const MIGRATE_BYTES: u64 = 8 * 1024 * 1024;
 /// How long to wait at the end for every node to see the new owners.
 const CONVERGE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How often progress is refreshed.
-const TICK: Duration = Duration::from_millis(100);
 
 /// A node of the job, with what the engine needs to reach it.
 #[derive(Debug, Clone)]
@@ -107,6 +102,8 @@ pub struct MigrateSettings {
     pub auth: Auth,
     /// How long a target may take to report `cluster_state:ok` before the first move.
     pub ready_timeout: Duration,
+    /// Which engine moves the slots (`--engine`).
+    pub engine: EngineChoice,
 }
 
 /// A key retried alone because its batch timed out or failed with IOERR.
@@ -197,14 +194,20 @@ pub struct PairReport {
     pub to: String,
     /// Target node id.
     pub to_id: String,
+    /// How the pair was moved.
+    pub engine: Engine,
     /// Slots planned for this pair.
     pub slots_planned: usize,
     /// Slots moved.
     pub slots_moved: usize,
     /// Keys moved.
     pub keys_moved: u64,
-    /// From the first batch's start to the last batch's end, in milliseconds.
+    /// From the first batch's start to the last batch's end (atomic: from the job's start to
+    /// its end), in milliseconds.
     pub duration_ms: u128,
+    /// Why the pair did not complete (an atomic job's failure, in the server's words).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// A slot the engine left open, and why.
@@ -278,9 +281,10 @@ pub struct Job<'a> {
     pub plan: &'a MovePlan,
 }
 
-/// Applies `job.plan`. Fails before any change when a node involved cannot be used or a
-/// target does not report `cluster_state:ok` in time; once moves start, problems end up in
-/// the report (`error`, `open_slots`) instead.
+/// Applies `job.plan`. Fails before any change when a node involved cannot be used, a target
+/// does not report `cluster_state:ok` in time, or `--engine atomic` names a pair that cannot
+/// use it; once moves start, problems end up in the report (`error`, `open_slots`) instead.
+/// Atomic pairs go first (the servers move them by themselves), then the MIGRATE pairs.
 pub fn migrate(
     opts: &ConnectOptions,
     job: &Job<'_>,
@@ -290,141 +294,42 @@ pub fn migrate(
     let started = Instant::now();
     let pairs = job.plan.pairs();
     validate(job, &pairs)?;
+    let engines = engines_for(job, &pairs, settings.engine)?;
     let cache = ConnCache::new(opts.clone());
     let involved: Vec<usize> = involved_nodes(&pairs);
-    let prep = prepare(&cache, job, &pairs, &involved, settings)?;
-    let mut batches = cut_batches(&pairs, &prep.keys_per_slot);
+    let prep = prepare(&cache, job, &pairs, &engines, &involved, settings)?;
     let total_keys: u64 = prep.keys_per_slot.iter().map(|(_, n)| n).sum();
-    let masters: Vec<usize> = (0..job.nodes.len())
-        .filter(|&i| job.nodes[i].is_master && job.nodes[i].reachable)
-        .collect();
 
     interrupt::install();
     observer.started(job.plan.len(), total_keys);
     let tally = Tally::new(pairs.len());
-    let announcer = Announcer::default();
-    let ctx = BatchContext {
-        nodes: job.nodes,
+    let run = Run {
+        job,
+        pairs: &pairs,
+        engines: &engines,
         cache: &cache,
         settings,
-        batch_keys: &prep.batch_keys,
+        prep: &prep,
         tally: &tally,
-        announcer: &announcer,
     };
-    let remaining: Vec<AtomicUsize> = pairs
-        .iter()
-        .enumerate()
-        .map(|(p, _)| AtomicUsize::new(batches.iter().filter(|b| b.pair == p).count()))
-        .collect();
-    let pair_started: Vec<Mutex<Option<Instant>>> =
-        pairs.iter().map(|_| Mutex::new(None)).collect();
-    let queue = BatchQueue::new(std::mem::take(&mut batches), job.nodes.len());
-    let outcomes: Mutex<Vec<(SlotBatch, BatchOutcome)>> = Mutex::new(Vec::new());
-    let finished_pairs: Mutex<Vec<(usize, Duration)>> = Mutex::new(Vec::new());
-    let workers = settings.parallel.clamp(1, 256);
-    let active = AtomicUsize::new(workers);
-    // Each worker holds a sender; the progress loop wakes when the last one is dropped.
-    let (all_done, finished) = std::sync::mpsc::channel::<()>();
-
-    std::thread::scope(|scope| {
-        scope.spawn(|| announcer.run(job.nodes, &masters, &cache));
-        for _ in 0..workers {
-            let all_done = all_done.clone();
-            scope.spawn(|| {
-                let _all_done = all_done;
-                while !interrupt::requested() {
-                    let Some(batch) = queue.take() else {
-                        break;
-                    };
-                    pair_started[batch.pair]
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .get_or_insert_with(Instant::now);
-                    let outcome = {
-                        // Frees the source's place even if moving panics, so that the other
-                        // workers never wait for it forever.
-                        let _in_flight = queue.in_flight(batch.from);
-                        move_batch(&ctx, &batch)
-                    };
-                    tally
-                        .slots
-                        .fetch_add(outcome.moved.len(), Ordering::Relaxed);
-                    if outcome.error.is_some() {
-                        queue.stop();
-                    }
-                    let pair = batch.pair;
-                    outcomes
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((batch, outcome));
-                    if remaining[pair].fetch_sub(1, Ordering::SeqCst) == 1 {
-                        let since = pair_started[pair]
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .map_or(Duration::ZERO, |t| t.elapsed());
-                        finished_pairs
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push((pair, since));
-                    }
-                }
-                if active.fetch_sub(1, Ordering::SeqCst) == 1 {
-                    // The last worker: no more news for the other masters.
-                    announcer.close();
-                }
-            });
-        }
-        drop(all_done);
-        // The calling thread shows progress until the workers are done.
-        loop {
-            let done = matches!(
-                finished.recv_timeout(TICK),
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected)
-            );
-            observer.progress(
-                tally.slots.load(Ordering::Relaxed),
-                tally.keys.load(Ordering::Relaxed),
-            );
-            let finished: Vec<(usize, Duration)> =
-                std::mem::take(&mut *finished_pairs.lock().unwrap_or_else(|e| e.into_inner()));
-            for (p, elapsed) in finished {
-                let outcomes = outcomes.lock().unwrap_or_else(|e| e.into_inner());
-                observer.pair_done(&pair_report(job, &pairs, p, &outcomes, &tally, elapsed));
-            }
-            if done {
-                break;
-            }
-        }
-    });
-
-    let outcomes = outcomes.into_inner().unwrap_or_else(|e| e.into_inner());
-    let pair_reports: Vec<PairReport> = (0..pairs.len())
-        .map(|p| {
-            let elapsed = pair_started[p]
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .map_or(Duration::ZERO, |t| t.elapsed());
-            pair_report(job, &pairs, p, &outcomes, &tally, elapsed)
-        })
-        .collect();
-    let mut open_slots = Vec::new();
-    let mut error = None;
-    let mut moved_slots: Vec<(u16, usize)> = Vec::new();
-    for (batch, outcome) in &outcomes {
-        for (slot, reason) in &outcome.open {
-            open_slots.push(OpenSlot {
-                slot: *slot,
-                from: job.nodes[batch.from].addr.to_string(),
-                to: job.nodes[batch.to].addr.to_string(),
-                reason: reason.clone(),
-            });
-        }
-        if error.is_none() {
-            error.clone_from(&outcome.error);
-        }
-        moved_slots.extend(outcome.moved.iter().map(|&s| (s, batch.to)));
+    let mut outcome = EngineOutcome::default();
+    if engines.contains(&Engine::Atomic) {
+        atomic::run(&run, observer, &mut outcome);
     }
+    if engines.contains(&Engine::Legacy) && !interrupt::requested() {
+        legacy::run(&run, observer, &mut outcome);
+    }
+
+    let mut pair_reports: Vec<PairReport> = (0..pairs.len())
+        .map(|p| run.pair_report(p, engines[p], 0, Duration::ZERO, None))
+        .collect();
+    for (p, report) in std::mem::take(&mut outcome.pairs) {
+        pair_reports[p] = report;
+    }
+    let mut open_slots = outcome.open_slots;
     open_slots.sort_by_key(|o| o.slot);
+    let error = outcome.error;
+    let moved_slots = outcome.moved;
     let slots_moved = moved_slots.len();
     let duration_ms = started.elapsed().as_millis();
     let interrupted = interrupt::requested() && slots_moved < job.plan.len() && error.is_none();
@@ -456,8 +361,87 @@ pub fn migrate(
     })
 }
 
+/// The engine of each pair; `--engine atomic` where a node lacks it is a usage error naming
+/// the node and its server.
+pub fn engines_for(
+    job: &Job<'_>,
+    pairs: &[PairMoves],
+    choice: EngineChoice,
+) -> anyhow::Result<Vec<Engine>> {
+    let servers: Vec<Capabilities> = job.nodes.iter().map(|n| n.server).collect();
+    choose_engines(pairs, &servers, choice).map_err(|refusal| {
+        let node = &job.nodes[refusal.node.min(job.nodes.len().saturating_sub(1))];
+        anyhow::Error::new(UsageError::new(format!(
+            "--engine atomic: {} ({}) {}; leave --engine out (auto) to use MIGRATE for the \
+             pairs that need it. Nothing was changed",
+            node.addr, node.id, refusal.reason
+        )))
+    })
+}
+
+/// What both engines share while they run.
+pub(crate) struct Run<'a> {
+    job: &'a Job<'a>,
+    pairs: &'a [PairMoves],
+    engines: &'a [Engine],
+    cache: &'a ConnCache,
+    settings: &'a MigrateSettings,
+    prep: &'a Preparation,
+    tally: &'a Tally,
+}
+
+impl Run<'_> {
+    /// The report of pair `p`.
+    fn pair_report(
+        &self,
+        p: usize,
+        engine: Engine,
+        slots_moved: usize,
+        elapsed: Duration,
+        error: Option<String>,
+    ) -> PairReport {
+        let pair = &self.pairs[p];
+        let from = &self.job.nodes[pair.from];
+        let to = &self.job.nodes[pair.to];
+        PairReport {
+            from: from.addr.to_string(),
+            from_id: from.id.clone(),
+            to: to.addr.to_string(),
+            to_id: to.id.clone(),
+            engine,
+            slots_planned: pair.slots.len(),
+            slots_moved,
+            keys_moved: self.tally.pair_keys[p].load(Ordering::Relaxed),
+            duration_ms: elapsed.as_millis(),
+            error,
+        }
+    }
+
+    /// Keys of `slot` on its source (counted before the moves).
+    fn keys_of(&self, slot: u16) -> u64 {
+        let counts = &self.prep.keys_per_slot;
+        counts
+            .binary_search_by_key(&slot, |(s, _)| *s)
+            .map_or(0, |i| counts[i].1)
+    }
+}
+
+/// What one engine did with its pairs.
+#[derive(Default)]
+pub(crate) struct EngineOutcome {
+    /// Reports of the pairs it moved, by pair index.
+    pairs: Vec<(usize, PairReport)>,
+    /// Slots it left open.
+    open_slots: Vec<OpenSlot>,
+    /// Slots moved, with their new owner's node index.
+    moved: Vec<(u16, usize)>,
+    /// Its first error.
+    error: Option<String>,
+}
+
+
 /// Every source and target must be a reachable master that serves (sources) the slots.
-fn validate(job: &Job<'_>, pairs: &[crate::cluster::moves::PairMoves]) -> anyhow::Result<()> {
+fn validate(job: &Job<'_>, pairs: &[PairMoves]) -> anyhow::Result<()> {
     for pair in pairs {
         for (index, role) in [(pair.from, "source"), (pair.to, "target")] {
             let Some(node) = job.nodes.get(index) else {
@@ -491,7 +475,7 @@ fn validate(job: &Job<'_>, pairs: &[crate::cluster::moves::PairMoves]) -> anyhow
     Ok(())
 }
 
-fn involved_nodes(pairs: &[crate::cluster::moves::PairMoves]) -> Vec<usize> {
+fn involved_nodes(pairs: &[PairMoves]) -> Vec<usize> {
     let mut nodes: Vec<usize> = pairs.iter().flat_map(|p| [p.from, p.to]).collect();
     nodes.sort_unstable();
     nodes.dedup();
@@ -507,14 +491,15 @@ struct Preparation {
 }
 
 /// Concurrently, per node involved: a source counts the keys of its planned slots in every
-/// database it has and gets its average key size (for the MIGRATE batch size); a target must
+/// database it has and, when MIGRATE moves them, gets its average key size (for the batch size); a target must
 /// report `cluster_state:ok` within the ready timeout (a master that just joined answers
 /// MIGRATE with CLUSTERDOWN for a while). Keys in a database their target does not have
 /// refuse the whole job.
 fn prepare(
     cache: &ConnCache,
     job: &Job<'_>,
-    pairs: &[crate::cluster::moves::PairMoves],
+    pairs: &[PairMoves],
+    engines: &[Engine],
     involved: &[usize],
     settings: &MigrateSettings,
 ) -> anyhow::Result<Preparation> {
@@ -525,14 +510,20 @@ fn prepare(
         for pair in pairs.iter().filter(|p| p.from == i) {
             slots.extend(pair.slots.iter());
         }
-        let counts = count_keys(&mut conn, &slots, node.server.cluster_databases)
+        let databases = node.server.cluster_databases;
+        let used = databases_with_keys(&mut conn, databases).inspect_err(|_| conn.discard())?;
+        let counts = count_keys_in(&mut conn, &slots, databases, &used)
             .inspect_err(|_| conn.discard())?;
         for pair in pairs.iter().filter(|p| p.from == i) {
             refuse_missing_database(&counts, pair, &job.nodes[pair.to])?;
         }
+        let moves_keys = pairs
+            .iter()
+            .zip(engines)
+            .any(|(p, e)| p.from == i && *e == Engine::Legacy);
         let batch = match settings.batch_keys {
             Some(n) => n.max(1),
-            None if slots.is_empty() => DEFAULT_MIGRATE_KEYS,
+            None if !moves_keys => DEFAULT_MIGRATE_KEYS,
             None => default_batch_keys(&mut conn)?,
         };
         if pairs.iter().any(|p| p.to == i) {
@@ -556,11 +547,26 @@ fn prepare(
     })
 }
 
+/// The databases of `conn` that hold keys (INFO keyspace), of `0..databases`; database 0
+/// alone without asking when the server has one.
+fn databases_with_keys(conn: &mut NodeConn, databases: u32) -> Result<Vec<u32>, NodeError> {
+    if databases <= 1 {
+        return Ok(vec![0]);
+    }
+    let keyspace: String = conn.query(redis::cmd("INFO").arg("keyspace"))?;
+    Ok(ServerInfo::parse(&keyspace, "", 0)
+        .keyspace
+        .iter()
+        .filter(|(db, keys)| *keys > 0 && *db < databases)
+        .map(|(db, _)| *db)
+        .collect())
+}
+
 /// Fails when the source holds keys of `pair`'s slots in a database `target` does not have
 /// (a mixed cluster: fewer `cluster-databases` there, or a server without numbered databases).
 fn refuse_missing_database(
     counts: &SlotKeys,
-    pair: &crate::cluster::moves::PairMoves,
+    pair: &PairMoves,
     target: &Endpoint,
 ) -> anyhow::Result<()> {
     let databases = target.server.cluster_databases;
@@ -581,7 +587,7 @@ fn refuse_missing_database(
 /// with `target_databases` databases does not have.
 fn beyond_target(
     counts: &SlotKeys,
-    pair: &crate::cluster::moves::PairMoves,
+    pair: &PairMoves,
     target_databases: u32,
 ) -> Option<(u32, u16)> {
     counts
@@ -646,84 +652,6 @@ fn wait_ready(conn: &mut NodeConn, timeout: Duration) -> anyhow::Result<()> {
     }
 }
 
-/// Batches of up to [`BATCH_SLOTS`] slots and about [`BATCH_KEYS`] keys per pair, queued
-/// round-robin over the pairs so that every pair makes progress at once.
-fn cut_batches(
-    pairs: &[crate::cluster::moves::PairMoves],
-    keys_per_slot: &[(u16, u64)],
-) -> Vec<SlotBatch> {
-    let keys_of = |slot: u16| {
-        keys_per_slot
-            .binary_search_by_key(&slot, |(s, _)| *s)
-            .map_or(0, |i| keys_per_slot[i].1)
-    };
-    let mut per_pair: Vec<VecDeque<SlotBatch>> = Vec::new();
-    for (p, pair) in pairs.iter().enumerate() {
-        let mut batches = VecDeque::new();
-        let mut current = SlotBatch {
-            pair: p,
-            from: pair.from,
-            to: pair.to,
-            slots: Vec::new(),
-        };
-        let mut keys = 0u64;
-        for slot in pair.slots.iter() {
-            let n = keys_of(slot);
-            if !current.slots.is_empty()
-                && (current.slots.len() >= BATCH_SLOTS || keys + n > BATCH_KEYS)
-            {
-                let next = SlotBatch {
-                    slots: Vec::new(),
-                    ..current.clone()
-                };
-                batches.push_back(std::mem::replace(&mut current, next));
-                keys = 0;
-            }
-            current.slots.push(slot);
-            keys += n;
-        }
-        if !current.slots.is_empty() {
-            batches.push_back(current);
-        }
-        per_pair.push(batches);
-    }
-    let mut out = Vec::new();
-    while per_pair.iter().any(|b| !b.is_empty()) {
-        for batches in &mut per_pair {
-            if let Some(batch) = batches.pop_front() {
-                out.push(batch);
-            }
-        }
-    }
-    out
-}
-
-fn pair_report(
-    job: &Job<'_>,
-    pairs: &[crate::cluster::moves::PairMoves],
-    p: usize,
-    outcomes: &[(SlotBatch, BatchOutcome)],
-    tally: &Tally,
-    elapsed: Duration,
-) -> PairReport {
-    let pair = &pairs[p];
-    let from = &job.nodes[pair.from];
-    let to = &job.nodes[pair.to];
-    PairReport {
-        from: from.addr.to_string(),
-        from_id: from.id.clone(),
-        to: to.addr.to_string(),
-        to_id: to.id.clone(),
-        slots_planned: pair.slots.len(),
-        slots_moved: outcomes
-            .iter()
-            .filter(|(b, _)| b.pair == p)
-            .map(|(_, o)| o.moved.len())
-            .sum(),
-        keys_moved: tally.pair_keys[p].load(Ordering::Relaxed),
-        duration_ms: elapsed.as_millis(),
-    }
-}
 
 /// Polls every reachable node until all see the new owners of the moved slots, for at most
 /// [`CONVERGE_TIMEOUT`]. Returns the time it took, or what still lags.
@@ -771,14 +699,14 @@ fn wait_for_agreement(
                 describe_lag(&lag).lines().map(str::to_string).collect(),
             );
         }
-        std::thread::sleep(super::poll::POLL_INTERVAL * 5);
+        std::thread::sleep(super::poll::POLL_INTERVAL);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::moves::PairMoves;
+    use PairMoves;
 
     #[test]
     fn batch_size_follows_average_key_size() {
@@ -810,29 +738,5 @@ mod tests {
         // Slot 3's keys in db 3 only matter to a pair that moves slot 3.
         assert_eq!(beyond_target(&counts, &pair(0, 1, 3..=3), 2), Some((3, 3)));
         assert_eq!(beyond_target(&counts, &pair(0, 1, 1..=1), 1), None);
-    }
-
-    #[test]
-    fn batches_are_bounded_and_round_robin() {
-        let pairs = vec![pair(0, 2, 0..=299), pair(1, 2, 1000..=1029)];
-        let keys: Vec<(u16, u64)> = (0..=299u16)
-            .map(|s| (s, 10))
-            .chain((1000..=1029).map(|s| (s, 15_000)))
-            .collect();
-        let batches = cut_batches(&pairs, &keys);
-        // Pair 0: 256 + 44 slots; pair 1: one slot per batch (15 000 keys each).
-        assert_eq!(batches.len(), 2 + 30);
-        assert_eq!(batches[0].pair, 0);
-        assert_eq!(batches[1].pair, 1);
-        assert_eq!(batches[2].pair, 0);
-        assert_eq!(batches[0].slots.len(), BATCH_SLOTS);
-        assert_eq!(batches[2].slots.len(), 300 - BATCH_SLOTS);
-        assert!(
-            batches[3..]
-                .iter()
-                .all(|b| b.pair == 1 && b.slots.len() == 1)
-        );
-        let total: usize = batches.iter().map(|b| b.slots.len()).sum();
-        assert_eq!(total, 330);
     }
 }
