@@ -97,7 +97,9 @@ impl SlotMigrationJob {
 /// state is an error.
 pub fn parse_jobs(reply: &redis::Value) -> Result<Vec<SlotMigrationJob>, String> {
     let redis::Value::Array(items) = reply else {
-        return Err(format!("unexpected CLUSTER GETSLOTMIGRATIONS reply: {reply:?}"));
+        return Err(format!(
+            "unexpected CLUSTER GETSLOTMIGRATIONS reply: {reply:?}"
+        ));
     };
     items.iter().map(parse_job).collect()
 }
@@ -117,9 +119,8 @@ fn parse_job(item: &redis::Value) -> Result<SlotMigrationJob, String> {
     let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
     let string = |name: &str| field(name).and_then(text);
     let number = |name: &str| field(name).and_then(integer);
-    let required = |name: &str| {
-        string(name).ok_or_else(|| format!("slot migration entry without '{name}'"))
-    };
+    let required =
+        |name: &str| string(name).ok_or_else(|| format!("slot migration entry without '{name}'"));
     let operation = match required("operation")?.as_str() {
         "EXPORT" => Operation::Export,
         "IMPORT" => Operation::Import,

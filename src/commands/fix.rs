@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::migration;
 use crate::cli::FixArgs;
-use crate::cluster::engine::EngineChoice;
 use crate::cluster::check::{CheckReport, check};
+use crate::cluster::engine::EngineChoice;
 use crate::cluster::fix_plan::{
     Diagnosis, FixOptions, FixPlan, Problem, SlotFix, grouped, plan_fix,
 };

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use crate::address::NodeAddr;
 use crate::cli::{EngineArg, EngineOpts, KeyMoveOpts};
-use crate::cluster::engine::{Engine, EngineChoice};
 use crate::cluster::check::check;
+use crate::cluster::engine::{Engine, EngineChoice};
 use crate::cluster::moves::{MovePlan, PlanNode};
 use crate::cluster::preflight::{Preflight, preflight};
 use crate::cluster::snapshot::Snapshot;

@@ -232,11 +232,12 @@ pub fn exit_code(status: ExitStatus) -> i32 {
         .unwrap_or(-1)
 }
 
-/// An rcluster process running in the background, its stdout and stderr collected.
+/// An rcluster process running in the background, its stdout and stderr collected;
+/// SIGKILLed and reaped on drop if still running (a failing test leaves no rcluster behind).
 pub struct Spawned {
     child: std::process::Child,
-    stdout: thread::JoinHandle<String>,
-    stderr: thread::JoinHandle<String>,
+    stdout: Option<thread::JoinHandle<String>>,
+    stderr: Option<thread::JoinHandle<String>>,
 }
 
 impl Spawned {
@@ -268,14 +269,19 @@ impl Spawned {
         );
         Spawned {
             child,
-            stdout,
-            stderr,
+            stdout: Some(stdout),
+            stderr: Some(stderr),
         }
     }
 
     /// The process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// True while the process has not exited.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     /// Waits up to `timeout`; kills the child and panics if it is still running then.
@@ -292,15 +298,27 @@ impl Spawned {
             }
             thread::sleep(Duration::from_millis(10));
         };
+        let collect = |h: Option<thread::JoinHandle<String>>| {
+            h.map(|h| h.join().unwrap_or_default()).unwrap_or_default()
+        };
         let out = RunOutput {
             code: status.map_or(-1, exit_code),
-            stdout: self.stdout.join().unwrap_or_default(),
-            stderr: self.stderr.join().unwrap_or_default(),
+            stdout: collect(self.stdout.take()),
+            stderr: collect(self.stderr.take()),
         };
         assert!(
             status.is_some(),
             "rcluster did not exit within {timeout:?}:\n{out}"
         );
         out
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }

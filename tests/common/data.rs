@@ -240,8 +240,13 @@ pub fn count_in_slot(node: &Node, slot: u16) -> u64 {
 /// Writes `pairs` to `node` with pipelined SETs (the node must accept them: it serves their
 /// slots or imports them).
 pub fn write_pairs(node: &Node, pairs: impl IntoIterator<Item = (String, String)>) {
+    write_pairs_in(node, 0, pairs);
+}
+
+/// [`write_pairs`] into database `db` (Valkey >= 9.0 `cluster-databases`).
+pub fn write_pairs_in(node: &Node, db: u32, pairs: impl IntoIterator<Item = (String, String)>) {
     let pairs: Vec<(String, String)> = pairs.into_iter().collect();
-    let mut conn = node.conn();
+    let mut conn = conn_in(node, db);
     for chunk in pairs.chunks(1000) {
         let mut pipe = redis::pipe();
         for (k, v) in chunk {
@@ -254,6 +259,17 @@ pub fn write_pairs(node: &Node, pairs: impl IntoIterator<Item = (String, String)
 /// Writes `n` keys spread over every slot, `"{prefix}:{i}"` = `"value-{i}"` padded to about
 /// `value_len` bytes, straight to each slot's owner; returns how many were written.
 pub fn load_keys(cluster: &TestCluster, n: usize, prefix: &str, value_len: usize) -> usize {
+    load_keys_in(cluster, 0, n, prefix, value_len)
+}
+
+/// [`load_keys`] into database `db` (Valkey >= 9.0 `cluster-databases`).
+pub fn load_keys_in(
+    cluster: &TestCluster,
+    db: u32,
+    n: usize,
+    prefix: &str,
+    value_len: usize,
+) -> usize {
     let owners = cluster.slot_owners();
     let mut per_node: BTreeMap<usize, Vec<(String, String)>> = BTreeMap::new();
     for i in 0..n {
@@ -269,7 +285,7 @@ pub fn load_keys(cluster: &TestCluster, n: usize, prefix: &str, value_len: usize
     let written = per_node.values().map(Vec::len).sum();
     std::thread::scope(|s| {
         for (idx, pairs) in per_node {
-            s.spawn(move || write_pairs(cluster.node(idx), pairs));
+            s.spawn(move || write_pairs_in(cluster.node(idx), db, pairs));
         }
     });
     written

@@ -45,17 +45,25 @@ pub enum Feature {
     /// A primary replicates `CLUSTER SETSLOT` to its replicas, which then show open slots
     /// too: Valkey >= 8.0.
     ReplicatedSetslot,
+    /// Atomic slot migration (`CLUSTER MIGRATESLOTS`, `GETSLOTMIGRATIONS`,
+    /// `CANCELSLOTMIGRATIONS`): Valkey >= 9.0.
+    AtomicMigration,
 }
 
 impl Feature {
     /// Every feature, for parsing `RCLUSTER_TEST_REQUIRE_FEATURES`.
-    const ALL: [Feature; 2] = [Feature::NumberedDbs, Feature::ReplicatedSetslot];
+    const ALL: [Feature; 3] = [
+        Feature::NumberedDbs,
+        Feature::ReplicatedSetslot,
+        Feature::AtomicMigration,
+    ];
 
     /// The name used in `RCLUSTER_TEST_REQUIRE_FEATURES`.
     pub fn name(self) -> &'static str {
         match self {
             Feature::NumberedDbs => "numbered-dbs",
             Feature::ReplicatedSetslot => "replicated-setslot",
+            Feature::AtomicMigration => "atomic-migration",
         }
     }
 }
@@ -91,6 +99,7 @@ impl Server {
         match feature {
             Feature::NumberedDbs => valkey_from(9),
             Feature::ReplicatedSetslot => valkey_from(8),
+            Feature::AtomicMigration => valkey_from(9),
         }
     }
 

@@ -123,7 +123,9 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
             break;
         }
         std::thread::sleep(POLL);
-        let polls = fan_out(&active, active.len().max(1), |source| poll(run, source.node));
+        let polls = fan_out(&active, active.len().max(1), |source| {
+            poll(run, source.node)
+        });
         for (source, polled) in active.iter_mut().zip(polls) {
             follow(run, observer, outcome, source, polled);
         }
@@ -268,7 +270,8 @@ fn follow(
         }
         match seen.phase() {
             Phase::Running => {
-                if job.cancelled.is_none() && now.duration_since(job.changed) >= run.settings.timeout
+                if job.cancelled.is_none()
+                    && now.duration_since(job.changed) >= run.settings.timeout
                 {
                     stuck.get_or_insert_with(|| {
                         format!(
@@ -351,9 +354,7 @@ fn cancel(run: &Run<'_>, source: &mut Source, reason: &CancelReason) {
     source.cancel_sent = Some(Instant::now());
     for job in source.jobs.iter_mut().filter(|j| !j.done) {
         job.cancelled.get_or_insert_with(|| match reason {
-            CancelReason::Stuck(why) => {
-                CancelReason::Stuck(why.clone())
-            }
+            CancelReason::Stuck(why) => CancelReason::Stuck(why.clone()),
             CancelReason::Interrupt => CancelReason::Interrupt,
         });
     }
@@ -378,7 +379,9 @@ fn succeed_pair(
     run.tally
         .slots
         .fetch_add(pair.slots.len(), Ordering::Relaxed);
-    outcome.moved.extend(pair.slots.iter().map(|s| (s, pair.to)));
+    outcome
+        .moved
+        .extend(pair.slots.iter().map(|s| (s, pair.to)));
     let report = run.pair_report(p, Engine::Atomic, pair.slots.len(), started.elapsed(), None);
     observer.pair_done(&report);
     outcome.pairs.push((p, report));
@@ -396,9 +399,7 @@ fn fail_pair(
     let pair = &run.pairs[p];
     let text = format!(
         "atomic migration of slots {} from {} to {}: {message}",
-        pair.slots,
-        run.job.nodes[pair.from].addr,
-        run.job.nodes[pair.to].addr
+        pair.slots, run.job.nodes[pair.from].addr, run.job.nodes[pair.to].addr
     );
     if outcome.error.is_none() {
         outcome.error = Some(text.clone());

@@ -1,0 +1,1307 @@
+//! The atomic slot-migration engine (Valkey >= 9.0 `CLUSTER MIGRATESLOTS`, followed with
+//! `CLUSTER GETSLOTMIGRATIONS`), as `reshard`, `rebalance` and `del-node --drain` use it by
+//! default (`--engine auto`) or on request (`--engine atomic`, `--use-atomic-slot-migration`,
+//! `--cluster-use-atomic-slot-migration`):
+//!
+//! 1. reshard with the default engine on 3 masters + 3 replicas, keys in db 0 and in numbered
+//!    databases: plan and report say `atomic`, every key of every database kept, the cluster
+//!    healthy; then `--engine legacy` and `--cluster-use-atomic-slot-migration` on it too.
+//! 2. rebalance onto an empty master (`--use-empty-masters`) and off it (`--weight ID=0`).
+//! 3. `del-node --drain` of a master holding keys.
+//! 4. A cluster client (the redis crate's `ClusterClient`) writing and reading throughout a
+//!    4000-slot reshard sees no error.
+//! 5. rcluster SIGKILLed at random points of 10 reshards: `check` passes after each kill
+//!    (listing a job still running, or a clean cluster), the same command run again completes
+//!    the move, no key lost.
+//! 6. The target master SIGKILLed while its job is held (`DEBUG SLOTMIGRATION PREVENT-PAUSE`
+//!    on the source): rcluster exits 1 naming the failed job; after the failover the slots are
+//!    still the source's, no key lost or duplicated.
+//! 7. Ctrl-C while a job is held: exit 130, the job cancelled, the slots still the source's.
+//! 8. `--engine atomic` on a server without atomic migration: exit 2 naming the node and its
+//!    version, nothing changed (Redis and Valkey < 9.0 only).
+//! 9. `check` lists a held running job (and passes), then the cancelled one.
+//! 10. `fix` waits for a held running job before diagnosing, then passes.
+//! 11. A cluster mixing Valkey 9 and a Valkey 8.1 master: `auto` picks the engine per pair,
+//!     `--engine atomic` is refused naming the 8.1 node.
+//!
+//! The server is the harness's (`RCLUSTER_TEST_SERVER`). Where it lacks atomic migration each
+//! test but 8 says "not applicable" and passes, unless `RCLUSTER_TEST_REQUIRE_FEATURES`
+//! contains `atomic-migration` (scripts/test sets it for Valkey 9), which makes it fail
+//! instead. Jobs are held mid-way deterministically with `DEBUG SLOTMIGRATION PREVENT-PAUSE 1`
+//! on the source (servers started with `--enable-debug-command yes`).
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::ops::RangeInclusive;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::{
+    CurrentEpoch, Digest, Feature, Node, NodeOpts, RunOutput, Spawned, TestCluster, all_text,
+    assert_checks_pass, assert_healthy, digest_nodes_in, dump_all_in, has_feature, json, layout,
+    load_keys, load_keys_in, matrix_server, members, misplaced_keys_in, nodes_with_open_slots,
+    poll_until, role, run, server, signal, wait_synced,
+};
+use serde_json::Value;
+
+/// `cluster-databases` of the test servers.
+const DATABASES: u32 = 16;
+/// Numbered databases the tests write to besides db 0.
+const NUMBERED_DBS: [u32; 3] = [1, 5, 15];
+/// How long a move, a failover or a cancelled job may take before a test gives up.
+const MOVE_TIMEOUT: Duration = Duration::from_secs(45);
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// Options of every atomic test node: `DEBUG` enabled (to hold jobs) and 16 databases.
+fn opts() -> NodeOpts {
+    NodeOpts::new().args([
+        "--enable-debug-command",
+        "yes",
+        "--cluster-databases",
+        &DATABASES.to_string(),
+    ])
+}
+
+/// True when the server has atomic slot migration (else the test is not applicable).
+fn atomic() -> bool {
+    has_feature(Feature::AtomicMigration)
+}
+
+/// `rcluster <args...>`, which must exit 0; its output.
+fn run_ok<S: AsRef<str>>(args: &[S]) -> RunOutput {
+    let out = run(args.iter().map(AsRef::as_ref));
+    out.assert_success();
+    out
+}
+
+/// `rcluster <args...> --json`, which must exit 0; its JSON document.
+fn run_json<S: AsRef<str>>(args: &[S]) -> Value {
+    let mut argv: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    argv.push("--json");
+    let out = run(&argv);
+    assert!(out.success(), "rcluster {argv:?} failed:\n{out}");
+    json(&out)
+}
+
+/// `argv` as owned strings, for [`Spawned::start`].
+fn owned(argv: &[&str]) -> Vec<String> {
+    argv.iter().map(|s| s.to_string()).collect()
+}
+
+/// `doc[section].pairs`, non-empty.
+fn pairs<'a>(doc: &'a Value, section: &str) -> &'a Vec<Value> {
+    let pairs = doc[section]["pairs"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {section}.pairs in:\n{doc:#}"));
+    assert!(!pairs.is_empty(), "{section}.pairs is empty:\n{doc:#}");
+    pairs
+}
+
+/// The plan and the report of a finished move (`plan` and `migration` of reshard and
+/// rebalance) both say `engine` for every pair; every pair moved all its slots with no error;
+/// the move was not interrupted.
+fn assert_moved_with(doc: &Value, engine: &str) {
+    assert_sections_moved_with(doc, ("plan", "migration"), engine);
+}
+
+/// [`assert_moved_with`] for a document whose plan and report are `sections` (del-node:
+/// `drain_plan` and `drain`).
+fn assert_sections_moved_with(doc: &Value, sections: (&str, &str), engine: &str) {
+    for pair in pairs(doc, sections.0) {
+        assert_eq!(pair["engine"], engine, "plan pair engine:\n{doc:#}");
+    }
+    for pair in pairs(doc, sections.1) {
+        assert_eq!(pair["engine"], engine, "migration pair engine:\n{doc:#}");
+        assert!(
+            pair["error"].is_null(),
+            "a pair reports an error:\n{pair:#}"
+        );
+        assert_eq!(
+            pair["slots_moved"], pair["slots_planned"],
+            "a pair did not move all its slots:\n{pair:#}"
+        );
+    }
+    let migration = &doc[sections.1];
+    assert!(migration["error"].is_null(), "migration.error:\n{doc:#}");
+    assert_eq!(migration["interrupted"], false, "{doc:#}");
+    assert_eq!(
+        migration["slots_moved"], migration["slots_planned"],
+        "{doc:#}"
+    );
+}
+
+/// Digest of every database (`0..DATABASES`) of the masters among `nodes`, by database.
+fn digest_dbs(nodes: &[&Node]) -> Vec<Digest> {
+    (0..DATABASES)
+        .map(|db| digest_nodes_in(nodes, db))
+        .collect()
+}
+
+/// Every database of `nodes` holds the data of `before`, no key on two masters.
+fn assert_same_dbs(nodes: &[&Node], before: &[Digest]) {
+    let after = digest_dbs(nodes);
+    for (db, (a, b)) in after.iter().zip(before).enumerate() {
+        assert!(
+            a.duplicates.is_empty(),
+            "db {db}: keys on more than one master: {:?}",
+            &a.duplicates[..a.duplicates.len().min(20)]
+        );
+        assert_eq!(
+            (a.keys, a.hash),
+            (b.keys, b.hash),
+            "db {db}: the keys or values changed ({} keys before, {} after)",
+            b.keys,
+            a.keys
+        );
+    }
+}
+
+/// Digest of database 0 of the masters among `nodes`, leaving out keys starting with `skip`.
+fn digest_without(nodes: &[&Node], skip: &str) -> (u64, u64) {
+    let mut all: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+    for node in nodes {
+        if role(node).as_deref() != Some("master") {
+            continue;
+        }
+        for (key, value) in dump_all_in(node, 0) {
+            if !key.starts_with(skip.as_bytes()) {
+                assert!(
+                    all.insert(key.clone(), value).is_none(),
+                    "{} on two masters",
+                    String::from_utf8_lossy(&key)
+                );
+            }
+        }
+    }
+    let mut hasher = DefaultHasher::new();
+    all.hash(&mut hasher);
+    (all.len() as u64, hasher.finish())
+}
+
+/// Writes keys into db 0 (`db0` of them) and into each of [`NUMBERED_DBS`] (`per_db`).
+fn load(cluster: &TestCluster, db0: usize, per_db: usize) {
+    assert_eq!(load_keys(cluster, db0, "k", 32), db0);
+    for db in NUMBERED_DBS {
+        assert_eq!(load_keys_in(cluster, db, per_db, "n", 24), per_db);
+    }
+}
+
+/// Healthy as [`assert_healthy`] says, and no key of a numbered database outside its master's
+/// slots either.
+fn assert_healthy_dbs(nodes: &[&Node]) {
+    assert_healthy(nodes);
+    for db in NUMBERED_DBS {
+        let stray = misplaced_keys_in(nodes, db);
+        assert!(stray.is_empty(), "db {db}: misplaced keys: {stray:?}");
+    }
+}
+
+/// Waits until every replica of `cluster` (as formed) is in sync with its master.
+fn wait_replicas_synced(cluster: &TestCluster) {
+    for m in 0..cluster.masters() {
+        for r in cluster.replicas_of(m) {
+            wait_synced(cluster.node(r), cluster.node(m));
+        }
+    }
+}
+
+/// The slots `node` serves in its own view.
+fn own_slots(node: &Node) -> BTreeSet<u16> {
+    node.cluster_nodes()
+        .into_iter()
+        .find(|l| l.id == node.id())
+        .map(|l| l.slots.into_iter().flatten().collect())
+        .unwrap_or_default()
+}
+
+/// Panics unless every alive node's view gives all of `range` to `owner`.
+fn assert_range_on(cluster: &TestCluster, range: RangeInclusive<u16>, owner: &Node, why: &str) {
+    for viewer in cluster.alive_nodes() {
+        let view = viewer.cluster_nodes();
+        let served: BTreeSet<u16> = view
+            .iter()
+            .find(|l| l.id == owner.id())
+            .map(|l| l.slots.iter().cloned().flatten().collect())
+            .unwrap_or_default();
+        let missing: Vec<u16> = range.clone().filter(|s| !served.contains(s)).collect();
+        assert!(
+            missing.is_empty(),
+            "{why}: {} sees {} of slots {range:?} elsewhere than on {} (first: {:?});\n{}",
+            viewer.addr(),
+            missing.len(),
+            owner.addr(),
+            &missing[..missing.len().min(5)],
+            viewer.cmd_str(&["CLUSTER", "NODES"])
+        );
+    }
+}
+
+/// The indices of the masters that serve slots of `range` in `cluster`'s first alive view.
+fn owners_of(cluster: &TestCluster, range: RangeInclusive<u16>) -> BTreeSet<usize> {
+    let owners = cluster.slot_owners();
+    range
+        .map(|s| owners[usize::from(s)].expect("slot covered"))
+        .collect()
+}
+
+// --- slot migration jobs as the servers list them ---
+
+/// One entry of `CLUSTER GETSLOTMIGRATIONS`: field -> value.
+type Job = BTreeMap<String, String>;
+
+/// A reply value as text (bulk and simple strings, integers).
+fn text(value: &redis::Value) -> String {
+    match value {
+        redis::Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
+        redis::Value::SimpleString(s) => s.clone(),
+        redis::Value::Int(i) => i.to_string(),
+        redis::Value::Nil => String::new(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// `CLUSTER GETSLOTMIGRATIONS` of `node` (newest first).
+fn jobs(node: &Node) -> Vec<Job> {
+    let reply = node.cmd(&["CLUSTER", "GETSLOTMIGRATIONS"]);
+    let redis::Value::Array(entries) = reply else {
+        panic!("GETSLOTMIGRATIONS on {}: {reply:?}", node.addr());
+    };
+    entries
+        .into_iter()
+        .map(|entry| match entry {
+            redis::Value::Array(flat) => flat
+                .chunks(2)
+                .map(|kv| (text(&kv[0]), text(&kv[1])))
+                .collect(),
+            redis::Value::Map(kvs) => kvs.iter().map(|(k, v)| (text(k), text(v))).collect(),
+            other => panic!("GETSLOTMIGRATIONS entry on {}: {other:?}", node.addr()),
+        })
+        .collect()
+}
+
+/// True when the server's state name of a job means it has not finished.
+fn is_running(job: &Job) -> bool {
+    !matches!(
+        job.get("state").map(String::as_str),
+        Some("success" | "failed" | "cancelled")
+    )
+}
+
+/// The running export jobs of `node`.
+fn running_exports(node: &Node) -> Vec<Job> {
+    jobs(node)
+        .into_iter()
+        .filter(|j| j.get("operation").map(String::as_str) == Some("EXPORT") && is_running(j))
+        .collect()
+}
+
+/// Waits until `node` has a running export job; returns it.
+fn wait_running_export(node: &Node) -> Job {
+    let mut found = None;
+    poll_until("a running export job on the source", MOVE_TIMEOUT, || {
+        found = running_exports(node).into_iter().next();
+        match &found {
+            Some(_) => Ok(()),
+            None => Err(format!("jobs: {:?}", jobs(node))),
+        }
+    });
+    found.unwrap()
+}
+
+/// Waits until no job of `node` is running; returns its jobs.
+fn wait_no_running_job(node: &Node) -> Vec<Job> {
+    poll_until("no running slot migration job", MOVE_TIMEOUT, || {
+        let running: Vec<Job> = jobs(node).into_iter().filter(is_running).collect();
+        match running.is_empty() {
+            true => Ok(()),
+            false => Err(format!("{} still runs {running:?}", node.addr())),
+        }
+    });
+    jobs(node)
+}
+
+/// Holds every export job of a node before its write pause (`DEBUG SLOTMIGRATION
+/// PREVENT-PAUSE 1`) until released or dropped.
+struct Hold {
+    client: redis::Client,
+    released: bool,
+}
+
+impl Hold {
+    fn new(node: &Node) -> Hold {
+        node.cmd(&["DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", "1"]);
+        Hold {
+            client: node.client(),
+            released: false,
+        }
+    }
+
+    fn send(&self, flag: &str) -> redis::RedisResult<()> {
+        let mut conn = self
+            .client
+            .get_connection_with_timeout(Duration::from_secs(2))?;
+        redis::cmd("DEBUG")
+            .arg("SLOTMIGRATION")
+            .arg("PREVENT-PAUSE")
+            .arg(flag)
+            .query(&mut conn)
+    }
+
+    /// Lets the held jobs go on (`PREVENT-PAUSE 0`).
+    fn release(&mut self) {
+        if !self.released {
+            self.released = true;
+            self.send("0").expect("DEBUG SLOTMIGRATION PREVENT-PAUSE 0");
+        }
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        if !self.released {
+            let _ = self.send("0");
+        }
+    }
+}
+
+/// Sends `CLUSTER MIGRATESLOTS SLOTSRANGE a b NODE <target>` to `source` (rcluster is not
+/// involved).
+fn start_job(source: &Node, range: RangeInclusive<u16>, target: &Node) {
+    source.cmd(&[
+        "CLUSTER",
+        "MIGRATESLOTS",
+        "SLOTSRANGE",
+        &range.start().to_string(),
+        &range.end().to_string(),
+        "NODE",
+        target.id(),
+    ]);
+}
+
+/// Cancels every export of `source`. Valkey 9.0.0 and 9.1.2 take `CLUSTER
+/// CANCELSLOTMIGRATIONS` with no argument (arity 2: `... ALL` is "wrong number of arguments",
+/// although CLUSTER HELP spells it `CANCELSLOTMIGRATIONS ALL`).
+fn cancel_jobs(source: &Node) {
+    source.cmd(&["CLUSTER", "CANCELSLOTMIGRATIONS"]);
+}
+
+/// `check --json`'s `slot_migrations` (the check/fix work on main adds it).
+fn check_migrations(doc: &Value) -> &Vec<Value> {
+    doc["slot_migrations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("check --json has no slot_migrations array:\n{doc:#}"))
+}
+
+/// A small deterministic generator (xorshift64*), for the random kill points.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 0. The harness's feature table
+// ---------------------------------------------------------------------------------------------
+
+/// A server said to have atomic migration answers `CLUSTER GETSLOTMIGRATIONS`; one said to
+/// lack it does not know the command.
+#[test]
+fn server_has_atomic_migration_as_the_harness_says() {
+    let node = Node::start(&NodeOpts::new());
+    let reply = node.try_cmd(&["CLUSTER", "GETSLOTMIGRATIONS"]);
+    match server().supports(Feature::AtomicMigration) {
+        true => assert!(reply.is_ok(), "{}: {reply:?}", server()),
+        false => assert!(reply.is_err(), "{}: {reply:?}", server()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. reshard: default engine, legacy, valkey-cli's option; every database kept
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn reshard_atomic_by_default_keeps_every_database_then_legacy_and_valkey_cli_option() {
+    if !atomic() {
+        return;
+    }
+    let cluster = TestCluster::start(3, 1, opts());
+    load(&cluster, 30_000, 2_000);
+    wait_replicas_synced(&cluster);
+    let nodes: Vec<&Node> = cluster.nodes().iter().collect();
+    let before = digest_dbs(&nodes);
+    assert_eq!(before[0].keys, 30_000);
+    let entry = cluster.addr(0);
+
+    // Dry run: the plan says atomic for every pair, nothing moves.
+    let to = cluster.node(1).id().to_string();
+    let reshard = |to: &str, extra: &[&str]| -> Vec<String> {
+        let mut argv = owned(&[
+            "reshard", &entry, "--from", "all", "--to", to, "--slots", "2000",
+        ]);
+        argv.extend(owned(extra));
+        argv
+    };
+    let dry = run_json(&reshard(&to, &["--dry-run"]));
+    assert_eq!(dry["migration"], Value::Null, "{dry:#}");
+    let plan = pairs(&dry, "plan");
+    assert_eq!(plan.len(), 2, "two sources:\n{dry:#}");
+    assert!(plan.iter().all(|p| p["engine"] == "atomic"), "{dry:#}");
+    assert_eq!(cluster.slot_counts()[1], 5462, "a dry run moved slots");
+
+    // The default engine: atomic.
+    let doc = run_json(&reshard(&to, &["--yes"]));
+    assert_moved_with(&doc, "atomic");
+    assert_eq!(cluster.slot_counts()[1], 5462 + 2000);
+    assert_healthy_dbs(&nodes);
+    assert_same_dbs(&nodes, &before);
+
+    // The later moves take slots that never moved yet, to masters that never served them:
+    // moving slots back into a shard they left trips a Valkey 9.0/9.1 bug that crashes replicas
+    // (see `valkey_replica_keeps_keys_of_slots_exported_a_second_time`).
+    let moves: [(&str, usize, &[&str]); 3] = [
+        // The same cluster with --engine legacy (MIGRATE, database by database).
+        ("5461-6460", 2, &["--engine", "legacy"]),
+        // valkey-cli's spelling of --engine atomic.
+        ("12000-12999", 1, &["--cluster-use-atomic-slot-migration"]),
+        // rcluster's own spelling, with text output.
+        ("2000-2999", 2, &["--use-atomic-slot-migration"]),
+    ];
+    for (range, to, extra) in moves {
+        let mut argv = vec![
+            "reshard",
+            &entry,
+            "--slot-range",
+            range,
+            "--to",
+            cluster.node(to).id(),
+            "--yes",
+        ];
+        argv.extend(extra);
+        let engine = match extra[0] {
+            "--engine" => "legacy",
+            _ => "atomic",
+        };
+        if extra[0] == "--use-atomic-slot-migration" {
+            let out = run_ok(&argv);
+            assert!(
+                out.stdout.contains("with atomic slot migration"),
+                "the plan lines name the engine:\n{out}"
+            );
+        } else {
+            assert_moved_with(&run_json(&argv), engine);
+        }
+        let (first, last) = range.split_once('-').unwrap();
+        let slots = first.parse().unwrap()..=last.parse().unwrap();
+        assert_range_on(&cluster, slots, cluster.node(to), &format!("{extra:?}"));
+        assert_healthy_dbs(&nodes);
+        assert_same_dbs(&nodes, &before);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. rebalance onto an empty master and off it
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn rebalance_onto_an_empty_master_and_off_it_atomically() {
+    if !atomic() {
+        return;
+    }
+    let cluster = TestCluster::start(3, 0, opts());
+    load(&cluster, 20_000, 1_000);
+    let fresh = Node::start(&opts());
+    let entry = cluster.addr(0);
+    run_ok(&["add-node", &fresh.addr(), &entry]);
+    let all = members(&cluster, &[], &[&fresh]);
+    let before = digest_dbs(&all);
+
+    let doc = run_json(&["rebalance", &entry, "--use-empty-masters", "--yes"]);
+    assert_moved_with(&doc, "atomic");
+    let received = own_slots(&fresh).len();
+    assert!(
+        (4000..=4200).contains(&received),
+        "the empty master got {received} slots:\n{doc:#}"
+    );
+    assert_healthy_dbs(&all);
+    assert_same_dbs(&all, &before);
+
+    let weight = format!("{}=0", fresh.id());
+    let doc = run_json(&["rebalance", &entry, "--weight", &weight, "--yes"]);
+    assert_moved_with(&doc, "atomic");
+    assert!(
+        own_slots(&fresh).is_empty(),
+        "weight 0 left slots on it:\n{doc:#}"
+    );
+    assert_healthy_dbs(&all);
+    assert_same_dbs(&all, &before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. del-node --drain
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn del_node_drain_moves_the_slots_atomically_then_removes_the_node() {
+    if !atomic() {
+        return;
+    }
+    let cluster = TestCluster::start(4, 0, opts());
+    load(&cluster, 20_000, 1_000);
+    let all: Vec<&Node> = cluster.nodes().iter().collect();
+    let before = digest_dbs(&all);
+    let leaving = cluster.node(3);
+    assert!(leaving.cmd_str(&["DBSIZE"]).parse::<u64>().unwrap() > 0);
+
+    let doc = run_json(&[
+        "del-node",
+        &cluster.addr(0),
+        leaving.id(),
+        "--drain",
+        "--yes",
+    ]);
+    assert_sections_moved_with(&doc, ("drain_plan", "drain"), "atomic");
+    assert_eq!(doc["drain"]["slots_moved"], 4096, "{doc:#}");
+    let survivors = members(&cluster, &[3], &[]);
+    for node in &survivors {
+        assert!(
+            node.cluster_nodes().iter().all(|l| l.id != leaving.id()),
+            "{} still knows the removed node",
+            node.addr()
+        );
+    }
+    assert_healthy_dbs(&survivors);
+    assert_same_dbs(&survivors, &before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. A cluster client sees no error throughout a reshard
+// ---------------------------------------------------------------------------------------------
+
+/// What the client thread did.
+#[derive(Default)]
+struct ClientLog {
+    ops: AtomicU64,
+    errors: AtomicU64,
+    first_errors: std::sync::Mutex<Vec<String>>,
+    /// The last value written to each key.
+    written: std::sync::Mutex<HashMap<String, String>>,
+}
+
+impl ClientLog {
+    fn error(&self, what: String) {
+        self.errors.fetch_add(1, Ordering::Relaxed);
+        let mut first = self.first_errors.lock().unwrap();
+        if first.len() < 10 {
+            first.push(what);
+        }
+    }
+}
+
+/// SET then GET of `cc:{i % 5000}` in a loop on a `ClusterClient` until `stop`.
+fn client_loop(seed: String, log: Arc<ClientLog>, stop: Arc<AtomicBool>) {
+    let client = redis::cluster::ClusterClient::builder(vec![format!("redis://{seed}")])
+        .connection_timeout(Duration::from_secs(2))
+        .response_timeout(Duration::from_secs(5))
+        .build()
+        .expect("cluster client");
+    let mut conn = client.get_connection().expect("cluster connection");
+    let mut i: u64 = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let key = format!("cc:{}", i % 5000);
+        let value = format!("v{i}");
+        match redis::cmd("SET")
+            .arg(&key)
+            .arg(&value)
+            .query::<()>(&mut conn)
+        {
+            Ok(()) => {
+                log.written
+                    .lock()
+                    .unwrap()
+                    .insert(key.clone(), value.clone());
+            }
+            Err(e) => log.error(format!("SET {key}: {e}")),
+        }
+        match redis::cmd("GET")
+            .arg(&key)
+            .query::<Option<String>>(&mut conn)
+        {
+            Ok(Some(got)) if got == value => {}
+            Ok(got) => log.error(format!("GET {key}: {got:?}, wrote {value}")),
+            Err(e) => log.error(format!("GET {key}: {e}")),
+        }
+        log.ops.fetch_add(2, Ordering::Relaxed);
+        i += 1;
+    }
+}
+
+#[test]
+fn a_cluster_client_sees_no_error_during_an_atomic_reshard() {
+    if !atomic() {
+        return;
+    }
+    let cluster = TestCluster::start(3, 1, opts());
+    assert_eq!(load_keys(&cluster, 40_000, "pre", 32), 40_000);
+    let nodes: Vec<&Node> = cluster.nodes().iter().collect();
+    let before = digest_without(&nodes, "cc:");
+
+    let log = Arc::new(ClientLog::default());
+    let stop = Arc::new(AtomicBool::new(false));
+    let client = {
+        let (seed, log, stop) = (cluster.addr(1), Arc::clone(&log), Arc::clone(&stop));
+        thread::spawn(move || client_loop(seed, log, stop))
+    };
+    poll_until("the client to run", MOVE_TIMEOUT, || {
+        match log.ops.load(Ordering::Relaxed) > 100 {
+            true => Ok(()),
+            false => Err("fewer than 100 operations".into()),
+        }
+    });
+    let ops_before = log.ops.load(Ordering::Relaxed);
+    let to = cluster.node(0).id().to_string();
+    let doc = run_json(&[
+        "reshard",
+        &cluster.addr(0),
+        "--from",
+        "all",
+        "--to",
+        &to,
+        "--slots",
+        "4000",
+        "--yes",
+    ]);
+    let ops_during = log.ops.load(Ordering::Relaxed) - ops_before;
+    thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    client.join().expect("client thread");
+
+    assert_moved_with(&doc, "atomic");
+    let (ops, errors) = (
+        log.ops.load(Ordering::Relaxed),
+        log.errors.load(Ordering::Relaxed),
+    );
+    eprintln!("cluster client: {ops} operations, {ops_during} during the reshard, {errors} errors");
+    assert!(ops_during > 0, "no operation during the reshard");
+    assert_eq!(
+        errors,
+        0,
+        "the client saw errors ({ops} operations); first ones: {:#?}",
+        log.first_errors.lock().unwrap()
+    );
+    assert_checks_pass(&cluster);
+    assert_eq!(
+        digest_without(&nodes, "cc:"),
+        before,
+        "preloaded keys changed"
+    );
+    // Every key the client wrote holds its last value, read from its slot's master.
+    let owners = cluster.slot_owners();
+    let written = log.written.lock().unwrap();
+    for (key, value) in written.iter() {
+        let owner = cluster.node(owners[usize::from(common::key_slot(key))].unwrap());
+        let got: Option<String> = redis::cmd("GET").arg(key).query(&mut owner.conn()).unwrap();
+        assert_eq!(got.as_ref(), Some(value), "{key} on {}", owner.addr());
+    }
+    assert_eq!(cluster.total_keys(), 40_000 + written.len() as u64);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. rcluster SIGKILLed at random points; the same command again completes the move
+// ---------------------------------------------------------------------------------------------
+
+/// Slots moved back and forth by the kill rounds (all from master 0's formed range).
+const KILL_RANGE: RangeInclusive<u16> = 0..=3999;
+/// Kill rounds.
+const KILL_ROUNDS: usize = 10;
+/// Seed of the kill delays (0-400 ms).
+const KILL_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+#[test]
+fn reshard_sigkilled_at_random_points_then_rerun_completes() {
+    if !atomic() {
+        return;
+    }
+    let cluster = TestCluster::start(3, 0, opts());
+    load(&cluster, 50_000, 2_000);
+    let nodes: Vec<&Node> = cluster.nodes().iter().collect();
+    let before = digest_dbs(&nodes);
+    let entry = cluster.addr(2);
+    let range = format!("{}-{}", KILL_RANGE.start(), KILL_RANGE.end());
+    let mut rng = Rng(KILL_SEED);
+    let mut running_after_kill = 0;
+    for round in 0..KILL_ROUNDS {
+        let (from, to) = match round % 2 {
+            0 => (cluster.node(0), cluster.node(1)),
+            _ => (cluster.node(1), cluster.node(0)),
+        };
+        let argv = [
+            "reshard",
+            &entry,
+            "--slot-range",
+            &range,
+            "--to",
+            to.id(),
+            "--yes",
+        ];
+        let delay = Duration::from_millis(rng.below(401));
+        let started = Instant::now();
+        let child = Spawned::start(&owned(&argv));
+        thread::sleep(delay);
+        signal(child.pid(), "9");
+        let killed = child.wait(Duration::from_secs(10));
+        let running = running_exports(from);
+        if !running.is_empty() {
+            running_after_kill += 1;
+        }
+        eprintln!(
+            "round {round}: killed after {delay:?} ({} ms in), {} job(s) running on the source",
+            started.elapsed().as_millis(),
+            running.len()
+        );
+
+        // check passes; it lists the job still running, or the cluster is clean.
+        let check = run(["check", &entry, "--json"]);
+        assert!(
+            check.success(),
+            "round {round}: check after the kill failed:\n{check}\n--- killed rcluster ---\n{killed}"
+        );
+        let doc = json(&check);
+        let listed: Vec<&Value> = check_migrations(&doc)
+            .iter()
+            .filter(|j| j["phase"] == "running")
+            .collect();
+        if listed.is_empty() {
+            assert_eq!(doc["healthy"], true, "round {round}:\n{doc:#}");
+            assert!(nodes_with_open_slots(&cluster).is_empty());
+        } else {
+            for job in &listed {
+                assert_eq!(job["slots"], range.as_str(), "round {round}: {job:#}");
+            }
+        }
+        // A job moves its slots all at once: never some on each side.
+        let owners = owners_of(&cluster, KILL_RANGE);
+        assert_eq!(owners.len(), 1, "round {round}: slots split: {owners:?}");
+
+        // The same command again completes the move.
+        let again = run(argv);
+        assert!(
+            again.success(),
+            "round {round}: the re-run failed:\n{again}\n--- killed rcluster ---\n{killed}"
+        );
+        cluster.wait_cluster_ok();
+        assert_range_on(&cluster, KILL_RANGE, to, &format!("round {round}"));
+        assert!(
+            jobs(from).iter().all(|j| !is_running(j)),
+            "round {round}: a job still runs after the re-run: {:?}",
+            jobs(from)
+        );
+    }
+    eprintln!("{running_after_kill} of {KILL_ROUNDS} kills left a job running");
+    assert_healthy_dbs(&nodes);
+    assert_same_dbs(&nodes, &before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. The target master SIGKILLed mid-job
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn target_killed_mid_job_fails_the_pair_and_keeps_the_slots_on_the_source() {
+    if !atomic() {
+        return;
+    }
+    let mut cluster = TestCluster::start(3, 1, opts());
+    load(&cluster, 20_000, 1_000);
+    wait_replicas_synced(&cluster);
+    let nodes: Vec<&Node> = cluster.nodes().iter().collect();
+    let before = digest_dbs(&nodes);
+    let target_id = cluster.node(1).id().to_string();
+    let replica = cluster.replicas_of(1)[0];
+
+    let mut hold = Hold::new(cluster.node(0));
+    let argv = [
+        "reshard",
+        &cluster.addr(0),
+        "--slot-range",
+        "0-999",
+        "--to",
+        &target_id,
+        "--yes",
+        "--json",
+    ];
+    let child = Spawned::start(&owned(&argv));
+    let job = wait_running_export(cluster.node(0));
+    eprintln!("held job: {job:?}");
+    cluster.kill(1);
+    let out = child.wait(MOVE_TIMEOUT);
+    out.assert_code(1);
+    let doc = json(&out);
+    let pair = &pairs(&doc, "migration")[0];
+    assert_eq!(pair["engine"], "atomic", "{doc:#}");
+    assert_eq!(pair["slots_moved"], 0, "{doc:#}");
+    let error = pair["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the failed pair has no error:\n{doc:#}"));
+    assert!(
+        error.contains("0-999") && error.contains(&cluster.addr(1)),
+        "the error names the job's slots and target: {error}"
+    );
+    assert!(doc["migration"]["error"].is_string(), "{doc:#}");
+    assert!(
+        !error.contains("CAUTION"),
+        "the slots left the source: {error}"
+    );
+
+    // The replica takes over the target's slots; the source keeps its own.
+    poll_until("the replica to take over", MOVE_TIMEOUT, || {
+        match role(cluster.node(replica)).as_deref() {
+            Some("master") => Ok(()),
+            other => Err(format!("role {other:?}")),
+        }
+    });
+    cluster.wait_cluster_ok();
+    hold.release();
+    let source = cluster.node(0);
+    assert!(
+        jobs(source).iter().all(|j| !is_running(j)),
+        "{:?}",
+        jobs(source)
+    );
+    thread::sleep(Duration::from_millis(300));
+    assert_range_on(&cluster, 0..=999, source, "after the failover");
+    let alive = cluster.alive_nodes();
+    for db in std::iter::once(0).chain(NUMBERED_DBS) {
+        let stray = misplaced_keys_in(&alive, db);
+        assert!(
+            stray.is_empty(),
+            "db {db}: keys on masters that do not serve their slot (the promoted replica kept \
+             what the job had streamed?): {} slots, first {:?}",
+            stray.len(),
+            &stray[..stray.len().min(5)]
+        );
+    }
+    assert_same_dbs(&alive, &before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Ctrl-C mid-job
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn ctrl_c_mid_job_cancels_it_and_exits_130() {
+    if !atomic() {
+        return;
+    }
+    let cluster = TestCluster::start(3, 0, opts());
+    load(&cluster, 20_000, 1_000);
+    let nodes: Vec<&Node> = cluster.nodes().iter().collect();
+    let before = digest_dbs(&nodes);
+    let (source, target) = (cluster.node(0), cluster.node(1));
+    let entry = cluster.addr(2);
+
+    for json_output in [false, true] {
+        let mut hold = Hold::new(source);
+        let mut argv = vec![
+            "reshard",
+            &entry,
+            "--slot-range",
+            "0-999",
+            "--to",
+            target.id(),
+            "--yes",
+        ];
+        if json_output {
+            argv.push("--json");
+        }
+        let child = Spawned::start(&owned(&argv));
+        wait_running_export(source);
+        let interrupted_at = Instant::now();
+        signal(child.pid(), "INT");
+        let out = child.wait(MOVE_TIMEOUT);
+        let took = interrupted_at.elapsed();
+        eprintln!("json {json_output}: exited {} after {took:?}", out.code);
+        out.assert_code(130);
+        let states: Vec<String> = jobs(source)
+            .iter()
+            .map(|j| format!("{}: {}", j["name"], j["state"]))
+            .collect();
+        assert!(
+            running_exports(source).is_empty(),
+            "rcluster exited 130 while the job still runs on the source: {states:?}\n{out}"
+        );
+        assert_eq!(
+            jobs(source)[0]["state"],
+            "cancelled",
+            "the newest job: {states:?}"
+        );
+        if json_output {
+            let doc = json(&out);
+            assert_eq!(doc["migration"]["interrupted"], true, "{doc:#}");
+            for pair in pairs(&doc, "migration") {
+                assert_eq!(pair["slots_moved"], 0, "{doc:#}");
+            }
+        } else {
+            let text = all_text(&out).to_lowercase();
+            assert!(
+                text.contains("cancel") && text.contains("interrupted"),
+                "the output says the job was cancelled:\n{out}"
+            );
+        }
+        // Released, the cancelled job does not resume.
+        hold.release();
+        thread::sleep(Duration::from_millis(300));
+        cluster.wait_cluster_ok();
+        assert!(nodes_with_open_slots(&cluster).is_empty());
+        assert_range_on(&cluster, 0..=999, source, "after Ctrl-C");
+        assert_same_dbs(&nodes, &before);
+        assert!(took < Duration::from_secs(10), "Ctrl-C took {took:?}");
+    }
+    assert_healthy_dbs(&nodes);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. --engine atomic where the server lacks it
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn engine_atomic_without_server_support_is_a_usage_error_changing_nothing() {
+    if server().supports(Feature::AtomicMigration) {
+        eprintln!(
+            "not applicable here: {} has atomic slot migration",
+            server()
+        );
+        return;
+    }
+    let cluster = TestCluster::start(4, 0, NodeOpts::new());
+    load_keys(&cluster, 5_000, "k", 24);
+    let nodes: Vec<&Node> = cluster.nodes().iter().collect();
+    let layout_before = layout(&nodes, CurrentEpoch::Compared);
+    let before = common::digest(&cluster);
+    let entry = cluster.addr(0);
+    let (to, last) = (cluster.node(1).id(), cluster.node(3).id());
+    let weight = format!("{last}=0");
+    let version = format!("{} {}", server().flavor().name(), server().version());
+    let commands: [Vec<&str>; 6] = [
+        vec![
+            "reshard", &entry, "--from", "all", "--to", to, "--slots", "100", "--yes",
+        ],
+        vec![
+            "reshard",
+            &entry,
+            "--slot-range",
+            "0-9",
+            "--to",
+            to,
+            "--yes",
+        ],
+        vec!["rebalance", &entry, "--weight", &weight, "--yes"],
+        vec!["del-node", &entry, last, "--drain", "--yes"],
+        vec![
+            "reshard", &entry, "--from", "all", "--to", to, "--slots", "100", "--yes", "--json",
+        ],
+        vec![
+            "rebalance",
+            &entry,
+            "--weight",
+            &weight,
+            "--yes",
+            "--dry-run",
+        ],
+    ];
+    let spellings: [&[&str]; 3] = [
+        &["--engine", "atomic"],
+        &["--use-atomic-slot-migration"],
+        &["--cluster-use-atomic-slot-migration"],
+    ];
+    for (i, command) in commands.iter().enumerate() {
+        let mut argv = command.clone();
+        argv.extend(spellings[i % spellings.len()]);
+        let out = run(&argv);
+        assert_eq!(out.code, 2, "{argv:?}: exit code:\n{out}");
+        let text = all_text(&out);
+        assert!(
+            cluster.addrs().iter().any(|a| text.contains(a.as_str())),
+            "{argv:?}: the message names no node:\n{out}"
+        );
+        assert!(
+            text.contains(&version),
+            "{argv:?}: the message does not say {version}:\n{out}"
+        );
+        if argv.contains(&"--json") {
+            let doc = json(&out);
+            assert_eq!(doc["exit_code"], 2, "{doc:#}");
+        }
+    }
+    assert_eq!(
+        layout(&nodes, CurrentEpoch::Compared),
+        layout_before,
+        "the cluster changed"
+    );
+    common::digest(&cluster).assert_same_data_as(&before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. check lists slot migration jobs
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn check_lists_a_running_job_then_the_cancelled_one() {
+    if !atomic() {
+        return;
+    }
+    let cluster = TestCluster::start(3, 0, opts());
+    load_keys(&cluster, 10_000, "k", 24);
+    let (source, target) = (cluster.node(0), cluster.node(1));
+    let entry = cluster.addr(2);
+    let mut hold = Hold::new(source);
+    start_job(source, 0..=999, target);
+    let job = wait_running_export(source);
+    let name = job["name"].clone();
+
+    let out = run(["check", &entry]);
+    assert!(
+        out.success(),
+        "a running job is not a broken cluster: check failed:\n{out}"
+    );
+    assert!(
+        out.stdout.contains(">>> Check slot migrations..."),
+        "no slot migrations section:\n{out}"
+    );
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("0-999") && l.to_lowercase().contains("running"))
+        .unwrap_or_else(|| panic!("no line for the running job:\n{out}"));
+    assert!(
+        line.contains(&name[..8]) || line.contains(&source.addr()),
+        "the line names neither the job nor its source: {line}"
+    );
+    let doc = run_json(&["check", &entry]);
+    let listed = check_migrations(&doc);
+    let export = listed
+        .iter()
+        .find(|j| j["name"] == name.as_str() && j["node"] == source.addr().as_str())
+        .unwrap_or_else(|| panic!("job {name} of {} not listed:\n{doc:#}", source.addr()));
+    assert_eq!(export["phase"], "running", "{export:#}");
+    assert_eq!(export["slots"], "0-999", "{export:#}");
+    assert!(
+        export["operation"]
+            .as_str()
+            .is_some_and(|o| o.eq_ignore_ascii_case("export")),
+        "{export:#}"
+    );
+    assert!(export["state"].is_string(), "{export:#}");
+    let says = |field: &str, node: &Node| {
+        let v = export[field].as_str().unwrap_or_default();
+        v.contains(node.id()) || v.contains(&node.addr())
+    };
+    assert!(
+        says("source", source) && says("target", target),
+        "{export:#}"
+    );
+
+    // Cancelled: a warning, still exit 0.
+    cancel_jobs(source);
+    wait_no_running_job(source);
+    hold.release();
+    let out = run(["check", &entry]);
+    assert!(out.success(), "a cancelled job fails check:\n{out}");
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.contains("0-999") && l.to_lowercase().contains("cancelled")),
+        "no line for the cancelled job:\n{out}"
+    );
+    let doc = run_json(&["check", &entry]);
+    let export = check_migrations(&doc)
+        .iter()
+        .find(|j| j["name"] == name.as_str() && j["node"] == source.addr().as_str())
+        .unwrap_or_else(|| panic!("job {name} not listed after the cancel:\n{doc:#}"));
+    assert_eq!(export["phase"], "cancelled", "{export:#}");
+    assert_range_on(&cluster, 0..=999, source, "after the cancel");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. fix waits for a running job
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn fix_waits_for_a_running_job_before_diagnosing() {
+    if !atomic() {
+        return;
+    }
+    let cluster = TestCluster::start(3, 1, opts());
+    load(&cluster, 20_000, 1_000);
+    wait_replicas_synced(&cluster);
+    let nodes: Vec<&Node> = cluster.nodes().iter().collect();
+    let before = digest_dbs(&nodes);
+    let (source, target) = (cluster.node(0), cluster.node(1));
+    let mut hold = Hold::new(source);
+    start_job(source, 0..=999, target);
+    wait_running_export(source);
+
+    let mut fix = Spawned::start(&owned(&["fix", &cluster.addr(2), "--yes"]));
+    thread::sleep(Duration::from_secs(1));
+    let still_waiting = fix.is_running();
+    hold.release();
+    let out = fix.wait(Duration::from_secs(90));
+    assert!(
+        still_waiting,
+        "fix did not wait for the running job (it exited within 1 s):\n{out}"
+    );
+    out.assert_success();
+    wait_no_running_job(source);
+    assert_range_on(&cluster, 0..=999, target, "after the released job");
+    assert_healthy_dbs(&nodes);
+    assert_same_dbs(&nodes, &before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 11. A cluster mixing Valkey 9 and 8.1
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn mixed_versions_pick_the_engine_per_pair_and_refuse_forced_atomic() {
+    if !atomic() {
+        return;
+    }
+    // Keys in db 0 only: Valkey 8.1 has no numbered databases in cluster mode.
+    let cluster = TestCluster::start(3, 0, NodeOpts::new());
+    load_keys(&cluster, 20_000, "k", 32);
+    let old_binary = matrix_server("valkey-8.1");
+    let old = Node::start(&NodeOpts::new().binary(&old_binary));
+    let version = String::from_utf8_lossy(
+        &std::process::Command::new(&old_binary)
+            .arg("--version")
+            .output()
+            .expect("valkey 8.1 --version")
+            .stdout,
+    )
+    .split_whitespace()
+    .find_map(|w| w.strip_prefix("v=").map(String::from))
+    .expect("v= in --version");
+    let entry = cluster.addr(0);
+    run_ok(&["add-node", &old.addr(), &entry]);
+    let all = members(&cluster, &[], &[&old]);
+    let nodes: Vec<&Node> = all.clone();
+    let before = digest_nodes_in(&nodes, 0);
+    let layout_before = layout(&nodes, CurrentEpoch::Compared);
+
+    // Forced atomic: refused, naming the 8.1 node and its version.
+    let out = run([
+        "rebalance",
+        &entry,
+        "--use-empty-masters",
+        "--yes",
+        "--engine",
+        "atomic",
+    ]);
+    out.assert_code(2);
+    let text = all_text(&out);
+    assert!(
+        text.contains(&old.addr()) && text.contains(&format!("valkey {version}")),
+        "the refusal names {} (valkey {version}):\n{out}",
+        old.addr()
+    );
+    assert_eq!(layout(&nodes, CurrentEpoch::Compared), layout_before);
+
+    // auto: MIGRATE to the 8.1 node, atomic between the Valkey 9 nodes.
+    let doc = run_json(&["rebalance", &entry, "--use-empty-masters", "--yes"]);
+    for pair in pairs(&doc, "migration") {
+        assert!(pair["error"].is_null(), "{pair:#}");
+        assert_eq!(pair["to"], old.addr().as_str(), "{doc:#}");
+        assert_eq!(pair["engine"], "legacy", "{pair:#}");
+    }
+    let to = cluster.node(1).id().to_string();
+    let doc = run_json(&[
+        "reshard", &entry, "--from", "all", "--to", &to, "--slots", "3000", "--yes",
+    ]);
+    let engines: BTreeSet<(String, String)> = pairs(&doc, "migration")
+        .iter()
+        .map(|p| {
+            assert!(p["error"].is_null(), "{p:#}");
+            (
+                p["from"].as_str().unwrap().to_string(),
+                p["engine"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (from, engine) in &engines {
+        let want = if *from == old.addr() {
+            "legacy"
+        } else {
+            "atomic"
+        };
+        assert_eq!(engine, want, "pair from {from}:\n{doc:#}");
+    }
+    assert!(
+        engines.iter().any(|(f, _)| *f == old.addr()),
+        "no pair from the 8.1 node:\n{doc:#}"
+    );
+    assert_healthy(&all);
+    digest_nodes_in(&nodes, 0).assert_same_data_as(&before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A server bug found here (not rcluster's)
+// ---------------------------------------------------------------------------------------------
+
+/// Valkey 9.0.0 and 9.1.2, with keys in a numbered database: when a primary exports the same
+/// slots a second time (A -> B, B -> A, A -> B with plain `CLUSTER MIGRATESLOTS`), its
+/// replica keeps the db-0 keys of the first few slots of the range (its primary has none);
+/// the next import of those slots into that primary then crashes the replica
+/// (`ASSERTION FAILED kvstore.c:958 '!ht || hashtableSize(ht) == 0'` in
+/// `clusterCommandSyncSlotsEstablish`; kvstore.c:947 on 9.0.0). Ignored: it fails on every
+/// Valkey 9 of the matrix; run it with `--ignored` to see whether a new server has the fix.
+#[test]
+#[ignore = "Valkey 9.0.0 / 9.1.2 bug: replica keeps keys of slots exported twice, then crashes"]
+fn valkey_replica_keeps_keys_of_slots_exported_a_second_time() {
+    if !atomic() {
+        return;
+    }
+    let cluster = TestCluster::start(2, 1, opts());
+    load_keys(&cluster, 20_000, "k", 32);
+    load_keys_in(&cluster, 1, 2_000, "n", 24);
+    wait_replicas_synced(&cluster);
+    let range = 0..=999;
+    for round in 1..=4 {
+        let (from, to) = match round % 2 {
+            1 => (cluster.node(0), cluster.node(1)),
+            _ => (cluster.node(1), cluster.node(0)),
+        };
+        start_job(from, range.clone(), to);
+        let states = wait_no_running_job(from);
+        assert_eq!(states[0]["state"], "success", "round {round}: {states:?}");
+        thread::sleep(Duration::from_millis(500));
+        for m in 0..2 {
+            let (primary, replica) = (cluster.node(m), cluster.node(cluster.replicas_of(m)[0]));
+            assert!(
+                replica.try_cmd(&["PING"]).is_ok(),
+                "round {round}: the replica {} crashed",
+                replica.addr()
+            );
+            let count = |node: &Node| -> u64 {
+                range.clone().map(|s| common::count_in_slot(node, s)).sum()
+            };
+            assert_eq!(
+                count(replica),
+                count(primary),
+                "round {round}: keys of slots {range:?} on the replica {} and its primary {}",
+                replica.addr(),
+                primary.addr()
+            );
+        }
+    }
+}
