@@ -126,7 +126,12 @@ mod tests {
         let pairs = [pair(0, 1), pair(0, 2), pair(2, 1), pair(3, 0)];
         assert_eq!(
             choose_engines(&pairs, &servers, EngineChoice::Auto).unwrap(),
-            vec![Engine::Atomic, Engine::Legacy, Engine::Legacy, Engine::Legacy]
+            vec![
+                Engine::Atomic,
+                Engine::Legacy,
+                Engine::Legacy,
+                Engine::Legacy
+            ]
         );
         assert_eq!(
             choose_engines(&pairs, &servers, EngineChoice::Legacy).unwrap(),

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::slots::{SlotRange, SlotSet};
+use super::snapshot::Snapshot;
 
 /// Which end of a migration a job is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -97,7 +98,9 @@ impl SlotMigrationJob {
 /// state is an error.
 pub fn parse_jobs(reply: &redis::Value) -> Result<Vec<SlotMigrationJob>, String> {
     let redis::Value::Array(items) = reply else {
-        return Err(format!("unexpected CLUSTER GETSLOTMIGRATIONS reply: {reply:?}"));
+        return Err(format!(
+            "unexpected CLUSTER GETSLOTMIGRATIONS reply: {reply:?}"
+        ));
     };
     items.iter().map(parse_job).collect()
 }
@@ -117,9 +120,8 @@ fn parse_job(item: &redis::Value) -> Result<SlotMigrationJob, String> {
     let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
     let string = |name: &str| field(name).and_then(text);
     let number = |name: &str| field(name).and_then(integer);
-    let required = |name: &str| {
-        string(name).ok_or_else(|| format!("slot migration entry without '{name}'"))
-    };
+    let required =
+        |name: &str| string(name).ok_or_else(|| format!("slot migration entry without '{name}'"));
     let operation = match required("operation")?.as_str() {
         "EXPORT" => Operation::Export,
         "IMPORT" => Operation::Import,
@@ -179,6 +181,99 @@ fn integer(value: &redis::Value) -> Option<i64> {
         redis::Value::Int(n) => Some(*n),
         other => text(other)?.parse().ok(),
     }
+}
+
+/// A job as `check` reports it: seen on a master, with its nodes' addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MigrationSeen {
+    /// `host:port` of the master that reported it (the source when it knows the job).
+    pub node: String,
+    /// The job's name.
+    pub name: String,
+    /// Export or import, on `node`.
+    pub operation: Operation,
+    /// Running, or how it ended.
+    pub phase: Phase,
+    /// The server's state name.
+    pub state: String,
+    /// The slots, `0-99 200-299`.
+    pub slots: String,
+    /// The source's `host:port` (its id when the cluster does not know it).
+    pub source: Option<String>,
+    /// The target's `host:port` (its id when the cluster does not know it).
+    pub target: Option<String>,
+    /// The server's message, empty when none.
+    pub message: String,
+    /// Seconds since its last state change, when the cluster was loaded.
+    pub age_secs: i64,
+}
+
+/// The running, failed and cancelled slot migration jobs the masters of `snapshot` report
+/// (successful ones are history), each job once: the source's export when the source reports
+/// it, else the target's import. Running jobs first, then the most recent first.
+pub fn unfinished_jobs(snapshot: &Snapshot) -> Vec<MigrationSeen> {
+    let addr_of = |id: &Option<String>| {
+        id.as_ref().map(|id| {
+            snapshot
+                .node(id)
+                .map_or_else(|| id.clone(), |n| n.addr_text())
+        })
+    };
+    let mut seen: Vec<(MigrationSeen, bool)> = Vec::new();
+    for master in snapshot.masters() {
+        let Some(probe) = master.probe() else {
+            continue;
+        };
+        for job in probe
+            .migrations
+            .iter()
+            .filter(|j| j.phase() != Phase::Success)
+        {
+            let entry = MigrationSeen {
+                node: master.addr_text(),
+                name: job.name.clone(),
+                operation: job.operation,
+                phase: job.phase(),
+                state: job.state.clone(),
+                slots: job.slot_ranges.clone(),
+                source: addr_of(&job.source_node),
+                target: addr_of(&job.target_node),
+                message: job.message.clone(),
+                age_secs: (snapshot.loaded_unix - job.last_update_time).max(0),
+            };
+            let export = job.operation == Operation::Export;
+            match seen.iter_mut().find(|(s, _)| s.name == job.name) {
+                Some(existing) if export && !existing.1 => *existing = (entry, export),
+                Some(_) => {}
+                None => seen.push((entry, export)),
+            }
+        }
+    }
+    let mut jobs: Vec<MigrationSeen> = seen.into_iter().map(|(s, _)| s).collect();
+    jobs.sort_by_key(|j| (j.phase != Phase::Running, j.age_secs));
+    jobs
+}
+
+/// True when a master of `snapshot` reports a slot migration job that is not finished.
+pub fn any_running(snapshot: &Snapshot) -> bool {
+    snapshot
+        .masters()
+        .filter_map(|m| m.probe())
+        .any(|p| p.migrations.iter().any(SlotMigrationJob::running))
+}
+
+/// Slots that running jobs are moving, as reported by any master: keys of these slots may be
+/// on the target before it owns them (the import in progress), which is not a stray key.
+pub fn slots_in_flight(snapshot: &Snapshot) -> SlotSet {
+    let mut slots = SlotSet::new();
+    for master in snapshot.masters() {
+        for job in master.probe().iter().flat_map(|p| &p.migrations) {
+            if job.running() {
+                slots.union_with(&job.slots);
+            }
+        }
+    }
+    slots
 }
 
 /// The `SLOTSRANGE start end ...` arguments for a set of slots: its contiguous ranges.

@@ -332,14 +332,11 @@ fn drain(
     args: &DelNodeArgs,
     doc: &mut DelNodeJson,
 ) -> anyhow::Result<Outcome> {
-    let migrate_settings = migration::settings(
-        &args.keys,
-        16,
-        migration::engine_choice(&args.engine),
-        opts,
-    )?;
+    let migrate_settings =
+        migration::settings(&args.keys, 16, migration::engine_choice(&args.engine), opts)?;
     let prepared = migration::load_and_plan(
         opts,
+        &out,
         entry,
         |nodes| {
             let from = nodes

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::migration::{self, FinalCheck, names};
 use crate::cli::RebalanceArgs;
+use crate::cluster::engine::Engine;
 use crate::cluster::rebalance_plan::{
     RebalancePlan, RebalanceRequest, parse_weight, plan_rebalance,
 };
@@ -14,7 +15,6 @@ use crate::error::{Outcome, UsageError};
 use crate::exec::migrate::MigrationReport;
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
-use crate::cluster::engine::Engine;
 use crate::report::migration::{Named, PlanJson, plan_lines};
 use crate::settings;
 
@@ -73,6 +73,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
     };
     let prepared = migration::load_and_plan(
         opts,
+        &out,
         &entry,
         |nodes| Ok(plan_rebalance(nodes, &request)?),
         // Every master taking part is weighed, so each must be healthy even if it keeps

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::migration::{self, FinalCheck, names};
 use crate::cli::ReshardArgs;
+use crate::cluster::engine::Engine;
 use crate::cluster::moves::{PlanNode, resolve_master};
 use crate::cluster::reshard_plan::{
     Amount, ReshardPlan, ReshardRequest, Sources, parse_slot_ranges, plan_reshard,
@@ -16,7 +17,6 @@ use crate::exec::migrate::MigrationReport;
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
 use crate::prompt;
-use crate::cluster::engine::Engine;
 use crate::report::migration::{Named, PlanJson, plan_lines};
 use crate::report::text;
 use crate::settings;
@@ -70,6 +70,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
 
     let prepared = migration::load_and_plan(
         opts,
+        &out,
         &entry,
         |nodes| Ok(plan_reshard(nodes, &request)?),
         |planned: &ReshardPlan| (&planned.plan, Vec::new()),

@@ -4,8 +4,8 @@
 //! engine may say what these two mean for its own work ([`set_notes`]).
 
 use std::io::Write;
-use std::sync::{Mutex, Once};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Mutex, Once};
 
 use crate::error::exit_code;
 

@@ -7,7 +7,7 @@
 //! `CLUSTER GETSLOTMIGRATIONS` on each source until every job has finished: a job that makes
 //! no progress for `--timeout` is cancelled, a failed one is reported with the server's
 //! message after checking that its slots are still the source's. The first Ctrl-C cancels the
-//! running jobs (`CLUSTER CANCELSLOTMIGRATIONS ALL`, which cancels every export of a source)
+//! running jobs (`CLUSTER CANCELSLOTMIGRATIONS`, which cancels every export of a source)
 //! and waits until they say so.
 
 use std::collections::{BTreeMap, VecDeque};
@@ -20,7 +20,7 @@ use crate::cluster::nodes::parse_cluster_nodes;
 use crate::cluster::slot_migrations::{Phase, SlotMigrationJob, parse_jobs, slotsrange_args};
 use crate::cluster::slots::SlotSet;
 use crate::exec::interrupt;
-use crate::net::conn::NodeError;
+use crate::net::conn::{NodeError, server_error_text};
 use crate::net::fanout::fan_out;
 
 /// How often the jobs are polled: a few milliseconds of a job that takes hundreds.
@@ -123,7 +123,9 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
             break;
         }
         std::thread::sleep(POLL);
-        let polls = fan_out(&active, active.len().max(1), |source| poll(run, source.node));
+        let polls = fan_out(&active, active.len().max(1), |source| {
+            poll(run, source.node)
+        });
         for (source, polled) in active.iter_mut().zip(polls) {
             follow(run, observer, outcome, source, polled);
         }
@@ -268,7 +270,8 @@ fn follow(
         }
         match seen.phase() {
             Phase::Running => {
-                if job.cancelled.is_none() && now.duration_since(job.changed) >= run.settings.timeout
+                if job.cancelled.is_none()
+                    && now.duration_since(job.changed) >= run.settings.timeout
                 {
                     stuck.get_or_insert_with(|| {
                         format!(
@@ -342,7 +345,7 @@ fn follow(
     }
 }
 
-/// Sends `CLUSTER CANCELSLOTMIGRATIONS ALL` to the source (once) and notes why on its running
+/// Sends `CLUSTER CANCELSLOTMIGRATIONS` to the source (once) and notes why on its running
 /// jobs: the command cancels every export of the source.
 fn cancel(run: &Run<'_>, source: &mut Source, reason: &CancelReason) {
     if source.cancel_sent.is_some() {
@@ -351,16 +354,21 @@ fn cancel(run: &Run<'_>, source: &mut Source, reason: &CancelReason) {
     source.cancel_sent = Some(Instant::now());
     for job in source.jobs.iter_mut().filter(|j| !j.done) {
         job.cancelled.get_or_insert_with(|| match reason {
-            CancelReason::Stuck(why) => {
-                CancelReason::Stuck(why.clone())
-            }
+            CancelReason::Stuck(why) => CancelReason::Stuck(why.clone()),
             CancelReason::Interrupt => CancelReason::Interrupt,
         });
     }
     let node = &run.job.nodes[source.node];
     if let Ok(mut conn) = run.cache.lease(&node.addr) {
-        // "No migrations ongoing" means they all finished meanwhile: the next poll says how.
-        let _ = conn.raw(redis::cmd("CLUSTER").arg("CANCELSLOTMIGRATIONS").arg("ALL"));
+        // Valkey 9.0 and 9.1 take no argument (their help text says `ALL`, which they
+        // refuse); a server that wants `ALL` gets it on a second try. "No migrations
+        // ongoing" means they all finished meanwhile: the next poll says how.
+        let bare = conn.raw(redis::cmd("CLUSTER").arg("CANCELSLOTMIGRATIONS"));
+        if let Ok(redis::Value::ServerError(err)) = &bare
+            && server_error_text(err).contains("wrong number of arguments")
+        {
+            let _ = conn.raw(redis::cmd("CLUSTER").arg("CANCELSLOTMIGRATIONS").arg("ALL"));
+        }
     }
 }
 
@@ -378,7 +386,9 @@ fn succeed_pair(
     run.tally
         .slots
         .fetch_add(pair.slots.len(), Ordering::Relaxed);
-    outcome.moved.extend(pair.slots.iter().map(|s| (s, pair.to)));
+    outcome
+        .moved
+        .extend(pair.slots.iter().map(|s| (s, pair.to)));
     let report = run.pair_report(p, Engine::Atomic, pair.slots.len(), started.elapsed(), None);
     observer.pair_done(&report);
     outcome.pairs.push((p, report));
@@ -396,9 +406,7 @@ fn fail_pair(
     let pair = &run.pairs[p];
     let text = format!(
         "atomic migration of slots {} from {} to {}: {message}",
-        pair.slots,
-        run.job.nodes[pair.from].addr,
-        run.job.nodes[pair.to].addr
+        pair.slots, run.job.nodes[pair.from].addr, run.job.nodes[pair.to].addr
     );
     if outcome.error.is_none() {
         outcome.error = Some(text.clone());

@@ -129,7 +129,12 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
     });
 
     let outcomes = outcomes.into_inner().unwrap_or_else(|e| e.into_inner());
-    for (p, _) in run.engines.iter().enumerate().filter(|(_, e)| **e == Engine::Legacy) {
+    for (p, _) in run
+        .engines
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| **e == Engine::Legacy)
+    {
         let elapsed = pair_started[p]
             .lock()
             .unwrap_or_else(|e| e.into_inner())

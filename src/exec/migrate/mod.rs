@@ -439,7 +439,6 @@ pub(crate) struct EngineOutcome {
     error: Option<String>,
 }
 
-
 /// Every source and target must be a reachable master that serves (sources) the slots.
 fn validate(job: &Job<'_>, pairs: &[PairMoves]) -> anyhow::Result<()> {
     for pair in pairs {
@@ -512,8 +511,8 @@ fn prepare(
         }
         let databases = node.server.cluster_databases;
         let used = databases_with_keys(&mut conn, databases).inspect_err(|_| conn.discard())?;
-        let counts = count_keys_in(&mut conn, &slots, databases, &used)
-            .inspect_err(|_| conn.discard())?;
+        let counts =
+            count_keys_in(&mut conn, &slots, databases, &used).inspect_err(|_| conn.discard())?;
         for pair in pairs.iter().filter(|p| p.from == i) {
             refuse_missing_database(&counts, pair, &job.nodes[pair.to])?;
         }
@@ -585,11 +584,7 @@ fn refuse_missing_database(
 
 /// The first database (with one of its slots) holding keys of `pair`'s slots that a target
 /// with `target_databases` databases does not have.
-fn beyond_target(
-    counts: &SlotKeys,
-    pair: &PairMoves,
-    target_databases: u32,
-) -> Option<(u32, u16)> {
+fn beyond_target(counts: &SlotKeys, pair: &PairMoves, target_databases: u32) -> Option<(u32, u16)> {
     counts
         .by_db()
         .into_iter()
@@ -651,7 +646,6 @@ fn wait_ready(conn: &mut NodeConn, timeout: Duration) -> anyhow::Result<()> {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
-
 
 /// Polls every reachable node until all see the new owners of the moved slots, for at most
 /// [`CONVERGE_TIMEOUT`]. Returns the time it took, or what still lags.
