@@ -254,6 +254,13 @@ pub fn unfinished_jobs(snapshot: &Snapshot) -> Vec<MigrationSeen> {
     jobs
 }
 
+/// The jobs of [`unfinished_jobs`] that are running.
+pub fn running_jobs(snapshot: &Snapshot) -> Vec<MigrationSeen> {
+    let mut jobs = unfinished_jobs(snapshot);
+    jobs.retain(|j| j.phase == Phase::Running);
+    jobs
+}
+
 /// True when a master of `snapshot` reports a slot migration job that is not finished.
 pub fn any_running(snapshot: &Snapshot) -> bool {
     snapshot
@@ -395,6 +402,79 @@ mod tests {
         broken.truncate(4);
         assert!(parse_jobs(&Value::Array(vec![Value::Array(broken)])).is_err());
         assert_eq!(parse_jobs(&Value::Array(vec![])).unwrap(), vec![]);
+    }
+
+    fn job(name: &str, operation: Operation, state: &str, updated: i64) -> SlotMigrationJob {
+        SlotMigrationJob {
+            name: name.into(),
+            operation,
+            slot_ranges: "0-99".into(),
+            slots: (0..=99).collect(),
+            source_node: Some("1ad5a315b83b55dfcacbf1ef02ccf684513151c9".into()),
+            target_node: Some("aa75a42766edf123a8af89970965d0f41be40cf8".into()),
+            state: state.into(),
+            message: String::new(),
+            create_time: updated,
+            last_update_time: updated,
+            last_ack_time: updated,
+            cow_size: 0,
+            remaining_repl_size: None,
+        }
+    }
+
+    #[test]
+    fn check_sees_each_unfinished_job_once_with_addresses() {
+        use crate::cluster::snapshot::fixtures::{HEALTHY, all_views, snapshot};
+        let mut snap = snapshot(&all_views(HEALTHY));
+        snap.loaded_unix = 1000;
+        let source = snap
+            .nodes
+            .iter()
+            .position(|n| n.id().starts_with("1ad5"))
+            .unwrap();
+        let target = snap
+            .nodes
+            .iter()
+            .position(|n| n.id().starts_with("aa75"))
+            .unwrap();
+        let set = |snap: &mut Snapshot, i: usize, jobs: Vec<SlotMigrationJob>| {
+            snap.nodes[i].probe.as_mut().unwrap().migrations = jobs;
+        };
+        set(
+            &mut snap,
+            source,
+            vec![
+                job("a", Operation::Export, "replicating", 990),
+                job("b", Operation::Export, "failed", 900),
+                job("c", Operation::Export, "success", 800),
+            ],
+        );
+        set(
+            &mut snap,
+            target,
+            vec![
+                job("a", Operation::Import, "receiving-snapshot", 995),
+                job("d", Operation::Import, "cancelled", 950),
+            ],
+        );
+        let jobs = unfinished_jobs(&snap);
+        let names: Vec<&str> = jobs.iter().map(|j| j.name.as_str()).collect();
+        assert_eq!(
+            names,
+            vec!["a", "d", "b"],
+            "running first, then most recent"
+        );
+        assert_eq!(
+            jobs[0].operation,
+            Operation::Export,
+            "the source's view wins"
+        );
+        assert_eq!(jobs[0].source.as_deref(), Some("172.20.0.2:6379"));
+        assert_eq!(jobs[0].target.as_deref(), Some("172.20.0.3:6379"));
+        assert_eq!(jobs[1].age_secs, 50);
+        assert!(any_running(&snap));
+        assert_eq!(running_jobs(&snap).len(), 1);
+        assert_eq!(slots_in_flight(&snap).len(), 100);
     }
 
     #[test]

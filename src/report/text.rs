@@ -219,7 +219,7 @@ const FINISHED_JOBS_SHOWN: usize = 10;
 
 /// One line per running, failed or cancelled slot migration job (the most recent finished
 /// ones only).
-fn slot_migration_lines(jobs: &[MigrationSeen]) -> Doc {
+pub fn slot_migration_lines(jobs: &[MigrationSeen]) -> Doc {
     let mut doc = Doc::new();
     let what = |job: &MigrationSeen| {
         format!(

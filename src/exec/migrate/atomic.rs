@@ -421,7 +421,7 @@ fn server_words(message: &str, state: &str) -> String {
     if message.is_empty() {
         format!("the job {state} (the server gave no reason)")
     } else {
-        format!("the job {state}: {message}")
+        format!("the job {state}: {}", message.trim_end_matches('.'))
     }
 }
 
