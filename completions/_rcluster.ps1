@@ -203,8 +203,9 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The master that receives the slots: node id or unique prefix')
             [CompletionResult]::new('--slots', '--slots', [CompletionResultType]::ParameterName, 'How many slots to move, taken from the sources in proportion to their slot counts')
             [CompletionResult]::new('--slot-range', '--slot-range', [CompletionResultType]::ParameterName, 'Move exactly these slots instead of a count, e.g. 0-99,500')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'MIGRATE timeout in milliseconds (redis-cli''s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'MIGRATE timeout in milliseconds (redis-cli''s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout. With the atomic engine: how long a slot migration job may make no progress before it is cancelled')
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about 8 MB per batch]')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'How slots move. atomic: the servers move them by themselves (Valkey >= 9.0 CLUSTER MIGRATESLOTS: no ASK redirections, every database moves with its slot, a failure rolls back); legacy: rcluster moves the keys with MIGRATE; auto: atomic for every source/target pair whose two nodes have it. Redis always uses MIGRATE')
             [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Batches of slots moved at the same time, over all source/target pairs (a batch is up to 256 slots of one pair; a source serves at most 2 at once)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
             [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
@@ -220,6 +221,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation [env: REDISCLI_CLUSTER_YES=1]')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation [env: REDISCLI_CLUSTER_YES=1]')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Overwrite keys that already exist on the target (MIGRATE REPLACE); without it, a key on both sides is dropped from the source only when both values are equal')
+            [CompletionResult]::new('--use-atomic-slot-migration', '--use-atomic-slot-migration', [CompletionResultType]::ParameterName, 'Same as --engine atomic (valkey-cli''s --cluster-use-atomic-slot-migration)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and change nothing')
             [CompletionResult]::new('--askpass', '--askpass', [CompletionResultType]::ParameterName, 'Prompt for the password on the terminal instead of passing it on the command line')
             [CompletionResult]::new('--no-auth-warning', '--no-auth-warning', [CompletionResultType]::ParameterName, 'Accepted for redis-cli compatibility; rcluster never prints a password warning')
@@ -237,8 +239,9 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
         'rcluster;rebalance' {
             [CompletionResult]::new('--weight', '--weight', [CompletionResultType]::ParameterName, 'Weight of a master, as ID=W (ID may be a unique prefix); default 1, 0 empties it')
             [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'Rebalance only if some master is more than PCT percent away from its share; 0 balances exactly')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'MIGRATE timeout in milliseconds (redis-cli''s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'MIGRATE timeout in milliseconds (redis-cli''s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout. With the atomic engine: how long a slot migration job may make no progress before it is cancelled')
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about 8 MB per batch]')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'How slots move. atomic: the servers move them by themselves (Valkey >= 9.0 CLUSTER MIGRATESLOTS: no ASK redirections, every database moves with its slot, a failure rolls back); legacy: rcluster moves the keys with MIGRATE; auto: atomic for every source/target pair whose two nodes have it. Redis always uses MIGRATE')
             [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Batches of slots moved at the same time, over all source/target pairs (a batch is up to 256 slots of one pair; a source serves at most 2 at once)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
             [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
@@ -256,6 +259,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accepted for symmetry; rebalance does not ask (as redis-cli)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accepted for symmetry; rebalance does not ask (as redis-cli)')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Overwrite keys that already exist on the target (MIGRATE REPLACE); without it, a key on both sides is dropped from the source only when both values are equal')
+            [CompletionResult]::new('--use-atomic-slot-migration', '--use-atomic-slot-migration', [CompletionResultType]::ParameterName, 'Same as --engine atomic (valkey-cli''s --cluster-use-atomic-slot-migration)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and change nothing')
             [CompletionResult]::new('--askpass', '--askpass', [CompletionResultType]::ParameterName, 'Prompt for the password on the terminal instead of passing it on the command line')
             [CompletionResult]::new('--no-auth-warning', '--no-auth-warning', [CompletionResultType]::ParameterName, 'Accepted for redis-cli compatibility; rcluster never prints a password warning')
@@ -271,7 +275,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             break
         }
         'rcluster;fix' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'MIGRATE timeout in milliseconds (redis-cli''s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'MIGRATE timeout in milliseconds (redis-cli''s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout. With the atomic engine: how long a slot migration job may make no progress before it is cancelled')
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about 8 MB per batch]')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
             [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
@@ -363,8 +367,9 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
         }
         'rcluster;del-node' {
             [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'Seconds to keep checking that no node lists the removed node any more')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'MIGRATE timeout in milliseconds (redis-cli''s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'MIGRATE timeout in milliseconds (redis-cli''s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout. With the atomic engine: how long a slot migration job may make no progress before it is cancelled')
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about 8 MB per batch]')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'How slots move. atomic: the servers move them by themselves (Valkey >= 9.0 CLUSTER MIGRATESLOTS: no ASK redirections, every database moves with its slot, a failure rolls back); legacy: rcluster moves the keys with MIGRATE; auto: atomic for every source/target pair whose two nodes have it. Redis always uses MIGRATE')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
             [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name for AUTH (needs a password too)')
@@ -382,6 +387,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation before --drain moves slots [env: REDISCLI_CLUSTER_YES=1]')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Say what would be done, change nothing')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Overwrite keys that already exist on the target (MIGRATE REPLACE); without it, a key on both sides is dropped from the source only when both values are equal')
+            [CompletionResult]::new('--use-atomic-slot-migration', '--use-atomic-slot-migration', [CompletionResultType]::ParameterName, 'Same as --engine atomic (valkey-cli''s --cluster-use-atomic-slot-migration)')
             [CompletionResult]::new('--askpass', '--askpass', [CompletionResultType]::ParameterName, 'Prompt for the password on the terminal instead of passing it on the command line')
             [CompletionResult]::new('--no-auth-warning', '--no-auth-warning', [CompletionResultType]::ParameterName, 'Accepted for redis-cli compatibility; rcluster never prints a password warning')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Connect with TLS')

@@ -688,7 +688,7 @@ _rcluster() {
             return 0
             ;;
         rcluster__subcmd__del__subcmd__node)
-            opts="-y -a -t -q -h -V --drain --shutdown --yes --wait-timeout --dry-run --timeout --pipeline --replace --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
+            opts="-y -a -t -q -h -V --drain --shutdown --yes --wait-timeout --dry-run --timeout --pipeline --replace --engine --use-atomic-slot-migration --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -704,6 +704,10 @@ _rcluster() {
                     ;;
                 --pipeline)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --engine)
+                    COMPREPLY=($(compgen -W "auto atomic legacy" -- "${cur}"))
                     return 0
                     ;;
                 --pass)
@@ -1938,7 +1942,7 @@ _rcluster() {
             return 0
             ;;
         rcluster__subcmd__rebalance)
-            opts="-y -a -t -q -h -V --weight --use-empty-masters --threshold --simulate --yes --timeout --pipeline --replace --parallel --dry-run --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
+            opts="-y -a -t -q -h -V --weight --use-empty-masters --threshold --simulate --yes --timeout --pipeline --replace --engine --use-atomic-slot-migration --parallel --dry-run --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1958,6 +1962,10 @@ _rcluster() {
                     ;;
                 --pipeline)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --engine)
+                    COMPREPLY=($(compgen -W "auto atomic legacy" -- "${cur}"))
                     return 0
                     ;;
                 --parallel)
@@ -2016,7 +2024,7 @@ _rcluster() {
             return 0
             ;;
         rcluster__subcmd__reshard)
-            opts="-y -a -t -q -h -V --from --to --slots --slot-range --yes --timeout --pipeline --replace --parallel --dry-run --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
+            opts="-y -a -t -q -h -V --from --to --slots --slot-range --yes --timeout --pipeline --replace --engine --use-atomic-slot-migration --parallel --dry-run --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2044,6 +2052,10 @@ _rcluster() {
                     ;;
                 --pipeline)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --engine)
+                    COMPREPLY=($(compgen -W "auto atomic legacy" -- "${cur}"))
                     return 0
                     ;;
                 --parallel)

@@ -169,8 +169,11 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l from -d 'S
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l to -d 'The master that receives the slots: node id or unique prefix' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l slots -d 'How many slots to move, taken from the sources in proportion to their slot counts' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l slot-range -d 'Move exactly these slots instead of a count, e.g. 0-99,500' -r
-complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l timeout -d 'MIGRATE timeout in milliseconds (redis-cli\'s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout' -r
+complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l timeout -d 'MIGRATE timeout in milliseconds (redis-cli\'s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout. With the atomic engine: how long a slot migration job may make no progress before it is cancelled' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l pipeline -d 'Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about 8 MB per batch]' -r
+complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l engine -d 'How slots move. atomic: the servers move them by themselves (Valkey >= 9.0 CLUSTER MIGRATESLOTS: no ASK redirections, every database moves with its slot, a failure rolls back); legacy: rcluster moves the keys with MIGRATE; auto: atomic for every source/target pair whose two nodes have it. Redis always uses MIGRATE' -r -f -a "auto\t'Atomic for each source/target pair whose two nodes have it, MIGRATE for the others'
+atomic\t'The servers move the slots (Valkey >= 9.0 CLUSTER MIGRATESLOTS); refused if a node lacks it'
+legacy\t'rcluster moves the keys with MIGRATE (every server)'"
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l parallel -d 'Batches of slots moved at the same time, over all source/target pairs (a batch is up to 256 slots of one pair; a source serves at most 2 at once)' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -s a -l pass -d 'Password for AUTH on every node [env: REDISCLI_AUTH]' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l user -d 'ACL user name for AUTH (needs a password too)' -r
@@ -185,6 +188,7 @@ always\t'Always'
 never\t'Never'"
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -s y -l yes -d 'Do not ask for confirmation [env: REDISCLI_CLUSTER_YES=1]'
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l replace -d 'Overwrite keys that already exist on the target (MIGRATE REPLACE); without it, a key on both sides is dropped from the source only when both values are equal'
+complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l use-atomic-slot-migration -d 'Same as --engine atomic (valkey-cli\'s --cluster-use-atomic-slot-migration)'
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l dry-run -d 'Print the plan and change nothing'
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l askpass -d 'Prompt for the password on the terminal instead of passing it on the command line'
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -l no-auth-warning -d 'Accepted for redis-cli compatibility; rcluster never prints a password warning'
@@ -196,8 +200,11 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -s h -l help 
 complete -c rcluster -n "__fish_rcluster_using_subcommand reshard" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l weight -d 'Weight of a master, as ID=W (ID may be a unique prefix); default 1, 0 empties it' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l threshold -d 'Rebalance only if some master is more than PCT percent away from its share; 0 balances exactly' -r
-complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l timeout -d 'MIGRATE timeout in milliseconds (redis-cli\'s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout' -r
+complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l timeout -d 'MIGRATE timeout in milliseconds (redis-cli\'s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout. With the atomic engine: how long a slot migration job may make no progress before it is cancelled' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l pipeline -d 'Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about 8 MB per batch]' -r
+complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l engine -d 'How slots move. atomic: the servers move them by themselves (Valkey >= 9.0 CLUSTER MIGRATESLOTS: no ASK redirections, every database moves with its slot, a failure rolls back); legacy: rcluster moves the keys with MIGRATE; auto: atomic for every source/target pair whose two nodes have it. Redis always uses MIGRATE' -r -f -a "auto\t'Atomic for each source/target pair whose two nodes have it, MIGRATE for the others'
+atomic\t'The servers move the slots (Valkey >= 9.0 CLUSTER MIGRATESLOTS); refused if a node lacks it'
+legacy\t'rcluster moves the keys with MIGRATE (every server)'"
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l parallel -d 'Batches of slots moved at the same time, over all source/target pairs (a batch is up to 256 slots of one pair; a source serves at most 2 at once)' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -s a -l pass -d 'Password for AUTH on every node [env: REDISCLI_AUTH]' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l user -d 'ACL user name for AUTH (needs a password too)' -r
@@ -214,6 +221,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l use-empt
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l simulate -d 'Print the plan and move nothing (same as --dry-run)'
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -s y -l yes -d 'Accepted for symmetry; rebalance does not ask (as redis-cli)'
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l replace -d 'Overwrite keys that already exist on the target (MIGRATE REPLACE); without it, a key on both sides is dropped from the source only when both values are equal'
+complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l use-atomic-slot-migration -d 'Same as --engine atomic (valkey-cli\'s --cluster-use-atomic-slot-migration)'
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l dry-run -d 'Print the plan and change nothing'
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l askpass -d 'Prompt for the password on the terminal instead of passing it on the command line'
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l no-auth-warning -d 'Accepted for redis-cli compatibility; rcluster never prints a password warning'
@@ -223,7 +231,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -l json -d 
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -s q -l quiet -d 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand rebalance" -s V -l version -d 'Print version'
-complete -c rcluster -n "__fish_rcluster_using_subcommand fix" -l timeout -d 'MIGRATE timeout in milliseconds (redis-cli\'s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout' -r
+complete -c rcluster -n "__fish_rcluster_using_subcommand fix" -l timeout -d 'MIGRATE timeout in milliseconds (redis-cli\'s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout. With the atomic engine: how long a slot migration job may make no progress before it is cancelled' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand fix" -l pipeline -d 'Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about 8 MB per batch]' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand fix" -s a -l pass -d 'Password for AUTH on every node [env: REDISCLI_AUTH]' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand fix" -l user -d 'ACL user name for AUTH (needs a password too)' -r
@@ -296,8 +304,11 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand add-node" -s q -l quie
 complete -c rcluster -n "__fish_rcluster_using_subcommand add-node" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rcluster -n "__fish_rcluster_using_subcommand add-node" -s V -l version -d 'Print version'
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l wait-timeout -d 'Seconds to keep checking that no node lists the removed node any more' -r
-complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l timeout -d 'MIGRATE timeout in milliseconds (redis-cli\'s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout' -r
+complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l timeout -d 'MIGRATE timeout in milliseconds (redis-cli\'s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout. With the atomic engine: how long a slot migration job may make no progress before it is cancelled' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l pipeline -d 'Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about 8 MB per batch]' -r
+complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l engine -d 'How slots move. atomic: the servers move them by themselves (Valkey >= 9.0 CLUSTER MIGRATESLOTS: no ASK redirections, every database moves with its slot, a failure rolls back); legacy: rcluster moves the keys with MIGRATE; auto: atomic for every source/target pair whose two nodes have it. Redis always uses MIGRATE' -r -f -a "auto\t'Atomic for each source/target pair whose two nodes have it, MIGRATE for the others'
+atomic\t'The servers move the slots (Valkey >= 9.0 CLUSTER MIGRATESLOTS); refused if a node lacks it'
+legacy\t'rcluster moves the keys with MIGRATE (every server)'"
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -s a -l pass -d 'Password for AUTH on every node [env: REDISCLI_AUTH]' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l user -d 'ACL user name for AUTH (needs a password too)' -r
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l cacert -d 'CA certificate file (PEM) to verify the nodes\' certificates' -r -F
@@ -314,6 +325,7 @@ complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l shutdown 
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -s y -l yes -d 'Do not ask for confirmation before --drain moves slots [env: REDISCLI_CLUSTER_YES=1]'
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l dry-run -d 'Say what would be done, change nothing'
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l replace -d 'Overwrite keys that already exist on the target (MIGRATE REPLACE); without it, a key on both sides is dropped from the source only when both values are equal'
+complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l use-atomic-slot-migration -d 'Same as --engine atomic (valkey-cli\'s --cluster-use-atomic-slot-migration)'
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l askpass -d 'Prompt for the password on the terminal instead of passing it on the command line'
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l no-auth-warning -d 'Accepted for redis-cli compatibility; rcluster never prints a password warning'
 complete -c rcluster -n "__fish_rcluster_using_subcommand del-node" -l tls -d 'Connect with TLS'

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::capabilities::{Flavor, Version};
 use super::nodes::NodeEntry;
+use super::slot_migrations::{MigrationSeen, slots_in_flight, unfinished_jobs};
 use super::slots::{SLOT_COUNT, SlotRange, SlotSet};
 use super::snapshot::{NodeState, Snapshot};
 
@@ -73,6 +74,9 @@ pub struct CheckReport {
     /// The servers the reachable nodes run, one entry per server and version (more than one
     /// during a rolling upgrade, which is a warning).
     pub servers: Vec<ServerGroup>,
+    /// Atomic slot migration jobs (Valkey >= 9.0) that are running, failed or were cancelled.
+    /// A running job is not a problem: the servers finish it or roll it back by themselves.
+    pub slot_migrations: Vec<MigrationSeen>,
 }
 
 /// The reachable nodes that run one server and version.
@@ -194,6 +198,7 @@ pub fn check(snapshot: &Snapshot, stray_keys: Option<&StrayKeys>) -> CheckReport
         warnings,
         replication_pending,
         servers,
+        slot_migrations: unfinished_jobs(snapshot),
     }
 }
 
@@ -295,12 +300,15 @@ fn uncovered_ranges(snapshot: &Snapshot, uncovered: &SlotSet) -> Vec<UncoveredRa
     out
 }
 
+/// Slots held by several masters. Keys a running atomic migration has already copied to its
+/// target do not count: the target takes the slots over in one step, or drops them.
 fn multiple_owners(snapshot: &Snapshot, stray: &StrayKeys) -> Vec<MultiOwner> {
+    let in_flight = slots_in_flight(snapshot);
     let mut owners: BTreeMap<u16, Vec<String>> = BTreeMap::new();
     for node in snapshot.masters().filter(|n| n.reachable()) {
         let mut owned = node.current().slots.clone();
         if let Some(extra) = stray.get(node.id()) {
-            owned.union_with(extra);
+            owned.union_with(&extra.difference(&in_flight));
         }
         for slot in owned.iter() {
             owners.entry(slot).or_default().push(node.addr_text());

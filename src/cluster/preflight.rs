@@ -5,6 +5,7 @@
 
 use super::check::CheckReport;
 use super::moves::MovePlan;
+use super::slot_migrations::slots_in_flight;
 use super::snapshot::Snapshot;
 
 /// The judgement.
@@ -65,6 +66,14 @@ pub fn preflight(
                 super::check::join_numbers(&touched)
             ));
         }
+    }
+    let in_flight = slots_in_flight(snapshot).intersection(&moving);
+    if !in_flight.is_empty() {
+        out.blockers.push(format!(
+            "slot(s) {} are being moved by a running slot migration job (`rcluster check` shows \
+             it); wait until it finishes, then plan again",
+            in_flight.bracketed()
+        ));
     }
     let uncovered = &report.uncovered;
     if !uncovered.is_empty() {

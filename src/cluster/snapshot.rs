@@ -93,6 +93,8 @@ pub struct Snapshot {
     pub entry: NodeAddr,
     /// The entry node first, then the nodes in the entry node's `CLUSTER NODES` order.
     pub nodes: Vec<NodeState>,
+    /// Unix time (seconds) when it was loaded, to tell the age of what nodes report.
+    pub loaded_unix: i64,
 }
 
 impl Snapshot {
@@ -135,9 +137,13 @@ impl Snapshot {
                 .zip(probes)
                 .map(|(seen, probe)| NodeState { seen, probe }),
         );
+        let loaded_unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         Ok(Snapshot {
             entry: entry.clone(),
             nodes,
+            loaded_unix,
         })
     }
 
@@ -453,6 +459,7 @@ e463eb0b118c3292687f78244988b38d4b220b40 172.20.0.6:6379@16379 slave aa75a42766e
         Snapshot {
             entry: NodeAddr::new("172.20.0.2", 6379),
             nodes,
+            loaded_unix: 0,
         }
     }
 

@@ -336,6 +336,7 @@ fn drain(
         migration::settings(&args.keys, 16, migration::engine_choice(&args.engine), opts)?;
     let prepared = migration::load_and_plan(
         opts,
+        out,
         entry,
         |nodes| {
             let from = nodes

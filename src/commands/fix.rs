@@ -92,6 +92,16 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
             errors: Vec::new(),
         },
     };
+    // A running atomic slot migration has no open slot to close, but its target already
+    // holds keys of slots it does not own yet: fix waits until the servers are done.
+    if migration::wait_for_running_jobs(opts, &out, &entry)? {
+        bail!(
+            "slot migration jobs are still running after {} s: fix changes nothing while the \
+             servers move slots. `rcluster check {entry}` shows them; they finish or roll back \
+             on their own (CLUSTER CANCELSLOTMIGRATIONS on their source cancels them)",
+            migration::JOBS_WAIT.as_secs()
+        );
+    }
     for round in 1..=ROUNDS {
         let snapshot = Snapshot::load(opts, &entry)?;
         let report = full_check(opts, &snapshot, args.search_multiple_owners)?;

@@ -13,6 +13,7 @@ use crate::cluster::check::check;
 use crate::cluster::engine::{Engine, EngineChoice};
 use crate::cluster::moves::{MovePlan, PlanNode};
 use crate::cluster::preflight::{Preflight, preflight};
+use crate::cluster::slot_migrations::any_running;
 use crate::cluster::snapshot::Snapshot;
 use crate::error::{Outcome, UsageError};
 use crate::exec::migrate::{
@@ -31,6 +32,8 @@ const LAG_WAIT: Duration = Duration::from_secs(5);
 const BATCH_TIMEOUT: Duration = Duration::from_secs(10);
 /// Shortest MIGRATE timeout for a batch (unless `--timeout` itself is shorter).
 const MIN_BATCH_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long running slot migration jobs are waited for before a move is planned.
+pub const JOBS_WAIT: Duration = Duration::from_secs(60);
 /// How long a target may take to report `cluster_state:ok`.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -100,14 +103,21 @@ pub struct Prepared<P> {
 }
 
 /// Loads the cluster through `entry` and plans with `plan`; `scope` names the plan's moves
-/// and the nodes that must be healthy besides those the moves touch. When the only
-/// objections are nodes whose views lag behind, reloads and replans for up to a few seconds.
+/// and the nodes that must be healthy besides those the moves touch. Slot migration jobs
+/// still running (a move whose rcluster was killed, or someone else's) are waited for first,
+/// so that the plan starts from where they leave the slots and nothing moves twice. When the
+/// only objections are nodes whose views lag behind, reloads and replans for up to a few
+/// seconds.
 pub fn load_and_plan<P>(
     opts: &ConnectOptions,
+    out: &Output,
     entry: &NodeAddr,
     plan: impl Fn(&[PlanNode]) -> anyhow::Result<P>,
     scope: impl Fn(&P) -> (&MovePlan, Vec<usize>),
 ) -> anyhow::Result<Prepared<P>> {
+    // A job still running after the wait is a blocker of the preflight if it moves any of
+    // the planned slots.
+    wait_for_running_jobs(opts, out, entry)?;
     let started = Instant::now();
     loop {
         let snapshot = Snapshot::load(opts, entry)?;
@@ -124,6 +134,36 @@ pub fn load_and_plan<P>(
             });
         }
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Waits, up to [`JOBS_WAIT`], until no master reports a running slot migration job; says so
+/// once when there is one. Returns true when one is still running.
+pub fn wait_for_running_jobs(
+    opts: &ConnectOptions,
+    out: &Output,
+    entry: &NodeAddr,
+) -> anyhow::Result<bool> {
+    let started = Instant::now();
+    let mut said = false;
+    loop {
+        let snapshot = Snapshot::load(opts, entry)?;
+        let running = any_running(&snapshot);
+        if !running || started.elapsed() >= JOBS_WAIT {
+            return Ok(running);
+        }
+        if !said {
+            said = true;
+            out.line(
+                Style::Info,
+                format!(
+                    ">>> Waiting (up to {} s) for running slot migration jobs to finish \
+                     (`rcluster check {entry}` shows them)...",
+                    JOBS_WAIT.as_secs()
+                ),
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

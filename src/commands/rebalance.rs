@@ -73,6 +73,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
     };
     let prepared = migration::load_and_plan(
         opts,
+        &out,
         &entry,
         |nodes| Ok(plan_rebalance(nodes, &request)?),
         // Every master taking part is weighed, so each must be healthy even if it keeps

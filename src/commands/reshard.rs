@@ -70,6 +70,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
 
     let prepared = migration::load_and_plan(
         opts,
+        &out,
         &entry,
         |nodes| Ok(plan_reshard(nodes, &request)?),
         |planned: &ReshardPlan| (&planned.plan, Vec::new()),

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::cluster::check::CheckReport;
+use crate::cluster::slot_migrations::{MigrationSeen, running_jobs};
 use crate::cluster::snapshot::{NodeJson, Snapshot};
 use crate::report::table::SlotRow;
 
@@ -121,6 +122,8 @@ pub struct NodesJson {
     pub entry: String,
     /// Shards: a master (by first slot) and its replicas.
     pub shards: Vec<ShardJson>,
+    /// Atomic slot migration jobs running now (Valkey >= 9.0), as in `check --json`.
+    pub slot_migrations: Vec<MigrationSeen>,
 }
 
 impl NodesJson {
@@ -135,6 +138,7 @@ impl NodesJson {
                     replicas: rs.into_iter().map(NodeJson::from_state).collect(),
                 })
                 .collect(),
+            slot_migrations: running_jobs(snapshot),
         }
     }
 }

@@ -4,6 +4,7 @@
 use crate::cluster::check::{CheckReport, join_numbers};
 use crate::cluster::create_plan::CreatePlan;
 use crate::cluster::info::{numbered_dbs_used, per_db_text};
+use crate::cluster::slot_migrations::{MigrationSeen, Phase};
 use crate::cluster::snapshot::{NodeState, Snapshot};
 use crate::exec::bootstrap::Member;
 use crate::output::{Doc, Style};
@@ -200,6 +201,10 @@ pub fn check_report(snapshot: &Snapshot, report: &CheckReport) -> Doc {
             }
         }
     }
+    if !report.slot_migrations.is_empty() {
+        doc.push(Style::Info, ">>> Check slot migrations...");
+        doc.extend(slot_migration_lines(&report.slot_migrations));
+    }
     if !report.warnings.is_empty() {
         doc.push(Style::Info, ">>> Check nodes health...");
         for warning in &report.warnings {
@@ -207,6 +212,78 @@ pub fn check_report(snapshot: &Snapshot, report: &CheckReport) -> Doc {
         }
     }
     doc
+}
+
+/// Finished jobs shown in the text report; JSON carries every one.
+const FINISHED_JOBS_SHOWN: usize = 10;
+
+/// One line per running, failed or cancelled slot migration job (the most recent finished
+/// ones only).
+pub fn slot_migration_lines(jobs: &[MigrationSeen]) -> Doc {
+    let mut doc = Doc::new();
+    let what = |job: &MigrationSeen| {
+        format!(
+            "slots {} from {} to {}",
+            job.slots,
+            job.source.as_deref().unwrap_or("?"),
+            job.target.as_deref().unwrap_or("?")
+        )
+    };
+    let finished = jobs.iter().filter(|j| j.phase != Phase::Running).count();
+    for job in jobs.iter().filter(|j| j.phase == Phase::Running) {
+        doc.plain(format!(
+            "[INFO] Slot migration {} is running on {} ({}): {}. A running migration is not a \
+             broken cluster: the servers finish it, or roll it back, on their own.",
+            short_id(&job.name),
+            job.node,
+            job.state,
+            what(job)
+        ));
+    }
+    for job in jobs
+        .iter()
+        .filter(|j| j.phase != Phase::Running)
+        .take(FINISHED_JOBS_SHOWN)
+    {
+        let ended = if job.phase == Phase::Failed {
+            "failed"
+        } else {
+            "was cancelled"
+        };
+        let why = if job.message.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", job.message)
+        };
+        doc.push(
+            Style::Warn,
+            format!(
+                "[WARNING] Slot migration {} {ended} {} ago ({}, reported by {}){why}. Its slots \
+                 stayed on the source; run the move again to retry.",
+                short_id(&job.name),
+                humanize_secs(job.age_secs),
+                what(job),
+                job.node
+            ),
+        );
+    }
+    if finished > FINISHED_JOBS_SHOWN {
+        doc.plain(format!(
+            "... and {} older failed or cancelled slot migration(s) (`--json` lists them all).",
+            finished - FINISHED_JOBS_SHOWN
+        ));
+    }
+    doc
+}
+
+/// `42 s`, `3 min`, `5 h`, `2 days`.
+fn humanize_secs(secs: i64) -> String {
+    match secs {
+        s if s < 120 => format!("{s} s"),
+        s if s < 2 * 3600 => format!("{} min", s / 60),
+        s if s < 2 * 86_400 => format!("{} h", s / 3600),
+        s => format!("{} days", s / 86_400),
+    }
 }
 
 /// The create plan in redis-cli's words: allocation, replica lines, anti-affinity verdict,

@@ -7,7 +7,7 @@
 //! `CLUSTER GETSLOTMIGRATIONS` on each source until every job has finished: a job that makes
 //! no progress for `--timeout` is cancelled, a failed one is reported with the server's
 //! message after checking that its slots are still the source's. The first Ctrl-C cancels the
-//! running jobs (`CLUSTER CANCELSLOTMIGRATIONS ALL`, which cancels every export of a source)
+//! running jobs (`CLUSTER CANCELSLOTMIGRATIONS`, which cancels every export of a source)
 //! and waits until they say so.
 
 use std::collections::{BTreeMap, VecDeque};
@@ -20,7 +20,7 @@ use crate::cluster::nodes::parse_cluster_nodes;
 use crate::cluster::slot_migrations::{Phase, SlotMigrationJob, parse_jobs, slotsrange_args};
 use crate::cluster::slots::SlotSet;
 use crate::exec::interrupt;
-use crate::net::conn::NodeError;
+use crate::net::conn::{NodeError, server_error_text};
 use crate::net::fanout::fan_out;
 
 /// How often the jobs are polled: a few milliseconds of a job that takes hundreds.
@@ -345,7 +345,7 @@ fn follow(
     }
 }
 
-/// Sends `CLUSTER CANCELSLOTMIGRATIONS ALL` to the source (once) and notes why on its running
+/// Sends `CLUSTER CANCELSLOTMIGRATIONS` to the source (once) and notes why on its running
 /// jobs: the command cancels every export of the source.
 fn cancel(run: &Run<'_>, source: &mut Source, reason: &CancelReason) {
     if source.cancel_sent.is_some() {
@@ -360,8 +360,15 @@ fn cancel(run: &Run<'_>, source: &mut Source, reason: &CancelReason) {
     }
     let node = &run.job.nodes[source.node];
     if let Ok(mut conn) = run.cache.lease(&node.addr) {
-        // "No migrations ongoing" means they all finished meanwhile: the next poll says how.
-        let _ = conn.raw(redis::cmd("CLUSTER").arg("CANCELSLOTMIGRATIONS").arg("ALL"));
+        // Valkey 9.0 and 9.1 take no argument (their help text says `ALL`, which they
+        // refuse); a server that wants `ALL` gets it on a second try. "No migrations
+        // ongoing" means they all finished meanwhile: the next poll says how.
+        let bare = conn.raw(redis::cmd("CLUSTER").arg("CANCELSLOTMIGRATIONS"));
+        if let Ok(redis::Value::ServerError(err)) = &bare
+            && server_error_text(err).contains("wrong number of arguments")
+        {
+            let _ = conn.raw(redis::cmd("CLUSTER").arg("CANCELSLOTMIGRATIONS").arg("ALL"));
+        }
     }
 }
 
@@ -414,7 +421,7 @@ fn server_words(message: &str, state: &str) -> String {
     if message.is_empty() {
         format!("the job {state} (the server gave no reason)")
     } else {
-        format!("the job {state}: {message}")
+        format!("the job {state}: {}", message.trim_end_matches('.'))
     }
 }
 
