@@ -12,17 +12,22 @@
 //!    4000-slot reshard sees no error.
 //! 5. rcluster SIGKILLed at random points of 10 reshards: `check` passes after each kill
 //!    (listing a job still running, or a clean cluster), the same command run again completes
-//!    the move, no key lost.
+//!    the move, no key lost; then once with the job held: the re-run waits for it and moves
+//!    nothing twice.
 //! 6. The target master SIGKILLed while its job is held (`DEBUG SLOTMIGRATION PREVENT-PAUSE`
 //!    on the source): rcluster exits 1 naming the failed job; after the failover the slots are
 //!    still the source's, no key lost or duplicated.
 //! 7. Ctrl-C while a job is held: exit 130, the job cancelled, the slots still the source's.
 //! 8. `--engine atomic` on a server without atomic migration: exit 2 naming the node and its
 //!    version, nothing changed (Redis and Valkey < 9.0 only).
-//! 9. `check` lists a held running job (and passes), then the cancelled one.
+//! 9. `check` lists a held running job (and passes), then the cancelled one; it passes too
+//!    while a job hands its slots over (checks run over and over through three moves).
 //! 10. `fix` waits for a held running job before diagnosing, then passes.
 //! 11. A cluster mixing Valkey 9 and a Valkey 8.1 master: `auto` picks the engine per pair,
 //!     `--engine atomic` is refused naming the 8.1 node.
+//!
+//! And, ignored, a Valkey 9.0/9.1 bug found on the way (a replica keeps keys of slots its
+//! primary exported a second time, then crashes when they come back), kept as a reproduction.
 //!
 //! The server is the harness's (`RCLUSTER_TEST_SERVER`). Where it lacks atomic migration each
 //! test but 8 says "not applicable" and passes, unless `RCLUSTER_TEST_REQUIRE_FEATURES`
@@ -237,6 +242,38 @@ fn wait_replicas_synced(cluster: &TestCluster) {
     }
 }
 
+/// Waits until every replica of `cluster` (as formed, alive) holds as many keys as its master
+/// in db 0 and in each of [`NUMBERED_DBS`]: the moves reached the replicas too.
+fn wait_replicas_match(cluster: &TestCluster) {
+    let keys = |node: &Node, db: u32| -> u64 {
+        redis::cmd("DBSIZE")
+            .query(&mut common::conn_in(node, db))
+            .expect("DBSIZE")
+    };
+    poll_until(
+        "the replicas to hold their masters' keys",
+        MOVE_TIMEOUT,
+        || {
+            for m in 0..cluster.masters() {
+                for r in cluster.replicas_of(m) {
+                    let (master, replica) = (cluster.node(m), cluster.node(r));
+                    for db in std::iter::once(0).chain(NUMBERED_DBS) {
+                        let (want, have) = (keys(master, db), keys(replica, db));
+                        if want != have {
+                            return Err(format!(
+                                "db {db}: replica {} has {have} keys, its master {} {want}",
+                                replica.addr(),
+                                master.addr()
+                            ));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        },
+    );
+}
+
 /// The slots `node` serves in its own view.
 fn own_slots(node: &Node) -> BTreeSet<u16> {
     node.cluster_nodes()
@@ -327,21 +364,7 @@ fn running_exports(node: &Node) -> Vec<Job> {
         .collect()
 }
 
-/// Waits until `node` has a running export job; returns it.
-fn wait_running_export(node: &Node) -> Job {
-    let mut found = None;
-    poll_until("a running export job on the source", MOVE_TIMEOUT, || {
-        found = running_exports(node).into_iter().next();
-        match &found {
-            Some(_) => Ok(()),
-            None => Err(format!("jobs: {:?}", jobs(node))),
-        }
-    });
-    found.unwrap()
-}
-
-/// Waits until `node`'s newest export job is in `state` (`waiting-to-pause`: held by
-/// [`Hold`] with its snapshot streamed); returns it.
+/// Waits until a running export job of `node` is in `state` (e.g. [`HELD`]); returns it.
 fn wait_export_state(node: &Node, state: &str) -> Job {
     let mut found = None;
     poll_until(
@@ -553,6 +576,7 @@ fn reshard_atomic_by_default_keeps_every_database_then_legacy_and_valkey_cli_opt
         assert_healthy_dbs(&nodes);
         assert_same_dbs(&nodes, &before);
     }
+    wait_replicas_match(&cluster);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -754,10 +778,21 @@ fn a_cluster_client_sees_no_error_during_an_atomic_reshard() {
     // Every key the client wrote holds its last value, read from its slot's master.
     let owners = cluster.slot_owners();
     let written = log.written.lock().unwrap();
+    let mut by_owner: BTreeMap<usize, Vec<(&String, &String)>> = BTreeMap::new();
     for (key, value) in written.iter() {
-        let owner = cluster.node(owners[usize::from(common::key_slot(key))].unwrap());
-        let got: Option<String> = redis::cmd("GET").arg(key).query(&mut owner.conn()).unwrap();
-        assert_eq!(got.as_ref(), Some(value), "{key} on {}", owner.addr());
+        let owner = owners[usize::from(common::key_slot(key))].expect("slot covered");
+        by_owner.entry(owner).or_default().push((key, value));
+    }
+    for (owner, keys) in by_owner {
+        let mut pipe = redis::pipe();
+        for (key, _) in &keys {
+            pipe.cmd("GET").arg(*key);
+        }
+        let node = cluster.node(owner);
+        let got: Vec<Option<String>> = pipe.query(&mut node.conn()).expect("GET");
+        for ((key, value), got) in keys.iter().zip(got) {
+            assert_eq!(got.as_ref(), Some(*value), "{key} on {}", node.addr());
+        }
     }
     assert_eq!(cluster.total_keys(), 40_000 + written.len() as u64);
 }
@@ -981,10 +1016,6 @@ fn target_killed_mid_job_fails_the_pair_and_keeps_the_slots_on_the_source() {
             && error.contains(&cluster.addr(1)),
         "the error names the job's slots, source and target: {error}"
     );
-    assert!(
-        out.stderr.is_empty() || out.stderr.contains("0-999"),
-        "{out}"
-    );
     assert!(doc["migration"]["error"].is_string(), "{doc:#}");
     assert!(
         !error.contains("CAUTION"),
@@ -1197,7 +1228,7 @@ fn check_lists_a_running_job_then_the_cancelled_one() {
     let entry = cluster.addr(2);
     let mut hold = Hold::new(source);
     start_job(source, 0..=999, target);
-    let job = wait_running_export(source);
+    let job = wait_export_state(source, HELD);
     let name = job["name"].clone();
 
     let out = run(["check", &entry]);
@@ -1323,7 +1354,7 @@ fn fix_waits_for_a_running_job_before_diagnosing() {
     let (source, target) = (cluster.node(0), cluster.node(1));
     let mut hold = Hold::new(source);
     start_job(source, 0..=999, target);
-    wait_running_export(source);
+    wait_export_state(source, HELD);
 
     let mut fix = Spawned::start(&owned(&["fix", &cluster.addr(2), "--yes"]));
     thread::sleep(Duration::from_secs(1));
@@ -1339,6 +1370,7 @@ fn fix_waits_for_a_running_job_before_diagnosing() {
     assert_range_on(&cluster, 0..=999, target, "after the released job");
     assert_healthy_dbs(&nodes);
     assert_same_dbs(&nodes, &before);
+    wait_replicas_match(&cluster);
 }
 
 // ---------------------------------------------------------------------------------------------
