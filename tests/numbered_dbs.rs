@@ -178,24 +178,39 @@ fn assert_moved_and_kept(what: &str, out: &RunOutput, cluster: &TestCluster, bef
     assert_kept(&nodes, before, &data(&nodes));
 }
 
-/// `reshard <entry> --from all --to <to> --slots <slots> --yes`.
-fn reshard_argv(entry: &str, to: &str, slots: u32) -> Vec<String> {
+/// `reshard <entry> --from all --to <to> --slots <slots> --yes --engine <engine>`.
+fn reshard_argv(entry: &str, to: &str, slots: u32, engine: &str) -> Vec<String> {
     let slots = slots.to_string();
     [
-        "reshard", entry, "--from", "all", "--to", to, "--slots", &slots, "--yes",
+        "reshard", entry, "--from", "all", "--to", to, "--slots", &slots, "--yes", "--engine",
+        engine,
     ]
     .iter()
     .map(|s| s.to_string())
     .collect()
 }
 
+/// Both engines: the servers' atomic slot migration (Valkey >= 9.0 moves every database with
+/// its slot) and MIGRATE (rcluster drains each database in turn).
 #[test]
 fn reshard_keeps_every_database() {
     let Some((cluster, before)) = loaded(ClusterSpec::new(3, 1), 6000) else {
         return;
     };
-    let out = run(reshard_argv(&cluster.addr(0), cluster.node(0).id(), 3000));
-    assert_moved_and_kept("reshard", &out, &cluster, &before);
+    for (engine, to) in [("auto", 0), ("legacy", 1)] {
+        let out = run(reshard_argv(
+            &cluster.addr(0),
+            cluster.node(to).id(),
+            3000,
+            engine,
+        ));
+        assert_moved_and_kept(
+            &format!("reshard --engine {engine}"),
+            &out,
+            &cluster,
+            &before,
+        );
+    }
 }
 
 #[test]
@@ -223,7 +238,15 @@ fn del_node_drain_keeps_every_database() {
         return;
     };
     let gone = cluster.node(2).id().to_string();
-    let out = run(["del-node", &cluster.addr(0), &gone, "--drain", "--yes"]);
+    let out = run([
+        "del-node",
+        &cluster.addr(0),
+        &gone,
+        "--drain",
+        "--yes",
+        "--engine",
+        "legacy",
+    ]);
     assert_success("del-node --drain", &out);
     let rest: Vec<&Node> = cluster.nodes()[..2].iter().collect();
     poll_until("the two masters agree", Duration::from_secs(20), || {
@@ -245,7 +268,8 @@ fn fix_after_sigkill_mid_reshard_keeps_every_database() {
     let mut rounds_with_open_slots = 0;
     for (round, &delay) in KILL_DELAYS_MS.iter().enumerate() {
         let to = cluster.node(round % cluster.masters()).id();
-        let child = Spawned::start(&reshard_argv(&entry, to, 6000));
+        // MIGRATE: the engine that leaves open slots behind when it is killed.
+        let child = Spawned::start(&reshard_argv(&entry, to, 6000, "legacy"));
         std::thread::sleep(Duration::from_millis(delay));
         signal(child.pid(), "9");
         let killed = child.wait(Duration::from_secs(30));
@@ -286,7 +310,7 @@ fn target_without_the_database_is_refused_before_any_change() {
         check_passes(&cluster.addr(0))
     });
     let views_before = layout(&all, CurrentEpoch::Compared);
-    let out = run(reshard_argv(&cluster.addr(0), small.id(), 1000));
+    let out = run(reshard_argv(&cluster.addr(0), small.id(), 1000, "auto"));
     assert_eq!(out.code, 1, "reshard to a node without database 5:\n{out}");
     let text = common::all_text(&out);
     assert!(
