@@ -5,7 +5,8 @@
 //!
 //! 1. reshard with the default engine on 3 masters + 3 replicas, keys in db 0 and in numbered
 //!    databases: plan and report say `atomic`, every key of every database kept, the cluster
-//!    healthy; then `--engine legacy` and `--cluster-use-atomic-slot-migration` on it too.
+//!    healthy; then `--engine legacy`, `--cluster-use-atomic-slot-migration` and
+//!    `--use-atomic-slot-migration` on it too.
 //!    Two sources feeding one target at once: the target's replica holds the same keys in
 //!    every database.
 //! 2. rebalance onto an empty master (`--use-empty-masters`) and off it (`--weight ID=0`).
@@ -17,8 +18,8 @@
 //!    the move, no key lost; then once with the job held: the re-run waits for it and moves
 //!    nothing twice.
 //! 6. The target master SIGKILLed while its job is held (`DEBUG SLOTMIGRATION PREVENT-PAUSE`
-//!    on the source): rcluster exits 1 naming the failed job; after the failover the slots are
-//!    still the source's, no key lost or duplicated.
+//!    on the source): rcluster exits 1, the pair's `error` naming the job's slots, source and
+//!    target; after the failover the slots are still the source's, no key lost or duplicated.
 //! 7. Ctrl-C while a job is held: exit 130, the job cancelled, the slots still the source's.
 //! 8. `--engine atomic` on a server without atomic migration: exit 2 naming the node and its
 //!    version, nothing changed (Redis and Valkey < 9.0 only).
@@ -525,7 +526,7 @@ fn cancel_jobs(source: &Node) {
     source.cmd(&["CLUSTER", "CANCELSLOTMIGRATIONS"]);
 }
 
-/// `check --json`'s `slot_migrations` (the check/fix work on main adds it).
+/// `check --json`'s `slot_migrations`: the running, failed and cancelled jobs.
 fn check_migrations(doc: &Value) -> &Vec<Value> {
     doc["slot_migrations"]
         .as_array()
