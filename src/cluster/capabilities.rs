@@ -176,6 +176,25 @@ impl Capabilities {
         }
     }
 
+    /// The RDB format version the server writes (and the newest it reads): DUMP payloads, and
+    /// so MIGRATE, only go from a server to one with the same or a newer version.
+    pub fn rdb_version(&self) -> u32 {
+        match self.flavor {
+            Flavor::Valkey if self.valkey_at_least(9, 0) => 80,
+            Flavor::Valkey => 11,
+            Flavor::Redis if self.redis_at_least(7, 4) => 12,
+            Flavor::Redis if self.redis_at_least(7, 2) => 11,
+            Flavor::Redis if self.redis_at_least(7, 0) => 10,
+            Flavor::Redis => 9,
+        }
+    }
+
+    /// True when this server accepts the DUMP payloads (and so the MIGRATEs) of `source`:
+    /// a payload names its RDB format, and a server refuses one newer than its own.
+    pub fn reads_dumps_of(&self, source: &Capabilities) -> bool {
+        self.rdb_version() >= source.rdb_version()
+    }
+
     /// The server's own slot migration, if any.
     pub fn atomic_migration(&self) -> Option<AtomicMigration> {
         if self.valkey_at_least(9, 0) {
@@ -277,5 +296,16 @@ mod tests {
         assert!(!c.addslotsrange() && !c.replicated_setslot());
         assert_eq!(Version::parse("7.2"), Version(7, 2, 0));
         assert_eq!(Version::parse("x.y"), Version(0, 0, 0));
+    }
+
+    #[test]
+    fn dumps_only_go_to_the_same_or_a_newer_rdb_format() {
+        let server = |text: &str| Capabilities::from_info(text);
+        let (v91, v81) = (server(VALKEY_9_1), server(VALKEY_8_1));
+        let (r62, r70, r82) = (server(REDIS_6_2), server(REDIS_7_0), server(REDIS_8_2));
+        assert!(v91.reads_dumps_of(&v81) && !v81.reads_dumps_of(&v91));
+        assert!(r70.reads_dumps_of(&r62) && !r62.reads_dumps_of(&r70));
+        assert!(r82.reads_dumps_of(&v81) && !v81.reads_dumps_of(&r82));
+        assert!(v91.reads_dumps_of(&v91));
     }
 }

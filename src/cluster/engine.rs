@@ -66,18 +66,31 @@ fn atomic_capable(server: &Capabilities) -> Result<(), String> {
     }
 }
 
-/// The engine of each pair of `pairs` (same order); `servers[i]` is what node `i` runs.
-/// With [`EngineChoice::Atomic`], the first node that lacks atomic migration is an error.
+/// The engine of each pair of `pairs` (same order); `servers[i]` is what node `i` runs;
+/// `vetoes[p]`, when set, is why pair `p` must not move atomically although both its nodes
+/// could (checked on the live cluster). With [`EngineChoice::Atomic`], the first node that
+/// lacks atomic migration, or the target of a vetoed pair, is an error.
 pub fn choose_engines(
     pairs: &[PairMoves],
     servers: &[Capabilities],
     choice: EngineChoice,
+    vetoes: &[Option<String>],
 ) -> Result<Vec<Engine>, NoAtomicMigration> {
     pairs
         .iter()
-        .map(|pair| {
+        .enumerate()
+        .map(|(p, pair)| {
             if choice == EngineChoice::Legacy {
                 return Ok(Engine::Legacy);
+            }
+            if let Some(reason) = vetoes.get(p).cloned().flatten() {
+                return match choice {
+                    EngineChoice::Atomic => Err(NoAtomicMigration {
+                        node: pair.to,
+                        reason,
+                    }),
+                    _ => Ok(Engine::Legacy),
+                };
             }
             let check = |node: usize| {
                 servers
@@ -125,7 +138,7 @@ mod tests {
         ];
         let pairs = [pair(0, 1), pair(0, 2), pair(2, 1), pair(3, 0)];
         assert_eq!(
-            choose_engines(&pairs, &servers, EngineChoice::Auto).unwrap(),
+            choose_engines(&pairs, &servers, EngineChoice::Auto, &[]).unwrap(),
             vec![
                 Engine::Atomic,
                 Engine::Legacy,
@@ -134,7 +147,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            choose_engines(&pairs, &servers, EngineChoice::Legacy).unwrap(),
+            choose_engines(&pairs, &servers, EngineChoice::Legacy, &[]).unwrap(),
             vec![Engine::Legacy; 4]
         );
     }
@@ -142,16 +155,32 @@ mod tests {
     #[test]
     fn atomic_names_the_first_node_without_it() {
         let servers = [server(Flavor::Valkey, 9, 1), server(Flavor::Valkey, 8, 1)];
-        let err = choose_engines(&[pair(0, 1)], &servers, EngineChoice::Atomic).unwrap_err();
+        let err = choose_engines(&[pair(0, 1)], &servers, EngineChoice::Atomic, &[]).unwrap_err();
         assert_eq!(err.node, 1);
         assert!(err.reason.contains("valkey 8.1.0"), "{}", err.reason);
         let redis = [server(Flavor::Redis, 8, 4), server(Flavor::Redis, 8, 4)];
-        let err = choose_engines(&[pair(0, 1)], &redis, EngineChoice::Atomic).unwrap_err();
+        let err = choose_engines(&[pair(0, 1)], &redis, EngineChoice::Atomic, &[]).unwrap_err();
         assert_eq!(err.node, 0);
         assert!(err.reason.contains("does not use yet"), "{}", err.reason);
         assert!(
-            choose_engines(&[pair(0, 1)], &servers[..1], EngineChoice::Atomic).is_err(),
+            choose_engines(&[pair(0, 1)], &servers[..1], EngineChoice::Atomic, &[]).is_err(),
             "a node index outside the list is refused, not a panic"
+        );
+    }
+
+    #[test]
+    fn a_vetoed_pair_falls_back_to_migrate_or_is_refused() {
+        let servers = [server(Flavor::Valkey, 9, 1), server(Flavor::Valkey, 9, 1)];
+        let pairs = [pair(0, 1), pair(1, 0)];
+        let vetoes = [Some("stale keys on a replica".to_string()), None];
+        assert_eq!(
+            choose_engines(&pairs, &servers, EngineChoice::Auto, &vetoes).unwrap(),
+            vec![Engine::Legacy, Engine::Atomic]
+        );
+        let err = choose_engines(&pairs, &servers, EngineChoice::Atomic, &vetoes).unwrap_err();
+        assert_eq!(
+            (err.node, err.reason.as_str()),
+            (1, "stale keys on a replica")
         );
     }
 }

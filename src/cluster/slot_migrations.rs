@@ -261,6 +261,22 @@ pub fn running_jobs(snapshot: &Snapshot) -> Vec<MigrationSeen> {
     jobs
 }
 
+/// Seconds after a job's success during which nodes may still disagree about its slots.
+const HANDOVER_SECS: i64 = 5;
+
+/// True when a master reports a job that is running or succeeded in the last few seconds:
+/// nodes may then disagree about its slots for a moment (the new owner's announcement reaches
+/// every node by gossip).
+pub fn handing_over(snapshot: &Snapshot) -> bool {
+    snapshot.masters().filter_map(|m| m.probe()).any(|p| {
+        p.migrations.iter().any(|j| {
+            j.running()
+                || (j.phase() == Phase::Success
+                    && snapshot.loaded_unix - j.last_update_time <= HANDOVER_SECS)
+        })
+    })
+}
+
 /// True when a master of `snapshot` reports a slot migration job that is not finished.
 pub fn any_running(snapshot: &Snapshot) -> bool {
     snapshot

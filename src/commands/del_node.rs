@@ -348,7 +348,13 @@ fn drain(
         |plan: &MovePlan| (plan, Vec::new()),
     )?;
     let node_names = names(&prepared.snapshot);
-    let engines = migration::engines(&prepared.snapshot, &prepared.planned, &migrate_settings)?;
+    let engines = migration::engines(
+        opts,
+        out,
+        &prepared.snapshot,
+        &prepared.planned,
+        &migrate_settings,
+    )?;
     doc.drain_plan = Some(PlanJson::new(&prepared.planned, &node_names, &engines));
     migration::enforce(out, &prepared.preflight, "draining the node")?;
     out.line(
@@ -376,6 +382,7 @@ fn drain(
         out,
         &prepared.snapshot,
         &prepared.planned,
+        &engines,
         &migrate_settings,
     )?;
     doc.drain = Some(report);

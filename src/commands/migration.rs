@@ -9,15 +9,16 @@ use serde::Serialize;
 
 use crate::address::NodeAddr;
 use crate::cli::{EngineArg, EngineOpts, KeyMoveOpts};
+use crate::cluster::capabilities::Capabilities;
 use crate::cluster::check::check;
-use crate::cluster::engine::{Engine, EngineChoice};
+use crate::cluster::engine::{Engine, EngineChoice, choose_engines};
 use crate::cluster::moves::{MovePlan, PlanNode};
 use crate::cluster::preflight::{Preflight, preflight};
 use crate::cluster::slot_migrations::any_running;
 use crate::cluster::snapshot::Snapshot;
 use crate::error::{Outcome, UsageError};
 use crate::exec::migrate::{
-    Endpoint, Job, MigrateSettings, MigrationReport, Observer, PairReport, engines_for, migrate,
+    Endpoint, Job, MigrateSettings, MigrationReport, Observer, PairReport, atomic_vetoes, migrate,
 };
 use crate::net::conn::ConnectOptions;
 use crate::output::{Output, Style};
@@ -234,19 +235,47 @@ pub fn names(snapshot: &Snapshot) -> Vec<Named> {
 }
 
 /// The engine of each pair of `plan` (in the order of `plan.pairs()`), as `settings.engine`
-/// asks; a usage error, before anything changes, when `--engine atomic` meets a node without
-/// atomic slot migration.
+/// asks and the live cluster allows, checked before anything changes: `--engine atomic`
+/// meeting a node without atomic slot migration, or a pair that must not move atomically, is
+/// a usage error (auto moves such a pair with MIGRATE and says why).
 pub fn engines(
+    opts: &ConnectOptions,
+    out: &Output,
     snapshot: &Snapshot,
     plan: &MovePlan,
     settings: &MigrateSettings,
 ) -> anyhow::Result<Vec<Engine>> {
     let nodes = Endpoint::from_snapshot(snapshot);
-    let job = Job {
-        nodes: &nodes,
-        plan,
+    let pairs = plan.pairs();
+    let servers: Vec<Capabilities> = nodes.iter().map(|n| n.server).collect();
+    let capable =
+        choose_engines(&pairs, &servers, EngineChoice::Auto, &[]).expect("auto never refuses");
+    let vetoes = if settings.engine == EngineChoice::Legacy || !capable.contains(&Engine::Atomic) {
+        vec![None; pairs.len()]
+    } else {
+        atomic_vetoes(opts, &nodes, &pairs)
     };
-    engines_for(&job, &plan.pairs(), settings.engine)
+    let engines =
+        choose_engines(&pairs, &servers, settings.engine, &vetoes).map_err(|refusal| {
+            let node = &nodes[refusal.node.min(nodes.len().saturating_sub(1))];
+            anyhow::Error::new(UsageError::new(format!(
+                "--engine atomic: {} ({}) {}; leave --engine out (auto) to move such pairs with \
+             MIGRATE. Nothing was changed",
+                node.addr, node.id, refusal.reason
+            )))
+        })?;
+    for ((pair, veto), engine) in pairs.iter().zip(&vetoes).zip(&engines) {
+        if let (Some(reason), Engine::Legacy) = (veto, engine) {
+            out.line(
+                Style::Warn,
+                format!(
+                    "[WARNING] Slots {} move from {} to {} with MIGRATE, not atomically: {}",
+                    pair.slots, nodes[pair.from].addr, nodes[pair.to].addr, reason
+                ),
+            );
+        }
+    }
+    Ok(engines)
 }
 
 /// The final state, for JSON.
@@ -265,12 +294,14 @@ pub fn execute(
     out: &Output,
     snapshot: &Snapshot,
     plan: &MovePlan,
+    engines: &[Engine],
     settings: &MigrateSettings,
 ) -> anyhow::Result<(MigrationReport, FinalCheck, Outcome)> {
     let nodes = Endpoint::from_snapshot(snapshot);
     let job = Job {
         nodes: &nodes,
         plan,
+        engines,
     };
     let mut observer = Progress {
         out,

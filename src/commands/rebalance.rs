@@ -90,7 +90,13 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
         out.line(Style::Warn, format!("[WARNING] {note}"));
     }
     let node_names = names(&prepared.snapshot);
-    let engines = migration::engines(&prepared.snapshot, &planned.plan, &migrate_settings)?;
+    let engines = migration::engines(
+        opts,
+        &out,
+        &prepared.snapshot,
+        &planned.plan,
+        &migrate_settings,
+    )?;
     let dry_run = args.simulate || args.migrate.dry_run;
     let mut doc = RebalanceJson {
         dry_run,
@@ -141,6 +147,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
         &out,
         &prepared.snapshot,
         &planned.plan,
+        &engines,
         &migrate_settings,
     )?;
     doc.migration = Some(report);

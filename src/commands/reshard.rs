@@ -79,7 +79,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
     let planned = &prepared.planned;
     let node_names = names(snapshot);
     migration::enforce(&out, &prepared.preflight, "resharding")?;
-    let engines = migration::engines(snapshot, &planned.plan, &migrate_settings)?;
+    let engines = migration::engines(opts, &out, snapshot, &planned.plan, &migrate_settings)?;
     if !planned.already_there.is_empty() {
         out.line(
             Style::Warn,
@@ -114,8 +114,14 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
     )? {
         bail!("reshard cancelled: nothing was moved");
     }
-    let (report, final_check, outcome) =
-        migration::execute(opts, &out, snapshot, &planned.plan, &migrate_settings)?;
+    let (report, final_check, outcome) = migration::execute(
+        opts,
+        &out,
+        snapshot,
+        &planned.plan,
+        &engines,
+        &migrate_settings,
+    )?;
     doc.migration = Some(report);
     doc.check = Some(final_check);
     out.json(&doc);

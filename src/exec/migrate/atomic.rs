@@ -14,13 +14,17 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::{EngineOutcome, Observer, Run};
+use super::{Endpoint, EngineOutcome, Observer, Run, databases_with_keys};
 use crate::cluster::engine::Engine;
+use crate::cluster::moves::PairMoves;
 use crate::cluster::nodes::parse_cluster_nodes;
+use crate::cluster::scan::count_keys_in;
 use crate::cluster::slot_migrations::{Phase, SlotMigrationJob, parse_jobs, slotsrange_args};
 use crate::cluster::slots::SlotSet;
 use crate::exec::interrupt;
+use crate::net::conn::ConnectOptions;
 use crate::net::conn::{NodeError, server_error_text};
+use crate::net::conncache::ConnCache;
 use crate::net::fanout::fan_out;
 
 /// How often the jobs are polled: a few milliseconds of a job that takes hundreds.
@@ -84,7 +88,18 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
             by_source.entry(pair.from).or_default().push(p);
         }
     }
-    let mut pending: VecDeque<(usize, Vec<usize>)> = by_source.into_iter().collect();
+    // Valkey 9.0 and 9.1 misplace keys on a target's replica when two imports run into that
+    // target at once and numbered databases hold keys: then each pair is its own unit, and a
+    // target takes one import at a time.
+    let one_import_per_target = run.prep.numbered_dbs_in_use;
+    let mut pending: VecDeque<(usize, Vec<usize>)> = if one_import_per_target {
+        by_source
+            .into_iter()
+            .flat_map(|(source, pairs)| pairs.into_iter().map(move |p| (source, vec![p])))
+            .collect()
+    } else {
+        by_source.into_iter().collect()
+    };
     let mut active: Vec<Source> = Vec::new();
     let limit = run.settings.parallel.max(1);
     let mut interrupted_seen = false;
@@ -92,8 +107,23 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
     loop {
         if !interrupt::requested() {
             let room = limit.saturating_sub(active.len());
-            let starting: Vec<(usize, Vec<usize>)> =
-                (0..room).map_while(|_| pending.pop_front()).collect();
+            let mut busy: Vec<usize> = active
+                .iter()
+                .flat_map(|s| s.jobs.iter().filter(|j| !j.done))
+                .map(|j| run.pairs[j.pair].to)
+                .collect();
+            let mut starting: Vec<(usize, Vec<usize>)> = Vec::new();
+            let mut waiting = VecDeque::new();
+            while let Some(unit) = pending.pop_front() {
+                let target = run.pairs[unit.1[0]].to;
+                if starting.len() < room && !(one_import_per_target && busy.contains(&target)) {
+                    busy.push(target);
+                    starting.push(unit);
+                } else {
+                    waiting.push_back(unit);
+                }
+            }
+            pending = waiting;
             let started = fan_out(&starting, starting.len().max(1), |(source, pairs)| {
                 start(run, *source, pairs)
             });
@@ -139,6 +169,43 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
             run.tally.keys.load(Ordering::Relaxed),
         );
     }
+}
+
+/// For each pair, why it must not move atomically, checked on the live cluster: a replica of
+/// its target that already holds keys of its slots. Valkey 9.0 and 9.1 leave such keys on a
+/// replica of a primary that exported slots after importing some (with keys in numbered
+/// databases), and the replica then crashes (`ASSERTION FAILED` in kvstore.c) when those slots
+/// are imported into its primary atomically. A replica that cannot be asked vetoes nothing.
+pub fn atomic_vetoes(
+    opts: &ConnectOptions,
+    nodes: &[Endpoint],
+    pairs: &[PairMoves],
+) -> Vec<Option<String>> {
+    let cache = ConnCache::new(opts.clone());
+    fan_out(pairs, pairs.len().max(1), |pair| {
+        let target = &nodes[pair.to];
+        let slots: Vec<u16> = pair.slots.iter().collect();
+        nodes
+            .iter()
+            .filter(|n| n.reachable && n.master_id.as_deref() == Some(target.id.as_str()))
+            .find_map(|replica| {
+                let mut conn = cache.lease(&replica.addr).ok()?;
+                let databases = replica.server.cluster_databases;
+                let used = databases_with_keys(&mut conn, databases).ok()?;
+                let counts = count_keys_in(&mut conn, &slots, databases, &used).ok()?;
+                let stale = counts.with_keys();
+                let (first, _) = *stale.first()?;
+                let keys: u64 = stale.iter().map(|(_, n)| n).sum();
+                Some(format!(
+                    "its replica {} holds {keys} key(s) of {} of these slots (slot {first} \
+                     first) that {} does not serve: left behind by a Valkey bug of atomic \
+                     migration, and an atomic import of those slots would crash that replica",
+                    replica.addr,
+                    stale.len(),
+                    target.addr
+                ))
+            })
+    })
 }
 
 /// Sends one MIGRATESLOTS for all of `pairs` (same source) and finds the jobs it created.
@@ -291,7 +358,7 @@ fn follow(
                 job.done = true;
                 let message = format!(
                     "{}; {}",
-                    server_words(&seen.message, "failed"),
+                    server_words(&seen.name, &seen.message, "failed"),
                     verify_on_source(run, source.node, &seen.slots)
                 );
                 fail_pair(run, observer, outcome, job.pair, job.started, message);
@@ -417,11 +484,11 @@ fn fail_pair(
 }
 
 /// The server's message, or a plain one when it gave none.
-fn server_words(message: &str, state: &str) -> String {
+fn server_words(name: &str, message: &str, state: &str) -> String {
     if message.is_empty() {
-        format!("the job {state} (the server gave no reason)")
+        format!("job {name} {state} (the server gave no reason)")
     } else {
-        format!("the job {state}: {}", message.trim_end_matches('.'))
+        format!("job {name} {state}: {}", message.trim_end_matches('.'))
     }
 }
 

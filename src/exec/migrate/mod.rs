@@ -13,6 +13,8 @@
 mod atomic;
 mod legacy;
 
+pub use atomic::atomic_vetoes;
+
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -25,13 +27,12 @@ use super::poll::{describe_lag, observe};
 use crate::address::NodeAddr;
 use crate::cluster::capabilities::Capabilities;
 use crate::cluster::converge::{Target, lagging};
-use crate::cluster::engine::{Engine, EngineChoice, choose_engines};
+use crate::cluster::engine::{Engine, EngineChoice};
 use crate::cluster::info::{ServerInfo, fields};
 use crate::cluster::moves::{MovePlan, PairMoves};
 use crate::cluster::scan::{SlotKeys, count_keys_in};
 use crate::cluster::slots::SlotSet;
 use crate::cluster::snapshot::Snapshot;
-use crate::error::UsageError;
 use crate::net::conn::{Auth, ConnectOptions, NodeConn, NodeError};
 use crate::net::conncache::ConnCache;
 use crate::net::fanout::fan_out;
@@ -59,6 +60,8 @@ pub struct Endpoint {
     pub slots: SlotSet,
     /// What the server can do (default: an old Redis, when it did not answer).
     pub server: Capabilities,
+    /// For a replica, its master's id.
+    pub master_id: Option<String>,
 }
 
 impl Endpoint {
@@ -78,6 +81,7 @@ impl Endpoint {
                     SlotSet::new()
                 },
                 server: n.probe().map(|p| p.info.server).unwrap_or_default(),
+                master_id: n.current().master_id.clone(),
             })
             .collect()
     }
@@ -273,12 +277,14 @@ pub trait Observer {
     fn converging(&mut self);
 }
 
-/// What to move, on which nodes.
+/// What to move, on which nodes, with which engine.
 pub struct Job<'a> {
     /// Every node of the cluster; the plan's indices point here.
     pub nodes: &'a [Endpoint],
     /// The plan.
     pub plan: &'a MovePlan,
+    /// The engine of each pair of `plan.pairs()` (see `cluster::engine::choose_engines`).
+    pub engines: &'a [Engine],
 }
 
 /// Applies `job.plan`. Fails before any change when a node involved cannot be used, a target
@@ -294,10 +300,10 @@ pub fn migrate(
     let started = Instant::now();
     let pairs = job.plan.pairs();
     validate(job, &pairs)?;
-    let engines = engines_for(job, &pairs, settings.engine)?;
+    let engines = job.engines;
     let cache = ConnCache::new(opts.clone());
     let involved: Vec<usize> = involved_nodes(&pairs);
-    let prep = prepare(&cache, job, &pairs, &engines, &involved, settings)?;
+    let prep = prepare(&cache, job, &pairs, engines, &involved, settings)?;
     let total_keys: u64 = prep.keys_per_slot.iter().map(|(_, n)| n).sum();
 
     interrupt::install();
@@ -306,7 +312,7 @@ pub fn migrate(
     let run = Run {
         job,
         pairs: &pairs,
-        engines: &engines,
+        engines,
         cache: &cache,
         settings,
         prep: &prep,
@@ -358,24 +364,6 @@ pub fn migrate(
         interrupted,
         error,
         lagging,
-    })
-}
-
-/// The engine of each pair; `--engine atomic` where a node lacks it is a usage error naming
-/// the node and its server.
-pub fn engines_for(
-    job: &Job<'_>,
-    pairs: &[PairMoves],
-    choice: EngineChoice,
-) -> anyhow::Result<Vec<Engine>> {
-    let servers: Vec<Capabilities> = job.nodes.iter().map(|n| n.server).collect();
-    choose_engines(pairs, &servers, choice).map_err(|refusal| {
-        let node = &job.nodes[refusal.node.min(job.nodes.len().saturating_sub(1))];
-        anyhow::Error::new(UsageError::new(format!(
-            "--engine atomic: {} ({}) {}; leave --engine out (auto) to use MIGRATE for the \
-             pairs that need it. Nothing was changed",
-            node.addr, node.id, refusal.reason
-        )))
     })
 }
 
@@ -441,6 +429,9 @@ pub(crate) struct EngineOutcome {
 
 /// Every source and target must be a reachable master that serves (sources) the slots.
 fn validate(job: &Job<'_>, pairs: &[PairMoves]) -> anyhow::Result<()> {
+    if job.engines.len() != pairs.len() {
+        bail!("internal error: the plan has no engine for some pairs; nothing was moved");
+    }
     for pair in pairs {
         for (index, role) in [(pair.from, "source"), (pair.to, "target")] {
             let Some(node) = job.nodes.get(index) else {
@@ -487,6 +478,8 @@ struct Preparation {
     batch_keys: Vec<usize>,
     /// Keys in each planned slot on its source.
     keys_per_slot: Vec<(u16, u64)>,
+    /// A node involved holds keys in a database other than 0.
+    numbered_dbs_in_use: bool,
 }
 
 /// Concurrently, per node involved: a source counts the keys of its planned slots in every
@@ -513,8 +506,11 @@ fn prepare(
         let used = databases_with_keys(&mut conn, databases).inspect_err(|_| conn.discard())?;
         let counts =
             count_keys_in(&mut conn, &slots, databases, &used).inspect_err(|_| conn.discard())?;
-        for pair in pairs.iter().filter(|p| p.from == i) {
+        for (pair, engine) in pairs.iter().zip(engines).filter(|(p, _)| p.from == i) {
             refuse_missing_database(&counts, pair, &job.nodes[pair.to])?;
+            if *engine == Engine::Legacy {
+                refuse_older_rdb(&counts, pair, node, &job.nodes[pair.to])?;
+            }
         }
         let moves_keys = pairs
             .iter()
@@ -529,20 +525,24 @@ fn prepare(
             wait_ready(&mut conn, settings.ready_timeout)?;
         }
         let totals = slots.into_iter().zip(counts.totals()).collect::<Vec<_>>();
-        Ok::<_, anyhow::Error>((batch, totals))
+        let numbered = used.iter().any(|&db| db > 0);
+        Ok::<_, anyhow::Error>((batch, totals, numbered))
     });
     let mut batch_keys = vec![DEFAULT_MIGRATE_KEYS; job.nodes.len()];
     let mut keys_per_slot = Vec::new();
+    let mut numbered_dbs_in_use = false;
     for (&i, result) in involved.iter().zip(results) {
-        let (batch, counts) = result
+        let (batch, counts, numbered) = result
             .with_context(|| format!("preparing {}; nothing was moved", job.nodes[i].addr))?;
         batch_keys[i] = batch;
         keys_per_slot.extend(counts);
+        numbered_dbs_in_use |= numbered;
     }
     keys_per_slot.sort_unstable();
     Ok(Preparation {
         batch_keys,
         keys_per_slot,
+        numbered_dbs_in_use,
     })
 }
 
@@ -580,6 +580,40 @@ fn refuse_missing_database(
             databases
         ),
     }
+}
+
+/// Fails when MIGRATE would carry keys of `pair`'s slots from `source` to a target that
+/// refuses its DUMP payloads (an older RDB format: `DUMP payload version or checksum are
+/// wrong`): every key would fail and the slots would stay open. Empty slots may move.
+fn refuse_older_rdb(
+    counts: &SlotKeys,
+    pair: &PairMoves,
+    source: &Endpoint,
+    target: &Endpoint,
+) -> anyhow::Result<()> {
+    if target.server.reads_dumps_of(&source.server) {
+        return Ok(());
+    }
+    let Some((slot, _)) = counts
+        .with_keys()
+        .into_iter()
+        .find(|(s, _)| pair.slots.contains(*s))
+    else {
+        return Ok(());
+    };
+    bail!(
+        "cannot move keys from {} ({}, RDB format {}) to {} ({}, RDB format {}), slot {slot} \
+         first: a server refuses the DUMP payloads of a newer RDB format, so every MIGRATE \
+         would fail. Nothing was moved; move keys from older servers to newer ones (upgrade {} \
+         first)",
+        source.addr,
+        source.server.label(),
+        source.server.rdb_version(),
+        target.addr,
+        target.server.label(),
+        target.server.rdb_version(),
+        target.addr
+    )
 }
 
 /// The first database (with one of its slots) holding keys of `pair`'s slots that a target
