@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::address::NodeAddr;
 use crate::cli::{EngineArg, EngineOpts, KeyMoveOpts};
 use crate::cluster::capabilities::Capabilities;
+use crate::cluster::info::numbered_dbs_used;
 use crate::cluster::check::check;
 use crate::cluster::engine::{Engine, EngineChoice, choose_engines};
 use crate::cluster::moves::{MovePlan, PlanNode};
@@ -116,12 +117,19 @@ pub fn load_and_plan<P>(
     plan: impl Fn(&[PlanNode]) -> anyhow::Result<P>,
     scope: impl Fn(&P) -> (&MovePlan, Vec<usize>),
 ) -> anyhow::Result<Prepared<P>> {
-    // A job still running after the wait is a blocker of the preflight if it moves any of
-    // the planned slots.
-    wait_for_running_jobs(opts, out, entry)?;
+    let mut first = Some(Snapshot::load(opts, entry)?);
+    if first.as_ref().is_some_and(any_running) {
+        // A job still running after the wait is a blocker of the preflight if it moves any
+        // of the planned slots.
+        first = None;
+        wait_for_running_jobs(opts, out, entry)?;
+    }
     let started = Instant::now();
     loop {
-        let snapshot = Snapshot::load(opts, entry)?;
+        let snapshot = match first.take() {
+            Some(snapshot) => snapshot,
+            None => Snapshot::load(opts, entry)?,
+        };
         let nodes = PlanNode::from_snapshot(&snapshot);
         let planned = plan(&nodes)?;
         let report = check(&snapshot, None);
@@ -250,7 +258,12 @@ pub fn engines(
     let servers: Vec<Capabilities> = nodes.iter().map(|n| n.server).collect();
     let capable =
         choose_engines(&pairs, &servers, EngineChoice::Auto, &[]).expect("auto never refuses");
-    let vetoes = if settings.engine == EngineChoice::Legacy || !capable.contains(&Engine::Atomic) {
+    // The replica bug the vetoes look for needs keys in numbered databases.
+    let numbered = numbered_dbs_used(&snapshot.master_keys_per_db());
+    let vetoes = if settings.engine == EngineChoice::Legacy
+        || !capable.contains(&Engine::Atomic)
+        || !numbered
+    {
         vec![None; pairs.len()]
     } else {
         atomic_vetoes(opts, &nodes, &pairs)

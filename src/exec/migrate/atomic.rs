@@ -28,7 +28,7 @@ use crate::net::conncache::ConnCache;
 use crate::net::fanout::fan_out;
 
 /// How often the jobs are polled: a few milliseconds of a job that takes hundreds.
-const POLL: Duration = Duration::from_millis(10);
+const POLL: Duration = Duration::from_millis(5);
 /// How long cancelled jobs may take to say so before the engine stops waiting.
 const CANCEL_WAIT: Duration = Duration::from_secs(30);
 
