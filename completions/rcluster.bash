@@ -824,12 +824,16 @@ _rcluster() {
             return 0
             ;;
         rcluster__subcmd__fix)
-            opts="-y -a -t -q -h -V --yes --dry-run --search-multiple-owners --fix-with-unreachable-masters --timeout --pipeline --replace --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
+            opts="-y -a -t -q -h -V --yes --dry-run --search-multiple-owners --fix-with-unreachable-masters --rejoin --timeout --pipeline --replace --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --rejoin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

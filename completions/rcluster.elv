@@ -264,6 +264,7 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand --version 'Print version'
         }
         &'rcluster;fix'= {
+            cand --rejoin 'The current addresses (HOST:PORT, host names too) of the other nodes, when every node came back with a new address (containers recreated, a reboot) and none reaches the others: each node meets the others where they are now, then fix goes on as usual. Refused, changing nothing, when an address answers with a node id the entry node does not know'
             cand --timeout 'MIGRATE timeout in milliseconds (redis-cli''s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout. With the atomic engine: how long a slot migration job may make no progress before it is cancelled'
             cand --pipeline 'Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about 8 MB per batch]'
             cand -a 'Password for AUTH on every node [env: REDISCLI_AUTH]'

@@ -189,7 +189,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         rcluster fix 127.0.0.1:7000 --dry-run\n  \
         rcluster fix 127.0.0.1:7000 --yes\n  \
-        rcluster fix 127.0.0.1:7000 --cluster-search-multiple-owners --cluster-yes\n\n\
+        rcluster fix 127.0.0.1:7000 --cluster-search-multiple-owners --cluster-yes\n  \
+        rcluster fix redis1:7000 --rejoin redis2:7001,redis3:7002 --yes\n\n\
         The plan is printed before anything changes; every decision is deterministic and says \
         why. Slots of an unreachable master are left alone unless \
         --fix-with-unreachable-masters (their keys on that master are then lost).\n\n\
@@ -760,6 +761,14 @@ pub struct FixArgs {
         alias = "fix-with-unreachable-primaries"
     )]
     pub fix_with_unreachable_masters: bool,
+
+    /// The current addresses (HOST:PORT, host names too) of the other nodes, when every node
+    /// came back with a new address (containers recreated, a reboot) and none reaches the
+    /// others: each node meets the others where they are now, then fix goes on as usual.
+    /// Refused, changing nothing, when an address answers with a node id the entry node does
+    /// not know
+    #[arg(long, value_name = "HOST:PORT", num_args = 1.., value_delimiter = ',')]
+    pub rejoin: Vec<String>,
 
     /// How keys move.
     #[command(flatten)]

@@ -341,6 +341,15 @@ fn warn_unreachable(snapshot: &Snapshot, warnings: &mut Vec<String>) {
             ));
         }
     }
+    let others = &snapshot.nodes[1.min(snapshot.nodes.len())..];
+    if !others.is_empty() && others.iter().all(|n| !n.reachable()) {
+        warnings.push(format!(
+            "No other node answers at the address {} knows it by: if the nodes came back at \
+             new addresses (containers recreated, a reboot), `rcluster fix {} --rejoin \
+             HOST:PORT,...` with their current addresses brings them back together",
+            snapshot.entry, snapshot.entry
+        ));
+    }
 }
 
 /// Every reachable node's view, indexed by node id: `(viewer, id -> line)`.

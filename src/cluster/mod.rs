@@ -15,6 +15,7 @@ pub mod moves;
 pub mod nodes;
 pub mod preflight;
 pub mod rebalance_plan;
+pub mod rejoin;
 pub mod reshard_plan;
 pub mod scan;
 pub mod slot_migrations;

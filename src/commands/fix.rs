@@ -14,12 +14,14 @@ use crate::cluster::engine::EngineChoice;
 use crate::cluster::fix_plan::{
     Diagnosis, FixOptions, FixPlan, Problem, SlotFix, grouped, plan_fix,
 };
+use crate::cluster::rejoin::plan_rejoin;
 use crate::cluster::scan::stray_keys;
 use crate::cluster::slots::SlotSet;
 use crate::cluster::snapshot::Snapshot;
 use crate::error::Outcome;
 use crate::exec::fix::{FixReport, apply, diagnose};
 use crate::exec::migrate::Endpoint;
+use crate::exec::rejoin as rejoin_exec;
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
 use crate::prompt;
@@ -76,6 +78,85 @@ struct FixDoc {
     check: migration::FinalCheck,
 }
 
+/// How long nodes given to `--rejoin` may take to see each other at their new addresses.
+const REJOIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// `--rejoin`: reaches the entry node and every given address, plans the MEETs (refusing a
+/// node the entry does not know), prints the plan, and, unless `--dry-run`, confirms, sends
+/// them and waits until every node sees every other at its current address. With
+/// `--dry-run`, returns the outcome to exit with.
+fn rejoin(
+    opts: &ConnectOptions,
+    out: &Output,
+    entry: &crate::address::NodeAddr,
+    args: &FixArgs,
+) -> anyhow::Result<Outcome> {
+    let mut addrs = vec![entry.clone()];
+    for given in &args.rejoin {
+        addrs.push(settings::node_addr(std::slice::from_ref(given))?);
+    }
+    let nodes = rejoin_exec::reach(opts, &addrs)?;
+    let plan = plan_rejoin(&nodes).map_err(|refusal| anyhow::anyhow!("{refusal}"))?;
+    out.line(
+        Style::Info,
+        format!(
+            ">>> Rejoining {} nodes at their current addresses",
+            nodes.len()
+        ),
+    );
+    for (node, old) in nodes.iter().zip(&plan.old_addresses) {
+        let was = old
+            .as_ref()
+            .map_or_else(String::new, |o| format!(", known as {o}"));
+        out.line(
+            Style::Plain,
+            format!(
+                "  {} ({}:{}) is node {}{was}",
+                node.given, node.ip, node.port, node.myself.id
+            ),
+        );
+    }
+    for (id, addr) in &plan.not_given {
+        out.line(
+            Style::Warn,
+            format!(
+                "[WARNING] Node {id} (last known at {addr}) was not given: it stays unreachable \
+                 until it is given too"
+            ),
+        );
+    }
+    if plan.meets.is_empty() {
+        out.line(
+            Style::Ok,
+            "[OK] Every node already sees the others at their current addresses.",
+        );
+        return Ok(Outcome::Success);
+    }
+    out.line(
+        Style::Plain,
+        format!(
+            "  {} CLUSTER MEET(s) to send, each node to the others it does not reach",
+            plan.meets.len()
+        ),
+    );
+    if args.dry_run {
+        out.line(Style::Info, ">>> Dry run: no node was told anything.");
+        return Ok(Outcome::Problems);
+    }
+    if !prompt::confirm("Tell the nodes where the others are now?", args.yes)? {
+        bail!("fix cancelled: nothing was changed");
+    }
+    let took = rejoin_exec::apply(opts, &nodes, &plan, REJOIN_TIMEOUT)?;
+    out.line(
+        Style::Ok,
+        format!(
+            "[OK] Every node sees the others at their current addresses ({:.2} s).",
+            took.as_secs_f64()
+        ),
+    );
+    Ok(Outcome::Success)
+}
+
 /// Runs `rcluster fix`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(&args.target.node)?;
@@ -92,6 +173,12 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
             errors: Vec::new(),
         },
     };
+    if !args.rejoin.is_empty() {
+        let rejoined = rejoin(opts, &out, &entry, args)?;
+        if args.dry_run {
+            return Ok(rejoined);
+        }
+    }
     // A running atomic slot migration has no open slot to close, but its target already
     // holds keys of slots it does not own yet: fix waits until the servers are done.
     if migration::wait_for_running_jobs(opts, &out, &entry)? {

@@ -12,6 +12,7 @@ pub mod interrupt;
 pub mod keyscan;
 pub mod migrate;
 pub mod poll;
+pub mod rejoin;
 pub mod schedule;
 pub mod scratch_server;
 pub mod setslot;
