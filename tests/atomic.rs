@@ -1291,6 +1291,48 @@ fn ctrl_c_mid_job_cancels_it_and_exits_130() {
     assert_healthy_dbs(&nodes);
 }
 
+/// `--timeout` bounds how long a job may make no progress: a job held before its handover is
+/// cancelled after it, the pair fails naming the job (exit 1), its slots stay on the source.
+#[test]
+fn a_job_without_progress_for_the_timeout_is_cancelled() {
+    if !atomic() {
+        return;
+    }
+    let cluster = TestCluster::start(3, 0, opts());
+    load(&cluster, 10_000, 500);
+    let nodes: Vec<&Node> = cluster.nodes().iter().collect();
+    let before = digest_dbs(&nodes);
+    let (source, target) = (cluster.node(0), cluster.node(1));
+    let mut hold = Hold::new(source);
+    let started = Instant::now();
+    let out = run(&[
+        "reshard",
+        &cluster.addr(2),
+        "--slot-range",
+        "0-999",
+        "--to",
+        target.id(),
+        "--timeout",
+        "2000",
+        "--yes",
+        "--json",
+    ]);
+    let took = started.elapsed();
+    out.assert_code(1);
+    let doc = json(&out);
+    let error = doc["migration"]["pairs"][0]["error"].as_str().unwrap_or("");
+    assert!(
+        error.contains("made no progress") && error.contains("cancelled"),
+        "the pair's error says why:\n{doc:#}"
+    );
+    assert!(took < Duration::from_secs(20), "the timeout took {took:?}");
+    hold.release();
+    cluster.wait_cluster_ok();
+    assert!(nodes_with_open_slots(&cluster).is_empty());
+    assert_range_on(&cluster, 0..=999, source, "after the timeout");
+    assert_same_dbs(&nodes, &before);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 8. --engine atomic where the server lacks it
 // ---------------------------------------------------------------------------------------------

@@ -79,14 +79,17 @@ impl SlotMigrationJob {
         self.phase() == Phase::Running
     }
 
-    /// What changes while a job makes progress: its state, its update and acknowledgement
-    /// times, its copy-on-write and pending bytes. The same mark for longer than the timeout
-    /// means the job is stuck.
+    /// What changes while a job makes progress: its state, its last state change, its
+    /// copy-on-write and pending bytes, and, while a snapshot is taken (which may take long
+    /// and changes nothing else), the other end's acknowledgements. The same mark for longer
+    /// than the timeout means the job is stuck (for example a source that cannot pause
+    /// writes to hand the slots over).
     pub fn progress_mark(&self) -> (String, i64, i64, u64, Option<u64>) {
+        let snapshotting = self.state.contains("snapshot");
         (
             self.state.clone(),
             self.last_update_time,
-            self.last_ack_time,
+            if snapshotting { self.last_ack_time } else { 0 },
             self.cow_size,
             self.remaining_repl_size,
         )
