@@ -1305,9 +1305,10 @@ fn a_job_without_progress_for_the_timeout_is_cancelled() {
     let (source, target) = (cluster.node(0), cluster.node(1));
     let mut hold = Hold::new(source);
     let started = Instant::now();
-    let out = run(&[
+    let entry = cluster.addr(2);
+    let out = run([
         "reshard",
-        &cluster.addr(2),
+        entry.as_str(),
         "--slot-range",
         "0-999",
         "--to",
