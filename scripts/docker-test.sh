@@ -115,7 +115,13 @@ xs() { # command...: x without showing the output (it is still in OUT)
     echo "  | ($(wc -l <"$WORK/out") lines, exit $RC)"
 }
 
-fail() {
+fail() { # message: the end (exits 1; the EXIT trap removes what was started)
+    local n
+    n=$(grep -vc '^ *$' "$WORK/out" 2>/dev/null || true)
+    if [ "${n:-0}" -gt "$SHOW_LINES" ]; then
+        echo "  the last command's output ended with:"
+        grep -v '^ *$' "$WORK/out" | tail -n 20 | sed 's/^/  | /'
+    fi
     echo "docker-test: FAILED: scenario $CURRENT: $*" >&2
     exit 1
 }
@@ -535,6 +541,7 @@ elif docker compose version >/dev/null 2>&1; then
     COMPOSE=(docker compose)
 fi
 
+START=$SECONDS
 start=$SECONDS
 echo "docker-test: scenarios ${SCENARIOS[*]}, names $PREFIX-*"
 scripts/docker-images.sh rcluster || fail "scripts/docker-images.sh rcluster failed"
@@ -559,7 +566,9 @@ for s in "${SCENARIOS[@]}"; do
     esac
 done
 CURRENT=summary
-summary="docker-test: passed: ${PASSED[*]:-none} (images: $IMAGES_TIME s)"
-if [ ${#STUBS[@]} -gt 0 ]; then summary+="; stubs, nothing asserted: ${STUBS[*]}"; fi
+passed=$(printf '%s, ' "${PASSED[@]}")
+summary="docker-test: passed ${passed%, } in $((SECONDS - START)) s (images $IMAGES_TIME s)"
+if [ ${#PASSED[@]} -eq 0 ]; then summary="docker-test: no scenario ran"; fi
+if [ ${#STUBS[@]} -gt 0 ]; then summary+="; ${STUBS[*]}: stub, nothing asserted"; fi
 echo
 echo "$summary"
