@@ -28,7 +28,8 @@
 # Needs docker, docker-compose (or `docker compose`) for b, python3, cargo (the static build),
 # redis-cli and redis-benchmark (Debian's redis-tools) and the servers of
 # scripts/fetch-servers.sh. No registry: every image is built FROM scratch from local files by
-# scripts/docker-images.sh (skipped when up to date).
+# scripts/docker-images.sh (skipped when up to date). rcluster:test holds the static debug
+# build that scripts/static-check.sh builds too; RCLUSTER_DOCKER_RELEASE=1 for the release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -544,7 +545,9 @@ fi
 START=$SECONDS
 start=$SECONDS
 echo "docker-test: scenarios ${SCENARIOS[*]}, names $PREFIX-*"
-scripts/docker-images.sh rcluster || fail "scripts/docker-images.sh rcluster failed"
+release=()
+if [ "${RCLUSTER_DOCKER_RELEASE:-0}" = 1 ]; then release=(--release); fi
+scripts/docker-images.sh rcluster "${release[@]}" || fail "scripts/docker-images.sh rcluster failed"
 need_valkey=0
 for s in "${SCENARIOS[@]}"; do [ "$s" = e ] && need_valkey=1; done
 scripts/docker-images.sh server redis-7.0 || fail "scripts/docker-images.sh server redis-7.0 failed"
