@@ -14,7 +14,9 @@
 #   b  seed 001: docker/seed-001/docker-compose.yml (redis1..3, ports 7000-7002), create by host
 #      name, redis-benchmark from a container, info/bigkeys/memkeys see its keys; a master is
 #      stopped (check exits 1 and names its slots) and started again (check exits 0, no key lost)
-#   c  (stub) every container gets a new address
+#   c  every container recreated at a new address (data and nodes.conf in volumes): check shows
+#      the cluster down, `rcluster fix --rejoin` with the new addresses (host names) brings it
+#      back (same ids and slots, every key); a node of another cluster among them is refused
 #   d  nodes that announce another address (--cluster-announce-ip) than the one create is given
 #   e  scenario a on Valkey 9.1, then `rcluster reshard --slots 1000` (atomic slot migration)
 #
@@ -466,14 +468,75 @@ info_keys() { # the total of `rcluster info` (in OUT): "[OK] 46017 keys in 3 mas
 }
 
 # ----------------------------------------------------------------------------------------------
-# Scenario c: STUB, to be written by its owner (not part of this script's first version).
-# Every container gets a new address (e.g. the cluster's containers recreated on another
-# subnet, keeping their nodes.conf), and a new rcluster option repairs the cluster.
-# Use the helpers above: net_create, x/xs + expect_rc/expect_out, rcluster NET ..., wait_ping,
-# keys_roundtrip; name everything "$PREFIX-c-..." so that the EXIT trap removes it.
+# Scenario c: every container comes back at a new address. Three masters keep their data and
+# nodes.conf in volumes (/data, appendonly); the containers are removed and started again at
+# other addresses of the subnet, as a `docker-compose down` and `up` without fixed addresses
+# or a host reboot does: each node knows the others only by their old addresses, check shows
+# the cluster down, and `rcluster fix --rejoin` with the current addresses (or host names)
+# brings them back: same ids, same slots, every key. A node of another cluster among the
+# addresses is refused, changing nothing.
+myself_line() { # container: "id slots..." of its CLUSTER NODES line about itself
+    docker exec "$1" redis-cli cluster nodes | awk '$3 ~ /myself/ { $2=$3=$4=$5=$6=$7=$8=""; print }' |
+        tr -s ' '
+}
+
 scenario_c() {
-    note "scenario c is a stub: nothing runs and nothing is asserted yet"
-    STUBS+=(c)
+    local i name base ips=() new_ips=() before=() after=()
+    NET=$PREFIX-c-net
+    net_create "$NET"
+    base=$NET_BASE
+    NODES=()
+    start_c() { # i ip: node i with its volume at ip
+        x docker run -d --name "$PREFIX-c-redis-$1" --net "$NET" --ip "$2" \
+            -v "$PREFIX-c-data-$1:/data" "$REDIS_IMAGE" \
+            redis-server --port 6379 --cluster-enabled yes --protected-mode no --dir /data \
+            --appendonly yes --save ''
+        expect_rc 0
+    }
+    for i in 1 2 3; do
+        NODES+=("$PREFIX-c-redis-$i")
+        ips+=("$base.$((i + 1))")
+        start_c "$i" "$base.$((i + 1))"
+    done
+    for name in "${NODES[@]}"; do wait_ping "$name" 6379; done
+    rcluster "$NET" create "${ips[@]/%/:6379}" --cluster-replicas 0 --cluster-yes
+    expect_rc 0
+    keys_roundtrip "$NET" "$REDIS_IMAGE" "${ips[0]}" 1000
+    for name in "${NODES[@]}"; do before+=("$(myself_line "$name")"); done
+
+    note "every container stopped (a clean shutdown writes the AOF), removed, then started again at a new address with its volume"
+    x docker stop -t 10 "${NODES[@]}"
+    expect_rc 0
+    x docker rm "${NODES[@]}"
+    expect_rc 0
+    for i in 1 2 3; do
+        new_ips+=("$base.$((i + 20))")
+        start_c "$i" "$base.$((i + 20))"
+    done
+    for name in "${NODES[@]}"; do wait_ping "$name" 6379; done
+    rcluster "$NET" check "${new_ips[0]}:6379"
+    expect_rc 1
+    expect_out 'rejoin'
+
+    note "a node of another cluster among the addresses: refused, nothing changed"
+    x docker run -d --name "$PREFIX-c-stranger" --net "$NET" --ip "$base.30" "$REDIS_IMAGE" \
+        redis-server --port 6379 --cluster-enabled yes --protected-mode no --save '' --appendonly no
+    expect_rc 0
+    wait_ping "$PREFIX-c-stranger" 6379
+    rcluster "$NET" fix "${new_ips[0]}:6379" --rejoin "${new_ips[1]}:6379,$base.30:6379" --yes
+    expect_rc 1
+    expect_out 'not a member'
+    docker exec "${NODES[0]}" redis-cli cluster nodes | grep -q "$base.30:" &&
+        fail "the refused node was met anyway"
+
+    note "the current addresses, by host name (container names resolve on the network)"
+    rcluster "$NET" fix "${NODES[0]}:6379" --rejoin "${NODES[1]}:6379,${NODES[2]}:6379" --yes
+    expect_rc 0
+    expect_out 'Every node sees the others at their current addresses'
+    until_rc 20 0 check_clean "$NET" "${new_ips[0]}:6379"
+    for name in "${NODES[@]}"; do after+=("$(myself_line "$name")"); done
+    expect_eq "${after[*]}" "${before[*]}" "node ids and slots after the rejoin"
+    keys_roundtrip "$NET" "$REDIS_IMAGE" "${new_ips[0]}" 1000 check-only
 }
 # ----------------------------------------------------------------------------------------------
 
