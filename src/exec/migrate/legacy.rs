@@ -238,15 +238,8 @@ fn pair_report(
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::pair;
     use super::*;
-
-    fn pair(from: usize, to: usize, slots: std::ops::RangeInclusive<u16>) -> PairMoves {
-        PairMoves {
-            from,
-            to,
-            slots: slots.collect(),
-        }
-    }
 
     #[test]
     fn batches_are_bounded_and_round_robin() {

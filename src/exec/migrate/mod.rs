@@ -744,7 +744,8 @@ mod tests {
         assert_eq!(batch_size_for(50 * 1024 * 1024, 1), 1);
     }
 
-    fn pair(from: usize, to: usize, slots: std::ops::RangeInclusive<u16>) -> PairMoves {
+    /// A pair moving `slots` from node `from` to node `to` (for the engines' tests too).
+    pub(super) fn pair(from: usize, to: usize, slots: std::ops::RangeInclusive<u16>) -> PairMoves {
         PairMoves {
             from,
             to,
