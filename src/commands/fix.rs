@@ -181,7 +181,8 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
     }
     // A running atomic slot migration has no open slot to close, but its target already
     // holds keys of slots it does not own yet: fix waits until the servers are done.
-    if migration::wait_for_running_jobs(opts, &out, &entry)? {
+    let (loaded, running) = migration::wait_for_running_jobs(opts, &out, &entry)?;
+    if running {
         bail!(
             "slot migration jobs are still running after {} s: fix changes nothing while the \
              servers move slots. `rcluster check {entry}` shows them; they finish or roll back \
@@ -189,8 +190,12 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
             migration::JOBS_WAIT.as_secs()
         );
     }
+    let mut first = Some(loaded);
     for round in 1..=ROUNDS {
-        let snapshot = Snapshot::load(opts, &entry)?;
+        let snapshot = match first.take() {
+            Some(snapshot) => snapshot,
+            None => Snapshot::load(opts, &entry)?,
+        };
         let report = full_check(opts, &snapshot, args.search_multiple_owners)?;
         if round == 1 {
             doc.healthy_before = report.healthy();

@@ -117,13 +117,9 @@ pub fn load_and_plan<P>(
     plan: impl Fn(&[PlanNode]) -> anyhow::Result<P>,
     scope: impl Fn(&P) -> (&MovePlan, Vec<usize>),
 ) -> anyhow::Result<Prepared<P>> {
-    let mut first = Some(Snapshot::load(opts, entry)?);
-    if first.as_ref().is_some_and(any_running) {
-        // A job still running after the wait is a blocker of the preflight if it moves any
-        // of the planned slots.
-        first = None;
-        wait_for_running_jobs(opts, out, entry)?;
-    }
+    // A job still running after the wait is a blocker of the preflight if it moves any of the
+    // planned slots.
+    let mut first = Some(wait_for_running_jobs(opts, out, entry)?.0);
     let started = Instant::now();
     loop {
         let snapshot = match first.take() {
@@ -147,19 +143,20 @@ pub fn load_and_plan<P>(
 }
 
 /// Waits, up to [`JOBS_WAIT`], until no master reports a running slot migration job; says so
-/// once when there is one. Returns true when one is still running.
+/// once when there is one. Returns the cluster as last loaded, and true when a job is still
+/// running (one load and no wait when none runs).
 pub fn wait_for_running_jobs(
     opts: &ConnectOptions,
     out: &Output,
     entry: &NodeAddr,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<(Snapshot, bool)> {
     let started = Instant::now();
     let mut said = false;
     loop {
         let snapshot = Snapshot::load(opts, entry)?;
         let running = any_running(&snapshot);
         if !running || started.elapsed() >= JOBS_WAIT {
-            return Ok(running);
+            return Ok((snapshot, running));
         }
         if !said {
             said = true;

@@ -2,11 +2,11 @@
 //! given address is reached and asked who it is, the plan's `CLUSTER MEET`s are sent, and the
 //! nodes are polled until every one sees every other at its current address.
 
-use std::net::ToSocketAddrs;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+use super::bootstrap::resolve_ip;
 use crate::address::NodeAddr;
 use crate::cluster::info::fields;
 use crate::cluster::nodes::{NodeEntry, parse_cluster_nodes};
@@ -23,7 +23,8 @@ const RESEND: Duration = Duration::from_secs(3);
 /// address, when one cannot be resolved or reached.
 pub fn reach(opts: &ConnectOptions, addrs: &[NodeAddr]) -> anyhow::Result<Vec<Reached>> {
     fan_out(addrs, DEFAULT_PARALLELISM, |addr| {
-        let ip = resolve(addr)?;
+        // CLUSTER MEET takes no host name.
+        let ip = resolve_ip(addr)?;
         let mut conn = opts.connect(addr)?;
         let text: String = conn.query(redis::cmd("CLUSTER").arg("NODES"))?;
         let view = parse_cluster_nodes(&text).with_context(|| format!("{addr}: CLUSTER NODES"))?;
@@ -48,20 +49,6 @@ pub fn reach(opts: &ConnectOptions, addrs: &[NodeAddr]) -> anyhow::Result<Vec<Re
     })
     .into_iter()
     .collect()
-}
-
-/// The IP of `addr`'s host (IPv4 first): CLUSTER MEET takes no host name.
-fn resolve(addr: &NodeAddr) -> anyhow::Result<String> {
-    let found: Vec<std::net::SocketAddr> = (addr.host.as_str(), addr.port)
-        .to_socket_addrs()
-        .with_context(|| format!("cannot resolve {}", addr.host))?
-        .collect();
-    found
-        .iter()
-        .find(|a| a.is_ipv4())
-        .or_else(|| found.first())
-        .map(|a| a.ip().to_string())
-        .with_context(|| format!("{} resolves to no address", addr.host))
 }
 
 /// Sends the MEETs of `plan`, then polls until every node sees every other at its current

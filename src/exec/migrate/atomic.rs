@@ -19,11 +19,12 @@ use crate::cluster::engine::Engine;
 use crate::cluster::moves::PairMoves;
 use crate::cluster::nodes::parse_cluster_nodes;
 use crate::cluster::scan::count_keys_in;
-use crate::cluster::slot_migrations::{Phase, SlotMigrationJob, parse_jobs, slotsrange_args};
+use crate::cluster::slot_migrations::{
+    Operation, Phase, SlotMigrationJob, parse_jobs, slotsrange_args,
+};
 use crate::cluster::slots::SlotSet;
 use crate::exec::interrupt;
-use crate::net::conn::ConnectOptions;
-use crate::net::conn::{NodeError, server_error_text};
+use crate::net::conn::{ConnectOptions, NodeConn, NodeError, server_error_text};
 use crate::net::conncache::ConnCache;
 use crate::net::fanout::fan_out;
 
@@ -124,6 +125,7 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
                 }
             }
             pending = waiting;
+            let any_started = !starting.is_empty();
             let started = fan_out(&starting, starting.len().max(1), |(source, pairs)| {
                 start(run, *source, pairs)
             });
@@ -142,7 +144,9 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
                     }
                 }
             }
-            interrupt::set_notes(FIRST_NOTE, forced_note(run, &active));
+            if any_started {
+                interrupt::set_notes(FIRST_NOTE, forced_note(run, &active));
+            }
         } else if !interrupted_seen {
             interrupted_seen = true;
             for source in active.iter_mut().filter(|s| s.running()) {
@@ -256,13 +260,11 @@ fn poll(run: &Run<'_>, source: usize) -> Result<Vec<SlotMigrationJob>, String> {
     list_jobs(&mut conn).inspect_err(|_| conn.discard())
 }
 
-fn list_jobs(conn: &mut crate::net::conn::NodeConn) -> Result<Vec<SlotMigrationJob>, String> {
-    let reply = conn
-        .raw(redis::cmd("CLUSTER").arg("GETSLOTMIGRATIONS"))
+/// `CLUSTER GETSLOTMIGRATIONS` on `conn`, parsed.
+fn list_jobs(conn: &mut NodeConn) -> Result<Vec<SlotMigrationJob>, String> {
+    let reply: redis::Value = conn
+        .query(redis::cmd("CLUSTER").arg("GETSLOTMIGRATIONS"))
         .map_err(|e| e.to_string())?;
-    if let redis::Value::ServerError(err) = &reply {
-        return Err(crate::net::conn::server_error_text(err));
-    }
     parse_jobs(&reply)
 }
 
@@ -273,7 +275,7 @@ fn name_jobs(run: &Run<'_>, jobs: &mut [Tracked], list: &[SlotMigrationJob]) {
         let pair = &run.pairs[job.pair];
         let target = &run.job.nodes[pair.to].id;
         let found = list.iter().find(|j| {
-            j.operation == crate::cluster::slot_migrations::Operation::Export
+            j.operation == Operation::Export
                 && j.target_node.as_deref() == Some(target.as_str())
                 && j.slots == pair.slots
         });

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use super::{EngineOutcome, Observer, OpenSlot, PairReport, Run};
+use super::{EngineOutcome, Observer, OpenSlot, PairReport, Run, keys_in};
 use crate::cluster::engine::Engine;
 use crate::cluster::moves::PairMoves;
 use crate::exec::announce::Announcer;
@@ -169,11 +169,6 @@ fn cut_batches(
     engines: &[Engine],
     keys_per_slot: &[(u16, u64)],
 ) -> Vec<SlotBatch> {
-    let keys_of = |slot: u16| {
-        keys_per_slot
-            .binary_search_by_key(&slot, |(s, _)| *s)
-            .map_or(0, |i| keys_per_slot[i].1)
-    };
     let mut per_pair: Vec<VecDeque<SlotBatch>> = Vec::new();
     for (p, pair) in pairs.iter().enumerate() {
         if engines.get(p) != Some(&Engine::Legacy) {
@@ -188,7 +183,7 @@ fn cut_batches(
         };
         let mut keys = 0u64;
         for slot in pair.slots.iter() {
-            let n = keys_of(slot);
+            let n = keys_in(keys_per_slot, slot);
             if !current.slots.is_empty()
                 && (current.slots.len() >= BATCH_SLOTS || keys + n > BATCH_KEYS)
             {

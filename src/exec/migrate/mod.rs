@@ -407,11 +407,15 @@ impl Run<'_> {
 
     /// Keys of `slot` on its source (counted before the moves).
     fn keys_of(&self, slot: u16) -> u64 {
-        let counts = &self.prep.keys_per_slot;
-        counts
-            .binary_search_by_key(&slot, |(s, _)| *s)
-            .map_or(0, |i| counts[i].1)
+        keys_in(&self.prep.keys_per_slot, slot)
     }
+}
+
+/// Keys of `slot` in `keys_per_slot` (sorted by slot); 0 for a slot not listed.
+fn keys_in(keys_per_slot: &[(u16, u64)], slot: u16) -> u64 {
+    keys_per_slot
+        .binary_search_by_key(&slot, |(s, _)| *s)
+        .map_or(0, |i| keys_per_slot[i].1)
 }
 
 /// What one engine did with its pairs.
