@@ -1,6 +1,7 @@
 //! Node addresses as operators type them: `host:port`, `host port`, `[::1]:7000`, `::1:7000`.
 
 use std::fmt;
+use std::net::Ipv6Addr;
 
 /// A node's client address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -21,13 +22,32 @@ impl NodeAddr {
     }
 
     /// Parses one `host:port` token the way redis-cli does: an `@busport` suffix is dropped and
-    /// the split is at the last colon, so `::1:7000` and `[::1]:7000` both work.
+    /// the split is at the last colon, so `::1:7000` and `[::1]:7000` both work. A host part
+    /// that holds a colon must be an IPv6 address (`127.0.0.1:7000:5` is refused).
     pub fn parse(token: &str) -> Result<Self, AddrError> {
         let without_bus = token.split('@').next().unwrap_or(token);
+        if let Some(rest) = without_bus.strip_prefix('[') {
+            let Some((host, after)) = rest.split_once(']') else {
+                return Err(AddrError::BadHost(
+                    token.to_string(),
+                    without_bus.to_string(),
+                ));
+            };
+            return match after.strip_prefix(':') {
+                Some(_) if !is_ipv6(host) => {
+                    Err(AddrError::BadHost(token.to_string(), format!("[{host}]")))
+                }
+                Some(port) => Self::from_parts(token, host, port),
+                None if after.is_empty() => Err(AddrError::MissingPort(token.to_string())),
+                None => Err(AddrError::BadHost(
+                    token.to_string(),
+                    without_bus.to_string(),
+                )),
+            };
+        }
         let Some((host, port)) = without_bus.rsplit_once(':') else {
             return Err(AddrError::MissingPort(token.to_string()));
         };
-        let host = host.trim_start_matches('[').trim_end_matches(']');
         Self::from_parts(token, host, port)
     }
 
@@ -36,7 +56,13 @@ impl NodeAddr {
     pub fn from_args(args: &[String]) -> Result<Self, AddrError> {
         match args {
             [one] => Self::parse(one),
-            [host, port] => Self::from_parts(&format!("{host} {port}"), host, port),
+            [host, port] => {
+                let bare = host
+                    .strip_prefix('[')
+                    .and_then(|h| h.strip_suffix(']'))
+                    .unwrap_or(host);
+                Self::from_parts(&format!("{host} {port}"), bare, port)
+            }
             _ => Err(AddrError::WrongArity),
         }
     }
@@ -65,6 +91,9 @@ impl NodeAddr {
         if host.is_empty() {
             return Err(AddrError::MissingHost(token.to_string()));
         }
+        if host.contains(':') && !is_ipv6(host) {
+            return Err(AddrError::BadHost(token.to_string(), host.to_string()));
+        }
         let port_num: u32 = port
             .parse()
             .map_err(|_| AddrError::BadPort(token.to_string(), port.to_string()))?;
@@ -75,9 +104,20 @@ impl NodeAddr {
     }
 }
 
+/// True for an IPv6 address, with or without a zone (`fe80::1%eth0`).
+fn is_ipv6(host: &str) -> bool {
+    let addr = host.split_once('%').map_or(host, |(addr, _zone)| addr);
+    addr.parse::<Ipv6Addr>().is_ok()
+}
+
+/// `host:port`, with an IPv6 host in brackets (`[::1]:7000`), as operators type it back.
 impl fmt::Display for NodeAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.host, self.port)
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
     }
 }
 
@@ -94,6 +134,9 @@ pub enum AddrError {
     MissingPort(String),
     /// `:7000` with no host.
     MissingHost(String),
+    /// A host part that is neither an IPv6 address nor a host name (`127.0.0.1:7000:5`, an
+    /// unclosed `[`): the token and the host part.
+    BadHost(String, String),
     /// A port that is not a number.
     BadPort(String, String),
     /// A port outside 1..=65535.
@@ -105,9 +148,20 @@ pub enum AddrError {
 impl fmt::Display for AddrError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            AddrError::MissingPort(t) if t.starts_with('[') => write!(
+                f,
+                "invalid address '{t}': missing port (hint: an IPv6 address goes in brackets \
+                 followed by its port, e.g. [::1]:7000)"
+            ),
             AddrError::MissingPort(t) => write!(
                 f,
                 "invalid address '{t}': missing port (expected HOST:PORT, e.g. 127.0.0.1:7000, or HOST PORT)"
+            ),
+            AddrError::BadHost(t, h) => write!(
+                f,
+                "invalid address '{t}': '{h}' is neither a host name nor an IPv6 address (hint: \
+                 give one HOST:PORT, e.g. 127.0.0.1:7000; an IPv6 address goes in brackets, \
+                 e.g. [::1]:7000)"
             ),
             AddrError::MissingHost(t) => {
                 write!(f, "invalid address '{t}': missing host (expected HOST:PORT)")
@@ -188,6 +242,59 @@ mod tests {
         ));
         let msg = NodeAddr::parse("127.0.0.1:70000").unwrap_err().to_string();
         assert!(msg.contains("out of range"), "{msg}");
+    }
+
+    #[test]
+    fn refuses_a_host_part_that_is_no_host() {
+        for token in [
+            "127.0.0.1:23000:5",
+            "2001:db8::7000",
+            "[::1",
+            "[::1]7000",
+            "[nope]:7000",
+        ] {
+            let err = NodeAddr::parse(token).unwrap_err();
+            assert!(matches!(err, AddrError::BadHost(..)), "{token}: {err:?}");
+            let msg = err.to_string();
+            assert!(msg.contains(token) && msg.contains("[::1]:7000"), "{msg}");
+        }
+        let err = NodeAddr::parse("[::1]").unwrap_err();
+        assert!(matches!(err, AddrError::MissingPort(_)), "{err:?}");
+        assert!(err.to_string().contains("[::1]:7000"), "{err}");
+        assert!(matches!(
+            NodeAddr::from_args(&args(&["127.0.0.1:5", "7000"])),
+            Err(AddrError::BadHost(..))
+        ));
+    }
+
+    #[test]
+    fn ipv6_in_every_accepted_form() {
+        let want = NodeAddr::new("fe80::1%eth0", 7000);
+        assert_eq!(NodeAddr::parse("fe80::1%eth0:7000").unwrap(), want);
+        assert_eq!(NodeAddr::parse("[fe80::1%eth0]:7000@17000").unwrap(), want);
+        assert_eq!(
+            NodeAddr::from_args(&args(&["[::1]", "7000"])).unwrap(),
+            NodeAddr::new("::1", 7000)
+        );
+        assert_eq!(
+            NodeAddr::from_args(&args(&["::1", "7000"])).unwrap(),
+            NodeAddr::new("::1", 7000)
+        );
+    }
+
+    #[test]
+    fn displays_ipv6_in_brackets() {
+        assert_eq!(NodeAddr::new("::1", 7000).to_string(), "[::1]:7000");
+        assert_eq!(
+            NodeAddr::new("127.0.0.1", 7000).to_string(),
+            "127.0.0.1:7000"
+        );
+        assert_eq!(NodeAddr::new("redis-0", 6379).to_string(), "redis-0:6379");
+        let json = serde_json::to_string(&NodeAddr::new("::1", 7000)).unwrap();
+        assert_eq!(json, "\"[::1]:7000\"");
+        for addr in [NodeAddr::new("::1", 7000), NodeAddr::new("10.0.0.1", 1)] {
+            assert_eq!(NodeAddr::parse(&addr.to_string()).unwrap(), addr);
+        }
     }
 
     #[test]

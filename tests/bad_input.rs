@@ -48,6 +48,34 @@ fn address_without_port() {
 }
 
 #[test]
+fn host_part_that_is_no_host() {
+    let out = refuses(&["check", "127.0.0.1:23000:5"], 2, "127.0.0.1:23000:5");
+    assert_one_error_line(&out);
+    assert!(out.stderr.contains("hint:"), "{out}");
+    let out = refuses(&["check", "[::1]"], 2, "missing port");
+    assert_one_error_line(&out);
+    assert!(out.stderr.contains("[::1]:7000"), "{out}");
+}
+
+#[test]
+fn ipv6_address_is_echoed_in_brackets() {
+    let Some(port) = closed_port_v6() else {
+        eprintln!("skipped: this host has no IPv6 loopback");
+        return;
+    };
+    for given in [format!("::1:{port}"), format!("[::1]:{port}")] {
+        let out = refuses(&["check", &given], 1, &format!("[::1]:{port}: "));
+        assert_one_error_line(&out);
+    }
+}
+
+/// A port on ::1 with nothing listening, or `None` on a host without IPv6.
+fn closed_port_v6() -> Option<u16> {
+    let listener = TcpListener::bind("[::1]:0").ok()?;
+    Some(listener.local_addr().ok()?.port())
+}
+
+#[test]
 fn port_not_a_number() {
     let out = refuses(&["check", "127.0.0.1:notaport"], 2, "notaport");
     assert_one_error_line(&out);

@@ -8,6 +8,7 @@
 use std::fmt;
 
 use super::nodes::{LinkState, NodeEntry};
+use crate::address::NodeAddr;
 
 /// What one node answered at its current address.
 #[derive(Debug, Clone)]
@@ -24,6 +25,13 @@ pub struct Reached {
     pub myself: NodeEntry,
     /// Every line of its `CLUSTER NODES`.
     pub view: Vec<NodeEntry>,
+}
+
+impl Reached {
+    /// Where it answers now (`ip:port`, an IPv6 address in brackets when displayed).
+    pub fn current_addr(&self) -> NodeAddr {
+        NodeAddr::new(self.ip.clone(), self.port)
+    }
 }
 
 /// One `CLUSTER MEET` to send.
@@ -97,7 +105,7 @@ pub fn plan_rejoin(nodes: &[Reached]) -> Result<RejoinPlan, RejoinRefusal> {
             )));
         }
     }
-    let current = |n: &Reached| format!("{}:{}", n.ip, n.port);
+    let current = |n: &Reached| n.current_addr().to_string();
     let mut meets = Vec::new();
     for (from, a) in nodes.iter().enumerate() {
         for (to, b) in nodes.iter().enumerate().filter(|(to, _)| *to != from) {
@@ -140,7 +148,7 @@ pub fn plan_rejoin(nodes: &[Reached]) -> Result<RejoinPlan, RejoinRefusal> {
 /// True when `view` shows `node` at its current address, with its link up and no failure
 /// flag.
 fn sees(view: &[NodeEntry], node: &Reached) -> bool {
-    let current = format!("{}:{}", node.ip, node.port);
+    let current = node.current_addr().to_string();
     view.iter().any(|l| {
         l.id == node.myself.id
             && line_addr(l).as_deref() == Some(current.as_str())
@@ -258,5 +266,35 @@ mod tests {
         ];
         assert!(plan_rejoin(&twice).unwrap_err().0.contains("same node"));
         assert!(plan_rejoin(&twice[..1]).is_err());
+    }
+
+    #[test]
+    fn ipv6_nodes_that_see_each_other_need_no_meet() {
+        let ips = [(A, "fd00::2"), (B, "fd00::3")];
+        let nodes: Vec<Reached> = ips
+            .iter()
+            .map(|&(me, ip)| {
+                let text: String = ips
+                    .iter()
+                    .map(|&(id, addr)| {
+                        let flags = if id == me { "myself,master" } else { "master" };
+                        format!("{id} {addr}:6379@16379 {flags} - 0 0 1 connected\n")
+                    })
+                    .collect();
+                let view = parse_cluster_nodes(&text).unwrap();
+                Reached {
+                    given: format!("[{ip}]:6379"),
+                    ip: ip.into(),
+                    port: 6379,
+                    bus_port: 16379,
+                    myself: view.iter().find(|l| l.flags.myself).unwrap().clone(),
+                    view,
+                }
+            })
+            .collect();
+        assert_eq!(nodes[0].current_addr().to_string(), "[fd00::2]:6379");
+        let plan = plan_rejoin(&nodes).unwrap();
+        assert!(plan.meets.is_empty(), "{:?}", plan.meets);
+        assert_eq!(plan.old_addresses, vec![None, None]);
     }
 }
