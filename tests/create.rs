@@ -305,6 +305,32 @@ fn refusals_change_nothing() {
 }
 
 #[test]
+fn scattered_slots_are_refused_in_one_short_line() {
+    let nodes = TestCluster::start_unformed(3, NodeOpts::new());
+    let all: Vec<&Node> = nodes.nodes().iter().collect();
+    let mut addslots = vec!["CLUSTER".to_string(), "ADDSLOTS".to_string()];
+    addslots.extend((0..16384).step_by(2).map(|s: u32| s.to_string()));
+    nodes.node(0).cmd(&addslots);
+    let before = fingerprint(&all);
+
+    let out = create(&nodes.addrs(), &["--yes"]);
+    out.assert_code(1);
+    let line = out
+        .stderr
+        .lines()
+        .find(|l| l.contains(&nodes.addr(0)) && l.contains("already serves"))
+        .unwrap_or_else(|| panic!("no refusal line for {}\n{out}", nodes.addr(0)));
+    assert!(
+        line.contains("already serves 8192 slot(s): 0,2,4,")
+            && line.ends_with("... and 8172 more ranges (8192 slots)"),
+        "{line}"
+    );
+    let longest = out.stderr.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 300, "a line of {longest} bytes:\n{out}");
+    assert_eq!(fingerprint(&all), before);
+}
+
+#[test]
 fn hostnames_are_accepted() {
     let nodes = TestCluster::start_unformed(3, NodeOpts::new());
     let all: Vec<&Node> = nodes.nodes().iter().collect();

@@ -189,6 +189,38 @@ fn info_matches_redis_cli() {
 }
 
 #[test]
+fn open_slots_are_listed_as_ranges() {
+    let cluster = TestCluster::start(3, 0, NodeOpts::new());
+    let (source, target) = (cluster.node(0), cluster.node(1));
+    for slot in (100..=163).chain([200]) {
+        let slot = slot.to_string();
+        target.cmd(&["CLUSTER", "SETSLOT", &slot, "IMPORTING", source.id()]);
+        source.cmd(&["CLUSTER", "SETSLOT", &slot, "MIGRATING", target.id()]);
+    }
+
+    let out = run(["check", &cluster.addr(2)]);
+    out.assert_code(1);
+    for line in [
+        format!(
+            "[WARNING] Node {} has slots in migrating state 100-163,200.",
+            source.addr()
+        ),
+        format!(
+            "[WARNING] Node {} has slots in importing state 100-163,200.",
+            target.addr()
+        ),
+        "[WARNING] The following slots are open: 100-163,200.".to_string(),
+    ] {
+        assert!(
+            out.stdout.lines().any(|l| l == line),
+            "missing {line:?}:\n{out}"
+        );
+    }
+    let doc = json(&run(["check", &cluster.addr(2), "--json"]));
+    assert_eq!(doc["open_slot_numbers"].as_array().map(Vec::len), Some(65));
+}
+
+#[test]
 fn open_slot_is_reported_and_fails_the_check() {
     let cluster = TestCluster::start(3, 0, NodeOpts::new());
     let (source, target) = (cluster.node(0), cluster.node(1));

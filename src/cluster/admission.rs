@@ -33,7 +33,7 @@ pub fn join_problems(probe: &NodeProbe) -> Vec<String> {
         out.push(format!(
             "already serves {} slot(s): {}",
             me.slots.len(),
-            me.slots
+            me.slots.abbreviated()
         ));
     }
     if !me.migrating.is_empty() || !me.importing.is_empty() {

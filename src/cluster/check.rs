@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::capabilities::{Flavor, Version};
 use super::nodes::NodeEntry;
 use super::slot_migrations::{MigrationSeen, slots_in_flight, unfinished_jobs};
-use super::slots::{SLOT_COUNT, SlotRange, SlotSet};
+use super::slots::{SLOT_COUNT, SlotRange, SlotSet, slot_list};
 use super::snapshot::{NodeState, Snapshot};
 
 /// Keys found in slots a master does not serve: master id → slots holding keys.
@@ -138,34 +138,22 @@ impl CheckReport {
         if !self.open_slot_numbers.is_empty() {
             errors.push(format!(
                 "open slots: {}",
-                join_numbers(&self.open_slot_numbers)
+                slot_list(&self.open_slot_numbers)
             ));
         }
         if !self.uncovered.is_empty() {
             errors.push(format!(
                 "{} slots not covered: {}",
                 self.uncovered.len(),
-                self.uncovered
+                self.uncovered.abbreviated()
             ));
         }
         if let Some(multi) = self.multiple_owners.as_ref().filter(|m| !m.is_empty()) {
             let slots: Vec<u16> = multi.iter().map(|m| m.slot).collect();
-            errors.push(format!(
-                "slots with multiple owners: {}",
-                join_numbers(&slots)
-            ));
+            errors.push(format!("slots with multiple owners: {}", slot_list(&slots)));
         }
         errors
     }
-}
-
-/// `1,2,3`.
-pub fn join_numbers(numbers: &[u16]) -> String {
-    numbers
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// Runs every check on `snapshot`. `stray_keys` comes from a multiple-owners key scan, when
@@ -601,6 +589,16 @@ mod tests {
             report.slots_agree,
             "open-slot markers do not count for agreement"
         );
+    }
+
+    #[test]
+    fn many_open_slots_are_one_line_of_ranges() {
+        let open: String = (2560..=3071).map(|s| format!(" [{s}->-{M2}]")).collect();
+        let mut views = all_views(HEALTHY);
+        views[0] = Some(view_of(HEALTHY, 0).replacen(" 0-5460", &format!(" 0-5460{open}"), 1));
+        let report = check(&snapshot(&views), None);
+        assert_eq!(report.open_slot_numbers.len(), 512);
+        assert_eq!(report.errors(), vec!["open slots: 2560-3071".to_string()]);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use super::check::CheckReport;
 use super::moves::MovePlan;
 use super::slot_migrations::slots_in_flight;
+use super::slots::slot_list;
 use super::snapshot::Snapshot;
 
 /// The judgement.
@@ -23,6 +24,15 @@ impl Preflight {
     /// True when moving may start.
     pub fn clear(&self) -> bool {
         self.blockers.is_empty()
+    }
+}
+
+/// The slots as a list for a message, or `none`.
+fn or_none(slots: &[u16]) -> String {
+    if slots.is_empty() {
+        "none".to_string()
+    } else {
+        slot_list(slots)
     }
 }
 
@@ -54,8 +64,10 @@ pub fn preflight(
             .filter(|s| moving.contains(*s))
             .collect();
         let text = format!(
-            "{} has open slots (migrating {:?}, importing {:?})",
-            open.addr, open.migrating, open.importing
+            "{} has open slots (migrating {}, importing {})",
+            open.addr,
+            or_none(&open.migrating),
+            or_none(&open.importing)
         );
         if touched.is_empty() {
             out.warnings
@@ -63,7 +75,7 @@ pub fn preflight(
         } else {
             out.blockers.push(format!(
                 "{text}, among them slot(s) being moved: {}",
-                super::check::join_numbers(&touched)
+                slot_list(&touched)
             ));
         }
     }
@@ -72,7 +84,7 @@ pub fn preflight(
         out.blockers.push(format!(
             "slot(s) {} are being moved by a running slot migration job (`rcluster check` shows \
              it); wait until it finishes, then plan again",
-            in_flight.bracketed()
+            in_flight.abbreviated()
         ));
     }
     let uncovered = &report.uncovered;
@@ -88,7 +100,7 @@ pub fn preflight(
                 "{} of the slots being moved are not served: {} (their master is down or \
                  unreachable)",
                 touched.len(),
-                touched.bracketed()
+                touched.abbreviated()
             ));
         }
     }

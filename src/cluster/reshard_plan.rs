@@ -208,24 +208,14 @@ fn plan_named(
         return Err(PlanError(format!(
             "slot(s) {} are not served by any master: nothing to move them from \
              (`rcluster fix` assigns uncovered slots)",
-            unserved
-                .ranges()
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
+            unserved.abbreviated()
         )));
     }
     if !foreign.is_empty() && matches!(from, Sources::Ids(_)) {
         return Err(PlanError(format!(
             "slot(s) {} are served by a master that is not in --from; add it, or leave \
              --from out to take each slot from whichever master serves it",
-            foreign
-                .ranges()
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
+            foreign.abbreviated()
         )));
     }
     giving.sort_unstable();

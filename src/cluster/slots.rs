@@ -26,6 +26,15 @@ fn hash_tag(key: &[u8]) -> &[u8] {
     key
 }
 
+/// How many ranges [`SlotSet::abbreviated`] and [`slot_list`] show before they count the rest.
+pub const RANGES_SHOWN: usize = 20;
+
+/// Slot numbers (in any order, repeats allowed) as ranges for a message: `2560-2600,3000`;
+/// see [`SlotSet::abbreviated`]. The one way messages list slots.
+pub fn slot_list(slots: &[u16]) -> String {
+    slots.iter().copied().collect::<SlotSet>().abbreviated()
+}
+
 /// An inclusive range of slots, `start..=end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct SlotRange {
@@ -244,6 +253,27 @@ impl SlotSet {
         out
     }
 
+    /// For messages: the ranges (`0-5460,10923`), at most [`RANGES_SHOWN`] of them, then how
+    /// many more there are (`0,2,4,...,38, ... and 8172 more ranges (8192 slots)`), so that a
+    /// scattered set never makes a line of kilobytes. Empty string for the empty set.
+    pub fn abbreviated(&self) -> String {
+        let ranges = self.ranges();
+        let shown: Vec<String> = ranges
+            .iter()
+            .take(RANGES_SHOWN)
+            .map(ToString::to_string)
+            .collect();
+        let mut text = shown.join(",");
+        let more = ranges.len().saturating_sub(RANGES_SHOWN);
+        if more > 0 {
+            text.push_str(&format!(
+                ", ... and {more} more ranges ({} slots)",
+                self.len()
+            ));
+        }
+        text
+    }
+
     /// redis-cli's bracketed form: `[0-5460],[10923]` (empty string for the empty set).
     pub fn bracketed(&self) -> String {
         self.ranges()
@@ -338,6 +368,24 @@ mod tests {
         assert_eq!(SlotSet::full().len(), 16384);
         assert_eq!(SlotSet::new().to_string(), "");
         assert!(SlotSet::new().is_empty());
+    }
+
+    #[test]
+    fn slot_lists_are_ranges_and_stay_short() {
+        assert_eq!(slot_list(&[]), "");
+        assert_eq!(slot_list(&[2562, 2560, 2561, 2561, 3000]), "2560-2562,3000");
+        let open: Vec<u16> = (2560..=3071).collect();
+        assert_eq!(slot_list(&open), "2560-3071");
+        let exactly: Vec<u16> = (0..RANGES_SHOWN as u16).map(|i| i * 2).collect();
+        assert!(!slot_list(&exactly).contains("more"));
+        let scattered: Vec<u16> = (0..16384).step_by(2).collect();
+        let text = slot_list(&scattered);
+        assert!(
+            text.starts_with("0,2,4,")
+                && text.ends_with(",38, ... and 8172 more ranges (8192 slots)"),
+            "{text}"
+        );
+        assert!(text.len() < 200, "{} bytes", text.len());
     }
 
     #[test]

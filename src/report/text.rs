@@ -1,10 +1,11 @@
 //! redis-cli-style text reports: the `M:`/`S:` node blocks, the info summary and the check
 //! report. Pure functions from data to a [`Doc`].
 
-use crate::cluster::check::{CheckReport, join_numbers};
+use crate::cluster::check::CheckReport;
 use crate::cluster::create_plan::CreatePlan;
 use crate::cluster::info::{numbered_dbs_used, per_db_text};
 use crate::cluster::slot_migrations::{MigrationSeen, Phase};
+use crate::cluster::slots::slot_list;
 use crate::cluster::snapshot::{NodeState, Snapshot};
 use crate::exec::bootstrap::Member;
 use crate::output::{Doc, Style};
@@ -132,7 +133,7 @@ pub fn check_report(snapshot: &Snapshot, report: &CheckReport) -> Doc {
                 format!(
                     "[WARNING] Node {} has slots in migrating state {}.",
                     node.addr,
-                    join_numbers(&node.migrating)
+                    slot_list(&node.migrating)
                 ),
             );
         }
@@ -142,7 +143,7 @@ pub fn check_report(snapshot: &Snapshot, report: &CheckReport) -> Doc {
                 format!(
                     "[WARNING] Node {} has slots in importing state {}.",
                     node.addr,
-                    join_numbers(&node.importing)
+                    slot_list(&node.importing)
                 ),
             );
         }
@@ -152,7 +153,7 @@ pub fn check_report(snapshot: &Snapshot, report: &CheckReport) -> Doc {
             Style::Warn,
             format!(
                 "[WARNING] The following slots are open: {}.",
-                join_numbers(&report.open_slot_numbers)
+                slot_list(&report.open_slot_numbers)
             ),
         );
     }
