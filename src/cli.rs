@@ -30,7 +30,8 @@ pub const VERSION: &str = concat!(
                   cluster.",
     after_help = "Exit codes: 0 success / healthy, 1 problems found or operation failed, \
                   2 usage error, 130 interrupted.",
-    propagate_version = true
+    propagate_version = true,
+    args_override_self = true
 )]
 pub struct Cli {
     /// Options shared by every subcommand.
@@ -89,6 +90,15 @@ pub struct GlobalOpts {
     /// Do not verify the nodes' certificates at all
     #[arg(long, global = true, help_heading = "TLS")]
     pub insecure: bool,
+
+    /// Prefer IPv4 when a host name resolves to both IPv4 and IPv6 addresses (the default)
+    #[arg(short = '4', global = true, conflicts_with = "prefer_ipv6")]
+    pub prefer_ipv4: bool,
+
+    /// Prefer IPv6 when a host name resolves to both (CLUSTER MEET takes an address, not a
+    /// name)
+    #[arg(short = '6', global = true)]
+    pub prefer_ipv6: bool,
 
     /// Connect and reply timeout for every node, in seconds (decimals allowed); migrations
     /// wait longer for MIGRATE replies (see their --timeout)
@@ -344,16 +354,22 @@ pub struct KeyScanArgs {
 
     /// Seconds to sleep after each SCAN batch of about 1000 keys, to limit the load
     /// (decimals allowed)
-    #[arg(short = 'i', long, value_name = "SECS", default_value_t = 0.0)]
+    #[arg(
+        short = 'i',
+        long,
+        value_name = "SECS",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     pub interval: f64,
 
     /// Biggest keys listed: per type for bigkeys, overall for memkeys [default: 1 for
     /// bigkeys, 10 for memkeys]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub top: Option<usize>,
 
     /// Nodes scanned at the same time
-    #[arg(long, value_name = "N", default_value_t = 16)]
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub parallel: usize,
 }
 
@@ -366,7 +382,7 @@ pub struct MemkeysArgs {
 
     /// MEMORY USAGE SAMPLES: nested values sampled per key, 0 for all [default: the
     /// server's, 5]
-    #[arg(long, alias = "memkeys-samples", value_name = "N")]
+    #[arg(long, alias = "memkeys-samples", value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true)]
     pub samples: Option<u32>,
 }
 
@@ -411,7 +427,9 @@ pub struct RestoreArgs {
         long,
         alias = "cluster-pipeline",
         value_name = "N",
-        default_value_t = 1000
+        default_value_t = 1000,
+        value_parser = whole::<usize>,
+        allow_negative_numbers = true
     )]
     pub pipeline: usize,
 
@@ -452,7 +470,12 @@ pub struct AddNodeArgs {
     pub master_id: Option<String>,
 
     /// Seconds to wait until every node knows the new node and it reports cluster_state:ok
-    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 60.0,
+        allow_negative_numbers = true
+    )]
     pub wait_timeout: f64,
 
     /// Check the nodes and say what would be done, change nothing
@@ -484,7 +507,12 @@ pub struct DelNodeArgs {
     pub yes: bool,
 
     /// Seconds to keep checking that no node lists the removed node any more
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 30.0,
+        allow_negative_numbers = true
+    )]
     pub wait_timeout: f64,
 
     /// Say what would be done, change nothing
@@ -534,7 +562,7 @@ pub struct SetTimeoutArgs {
     pub entry: String,
 
     /// The new cluster-node-timeout in milliseconds (at least 100)
-    #[arg(value_name = "MILLISECONDS")]
+    #[arg(value_name = "MILLISECONDS", value_parser = whole::<u64>, allow_negative_numbers = true)]
     pub millis: u64,
 
     /// Say what would be done, change nothing
@@ -572,12 +600,12 @@ pub struct ImportArgs {
 
     /// The source database to import [default: every database that holds keys, each into
     /// the same database; a cluster without numbered databases takes database 0 only]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true)]
     pub from_db: Option<u32>,
 
     /// The cluster database the keys of --from-db go to [default: N on a cluster with
     /// numbered databases (Valkey 9 cluster-databases), else 0]
-    #[arg(long, value_name = "M", requires = "from_db")]
+    #[arg(long, value_name = "M", requires = "from_db", value_parser = whole::<u32>, allow_negative_numbers = true)]
     pub to_db: Option<u32>,
 
     /// Copy the keys and leave the source unchanged
@@ -593,7 +621,9 @@ pub struct ImportArgs {
         long = "timeout",
         alias = "cluster-timeout",
         value_name = "MS",
-        default_value_t = 60_000
+        default_value_t = 60_000,
+        value_parser = whole::<u64>,
+        allow_negative_numbers = true
     )]
     pub migrate_timeout_ms: u64,
 
@@ -602,12 +632,14 @@ pub struct ImportArgs {
         long,
         alias = "cluster-pipeline",
         value_name = "N",
-        default_value_t = 1000
+        default_value_t = 1000,
+        value_parser = whole::<usize>,
+        allow_negative_numbers = true
     )]
     pub pipeline: usize,
 
     /// Target masters fed at the same time
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub parallel: usize,
 
     /// Count the keys and check both sides, move nothing
@@ -627,7 +659,7 @@ pub struct BackupArgs {
     pub dir: PathBuf,
 
     /// Masters saved at the same time
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub parallel: usize,
 }
 
@@ -642,13 +674,15 @@ pub struct KeyMoveOpts {
         long = "timeout",
         alias = "cluster-timeout",
         value_name = "MS",
-        default_value_t = 60_000
+        default_value_t = 60_000,
+        value_parser = whole::<u64>,
+        allow_negative_numbers = true
     )]
     pub migrate_timeout_ms: u64,
 
     /// Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about
     /// 8 MB per batch]
-    #[arg(long, alias = "cluster-pipeline", value_name = "N")]
+    #[arg(long, alias = "cluster-pipeline", value_name = "N", value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub pipeline: Option<usize>,
 
     /// Overwrite keys that already exist on the target (MIGRATE REPLACE); without it, a key on
@@ -700,7 +734,7 @@ pub struct MigrateOpts {
 
     /// Batches of slots moved at the same time, over all source/target pairs (a batch is up
     /// to 256 slots of one pair; a source serves at most 2 at once)
-    #[arg(long, value_name = "N", default_value_t = 16)]
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub parallel: usize,
 
     /// Print the plan and change nothing
@@ -724,7 +758,12 @@ pub struct FailoverArgs {
     pub takeover: bool,
 
     /// Seconds to wait until every reachable node sees the new master
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 30.0,
+        allow_negative_numbers = true
+    )]
     pub wait_timeout: f64,
 
     /// Say what would be done, change nothing
@@ -796,7 +835,9 @@ pub struct ReshardArgs {
         long,
         alias = "cluster-slots",
         value_name = "N",
-        conflicts_with = "slot_range"
+        conflicts_with = "slot_range",
+        value_parser = slot_count,
+        allow_negative_numbers = true
     )]
     pub slots: Option<usize>,
 
@@ -845,7 +886,8 @@ pub struct RebalanceArgs {
         long,
         alias = "cluster-threshold",
         value_name = "PCT",
-        default_value_t = 2.0
+        default_value_t = 2.0,
+        allow_negative_numbers = true
     )]
     pub threshold: f64,
 
@@ -874,7 +916,9 @@ pub struct CreateArgs {
         long,
         alias = "cluster-replicas",
         value_name = "N",
-        default_value_t = 0
+        default_value_t = 0,
+        value_parser = whole::<usize>,
+        allow_negative_numbers = true
     )]
     pub replicas: usize,
 
@@ -887,7 +931,12 @@ pub struct CreateArgs {
     pub dry_run: bool,
 
     /// Give up waiting for the nodes to agree after this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 60.0,
+        allow_negative_numbers = true
+    )]
     pub wait_timeout: f64,
 }
 
@@ -922,7 +971,7 @@ pub enum LocalCommand {
 #[derive(Debug, Args)]
 pub struct LocalUpArgs {
     /// Number of masters (at least 3)
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub masters: usize,
 
     /// Replicas per master
@@ -930,7 +979,9 @@ pub struct LocalUpArgs {
         long,
         alias = "cluster-replicas",
         value_name = "N",
-        default_value_t = 1
+        default_value_t = 1,
+        value_parser = whole::<usize>,
+        allow_negative_numbers = true
     )]
     pub replicas: usize,
 
@@ -948,7 +999,12 @@ pub struct LocalUpArgs {
     pub place: LocalDirArgs,
 
     /// Give up waiting for the nodes to agree after this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 60.0,
+        allow_negative_numbers = true
+    )]
     pub wait_timeout: f64,
 }
 
@@ -982,6 +1038,22 @@ pub struct CheckArgs {
     /// Also count keys in every slot of every master to find slots with several owners
     #[arg(long, alias = "cluster-search-multiple-owners")]
     pub search_multiple_owners: bool,
+}
+
+/// clap's parser of counts, sizes and milliseconds: a whole number of 0 or more, said plainly
+/// otherwise (`-5` included, instead of clap's tip about `--`).
+fn whole<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| "give a whole number of 0 or more".to_string())
+}
+
+/// clap's parser of `--slots`: a number of slots from 1 to 16384.
+fn slot_count(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<i64>() {
+        Ok(n @ 1..=16384) => Ok(n as usize),
+        _ => Err("give a number of slots from 1 to 16384".to_string()),
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod address;
+mod argv;
 pub mod cli;
 pub mod cluster;
 mod commands;
@@ -31,38 +32,79 @@ use crate::error::exit_code;
 
 /// Runs rcluster with the given argv and returns the process exit code.
 ///
-/// A `--cluster` word (as in `redis-cli -a PW --cluster check ...`) is accepted and dropped,
-/// wherever it stands before a `--`.
+/// The argv may be written as for `redis-cli --cluster` (or `valkey-cli --cluster`): it is
+/// rewritten into rcluster's own grammar first ([`argv`]), notes about options accepted and
+/// ignored go to stderr (not with `-q`).
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
-    let mut args: Vec<OsString> = args.into_iter().collect();
-    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
-    if let Some(i) = args[1.min(end)..end].iter().position(|a| a == "--cluster") {
-        args.remove(i + 1);
+    let args: Vec<OsString> = args.into_iter().collect();
+    let json = wants(&args, &["--json"]);
+    let rewritten = match argv::rewrite(args, read_all_stdin) {
+        Ok(rewritten) => rewritten,
+        Err(err) => {
+            eprintln!("error: {err}");
+            if json {
+                print_json_error(&err.to_string(), exit_code::USAGE);
+            }
+            return exit_code::USAGE;
+        }
+    };
+    if !wants(&rewritten.args, &["-q", "--quiet"]) {
+        for note in &rewritten.notes {
+            eprintln!("{note}");
+        }
     }
-    let cli = match cli::Cli::try_parse_from(args) {
+    let cli = match cli::Cli::try_parse_from(rewritten.args) {
         Ok(cli) => cli,
         Err(err) => {
-            let _ = err.print();
             return match err.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    let _ = err.print();
                     exit_code::SUCCESS
                 }
-                _ => exit_code::USAGE,
+                _ => {
+                    let _ = err.print();
+                    if json {
+                        let text = err.render().to_string();
+                        let first = text.lines().next().unwrap_or_default();
+                        print_json_error(first.trim_start_matches("error: "), exit_code::USAGE);
+                    }
+                    exit_code::USAGE
+                }
             };
         }
     };
     let json = cli.global.json;
+    prompt::set_json_output(json);
     match commands::dispatch(cli) {
         Ok(outcome) => outcome.code(),
         Err(err) => {
             let code = error::code_for(&err);
             eprintln!("error: {err:#}");
             if json {
-                // Scripts reading stdout always get one JSON document.
-                let doc = serde_json::json!({ "error": format!("{err:#}"), "exit_code": code });
-                println!("{doc:#}");
+                print_json_error(&format!("{err:#}"), code);
             }
             code
         }
     }
+}
+
+/// The one JSON document scripts reading stdout get when a command fails.
+fn print_json_error(message: &str, code: i32) {
+    let doc = serde_json::json!({ "error": message, "exit_code": code });
+    println!("{doc:#}");
+}
+
+/// True when one of `flags` stands in `args` before a `--`.
+fn wants(args: &[OsString], flags: &[&str]) -> bool {
+    args.iter()
+        .take_while(|a| *a != "--")
+        .any(|a| flags.iter().any(|f| a == f))
+}
+
+/// The whole of stdin, for redis-cli's `-x`/`-X`.
+fn read_all_stdin() -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text)?;
+    Ok(text)
 }

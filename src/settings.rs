@@ -29,6 +29,7 @@ pub fn connect_options(global: &GlobalOpts) -> anyhow::Result<ConnectOptions> {
         tls: tls(global)?,
         connect_timeout: timeout,
         io_timeout: timeout,
+        prefer_ipv6: global.prefer_ipv6,
     })
 }
 

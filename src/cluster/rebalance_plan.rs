@@ -7,7 +7,7 @@
 //! only masters below it receive, so every slot moves at most once; each giver hands out its
 //! lowest-numbered slots in one run per receiver, which keeps ranges contiguous.
 
-use super::moves::{MovePlan, PlanError, PlanNode, SlotMove, resolve_master};
+use super::moves::{MovePlan, PlanError, PlanNode, SlotMove, resolve_node};
 
 /// What the operator asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,8 +73,17 @@ pub fn plan_rebalance(
     request: &RebalanceRequest,
 ) -> Result<RebalancePlan, PlanError> {
     let mut weights: Vec<Option<f64>> = vec![None; nodes.len()];
+    let mut notes = Vec::new();
     for (id, weight) in &request.weights {
-        let i = resolve_master(nodes, id).map_err(|e| PlanError(format!("--weight {id}: {e}")))?;
+        let i = resolve_node(nodes, id).map_err(|e| PlanError(format!("--weight {id}: {e}")))?;
+        if !nodes[i].is_master {
+            // A master that has since become a replica: redis-cli ignores its weight too.
+            notes.push(format!(
+                "--weight {id}: {} ({}) is a replica now; its weight is ignored",
+                nodes[i].addr, nodes[i].id
+            ));
+            continue;
+        }
         if weights[i].is_some() {
             return Err(PlanError(format!(
                 "--weight names {} ({}) twice",
@@ -83,7 +92,6 @@ pub fn plan_rebalance(
         }
         weights[i] = Some(*weight);
     }
-    let mut notes = Vec::new();
     let mut shares: Vec<Share> = Vec::new();
     for (i, node) in nodes.iter().enumerate() {
         if !node.is_master {
@@ -290,6 +298,16 @@ mod tests {
         let planned =
             plan_rebalance(&three_plus_empty(), &request(&[("eeee", 2.0)], false, 2.0)).unwrap();
         assert_eq!(planned.notes.len(), 1);
+    }
+
+    #[test]
+    fn weight_of_a_node_that_became_a_replica_is_ignored() {
+        let mut nodes = three_plus_empty();
+        nodes.push(crate::cluster::moves::fixtures::replica("ffff"));
+        let planned = plan_rebalance(&nodes, &request(&[("ffff", 0.01)], false, 2.0)).unwrap();
+        assert_eq!(planned.notes.len(), 1, "{:?}", planned.notes);
+        assert!(planned.notes[0].contains("is a replica now"));
+        assert!(plan_rebalance(&nodes, &request(&[("zzzz", 1.0)], false, 2.0)).is_err());
     }
 
     #[test]

@@ -100,7 +100,12 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Re
         );
     }
     let master = if as_replica {
-        let (index, auto) = choose_master(&snapshot, &new_addr, args.master_id.as_deref())?;
+        let (index, auto) = choose_master(
+            &snapshot,
+            &new_addr,
+            args.master_id.as_deref(),
+            opts.prefer_ipv6,
+        )?;
         let m = &snapshot.nodes[index];
         if auto {
             out.line(
@@ -257,11 +262,13 @@ fn already_member(
 }
 
 /// The master the new replica follows: the one named (id or prefix), or the automatic
-/// choice. Returns its snapshot index and whether it was chosen automatically.
+/// choice (a master on another host than the new node's address, resolved IPv6 first with
+/// `prefer_ipv6`). Returns its snapshot index and whether it was chosen automatically.
 fn choose_master(
     snapshot: &Snapshot,
     new_addr: &NodeAddr,
     named: Option<&str>,
+    prefer_ipv6: bool,
 ) -> anyhow::Result<(usize, bool)> {
     if let Some(text) = named {
         let index = resolve_master(&PlanNode::from_snapshot(snapshot), text)?;
@@ -277,19 +284,30 @@ fn choose_master(
         return Ok((index, false));
     }
     let (masters, choices) = master_choices(snapshot);
-    let host = resolve_ip(new_addr).unwrap_or_else(|_| new_addr.host.clone());
+    let host = resolve_ip(new_addr, prefer_ipv6).unwrap_or_else(|_| new_addr.host.clone());
     let pick =
         pick_master(&choices, &host, "").context("no healthy master can take a new replica")?;
     Ok((masters[pick], true))
 }
 
-/// The FUNCTION DUMP payload of the cluster when it has functions and the new node has none;
-/// `None` when there is nothing to copy (or the servers predate functions).
+/// The FUNCTION DUMP payload of the cluster when it has functions; `None` when there is
+/// nothing to copy (or the servers predate functions). A new node that holds functions of its
+/// own is refused, as redis-cli refuses it, whether or not the cluster has any.
 fn functions_to_copy(
     opts: &ConnectOptions,
     entry: &NodeAddr,
     new_addr: &NodeAddr,
 ) -> anyhow::Result<Option<Vec<u8>>> {
+    let mut new_conn = opts.connect(new_addr)?;
+    let Ok(theirs) = new_conn.query::<Vec<redis::Value>>(redis::cmd("FUNCTION").arg("LIST")) else {
+        return Ok(None);
+    };
+    if !theirs.is_empty() {
+        bail!(
+            "{new_addr}: node already contains functions, so it cannot join the cluster: run \
+             FUNCTION FLUSH on it and try again. Nothing was changed"
+        );
+    }
     let mut conn = opts.connect(entry)?;
     let Ok(libraries) = conn.query::<Vec<redis::Value>>(redis::cmd("FUNCTION").arg("LIST")) else {
         return Ok(None);
@@ -298,14 +316,6 @@ fn functions_to_copy(
         return Ok(None);
     }
     let payload: Vec<u8> = conn.query(redis::cmd("FUNCTION").arg("DUMP"))?;
-    let mut new_conn = opts.connect(new_addr)?;
-    let theirs: Vec<redis::Value> = new_conn.query(redis::cmd("FUNCTION").arg("LIST"))?;
-    if !theirs.is_empty() {
-        bail!(
-            "{new_addr} already has functions and cannot join a cluster that has its own: run \
-             FUNCTION FLUSH on it and try again. Nothing was changed"
-        );
-    }
     Ok(Some(payload))
 }
 
@@ -320,7 +330,7 @@ fn connect_members(
     let mut members = reachable_members(snapshot, "");
     members.push(Member {
         addr: new_addr.clone(),
-        ip: resolve_ip(new_addr)?,
+        ip: resolve_ip(new_addr, opts.prefer_ipv6)?,
         id: new_probe.myself.id.clone(),
         bus_port: new_probe
             .myself

@@ -189,7 +189,7 @@ fn validate(opts: &ConnectOptions, addrs: &[NodeAddr]) -> anyhow::Result<(NodePo
     let mut problems: Vec<(String, String)> = Vec::new();
     let ips: Vec<Option<String>> = addrs
         .iter()
-        .map(|a| match resolve_ip(a) {
+        .map(|a| match resolve_ip(a, opts.prefer_ipv6) {
             Ok(ip) => Some(ip),
             Err(e) => {
                 problems.push((a.to_string(), format!("{e:#}")));

@@ -1,5 +1,6 @@
 //! `rcluster reshard`: move a number of slots (or named slots) to one master. Asks for what
-//! is missing on a terminal, as redis-cli does, and names the missing option otherwise.
+//! is missing as redis-cli does (a terminal, or one line of piped stdin per question), and
+//! names the missing option when stdin has ended.
 
 use anyhow::bail;
 use serde::Serialize;
@@ -41,13 +42,6 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
         migration::engine_choice(&args.migrate.engine),
         opts,
     )?;
-    if let Some(n) = args.slots
-        && !(1..=16384).contains(&n)
-    {
-        bail!(UsageError::new(format!(
-            "--slots {n}: give a number of slots from 1 to 16384"
-        )));
-    }
     let named = match &args.slot_range {
         Some(text) => Some(parse_slot_ranges(text).map_err(|e| {
             UsageError::new(format!("--slot-range {text:?}: {e} (example: 0-99,500)"))
@@ -57,13 +51,6 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
     let missing = missing_options(args, named.is_some());
     let request = if missing.is_empty() {
         request_from_args(args, named)
-    } else if !prompt::can_ask() || out.json {
-        bail!(
-            "missing {}: stdin is not a terminal to ask on, so give {} on the command line \
-             (see `rcluster reshard --help`)",
-            missing.join(", "),
-            if missing.len() == 1 { "it" } else { "them" }
-        );
     } else {
         ask_request(opts, &out, &entry, args, named)?
     };
@@ -196,7 +183,10 @@ fn ask_request(
         (Some(set), _) => Amount::Slots(set),
         (None, Some(n)) => Amount::Count(n),
         (None, None) => loop {
-            let answer = prompt::ask("How many slots do you want to move (from 1 to 16384)?")?;
+            let answer = prompt::ask(
+                "How many slots do you want to move (from 1 to 16384)?",
+                "Give --slots N (or --cluster-slots N), or --slot-range.",
+            )?;
             match answer.parse::<usize>() {
                 Ok(n) if (1..=16384).contains(&n) => break Amount::Count(n),
                 _ => out.line(Style::Err, "*** Please give a number from 1 to 16384."),
@@ -206,7 +196,10 @@ fn ask_request(
     let to = match &args.to {
         Some(to) => to.clone(),
         None => loop {
-            let answer = prompt::ask("What is the receiving node ID?")?;
+            let answer = prompt::ask(
+                "What is the receiving node ID?",
+                "Give --to ID (or --cluster-to ID).",
+            )?;
             match resolve_master(&nodes, &answer) {
                 Ok(_) => break answer,
                 Err(err) => out.line(Style::Err, format!("*** {err}")),
@@ -228,7 +221,10 @@ fn ask_request(
             );
             let mut ids = Vec::new();
             loop {
-                let answer = prompt::ask(&format!("Source node #{}", ids.len() + 1))?;
+                let answer = prompt::ask(
+                    &format!("Source node #{}", ids.len() + 1),
+                    "Give --from IDS|all (or --cluster-from IDS|all).",
+                )?;
                 if answer.eq_ignore_ascii_case("all") {
                     break Sources::All;
                 }

@@ -301,8 +301,9 @@ pub fn connect_pool(opts: &ConnectOptions, members: &[Member]) -> Result<NodePoo
     Ok(NodePool::new(conns))
 }
 
-/// Resolves `addr`'s host to the IP text CLUSTER MEET needs (IPv4 preferred).
-pub fn resolve_ip(addr: &NodeAddr) -> anyhow::Result<String> {
+/// Resolves `addr`'s host to the IP text CLUSTER MEET needs: IPv4 preferred, IPv6 with
+/// `prefer_ipv6` (`-6`).
+pub fn resolve_ip(addr: &NodeAddr, prefer_ipv6: bool) -> anyhow::Result<String> {
     use std::net::ToSocketAddrs;
     let found: Vec<std::net::SocketAddr> = (addr.host.as_str(), addr.port)
         .to_socket_addrs()
@@ -310,7 +311,7 @@ pub fn resolve_ip(addr: &NodeAddr) -> anyhow::Result<String> {
         .collect();
     found
         .iter()
-        .find(|a| a.is_ipv4())
+        .find(|a| a.is_ipv6() == prefer_ipv6)
         .or(found.first())
         .map(|a| a.ip().to_string())
         .with_context(|| format!("{addr}: host name {:?} has no address", addr.host))

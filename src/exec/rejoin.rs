@@ -24,7 +24,7 @@ const RESEND: Duration = Duration::from_secs(3);
 pub fn reach(opts: &ConnectOptions, addrs: &[NodeAddr]) -> anyhow::Result<Vec<Reached>> {
     fan_out(addrs, DEFAULT_PARALLELISM, |addr| {
         // CLUSTER MEET takes no host name.
-        let ip = resolve_ip(addr)?;
+        let ip = resolve_ip(addr, opts.prefer_ipv6)?;
         let mut conn = opts.connect(addr)?;
         let text: String = conn.query(redis::cmd("CLUSTER").arg("NODES"))?;
         let view = parse_cluster_nodes(&text).with_context(|| format!("{addr}: CLUSTER NODES"))?;

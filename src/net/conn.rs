@@ -91,6 +91,8 @@ pub struct ConnectOptions {
     pub connect_timeout: Duration,
     /// Bound on each command's reply (long commands such as MIGRATE raise it per call).
     pub io_timeout: Duration,
+    /// Resolve host names to IPv6 addresses first (`-6`); IPv4 first otherwise.
+    pub prefer_ipv6: bool,
 }
 
 impl Default for ConnectOptions {
@@ -100,6 +102,7 @@ impl Default for ConnectOptions {
             tls: None,
             connect_timeout: Duration::from_secs(2),
             io_timeout: Duration::from_secs(10),
+            prefer_ipv6: false,
         }
     }
 }
