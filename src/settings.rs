@@ -11,8 +11,8 @@ use crate::error::UsageError;
 use crate::net::conn::{Auth, ConnectOptions, TlsSettings};
 use crate::output::Output;
 
-/// Environment variable holding the password, as with redis-cli.
-pub const PASSWORD_ENV: &str = "REDISCLI_AUTH";
+/// Environment variables holding the password: redis-cli's, then valkey-cli's own name.
+pub const PASSWORD_ENVS: [&str; 2] = ["REDISCLI_AUTH", "VALKEYCLI_AUTH"];
 
 /// Builds the connection options from the global flags.
 pub fn connect_options(global: &GlobalOpts) -> anyhow::Result<ConnectOptions> {
@@ -47,10 +47,11 @@ fn auth(global: &GlobalOpts) -> anyhow::Result<Auth> {
     let password = if global.askpass {
         Some(ask_password("Please input password")?)
     } else {
-        global
-            .password
-            .clone()
-            .or_else(|| std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty()))
+        global.password.clone().or_else(|| {
+            PASSWORD_ENVS
+                .iter()
+                .find_map(|name| std::env::var(name).ok().filter(|p| !p.is_empty()))
+        })
     };
     if global.user.is_some() && password.is_none() {
         return Err(UsageError::new(

@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{Node, NodeOpts, RunOutput, run};
+use common::{Node, NodeOpts, RunOutput, all_text, json, run};
 
 /// Runs rcluster, checks the failure is quick, clean and explained, and returns it.
 fn refuses(args: &[&str], code: i32, needle: &str) -> RunOutput {
@@ -160,6 +160,77 @@ fn unknown_subcommand_and_bad_options() {
         2,
         "/nonexistent/ca.pem",
     );
+}
+
+/// redis-cli's lines that are wrong get rcluster's own messages (exit 2), never clap's tip
+/// about `--`, and nothing is contacted (the port has no server).
+#[test]
+fn redis_cli_lines_with_bad_values_or_words() {
+    let entry = "127.0.0.1:1";
+    for (args, needle) in [
+        (
+            vec!["--cluster", "reshard", entry, "--cluster-slots", "-5"],
+            "from 1 to 16384",
+        ),
+        (vec!["reshard", entry, "--slots", "-5"], "from 1 to 16384"),
+        (
+            vec!["--cluster", "create", "a:1", "--cluster-replicas", "-1"],
+            "whole number",
+        ),
+        (vec!["set-timeout", entry, "-5"], "whole number"),
+        (
+            vec!["--cluster", "frobnicate", entry],
+            "Unknown --cluster subcommand",
+        ),
+        (
+            vec!["--cluster", "check", entry, "--bogus"],
+            "Unrecognized option",
+        ),
+        (
+            vec!["--cluster", "check", entry, "--cluster-to"],
+            "needs a value",
+        ),
+        (vec!["--cluster"], "needs a subcommand"),
+        (
+            vec!["-u", "http://u:secret@h", "--cluster", "check", entry],
+            "unknown scheme",
+        ),
+    ] {
+        let out = run(&args);
+        assert_eq!(out.code, 2, "{args:?}:\n{out}");
+        assert!(
+            all_text(&out).contains(needle),
+            "{args:?}: no {needle:?}:\n{out}"
+        );
+        assert!(
+            !all_text(&out).contains("use '--"),
+            "{args:?}: clap's tip:\n{out}"
+        );
+        assert!(
+            !all_text(&out).contains("secret"),
+            "{args:?}: password shown:\n{out}"
+        );
+    }
+}
+
+/// Under --json a usage error, clap's own included, is one JSON document on stdout.
+#[test]
+fn usage_errors_under_json_are_one_document() {
+    for args in [
+        vec!["check", "127.0.0.1:1", "--bogus", "--json"],
+        vec!["--json", "reshard", "127.0.0.1:1", "--slots", "x"],
+        vec!["--json", "--cluster", "frobnicate", "127.0.0.1:1"],
+        vec!["--json", "check"],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.code, 2, "{args:?}:\n{out}");
+        let doc = json(&out);
+        assert_eq!(doc["exit_code"], 2, "{args:?}: {doc}");
+        assert!(
+            doc["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{args:?}: {doc}"
+        );
+    }
 }
 
 #[test]

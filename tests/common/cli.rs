@@ -59,7 +59,14 @@ impl fmt::Display for RunOutput {
 /// from the environment, NO_COLOR=1, stdin null.
 pub fn rcluster() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rcluster"));
-    cmd.env_remove("REDISCLI_AUTH");
+    for name in [
+        "REDISCLI_AUTH",
+        "VALKEYCLI_AUTH",
+        "REDISCLI_CLUSTER_YES",
+        "VALKEYCLI_CLUSTER_YES",
+    ] {
+        cmd.env_remove(name);
+    }
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("RCLUSTER") {
             cmd.env_remove(key);
