@@ -134,6 +134,11 @@ fn call_dbsize_everywhere_and_by_role() {
     );
     // Exactly the header and one line per node.
     assert_eq!(out.stdout.lines().count(), 7, "{out}");
+    // The entry as two words HOST PORT, as the other subcommands take it, prints the same.
+    let node = cluster.node(4);
+    let two_words = run(["call", "127.0.0.1", &node.port().to_string(), "DBSIZE"]);
+    two_words.assert_success();
+    assert_eq!(node_lines(&two_words, &cluster).len(), 6, "{two_words}");
     let size_of = |addr: &str| -> u64 {
         let (_, reply) = lines.iter().find(|(a, _)| a == addr).unwrap();
         reply

@@ -37,10 +37,27 @@ struct CallJson {
     nodes: Vec<NodeReplyJson>,
 }
 
+/// The entry node and the command: `HOST:PORT COMMAND...`, or `HOST PORT COMMAND...` as the
+/// other subcommands take it (a command is never a port number).
+fn entry_and_command<'a>(
+    entry: &str,
+    command: &'a [String],
+) -> anyhow::Result<(crate::address::NodeAddr, &'a [String])> {
+    let as_one = settings::node_addr(&[entry.to_string()]);
+    if as_one.is_err()
+        && command.len() >= 2
+        && command[0].parse::<u16>().is_ok()
+        && let Ok(addr) = settings::node_addr(&[entry.to_string(), command[0].clone()])
+    {
+        return Ok((addr, &command[1..]));
+    }
+    Ok((as_one?, command))
+}
+
 /// Runs `rcluster call`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &CallArgs) -> anyhow::Result<Outcome> {
-    let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
-    if args.command.iter().all(|a| a.trim().is_empty()) {
+    let (entry, command) = entry_and_command(&args.entry, &args.command)?;
+    if command.iter().all(|a| a.trim().is_empty()) {
         bail!(UsageError::new(
             "give a command to run, e.g. `rcluster call HOST:PORT DBSIZE`"
         ));
@@ -60,10 +77,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &CallArgs) -> anyhow::Resul
         })
         .collect();
     selected.sort_by(|a, b| a.addr().cmp(&b.addr()).then(a.id().cmp(b.id())));
-    out.line(
-        Style::Info,
-        format!(">>> Calling {}", args.command.join(" ")),
-    );
+    out.line(Style::Info, format!(">>> Calling {}", command.join(" ")));
     if selected.is_empty() {
         out.line(
             Style::Warn,
@@ -77,8 +91,8 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &CallArgs) -> anyhow::Resul
             ),
         );
     }
-    let mut cmd = redis::cmd(&args.command[0]);
-    for arg in &args.command[1..] {
+    let mut cmd = redis::cmd(&command[0]);
+    for arg in &command[1..] {
         cmd.arg(arg);
     }
     let replies = fan_out(&selected, DEFAULT_PARALLELISM, |node| {
@@ -90,7 +104,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &CallArgs) -> anyhow::Resul
     });
     let mut doc = Doc::new();
     let mut json = CallJson {
-        command: args.command.clone(),
+        command: command.to_vec(),
         ok: 0,
         failed: 0,
         nodes: Vec::new(),
