@@ -2,7 +2,9 @@
 //! processes in a directory of their own, find them again by their pid files, and stop them.
 //!
 //! The directory holds one sub-directory per port and a state file naming the ports; nothing
-//! outside a directory with that state file is ever removed.
+//! outside a directory with that state file is ever removed. With a password, every node
+//! gets `requirepass` and `masterauth` from a `password.conf` only its owner can read (never
+//! on a command line, where `ps` would show it); the state file records only that there is one.
 
 use std::fs;
 use std::net::TcpListener;
@@ -16,6 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::exec::interrupt::with_ctrl_c_unblocked;
 use crate::server_binary::ServerBinary;
 
+/// Name of each node's password configuration file, inside its directory.
+const PASSWORD_CONF: &str = "password.conf";
 /// Name of the state file inside the cluster directory.
 pub const STATE_FILE: &str = "rcluster-local.json";
 /// Bind address of local nodes.
@@ -34,6 +38,9 @@ pub struct LocalState {
     pub ports: Vec<u16>,
     /// Replicas per master.
     pub replicas: usize,
+    /// The nodes require a password (`requirepass`); the password itself is not stored.
+    #[serde(default)]
+    pub auth: bool,
 }
 
 /// The default directory for the cluster whose first port is `port`.
@@ -80,8 +87,15 @@ pub fn read_state(dir: &Path) -> anyhow::Result<Option<LocalState>> {
 }
 
 /// Creates `dir` and its state file, then starts one daemonized node per port and waits until
-/// each answers. On failure, every node started so far is stopped again.
-pub fn start_nodes(server: &ServerBinary, dir: &Path, state: &LocalState) -> anyhow::Result<()> {
+/// each answers. With `password` (which `state.auth` must announce), the nodes require it from
+/// clients and replicas use it with their masters. On failure, every node started so far is
+/// stopped again.
+pub fn start_nodes(
+    server: &ServerBinary,
+    dir: &Path,
+    state: &LocalState,
+    password: Option<&str>,
+) -> anyhow::Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let text = serde_json::to_string_pretty(state)?;
     fs::write(dir.join(STATE_FILE), text)
@@ -89,10 +103,10 @@ pub fn start_nodes(server: &ServerBinary, dir: &Path, state: &LocalState) -> any
     let result = state
         .ports
         .iter()
-        .try_for_each(|&port| spawn_node(server, dir, port))
-        .and_then(|()| wait_all_up(dir, &state.ports));
+        .try_for_each(|&port| spawn_node(server, dir, port, password))
+        .and_then(|()| wait_all_up(dir, &state.ports, password));
     if result.is_err() {
-        stop_nodes(dir, &state.ports);
+        stop_nodes(dir, &state.ports, password);
     }
     result
 }
@@ -101,11 +115,20 @@ fn node_dir(dir: &Path, port: u16) -> PathBuf {
     dir.join(port.to_string())
 }
 
-fn spawn_node(server: &ServerBinary, dir: &Path, port: u16) -> anyhow::Result<()> {
+fn spawn_node(
+    server: &ServerBinary,
+    dir: &Path,
+    port: u16,
+    password: Option<&str>,
+) -> anyhow::Result<()> {
     let home = node_dir(dir, port);
     fs::create_dir_all(&home).with_context(|| format!("cannot create {}", home.display()))?;
     let home_text = home.to_string_lossy().into_owned();
     let mut command = Command::new(&server.path);
+    if let Some(password) = password {
+        // The configuration file comes first, the options after it.
+        command.arg(write_password_conf(&home, password)?);
+    }
     command
         .args(["--port", &port.to_string(), "--bind", HOST])
         .args([
@@ -144,10 +167,34 @@ fn spawn_node(server: &ServerBinary, dir: &Path, port: u16) -> anyhow::Result<()
     Ok(())
 }
 
-fn wait_all_up(dir: &Path, ports: &[u16]) -> anyhow::Result<()> {
+/// Writes `requirepass` and `masterauth` into `home/password.conf`, readable by its owner
+/// only, and returns its path.
+fn write_password_conf(home: &Path, password: &str) -> anyhow::Result<PathBuf> {
+    use std::io::Write;
+    let path = home.join(PASSWORD_CONF);
+    let quoted = conf_quote(password);
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(&path)
+        .and_then(|mut f| write!(f, "requirepass {quoted}\nmasterauth {quoted}\n"))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+/// `text` as a double-quoted value of a redis.conf line, every byte as a `\xHH` escape, so
+/// that spaces, quotes and any other byte survive the server's parser.
+fn conf_quote(text: &str) -> String {
+    let hex: String = text.bytes().map(|b| format!("\\x{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+fn wait_all_up(dir: &Path, ports: &[u16], password: Option<&str>) -> anyhow::Result<()> {
     let deadline = Instant::now() + START_TIMEOUT;
     for &port in ports {
-        while !answers_ping(port) {
+        while !answers_ping(port, password) {
             if Instant::now() >= deadline {
                 bail!(
                     "the node on port {port} did not start within {} s; its log:\n{}",
@@ -161,12 +208,22 @@ fn wait_all_up(dir: &Path, ports: &[u16]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn answers_ping(port: u16) -> bool {
+fn answers_ping(port: u16, password: Option<&str>) -> bool {
     connect_local(port, Duration::from_millis(200))
-        .is_some_and(|mut c| redis::cmd("PING").query::<String>(&mut c).is_ok())
+        .is_some_and(|mut c| authenticate(&mut c, password) && ping(&mut c))
 }
 
-/// A plain connection to the local node on `port` (local nodes have no auth and no TLS).
+fn ping(conn: &mut redis::Connection) -> bool {
+    redis::cmd("PING").query::<String>(conn).is_ok()
+}
+
+/// Sends AUTH when there is a password; false when the node refuses it.
+fn authenticate(conn: &mut redis::Connection, password: Option<&str>) -> bool {
+    password.is_none_or(|p| redis::cmd("AUTH").arg(p).query::<()>(conn).is_ok())
+}
+
+/// A plain connection to the local node on `port` (local nodes have no TLS; AUTH is sent
+/// separately, so that a node that wants none can still be reached).
 fn connect_local(port: u16, timeout: Duration) -> Option<redis::Connection> {
     redis::Client::open(format!("redis://{HOST}:{port}/"))
         .ok()?
@@ -201,17 +258,23 @@ pub fn pid_alive(pid: u32) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Stops every node: SHUTDOWN NOSAVE, then SIGKILL (through `kill(1)`, which spares us a libc
-/// binding for one signal) for any node still alive after a few seconds. Returns the ports of
-/// nodes that were running.
-pub fn stop_nodes(dir: &Path, ports: &[u16]) -> Vec<u16> {
+/// Stops every node: SHUTDOWN NOSAVE (after AUTH with `password`, when given); a node that
+/// refuses it (it wants a password that was not given, or another one) gets SIGTERM, which the
+/// server takes as a shutdown; then SIGKILL for any node still alive after a few seconds
+/// (signals through `kill(1)`, which spares us a libc binding). Returns the ports of nodes
+/// that were running.
+pub fn stop_nodes(dir: &Path, ports: &[u16], password: Option<&str>) -> Vec<u16> {
     let pids: Vec<(u16, Option<u32>)> = ports.iter().map(|&p| (p, pid_of(dir, p))).collect();
     let mut stopped = Vec::new();
     for &(port, pid) in &pids {
         let running = pid.is_some_and(pid_alive);
-        if running || answers_ping(port) {
+        if running || connect_local(port, Duration::from_millis(200)).is_some() {
             stopped.push(port);
-            shutdown(port);
+            if !shutdown(port, password)
+                && let Some(pid) = pid
+            {
+                signal(pid, "-TERM");
+            }
         }
     }
     let deadline = Instant::now() + STOP_TIMEOUT;
@@ -221,18 +284,32 @@ pub fn stop_nodes(dir: &Path, ports: &[u16]) -> Vec<u16> {
             std::thread::sleep(Duration::from_millis(20));
         }
         if pid_alive(pid) {
-            let _ = Command::new("kill")
-                .args(["-9", &pid.to_string()])
-                .stderr(Stdio::null())
-                .status();
+            signal(pid, "-9");
         }
     }
     stopped
 }
 
-fn shutdown(port: u16) {
-    if let Some(mut conn) = connect_local(port, Duration::from_millis(500)) {
-        let _ = redis::cmd("SHUTDOWN").arg("NOSAVE").query::<()>(&mut conn);
+fn signal(pid: u32, which: &str) {
+    let _ = Command::new("kill")
+        .args([which, &pid.to_string()])
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Sends SHUTDOWN NOSAVE; false when the node refused it (a node that shuts down closes the
+/// connection instead of answering).
+fn shutdown(port: u16, password: Option<&str>) -> bool {
+    let Some(mut conn) = connect_local(port, Duration::from_millis(500)) else {
+        return false;
+    };
+    if !authenticate(&mut conn, password) {
+        return false;
+    }
+    match redis::cmd("SHUTDOWN").arg("NOSAVE").query::<()>(&mut conn) {
+        Ok(()) => true,
+        // An error reply (NOAUTH, ...) is a refusal; a dropped connection is the shutdown.
+        Err(e) => e.code().is_none(),
     }
 }
 
@@ -276,6 +353,7 @@ mod tests {
         let state = LocalState {
             ports: vec![7000, 7001],
             replicas: 1,
+            auth: true,
         };
         fs::write(
             dir.path().join(STATE_FILE),
@@ -283,5 +361,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(read_state(dir.path()).unwrap(), Some(state));
+        // A state file from before passwords: no auth.
+        fs::write(
+            dir.path().join(STATE_FILE),
+            r#"{"ports":[7000],"replicas":0}"#,
+        )
+        .unwrap();
+        assert!(!read_state(dir.path()).unwrap().unwrap().auth);
+    }
+
+    #[test]
+    fn passwords_are_quoted_byte_by_byte() {
+        assert_eq!(conf_quote("a \"b"), r#""\x61\x20\x22\x62""#);
+        assert_eq!(conf_quote(""), r#""""#);
     }
 }

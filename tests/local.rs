@@ -77,6 +77,106 @@ fn up_status_down() {
     run(&status).assert_code(1);
 }
 
+/// `local up -a PW`: every node wants the password (replicas use it with their masters),
+/// which is stored nowhere in clear but the nodes' own mode-600 files; `status` needs it
+/// (from `-a` or REDISCLI_AUTH); `down` stops the nodes with or without it.
+#[test]
+fn password_protects_the_nodes() {
+    let dir = tempfile::tempdir().unwrap();
+    let place = dir.path().join("c");
+    let place = place.to_str().unwrap();
+    let port = free_block(6);
+    let port_text = port.to_string();
+    let flags = ["--port", port_text.as_str(), "--dir", place];
+    let password = "s3cret with \"quotes\"";
+    let server = server().path().to_str().unwrap();
+    let down = |extra: &[&str]| {
+        let mut args = vec!["local", "down"];
+        args.extend(flags);
+        args.extend(extra);
+        run(&args)
+    };
+
+    let mut up = vec!["local", "up", "--server", server, "-a", password];
+    up.extend(flags);
+    let out = run(&up);
+    if !out.success() {
+        down(&["-a", password]);
+    }
+    out.assert_success();
+    assert!(out.stdout.contains("password required"), "{out}");
+    assert!(
+        out.stdout.contains(&format!("-p {port} --askpass")),
+        "{out}"
+    );
+    assert!(!common::all_text(&out).contains(password), "{out}");
+    let state = std::fs::read_to_string(Path::new(place).join("rcluster-local.json")).unwrap();
+    assert!(!state.contains("s3cret"), "{state}");
+
+    let addr = format!("127.0.0.1:{port}");
+    let refused = run(["check", &addr]);
+    refused.assert_code(1);
+    assert!(refused.stderr.contains("authentication"), "{refused}");
+    let checked = run(["check", &addr, "-a", password]);
+    checked.assert_success();
+    for replica in port + 3..port + 6 {
+        let url = format!("redis://127.0.0.1:{replica}/");
+        let mut conn = redis::Client::open(url).unwrap().get_connection().unwrap();
+        let noauth = redis::cmd("PING").query::<String>(&mut conn).unwrap_err();
+        assert_eq!(noauth.code(), Some("NOAUTH"), "{noauth}");
+        let _: () = redis::cmd("AUTH").arg(password).query(&mut conn).unwrap();
+        common::wait_until("the replica to sync with the password", || {
+            let info: String = redis::cmd("INFO")
+                .arg("replication")
+                .query(&mut conn)
+                .unwrap();
+            info.contains("master_link_status:up")
+        });
+    }
+
+    let mut status = vec!["local", "status"];
+    status.extend(flags);
+    let out = run(&status);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("was started with a password") && out.stderr.contains("-a"),
+        "{out}"
+    );
+    let mut cmd = common::rcluster();
+    cmd.env("REDISCLI_AUTH", password).args(&status);
+    common::run_command(cmd, None).assert_success();
+
+    // Without the password, down still stops every node (SIGTERM to the recorded pids).
+    let out = down(&[]);
+    out.assert_success();
+    assert!(out.stdout.contains("Stopped 6 node(s)"), "{out}");
+    assert!(!Path::new(place).exists());
+    assert!((port..port + 6).all(|p| common::port_pair_free("127.0.0.1", p)));
+
+    // With the password, down uses SHUTDOWN.
+    let mut up = vec![
+        "local",
+        "up",
+        "--server",
+        server,
+        "--replicas",
+        "0",
+        "-a",
+        password,
+    ];
+    up.extend(flags);
+    run(&up).assert_success();
+    let out = down(&["-a", password]);
+    out.assert_success();
+    assert!(out.stdout.contains("Stopped 3 node(s)"), "{out}");
+
+    let out = run([
+        "local", "up", "--user", "admin", "-a", password, "--port", &port_text,
+    ]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("--user admin"), "{out}");
+}
+
 #[test]
 fn three_masters_without_replicas_for_ci() {
     let dir = tempfile::tempdir().unwrap();

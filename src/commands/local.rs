@@ -1,5 +1,6 @@
 //! `rcluster local up/status/down`: a throwaway cluster of local redis-server (or
-//! valkey-server) processes, created through the same code path as `create`.
+//! valkey-server) processes, created through the same code path as `create`. With a password
+//! (`-a`, `--askpass`, `REDISCLI_AUTH`), `up` protects the nodes with it and `status` needs it.
 
 use std::path::PathBuf;
 
@@ -23,7 +24,7 @@ pub fn run(opts: &ConnectOptions, out: Output, cmd: &LocalCommand) -> anyhow::Re
     match cmd {
         LocalCommand::Up(args) => up(opts, out, args),
         LocalCommand::Status(args) => status(opts, out, args),
-        LocalCommand::Down(args) => down(out, args),
+        LocalCommand::Down(args) => down(opts, out, args),
     }
 }
 
@@ -42,6 +43,14 @@ fn up(opts: &ConnectOptions, out: Output, args: &LocalUpArgs) -> anyhow::Result<
         .into());
     }
     let wait = wait_timeout(args.wait_timeout)?;
+    if let Some(user) = opts.auth.user.as_deref().filter(|&u| u != "default") {
+        return Err(UsageError::new(format!(
+            "--user {user}: local nodes are protected with requirepass, which is the password \
+             of the default user; leave --user out (or use --user default)"
+        ))
+        .into());
+    }
+    let password = opts.auth.password.as_deref();
     let dir = dir_of(&args.place);
     let server = server_binary::for_local(args.server.as_deref())?;
     if let Some(state) = local::read_state(&dir)? {
@@ -71,19 +80,25 @@ fn up(opts: &ConnectOptions, out: Output, args: &LocalUpArgs) -> anyhow::Result<
     let state = LocalState {
         ports: ports.clone(),
         replicas: args.replicas,
+        auth: password.is_some(),
     };
     out.line(
         Style::Info,
         format!(
-            ">>> Starting {count} {} {} processes ({}) on {HOST}:{} in {}",
+            ">>> Starting {count} {} {} processes ({}) on {HOST}:{} in {}{}",
             server.program(),
             server.version,
             server.path.display(),
             port_span(&ports),
-            dir.display()
+            dir.display(),
+            if state.auth {
+                ", password required"
+            } else {
+                ""
+            }
         ),
     );
-    local::start_nodes(&server, &dir, &state)?;
+    local::start_nodes(&server, &dir, &state, password)?;
     let request = CreateRequest {
         addrs: ports.iter().map(|&p| NodeAddr::new(HOST, p)).collect(),
         replicas: args.replicas,
@@ -91,10 +106,10 @@ fn up(opts: &ConnectOptions, out: Output, args: &LocalUpArgs) -> anyhow::Result<
         dry_run: false,
         wait_timeout: wait,
     };
-    let created = match create(&local_opts(opts), out, &request) {
+    let created = match create(&local_opts(opts, state.auth), out, &request) {
         Ok(created) => created,
         Err(err) => {
-            local::stop_nodes(&dir, &ports);
+            local::stop_nodes(&dir, &ports, password);
             let _ = local::remove_dir(&dir);
             return Err(
                 err.context("the local cluster could not be created; its nodes were stopped")
@@ -104,10 +119,12 @@ fn up(opts: &ConnectOptions, out: Output, args: &LocalUpArgs) -> anyhow::Result<
     if let Some(snapshot) = &created.snapshot {
         out.block(&table::nodes_table(snapshot));
     }
+    // Never the password itself: --askpass asks for it.
+    let ask = if state.auth { " --askpass" } else { "" };
     out.line(
         Style::Ok,
         format!(
-            "Connect: {} -c -p {first}    Check: rcluster check {HOST}:{first}    Stop: rcluster local down{}",
+            "Connect: {} -c -p {first}{ask}    Check: rcluster check {HOST}:{first}{ask}    Stop: rcluster local down{}",
             server.client(),
             place_flags(&args.place),
             first = ports[0]
@@ -116,10 +133,15 @@ fn up(opts: &ConnectOptions, out: Output, args: &LocalUpArgs) -> anyhow::Result<
     Ok(created.outcome)
 }
 
-/// Local nodes run without auth or TLS, whatever the global options say.
-fn local_opts(opts: &ConnectOptions) -> ConnectOptions {
+/// Local nodes run without TLS, and without auth unless `auth` (they were started with a
+/// password), whatever the global options say.
+fn local_opts(opts: &ConnectOptions, auth: bool) -> ConnectOptions {
     ConnectOptions {
-        auth: Default::default(),
+        auth: if auth {
+            opts.auth.clone()
+        } else {
+            Default::default()
+        },
         tls: None,
         ..opts.clone()
     }
@@ -134,6 +156,14 @@ fn status(opts: &ConnectOptions, out: Output, args: &LocalDirArgs) -> anyhow::Re
             place_flags(args)
         );
     };
+    if state.auth && opts.auth.password.is_none() {
+        return Err(UsageError::new(format!(
+            "the local cluster in {} was started with a password: give it with -a PASSWORD, \
+             --askpass or REDISCLI_AUTH",
+            dir.display()
+        ))
+        .into());
+    }
     let nodes: Vec<NodeStatus> = state
         .ports
         .iter()
@@ -161,7 +191,7 @@ fn status(opts: &ConnectOptions, out: Output, args: &LocalDirArgs) -> anyhow::Re
     }
     let snapshot = match up.first() {
         Some(n) => Some(Snapshot::load(
-            &local_opts(opts),
+            &local_opts(opts, state.auth),
             &NodeAddr::parse(&n.addr)?,
         )?),
         None => None,
@@ -181,7 +211,9 @@ fn status(opts: &ConnectOptions, out: Output, args: &LocalDirArgs) -> anyhow::Re
     })
 }
 
-fn down(out: Output, args: &LocalDirArgs) -> anyhow::Result<Outcome> {
+/// Stops the nodes: SHUTDOWN with the password when the cluster has one and it is given, else
+/// (or when the node refuses it) SIGTERM to the pid `up` recorded, so no password is needed.
+fn down(opts: &ConnectOptions, out: Output, args: &LocalDirArgs) -> anyhow::Result<Outcome> {
     let dir = dir_of(args);
     let Some(state) = local::read_state(&dir)? else {
         out.line(
@@ -194,7 +226,8 @@ fn down(out: Output, args: &LocalDirArgs) -> anyhow::Result<Outcome> {
         });
         return Ok(Outcome::Success);
     };
-    let stopped = local::stop_nodes(&dir, &state.ports);
+    let password = opts.auth.password.as_deref().filter(|_| state.auth);
+    let stopped = local::stop_nodes(&dir, &state.ports, password);
     local::remove_dir(&dir)?;
     out.line(
         Style::Ok,
