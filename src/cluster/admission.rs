@@ -5,6 +5,7 @@ use super::info::per_db_text;
 use super::snapshot::NodeProbe;
 
 /// Every reason `probe`'s node cannot join a cluster as a fresh member; empty when it can.
+/// A node that knows others, serves slots or holds keys "is not empty", in redis-cli's words.
 pub fn join_problems(probe: &NodeProbe) -> Vec<String> {
     let mut out = Vec::new();
     let info = &probe.info;
@@ -18,7 +19,7 @@ pub fn join_problems(probe: &NodeProbe) -> Vec<String> {
     let others = info.known_nodes.saturating_sub(1);
     if others > 0 {
         out.push(format!(
-            "already knows {others} other node(s): it belongs to a cluster \
+            "is not empty: it already knows {others} other node(s) and belongs to a cluster \
              (see CLUSTER NODES; CLUSTER RESET HARD makes it new again)"
         ));
     }
@@ -31,7 +32,7 @@ pub fn join_problems(probe: &NodeProbe) -> Vec<String> {
     }
     if !me.slots.is_empty() {
         out.push(format!(
-            "already serves {} slot(s): {}",
+            "is not empty: it already serves {} slot(s): {}",
             me.slots.len(),
             me.slots.abbreviated()
         ));
@@ -43,7 +44,7 @@ pub fn join_problems(probe: &NodeProbe) -> Vec<String> {
     let total = info.total_keys();
     if total > 0 {
         out.push(format!(
-            "holds {total} key(s) ({}): only empty nodes can join (FLUSHALL if the data is not needed)",
+            "is not empty: it holds {total} key(s) ({}); only empty nodes can join (FLUSHALL if the data is not needed)",
             per_db_text(&per_db)
         ));
     }
