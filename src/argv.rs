@@ -120,7 +120,7 @@ enum Global {
 }
 
 /// redis-cli's and valkey-cli's global options (7.x to 9.x `--help`), with their arity.
-const GLOBAL_OPTIONS: [(&str, Arity, Global); 63] = [
+const GLOBAL_OPTIONS: [(&str, Arity, Global); 69] = [
     ("-h", Arity::One, Global::Host),
     ("-p", Arity::One, Global::Ignore),
     ("-s", Arity::One, Global::Ignore),
@@ -192,6 +192,12 @@ const GLOBAL_OPTIONS: [(&str, Arity, Global); 63] = [
     ("--intrinsic-latency", Arity::One, Global::Ignore),
     ("--eval", Arity::One, Global::Ignore),
     ("--ldb", Arity::Flag, Global::Ignore),
+    ("--ldb-sync-mode", Arity::Flag, Global::Ignore),
+    ("--keystats", Arity::Flag, Global::Ignore),
+    ("--keystats-samples", Arity::One, Global::Ignore),
+    ("--cursor", Arity::One, Global::Ignore),
+    ("--top", Arity::One, Global::Ignore),
+    ("--quoted-pattern", Arity::One, Global::Ignore),
 ];
 
 /// Help and version, as redis-cli spells them.

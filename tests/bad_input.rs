@@ -347,3 +347,70 @@ fn membership_and_data_commands_name_an_unreachable_node() {
     }
     assert!(!std::path::Path::new("/tmp/rcluster-never-created").exists());
 }
+
+/// Every option redis-cli's own `--help` lists is accepted on a `--cluster` line (applied or
+/// ignored, never "unrecognized"): the run gets as far as connecting (exit 1: nothing
+/// listens), or shows the help or version (exit 0). redis-cli is the oracle of the list.
+#[test]
+fn every_option_of_redis_cli_help_is_accepted() {
+    if !common::redis_cli_available() {
+        eprintln!("redis-cli not found: not applicable");
+        return;
+    }
+    let help = std::process::Command::new("redis-cli")
+        .arg("--help")
+        .output()
+        .expect("redis-cli --help");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&help.stdout),
+        String::from_utf8_lossy(&help.stderr)
+    );
+    let mut tried = 0;
+    // Option lines are indented by one or two spaces; deeper ones continue a description.
+    for line in text.lines().filter(|l| l.len() - l.trim_start().len() <= 2) {
+        let mut words = line.split_whitespace();
+        let Some(option) = words.next().filter(|w| w.starts_with('-')) else {
+            continue;
+        };
+        // Needing files, stdin or being the mode itself: tested on their own.
+        if [
+            "--cluster",
+            "--cacert",
+            "--cacertdir",
+            "--cert",
+            "--key",
+            "-x",
+            "-X",
+        ]
+        .contains(&option)
+        {
+            continue;
+        }
+        let takes_value = words.next().is_some_and(|w| w.starts_with('<'));
+        let mut args: Vec<&str> = match option {
+            "--user" => vec!["--user", "u", "-a", "p"],
+            "--sni" | "--insecure" => vec!["--tls", option],
+            _ => vec![option],
+        };
+        if takes_value && option != "--user" {
+            args.push(match option {
+                "-u" => "redis://127.0.0.1:1",
+                "--sni" => "example.org",
+                _ => "1",
+            });
+        }
+        args.extend(["--cluster", "check", "127.0.0.1:1", "-t", "1"]);
+        let out = run(&args);
+        tried += 1;
+        assert!(
+            matches!(out.code, 0 | 1),
+            "{args:?} was not accepted:\n{out}"
+        );
+        assert!(!out.stderr.contains("panicked"), "{args:?}:\n{out}");
+    }
+    assert!(
+        tried >= 50,
+        "only {tried} options found in redis-cli --help"
+    );
+}
