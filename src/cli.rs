@@ -654,13 +654,19 @@ pub struct BackupArgs {
     #[arg(value_name = "HOST:PORT")]
     pub entry: String,
 
-    /// Directory for the backup (created if missing; existing backup files are replaced)
+    /// Directory for the backup (created if missing; one that already holds a backup is
+    /// refused unless --overwrite)
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
 
     /// Masters saved at the same time
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub parallel: usize,
+
+    /// Replace the backup already in DIR (its RDB files that the new backup does not write
+    /// are removed)
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 /// How keys move: shared by every command that moves keys (reshard, rebalance, fix).

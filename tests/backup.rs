@@ -910,6 +910,64 @@ fn backup_json_nested_dir_and_a_dead_master() {
     assert_eq!(doc["failed"][0]["id"], dead_id.as_str(), "{doc}");
 }
 
+/// A directory that already holds a backup is refused (exit 1, nothing written, the directory
+/// and `--overwrite` named); `--overwrite` replaces it, and the RDB files of the old backup
+/// that the new one does not write are removed (other files stay).
+#[test]
+fn backup_into_a_backup_needs_overwrite() {
+    let cluster = TestCluster::start(3, 0, NodeOpts::new());
+    load_keys(&cluster, 300, "ow", 16);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("backup");
+    backup(&cluster, &dir, &[]).assert_success();
+    fs::write(dir.join("notes.txt"), "mine").unwrap();
+    let old_rdb = format!("{}.rdb", "0".repeat(40));
+    fs::write(dir.join(&old_rdb), "an RDB of a node that is gone").unwrap();
+    let contents = |dir: &Path| -> BTreeMap<String, String> {
+        dir_names(dir)
+            .into_iter()
+            .map(|n| {
+                let sum = sha256_hex(&dir.join(&n));
+                (n, sum)
+            })
+            .collect()
+    };
+    let before = contents(&dir);
+
+    let out = backup(&cluster, &dir, &[]);
+    out.assert_code(1);
+    assert!(
+        out.stderr.contains(&path_str(&dir))
+            && out.stderr.contains("already holds a backup")
+            && out.stderr.contains("--overwrite"),
+        "{out}"
+    );
+    assert_eq!(out.stdout, "", "{out}");
+    assert_eq!(contents(&dir), before, "the refused backup changed files");
+
+    let out = backup(&cluster, &dir, &["--overwrite"]);
+    out.assert_success();
+    assert!(
+        out.stdout
+            .contains("Removed 1 RDB file(s) of the replaced backup."),
+        "{out}"
+    );
+    let names = dir_names(&dir);
+    assert!(!names.contains(&old_rdb), "{names:?}");
+    assert!(names.contains("notes.txt"), "{names:?}");
+    let manifest = read_json(&dir, "manifest.json");
+    let masters = manifest["masters"].as_array().expect("masters array");
+    assert_eq!(masters.len(), 3, "{manifest}");
+    for m in 0..3 {
+        let entry = masters
+            .iter()
+            .find(|e| e["id"] == cluster.node(m).id())
+            .unwrap_or_else(|| panic!("master {m} missing: {manifest}"));
+        assert_manifest_entry(&dir, entry, &cluster, m);
+    }
+    assert_eq!(names.len(), 3 + 3, "{names:?}");
+}
+
 /// Ctrl-C during a restore: the batches in flight finish, the command exits 130, its scratch
 /// redis-server is gone, and a second restore completes the data.
 #[test]

@@ -1,7 +1,8 @@
 //! `rcluster backup`: one RDB per master, taken in parallel with SYNC, written atomically as
 //! `DIR/<node-id>.rdb`, plus `DIR/nodes.json` (the topology) and `DIR/manifest.json` (sizes,
 //! SHA-256 checksums, slots, and the server that wrote each file). A cluster with problems is
-//! still backed up, with a warning.
+//! still backed up, with a warning. A directory that already holds a backup is refused, before
+//! anything is contacted or written, unless `--overwrite`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -79,6 +80,15 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &BackupArgs) -> anyhow::Res
     let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
     if args.parallel == 0 || args.parallel > 256 {
         bail!(UsageError::new("--parallel must be between 1 and 256"));
+    }
+    let replaced = backup_files(&args.dir)?;
+    if !replaced.is_empty() && !args.overwrite {
+        bail!(
+            "{} already holds a backup ({}); nothing was written. Hint: pass --overwrite to \
+             replace it, or give another directory",
+            args.dir.display(),
+            files_text(&replaced)
+        );
     }
     let started = Instant::now();
     let snapshot = Snapshot::load(opts, &entry)?;
@@ -170,6 +180,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &BackupArgs) -> anyhow::Res
     );
     manifest.seconds = started.elapsed().as_secs_f64();
     write_json(&args.dir.join("manifest.json"), &manifest)?;
+    remove_stale_rdbs(out, &args.dir, &replaced, &manifest)?;
     let outcome = if manifest.failed.is_empty() {
         out.line(
             Style::Ok,
@@ -239,6 +250,80 @@ fn save_master(
     })
 }
 
+/// The files of a backup already in `dir` (`manifest.json`, `nodes.json`, `*.rdb`), sorted;
+/// empty when `dir` does not exist.
+fn backup_files(dir: &Path) -> anyhow::Result<Vec<String>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            bail!("{} exists and is not a directory", dir.display())
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot read the directory {}", dir.display()));
+        }
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry =
+            entry.with_context(|| format!("cannot read the directory {}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_backup_file(&name) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// True for the names a backup writes (not their temporary files).
+fn is_backup_file(name: &str) -> bool {
+    name == "manifest.json" || name == "nodes.json" || name.ends_with(".rdb")
+}
+
+/// `manifest.json, nodes.json, 3 RDB file(s)`.
+fn files_text(names: &[String]) -> String {
+    let rdbs = names.iter().filter(|n| n.ends_with(".rdb")).count();
+    let mut parts: Vec<String> = names
+        .iter()
+        .filter(|n| !n.ends_with(".rdb"))
+        .cloned()
+        .collect();
+    if rdbs > 0 {
+        parts.push(format!("{rdbs} RDB file(s)"));
+    }
+    parts.join(", ")
+}
+
+/// After `--overwrite`: removes the replaced backup's RDB files the new one did not write, so
+/// that the directory holds one backup only.
+fn remove_stale_rdbs(
+    out: Output,
+    dir: &Path,
+    replaced: &[String],
+    manifest: &Manifest,
+) -> anyhow::Result<()> {
+    let stale: Vec<&String> = replaced
+        .iter()
+        .filter(|n| n.ends_with(".rdb") && !manifest.masters.iter().any(|m| m.file == **n))
+        .collect();
+    for name in &stale {
+        let path = dir.join(name);
+        std::fs::remove_file(&path)
+            .with_context(|| format!("cannot remove {} of the replaced backup", path.display()))?;
+    }
+    if !stale.is_empty() {
+        out.line(
+            Style::Plain,
+            format!(
+                "Removed {} RDB file(s) of the replaced backup.",
+                stale.len()
+            ),
+        );
+    }
+    Ok(())
+}
+
 /// Writes `value` as pretty JSON to `path` atomically (temporary file, then rename).
 fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(value)?;
@@ -250,4 +335,33 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backup_in_a_directory_is_recognised() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(
+            backup_files(&dir.path().join("missing"))
+                .unwrap()
+                .is_empty()
+        );
+        std::fs::write(dir.path().join("notes.txt"), "").unwrap();
+        std::fs::write(dir.path().join("a.rdb.tmp"), "").unwrap();
+        assert!(backup_files(dir.path()).unwrap().is_empty());
+        for name in ["b.rdb", "a.rdb", "manifest.json", "nodes.json"] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        let found = backup_files(dir.path()).unwrap();
+        assert_eq!(found, ["a.rdb", "b.rdb", "manifest.json", "nodes.json"]);
+        assert_eq!(
+            files_text(&found),
+            "manifest.json, nodes.json, 2 RDB file(s)"
+        );
+        let file = dir.path().join("notes.txt");
+        assert!(backup_files(&file).is_err());
+    }
 }
