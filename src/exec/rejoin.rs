@@ -112,7 +112,7 @@ fn send_meets(opts: &ConnectOptions, nodes: &[Reached], meets: &[Meet]) -> anyho
                     .arg(to.port)
                     .arg(to.bus_port),
             )
-            .with_context(|| format!("CLUSTER MEET {}:{} on {}", to.ip, to.port, node.given))?;
+            .with_context(|| format!("CLUSTER MEET {} on {}", to.current_addr(), node.given))?;
         }
         Ok::<_, anyhow::Error>(())
     });
