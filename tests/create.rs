@@ -190,17 +190,35 @@ fn dry_run_changes_nothing_and_prints_the_plan_as_json() {
 }
 
 #[test]
-fn without_a_terminal_or_yes_it_refuses() {
+fn the_answer_is_one_line_of_stdin_and_an_ended_stdin_refuses() {
     let nodes = TestCluster::start_unformed(3, NodeOpts::new());
     let all: Vec<&Node> = nodes.nodes().iter().collect();
     let before = fingerprint(&all);
-    let out = common::run_with_stdin(
-        ["create", &nodes.addr(0), &nodes.addr(1), &nodes.addr(2)],
-        "yes\n",
-    );
+    let args = ["create", &nodes.addr(0), &nodes.addr(1), &nodes.addr(2)];
+    // Stdin at its end: refused with the hint, nothing changed.
+    let out = common::run(args);
     out.assert_code(1);
     assert!(out.stderr.contains("--yes"), "{out}");
     assert_eq!(fingerprint(&all), before);
+    // Another answer than yes: declined (exit 1), nothing changed.
+    for answer in ["no\n", "y\n", "Yes\n"] {
+        let out = common::run_with_stdin(args, answer);
+        out.assert_code(1);
+        assert!(out.stdout.contains("(type 'yes' to accept): "), "{out}");
+        assert_eq!(fingerprint(&all), before, "{answer:?}");
+    }
+    // `echo yes |`: created, the question and its answer shown as on a terminal.
+    let out = common::run_with_stdin(args, "yes\n");
+    out.assert_success();
+    assert!(
+        out.stdout
+            .contains("Can I set the above configuration? (type 'yes' to accept): yes"),
+        "{out}"
+    );
+    assert!(
+        out.stdout.contains("[OK] All 16384 slots covered."),
+        "{out}"
+    );
 }
 
 #[test]

@@ -111,8 +111,10 @@ fn rejoin(
         out.line(
             Style::Plain,
             format!(
-                "  {} ({}:{}) is node {}{was}",
-                node.given, node.ip, node.port, node.myself.id
+                "  {} ({}) is node {}{was}",
+                node.given,
+                node.current_addr(),
+                node.myself.id
             ),
         );
     }
