@@ -282,7 +282,8 @@ pub enum Command {
         DIR/nodes.json (the topology with slots) and DIR/manifest.json (sizes, SHA-256, and \
         the server and version that wrote each file: Redis writes REDIS-format RDB files, \
         Valkey 9 and later VALKEY-format ones). `rcluster restore` loads them.\n\n\
-        Exit codes: 0 every master saved, 1 some master could not be saved, 2 usage error."
+        Exit codes: 0 every master saved, 1 some master could not be saved or DIR already \
+        holds a backup (without --overwrite), 2 usage error."
     )]
     Backup(BackupArgs),
 
