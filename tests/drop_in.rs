@@ -34,6 +34,22 @@
 //!   slots and nothing on stdin. redis-cli's coverage prompts ignore `--cluster-yes` and read
 //!   EOF as "no": exit 1, slots still uncovered. rcluster's `--yes` covers every question:
 //!   exit 0, every slot covered.
+//! * `check_unknown_option`, `set_timeout_below_100`: usage errors (an unknown option, a node
+//!   timeout below 100 ms) exit 2 in rcluster, 1 in redis-cli, so a script can tell a wrong
+//!   command line from a cluster problem. Nothing is changed by either.
+//!
+//! Compared only in part, on purpose (documented policies of rcluster, not bugs):
+//!
+//! * `fix_open_slot_*`: who owns the half-migrated slot afterwards (with as many keys on each
+//!   side redis-cli moves the keys back to the migrating node, rcluster finishes the move);
+//!   exit code, coverage, no open slot and every key are compared.
+//! * `fix_uncovered_*`: which master gets the uncovered slots (redis-cli: one "random" master
+//!   for all, rcluster: the emptiest masters).
+//! * `reshard_from_all`: how many slots each source gives (redis-cli's float quotas, rcluster's
+//!   exact apportionment); the target's gain and the sorted counts are compared.
+//! * `create_*` with replicas, `add_node_slave*` without a master id: which master each
+//!   replica got (chosen freely by each tool); the masters, their slots and the replica counts
+//!   are compared.
 
 mod common;
 
@@ -438,6 +454,22 @@ fn check_cases() -> Vec<Case> {
             "redis-cli --cluster check {A0}",
             C3.broken(Broken::Uncovered),
         ),
+        case(
+            "check_ipv6",
+            "redis-cli --cluster check {A0}",
+            Setup::cluster(3, 1).keys(200).ipv6(),
+        ),
+        case(
+            "check_unknown_option",
+            "redis-cli --cluster check {A0} --cluster-bogus",
+            C3,
+        )
+        .deliberate(
+            "usage errors exit 2 (redis-cli: 1), so a script can tell a wrong command line \
+             from a cluster problem",
+            2,
+            nothing_else,
+        ),
         case("info_host_port", "redis-cli --cluster info {H0} {P0}", C3R),
     ]
 }
@@ -623,6 +655,19 @@ fn del_node_cases() -> Vec<Case> {
     ]
 }
 
+/// Nothing more to check (a command that changes nothing).
+fn nothing_else(_: &Outcome) -> Result<(), String> {
+    Ok(())
+}
+
+/// Every node still has the harness's cluster-node-timeout (2000).
+fn timeout_unchanged(o: &Outcome) -> Result<(), String> {
+    match o.config.iter().all(|v| v == "2000") {
+        true => Ok(()),
+        false => Err(format!("cluster-node-timeout changed: {:?}", o.config)),
+    }
+}
+
 /// Every slot covered, no open slot, the keys of before.
 fn repaired(o: &Outcome) -> Result<(), String> {
     if o.covered != usize::from(SLOTS) {
@@ -687,6 +732,14 @@ fn fix_cases() -> Vec<Case> {
         .compare(COVERAGE)
         .also(repaired),
         case(
+            "fix_uncovered_yes_stream",
+            "redis-cli --cluster fix {A0}",
+            uncovered,
+        )
+        .stdin(Stdin::Yes("yes"))
+        .compare(COVERAGE)
+        .also(repaired),
+        case(
             "fix_uncovered_echo_yes_and_cluster_yes",
             "redis-cli --cluster fix {A0} --cluster-yes",
             uncovered,
@@ -734,6 +787,17 @@ fn call_cases() -> Vec<Case> {
         )
         .env(&[("REDISCLI_AUTH", "{PW}")])
         .compare(POLICY),
+        case(
+            "set_timeout_below_100",
+            "redis-cli --cluster set-timeout {A0} 50",
+            C3R,
+        )
+        .compare(&[Exit, Shape, Keys, Config("cluster-node-timeout")])
+        .deliberate(
+            "set-timeout below 100 ms is a usage error, exit 2 (redis-cli: 1)",
+            2,
+            timeout_unchanged,
+        ),
         case(
             "set_timeout",
             "redis-cli --cluster set-timeout {A0} 3000",
