@@ -299,23 +299,23 @@ fn redis_cli_line(
             ));
         }
         if !word.starts_with('-') || word == "-" {
-            // redis-cli stops reading options at the first other word; when the subcommand
-            // has no arguments yet, that run of words becomes its arguments.
+            // A run of words after the options: when the subcommand has no arguments yet, it
+            // becomes its arguments (`--cluster create --cluster-replicas 1 A B C`); other
+            // runs are ignored, as redis-cli ignores them. Options after a run still count.
             let run = words[i..]
                 .iter()
-                .take_while(|w| !w.starts_with('-'))
+                .take_while(|w| !w.starts_with('-') || *w == "-")
                 .count();
             if positional.is_empty() && i > at {
                 positional.extend(words[i..i + run].iter().cloned());
-                i += run;
-            }
-            if i < words.len() {
+            } else {
                 line.notes.push(format!(
                     "note: ignored, as redis-cli ignores them: {}",
-                    words[i..].join(" ")
+                    words[i..i + run].join(" ")
                 ));
             }
-            break;
+            i += run;
+            continue;
         }
         i = line.option(words, i)?;
     }
@@ -735,6 +735,10 @@ mod tests {
             args_of("--cluster create --cluster-replicas 1 a:1 b:2 c:3"),
             "create --cluster-replicas=1 -- a:1 b:2 c:3"
         );
+        assert_eq!(
+            args_of("--cluster create --cluster-replicas 1 a:1 b:2 c:3 --cluster-yes"),
+            "create --cluster-replicas=1 --cluster-yes -- a:1 b:2 c:3"
+        );
     }
 
     #[test]
@@ -789,7 +793,7 @@ mod tests {
         assert_eq!(args.join(" "), "check -- 127.0.0.1 7000");
         assert!(notes[0].contains("extra"));
         let (args, notes) = rewritten("--cluster check h:1 --cluster-yes stray --json", "");
-        assert_eq!(args.join(" "), "check -- h:1");
+        assert_eq!(args.join(" "), "check --json -- h:1");
         assert_eq!(notes.len(), 2, "{notes:?}");
     }
 
