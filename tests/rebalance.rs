@@ -882,8 +882,6 @@ fn bad_weights_and_thresholds_are_refused_and_change_nothing() {
     let refusals: Vec<(Vec<String>, &str)> = vec![
         (w(&format!("{unknown}=2")), unknown.as_str()),
         (w("notanode=2"), "notanode"),
-        (w(&format!("{}=2", replica.id())), "replica"),
-        (w(&format!("{}=2", prefix(replica))), "replica"),
         (
             vec![
                 "--weight".into(),
@@ -916,6 +914,15 @@ fn bad_weights_and_thresholds_are_refused_and_change_nothing() {
             before_layout,
             "{flags:?} changed something"
         );
+    }
+
+    // The weight of a replica (a master that has since become one) is ignored with a
+    // warning, as redis-cli ignores it: the rebalance goes on (here: nothing to move).
+    for id in [replica.id().to_string(), prefix(replica)] {
+        let out = rebalance(&entry, &["--weight", &format!("{id}=2")]);
+        assert_eq!(out.code, 0, "weight of a replica:\n{out}");
+        assert!(all_text(&out).contains("is a replica now"), "{out}");
+        assert_eq!(layout(&nodes, CurrentEpoch::Ignored), before_layout);
     }
 
     // The same text twice may be caught before or after contacting, but must be refused.
