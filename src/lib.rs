@@ -25,6 +25,7 @@ pub mod server_binary;
 pub mod settings;
 
 use std::ffi::OsString;
+use std::io::IsTerminal;
 
 use clap::Parser;
 
@@ -34,7 +35,7 @@ use crate::error::exit_code;
 ///
 /// The argv may be written as for `redis-cli --cluster` (or `valkey-cli --cluster`): it is
 /// rewritten into rcluster's own grammar first ([`argv`]), notes about options accepted and
-/// ignored go to stderr (not with `-q`).
+/// ignored go to stderr when it is a terminal (not with `-q`).
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let args: Vec<OsString> = args.into_iter().collect();
     let json = wants(&args, &["--json"]);
@@ -48,7 +49,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             return exit_code::USAGE;
         }
     };
-    if !wants(&rewritten.args, &["-q", "--quiet"]) {
+    // Only for a person at a terminal: scripts (Tcl's exec among them) take any stderr
+    // output of a successful run as a failure, and redis-cli says nothing there.
+    if std::io::stderr().is_terminal() && !wants(&rewritten.args, &["-q", "--quiet"]) {
         for note in &rewritten.notes {
             eprintln!("{note}");
         }
