@@ -34,8 +34,9 @@
 # `--cluster` goes to the real CLI (--mode real) or to rcluster (--mode
 # rcluster); any other call goes to the real CLI. Every `--cluster` call is
 # logged to OUT/<mode>/calls.log with its argv, its stdin, its stdout, its
-# stderr and its exit code. Summaries: OUT/<mode>/summary.txt and, with both,
-# OUT/compare.txt. Servers left behind (cwd under the tree) are killed after
+# stderr and its exit code; OUT/<mode>/shapes.txt counts the distinct command
+# lines (addresses and node ids abstracted) with their stdin and exit codes.
+# Summaries: OUT/<mode>/summary.txt and, with both, OUT/compare.txt. Servers left behind (cwd under the tree) are killed after
 # every file. Run one invocation at a time: the suites pick fixed port ranges.
 set -euo pipefail
 
@@ -199,7 +200,8 @@ parse_log() { # $1 = test spec, $2 = log file
         /^\[exception\]: / { s=$0; sub(/^\[exception\]: /,"",s); print "FAIL " t " :: EXCEPTION " s; next }
         /^\[skip\]: /      { s=$0; sub(/^\[skip\]: /,"",s); print "SKIP " t " :: " s; next }
         # Legacy runner: "HH:MM:SS> name: OK|FAILED..."; output printed by the
-        # test (e.g. `>@ stdout`) may come between the name and the verdict.
+        # test (progress dots, `>@ stdout`) may come between the name and the
+        # verdict, even on the same line ("...WWWOK").
         /^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]> / {
             s=$0; sub(/^[0-9:]+> /,"",s)
             i=index(s, ": "); if (i == 0) { pending=s; next }
@@ -208,9 +210,20 @@ parse_log() { # $1 = test spec, $2 = log file
         }
         pending != "" && /FAILED: caught an error/ { print "FAIL " t " :: EXCEPTION " pending; pending=""; next }
         pending != "" && /FAILED/ { print "FAIL " t " :: " pending; pending=""; next }
-        pending != "" && /(^|[^A-Za-z\]])OK$/ { print "PASS " t " :: " pending; pending=""; next }
+        pending != "" && /OK$/ { print "PASS " t " :: " pending; pending=""; next }
         /^FAILED: caught an error in the test/ { print "FAIL " t " :: EXCEPTION (outside a test)"; next }
     '
+}
+
+# Distinct `--cluster` command lines (addresses and node ids abstracted), with
+# their stdin and exit codes, counted.
+shapes() { # $1 = calls.log
+    [[ -s $1 ]] || return 0
+    awk '/^argv:/ { a=substr($0,7) }
+         /^stdin / { s=$0; sub(/^stdin \(.*\): /,"stdin: ",s) }
+         /^exit: / { print a "  |  " s "  |  exit " $2 }' "$1" |
+        sed -E 's/[0-9a-f]{40}/NODEID/g; s/(127\.0\.0\.1|localhost|\[?::1\]?):[0-9]+/\1:PORT/g' |
+        sort | uniq -c | sort -rn
 }
 
 run_mode() { # $1 = real|rcluster
@@ -233,6 +246,7 @@ run_mode() { # $1 = real|rcluster
         echo "EXIT $t :: runner exit $rc" >>"$dir/summary.txt"
         grep " $t :: " "$dir/summary.txt" | grep -v '^EXIT' | sed 's/^/    /' >&2
     done
+    shapes "$dir/calls.log" >"$dir/shapes.txt"
     printf '[%s] pass %d, fail %d, skip %d, files without tests %d\n' "$m" \
         "$(grep -c '^PASS' "$dir/summary.txt" || true)" \
         "$(grep -c '^FAIL' "$dir/summary.txt" || true)" \
