@@ -137,6 +137,12 @@ elif [[ -f /proc/$$/fd/0 && ! -p /proc/$$/fd/0 ]] || [[ $src == /dev/null ]]; th
 else
     stdin_kind="pipe $src"; timeout 30 cat >"$tmp/in" || :; exec 3<"$tmp/in"
 fi
+# The first and the last 30000 bytes of a long output.
+clip() {
+    local n; n=$(stat -c %s "$1")
+    if ((n <= 60000)); then cat "$1"; return; fi
+    head -c 30000 "$1"; printf '\n[... %d bytes cut ...]\n' $((n - 60000)); tail -c 30000 "$1"
+}
 start=$(date +%s.%N)
 set +e
 "$target" "$@" <&3 >"$tmp/out" 2>"$tmp/err"
@@ -148,8 +154,8 @@ end=$(date +%s.%N)
     printf 'argv:'; printf ' %q' "$@"; printf '\n'
     printf 'stdin (%s): %q\n' "$stdin_kind" "$(cat "$tmp/in")"
     printf 'exit: %s  (%ss)\n' "$rc" "$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}')"
-    echo '--- stdout'; head -c 20000 "$tmp/out"
-    echo '--- stderr'; head -c 20000 "$tmp/err"
+    echo '--- stdout'; clip "$tmp/out"
+    echo '--- stderr'; clip "$tmp/err"
     echo '--- end'
 } >>"$log" 2>/dev/null
 cat "$tmp/out"
