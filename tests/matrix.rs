@@ -16,10 +16,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{
-    Feature, Node, NodeOpts, RunOutput, TestCluster, assert_checks_pass, assert_healthy,
-    assert_repaired, delete_slots_everywhere, digest, digest_nodes, fill_slot, fix_until_ok,
-    half_migrate, has_feature, json, key_slot, load_keys, members, nodes_with_open_slots,
-    poll_until, role, run, server, server_label, setslot, signal, wait_synced, write_pairs,
+    ClusterSpec, Feature, Node, NodeOpts, RunOutput, TestCluster, assert_checks_pass,
+    assert_healthy, assert_repaired, delete_slots_everywhere, digest, digest_nodes, fill_slot,
+    fix_until_ok, half_migrate, has_feature, json, key_slot, load_keys, members,
+    nodes_with_open_slots, poll_until, role, run, server, server_label, setslot, signal,
+    wait_synced, write_pairs,
 };
 use serde_json::Value;
 
@@ -205,6 +206,71 @@ fn reshard_and_rebalance_with_replicas_keep_every_key() {
     let spread = counts.iter().max().unwrap() - counts.iter().min().unwrap();
     assert!(spread <= 2, "not balanced: {counts:?}");
     wait_replicas_synced(&cluster);
+}
+
+/// A master drained by weight 0 loses its replica on the way: once the master is empty its
+/// replica migrates to another master (cluster-allow-replica-migration), so on a server that
+/// replicates SETSLOT (Valkey >= 8) the master's last `SETSLOT NODE` is answered NOREPLICAS,
+/// UNBLOCKED, or the connection closes. The target owns the slot by then: the drain counts it
+/// as moved (as valkey-cli does), exit 0, every key kept, both checks pass. The layout of
+/// Valkey's own test (unit/cluster/replica-migration: four masters, the last one serving only
+/// slot 0), run three times.
+#[test]
+fn drain_of_a_master_whose_replica_migrates_away() {
+    for round in 0..3 {
+        let cluster = ClusterSpec::new(4, 1)
+            .slots(vec![
+                vec![1..=5461],
+                vec![5462..=10922],
+                vec![10923..=16383],
+                vec![0..=0],
+            ])
+            .opts(
+                NodeOpts::new()
+                    .node_timeout_ms(1000)
+                    .args(["--cluster-migration-barrier", "999"]),
+            )
+            .start();
+        load_keys(&cluster, 2_000, "rm", 16);
+        let before = digest(&cluster);
+        let drained = cluster.node(3);
+        let replica = cluster.node(cluster.replicas_of(3)[0]);
+        drained.cmd(&["CONFIG", "SET", "cluster-allow-replica-migration", "no"]);
+        replica.cmd(&["CONFIG", "SET", "cluster-allow-replica-migration", "yes"]);
+        let out = run([
+            "rebalance",
+            &cluster.addr(0),
+            "--weight",
+            &format!("{}=0", drained.id()),
+            "--engine",
+            "legacy",
+        ]);
+        out.assert_success();
+        assert_eq!(cluster.slot_counts()[3], 0, "round {round}:\n{out}");
+        poll_until("the nodes to settle", Duration::from_secs(20), || {
+            settled_soft(&cluster)
+        });
+        assert_repaired(&cluster, &before);
+    }
+}
+
+/// Ok when every node of `cluster` reports `cluster_state:ok` and no node shows an open slot
+/// (the drained master's replica may still be moving to its new master).
+fn settled_soft(cluster: &TestCluster) -> Result<(), String> {
+    let down: Vec<String> = cluster
+        .alive_nodes()
+        .iter()
+        .filter(|n| n.cluster_info_field("cluster_state").as_deref() != Some("ok"))
+        .map(|n| n.addr())
+        .collect();
+    let open = nodes_with_open_slots(cluster);
+    if down.is_empty() && open.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "not cluster_state:ok: {down:?}; open slots: {open:?}"
+        ))
+    }
 }
 
 #[test]

@@ -311,8 +311,8 @@ fn confirm_empty(
 
 /// SETSLOT NODE on the target first (see [`claim_on_target`]), then on the source; the other
 /// masters are told in the background by the [`Announcer`]. The source may have turned into
-/// a replica of the target once its last slot left (cluster-allow-replica-migration); that
-/// refusal is fine.
+/// a replica of the target once its last slot left (cluster-allow-replica-migration): see
+/// [`source_let_go`].
 fn assign_slots(
     ctx: &BatchContext<'_>,
     batch: &SlotBatch,
@@ -327,14 +327,33 @@ fn assign_slots(
     if let Some((slot, text)) = split_ok(slots, &replies).1.first() {
         return Err(refused(dst, *slot, text));
     }
-    let replies = setslot_all(ctx, src, slots, "NODE", Some(&dst.id))?;
-    if let Some((slot, text)) = split_ok(slots, &replies).1.first()
-        && !is_no_longer_master(text)
+    // The target owns the slots now. A source that lost its last slot may turn into a
+    // replica meanwhile: Valkey then unblocks its pending SETSLOTs (UNBLOCKED), answers that
+    // its replicas did not acknowledge (NOREPLICAS), or closes the connection; once it is a
+    // replica it has no slot state left. Those replies count as done, as valkey-cli counts
+    // them; a broken connection is retried once on a new one.
+    let replies = match setslot_all(ctx, src, slots, "NODE", Some(&dst.id)) {
+        Ok(replies) => replies,
+        Err(err) if err.kind == ErrorKind::Io => {
+            setslot_all(ctx, src, slots, "NODE", Some(&dst.id))?
+        }
+        Err(err) => return Err(err),
+    };
+    if let Some((slot, text)) = split_ok(slots, &replies)
+        .1
+        .iter()
+        .find(|(_, text)| !source_let_go(text))
     {
         return Err(refused(src, *slot, text));
     }
     ctx.announcer.push(slots, batch.from, batch.to);
     Ok(())
+}
+
+/// A source's answer to `SETSLOT NODE` that is fine once the target owns the slot: it is a
+/// replica now, or it became one while the command waited for its replicas.
+fn source_let_go(text: &str) -> bool {
+    is_no_longer_master(text) || text.starts_with("UNBLOCKED") || text.starts_with("NOREPLICAS")
 }
 
 /// The target takes `slots`. Redis 7.0 answers each `SETSLOT NODE` that closes an importing
