@@ -330,6 +330,25 @@ fn call_reports_unreachable_node() {
     assert!(!out.stdout.contains("Failed!"), "{out}");
 }
 
+/// A node that does not answer (stopped) costs one -t, not two: the load of the cluster
+/// already waited for it, and call does not wait again.
+#[test]
+fn call_waits_once_for_a_stopped_node() {
+    let cluster = TestCluster::start(3, 1, NodeOpts::new());
+    let stopped = cluster.node(4).pid().expect("the node runs");
+    common::signal(stopped, "STOP");
+    let started = std::time::Instant::now();
+    let out = run(["call", &cluster.addr(0), "PING", "-t", "2"]);
+    let took = started.elapsed();
+    common::signal(stopped, "CONT");
+    out.assert_code(1);
+    assert!(out.stdout.contains("Failed!"), "{out}");
+    assert!(
+        took < std::time::Duration::from_millis(3_500),
+        "took {took:?} with -t 2:\n{out}"
+    );
+}
+
 #[test]
 fn call_passes_negative_arguments_after_double_dash() {
     let cluster = TestCluster::start(3, 0, NodeOpts::new());

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::cli::CallArgs;
 use crate::cluster::snapshot::{NodeState, Snapshot};
 use crate::error::{Outcome, UsageError};
-use crate::net::conn::{ConnectOptions, server_error_text};
+use crate::net::conn::{ConnectOptions, ErrorKind, server_error_text};
 use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};
 use crate::output::{Doc, Output, Style};
 use crate::report::reply::{raw_lines, to_json};
@@ -96,6 +96,13 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &CallArgs) -> anyhow::Resul
         cmd.arg(arg);
     }
     let replies = fan_out(&selected, DEFAULT_PARALLELISM, |node| {
+        // A node that could not be reached or did not answer within -t while the cluster was
+        // loaded is not waited for a second time.
+        if let Err(err) = &node.probe
+            && matches!(err.kind, ErrorKind::Connect | ErrorKind::Io)
+        {
+            return Err(err.message.clone());
+        }
         let addr = node
             .addr()
             .ok_or_else(|| "no address known for this node".to_string())?;
