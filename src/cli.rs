@@ -816,6 +816,16 @@ pub struct FixArgs {
     #[arg(long, value_name = "HOST:PORT", num_args = 1.., value_delimiter = ',')]
     pub rejoin: Vec<String>,
 
+    /// Before acting, seconds to wait for masters that report cluster_state:fail while every
+    /// slot is covered (a master just back from a stop) to report ok; 0 does not wait
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 15.0,
+        allow_negative_numbers = true
+    )]
+    pub wait_timeout: f64,
+
     /// How keys move.
     #[command(flatten)]
     pub keys: KeyMoveOpts,

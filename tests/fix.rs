@@ -24,7 +24,7 @@ use common::{
     all_text, assert_checks_pass, assert_repaired, consecutive_slot_ranges, count_in_slot,
     delete_slots_everywhere, digest, fill_slot, fill_slot_in, fix_until_ok, half_migrate, json,
     layout, load_keys, migrate, nodes_with_open_slots, poll_until, redis_cli_available,
-    redis_cli_command, run, setslot, signal,
+    redis_cli_command, run, setslot, signal, wait_until,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -695,4 +695,41 @@ fn poll_deadline(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
         thread::sleep(Duration::from_millis(5));
     }
     false
+}
+
+/// A master back from a stop longer than cluster-node-timeout is still flagged failing for a
+/// while, and every master reports cluster_state:fail although every slot is covered: fix
+/// waits for that to pass (saying so) before it acts, instead of failing every slot with
+/// CLUSTERDOWN; the open slot is then fixed and no key is lost.
+#[test]
+fn fix_waits_for_a_master_back_from_a_stop() {
+    let cluster = ClusterSpec::new(3, 0)
+        .opts(NodeOpts::new().node_timeout_ms(1000))
+        .start();
+    load_keys(&cluster, 2000, "k", 24);
+    let (slot, owner, keys) = fill_slot(&cluster, "bk", 200);
+    let target = (owner + 1) % 3;
+    let before = digest(&cluster);
+    half_migrate(
+        cluster.node(owner),
+        cluster.node(target),
+        slot,
+        &keys[..100],
+    );
+    let stopped = (owner + 2) % 3;
+    let pid = cluster.node(stopped).pid().expect("the master runs");
+    signal(pid, "STOP");
+    wait_until("the others to flag the stopped master as failing", || {
+        cluster
+            .node(owner)
+            .cluster_info_field("cluster_state")
+            .as_deref()
+            == Some("fail")
+    });
+    signal(pid, "CONT");
+    let out = fix(&cluster.addr(owner), &["--yes"]);
+    out.assert_success();
+    assert!(!out.stdout.contains("CLUSTERDOWN"), "{out}");
+    assert!(nodes_with_open_slots(&cluster).is_empty(), "{out}");
+    digest(&cluster).assert_same_data_as(&before);
 }

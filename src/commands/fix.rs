@@ -2,6 +2,7 @@
 //! the cluster is healthy. The plan is pure data from the diagnosis (see
 //! [`crate::cluster::fix_plan`]); this module gathers, prints and applies it.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
@@ -18,7 +19,7 @@ use crate::cluster::rejoin::plan_rejoin;
 use crate::cluster::scan::stray_keys;
 use crate::cluster::slots::SlotSet;
 use crate::cluster::snapshot::Snapshot;
-use crate::error::Outcome;
+use crate::error::{Outcome, UsageError};
 use crate::exec::fix::{FixReport, apply, diagnose};
 use crate::exec::migrate::Endpoint;
 use crate::exec::rejoin as rejoin_exec;
@@ -162,6 +163,12 @@ fn rejoin(
 /// Runs `rcluster fix`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(&args.target.node)?;
+    if !args.wait_timeout.is_finite() || args.wait_timeout < 0.0 {
+        bail!(UsageError::new(format!(
+            "--wait-timeout {}: give a number of seconds of 0 or more (0 does not wait)",
+            args.wait_timeout
+        )));
+    }
     let migrate = migration::settings(&args.keys, 1, EngineChoice::Legacy, opts)?;
     let options = FixOptions {
         fix_with_unreachable: args.fix_with_unreachable_masters,
@@ -194,11 +201,18 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
     }
     let mut first = Some(loaded);
     for round in 1..=ROUNDS {
-        let snapshot = match first.take() {
+        let mut snapshot = match first.take() {
             Some(snapshot) => snapshot,
             None => Snapshot::load(opts, &entry)?,
         };
-        let report = full_check(opts, &snapshot, args.search_multiple_owners)?;
+        let mut report = full_check(opts, &snapshot, args.search_multiple_owners)?;
+        if !args.dry_run
+            && !report.healthy()
+            && let Some(fresh) = wait_until_up(opts, &out, &entry, &snapshot, &report, args)
+        {
+            snapshot = fresh;
+            report = full_check(opts, &snapshot, args.search_multiple_owners)?;
+        }
         if round == 1 {
             doc.healthy_before = report.healthy();
             out.doc(&text::info_summary(&snapshot));
@@ -287,6 +301,73 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
     })
 }
 
+/// Reachable masters that report `cluster_state:fail` while every slot is covered: a state
+/// that passes by itself (a master just back from a stop, its failure flag still clearing),
+/// not one that fix repairs. Acting then fails with CLUSTERDOWN on every slot.
+fn down_for_now(snapshot: &Snapshot, report: &CheckReport) -> Vec<String> {
+    if !report.uncovered.is_empty() {
+        return Vec::new();
+    }
+    snapshot
+        .nodes
+        .iter()
+        .filter(|n| n.is_master())
+        .filter(|n| n.probe().is_some_and(|p| !p.info.cluster_state_ok))
+        .map(|n| n.addr_text())
+        .collect()
+}
+
+/// Before acting: when masters report `cluster_state:fail` although every slot is covered,
+/// waits (up to `--wait-timeout`) until they report `cluster_state:ok`, saying so, and returns
+/// the snapshot loaded then; `None` when there was nothing to wait for. After the wait fix
+/// goes on either way (what is left may be what keeps them down).
+fn wait_until_up(
+    opts: &ConnectOptions,
+    out: &Output,
+    entry: &crate::address::NodeAddr,
+    snapshot: &Snapshot,
+    report: &CheckReport,
+    args: &FixArgs,
+) -> Option<Snapshot> {
+    let down = down_for_now(snapshot, report);
+    if down.is_empty() || args.wait_timeout <= 0.0 {
+        return None;
+    }
+    out.line(
+        Style::Info,
+        format!(
+            ">>> Waiting up to {} s for {} to report cluster_state:ok before fixing (every \
+             slot is covered: the state should pass by itself)",
+            args.wait_timeout,
+            down.join(", ")
+        ),
+    );
+    let deadline = Instant::now() + Duration::from_secs_f64(args.wait_timeout.min(3600.0));
+    let mut last = None;
+    while Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        let Ok(fresh) = Snapshot::load(opts, entry) else {
+            continue;
+        };
+        let still = down_for_now(&fresh, &check(&fresh, None));
+        if still.is_empty() {
+            out.line(Style::Ok, "[OK] Every master reports cluster_state:ok.");
+            return Some(fresh);
+        }
+        last = Some((fresh, still));
+    }
+    let (fresh, still) = last?;
+    out.line(
+        Style::Warn,
+        format!(
+            "[WARNING] {} still report(s) cluster_state:fail after {} s; fixing anyway",
+            still.join(", "),
+            args.wait_timeout
+        ),
+    );
+    Some(fresh)
+}
+
 /// The check, with the multiple-owners key scan when asked for.
 fn full_check(
     opts: &ConnectOptions,
@@ -310,14 +391,21 @@ fn apply_round(
     settings: &crate::exec::migrate::MigrateSettings,
 ) -> FixReport {
     let started = Instant::now();
+    // Failures with the same reason are said once, with their slots as ranges.
+    let mut failures: BTreeMap<String, SlotSet> = BTreeMap::new();
     let report = apply(opts, endpoints, plan, settings, |fix, result| {
         if let Err(reason) = result {
-            out.line(
-                Style::Err,
-                format!("[ERR] Slot {} not fixed: {reason}", fix.slot),
-            );
+            failures.entry(reason.clone()).or_default().insert(fix.slot);
         }
     });
+    for (reason, slots) in &failures {
+        let what = if slots.len() == 1 {
+            format!("Slot {slots}")
+        } else {
+            format!("Slots {} ({})", slots.abbreviated(), slots.len())
+        };
+        out.line(Style::Err, format!("[ERR] {what} not fixed: {reason}"));
+    }
     let secs = started.elapsed().as_secs_f64();
     if report.failed.is_empty() {
         out.line(
