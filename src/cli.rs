@@ -696,6 +696,26 @@ pub struct KeyMoveOpts {
     /// both sides is dropped from the source only when both values are equal
     #[arg(long, alias = "cluster-replace")]
     pub replace: bool,
+
+    /// How fast keys may move.
+    #[command(flatten)]
+    pub throttle: ThrottleOpts,
+}
+
+/// The throttle of the MIGRATE engine: shared by every command that moves keys with MIGRATE.
+#[derive(Debug, Args, Clone)]
+pub struct ThrottleOpts {
+    /// Move at most N keys per second, over all parallel batches together (e.g. 5000 or 20k;
+    /// 0: no limit). MIGRATE only: with it, --engine auto moves every pair with MIGRATE, and
+    /// --engine atomic is refused
+    #[arg(long, value_name = "N", value_parser = crate::rate::keys_per_sec, allow_negative_numbers = true)]
+    pub max_keys_per_sec: Option<u64>,
+
+    /// Move at most this many bytes per second (as the source's MEMORY USAGE counts keys,
+    /// sampled), over all parallel batches together: 50MB, 64KiB, 1.5GB (KB/MB/GB are powers
+    /// of 1000, KiB/MiB/GiB of 1024; 0: no limit). MIGRATE only, as --max-keys-per-sec
+    #[arg(long, value_name = "BYTES", value_parser = crate::rate::bytes_per_sec, allow_negative_numbers = true)]
+    pub max_bytes_per_sec: Option<u64>,
 }
 
 /// `--engine`: which engine moves slots.

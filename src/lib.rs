@@ -20,6 +20,7 @@ pub mod net;
 pub mod output;
 pub mod progress;
 pub mod prompt;
+pub mod rate;
 pub mod report;
 pub mod server_binary;
 pub mod settings;

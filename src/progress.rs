@@ -53,6 +53,8 @@ pub struct MigrationBar {
     bar: ProgressBar,
     by_keys: bool,
     total_slots: usize,
+    /// `, throttled to ...` after the counts, under a throttle.
+    limit: String,
 }
 
 impl MigrationBar {
@@ -68,7 +70,14 @@ impl MigrationBar {
             bar,
             by_keys: false,
             total_slots: 0,
+            limit: String::new(),
         }
+    }
+
+    /// Shows the throttle's `limits` (e.g. `5000 keys/s`) next to the counts; the bar's
+    /// keys/s is the current rate.
+    pub fn throttled(&mut self, limits: String) {
+        self.limit = format!(" (throttled to {limits})");
     }
 
     /// Sets the totals and starts drawing.
@@ -87,14 +96,15 @@ impl MigrationBar {
         );
         self.bar
             .set_length(if self.by_keys { keys } else { slots as u64 });
-        self.bar.set_message(format!("0/{slots} slots"));
+        self.bar
+            .set_message(format!("0/{slots} slots{}", self.limit));
         self.bar.enable_steady_tick(Duration::from_millis(200));
     }
 
     /// Updates the counts.
     pub fn update(&self, slots: usize, keys: u64) {
         self.bar
-            .set_message(format!("{slots}/{} slots", self.total_slots));
+            .set_message(format!("{slots}/{} slots{}", self.total_slots, self.limit));
         self.bar
             .set_position(if self.by_keys { keys } else { slots as u64 });
     }

@@ -1415,3 +1415,129 @@ fn open_slots_refuse_only_the_moves_they_touch() {
     assert_eq!(after[1], counts[1] - 101, "{after:?}");
     assert_repaired(&cluster, &before);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The throttle
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn max_keys_per_sec_paces_the_move_over_all_batches() {
+    let cluster = TestCluster::start(3, 0, NodeOpts::new());
+    load_keys(&cluster, 40_000, "t", 16);
+    let before = digest(&cluster);
+    // 8000 of the 16384 slots hold about 19 500 of the 40 000 keys: at 10 000 keys/s (with
+    // 100 ms of burst), about 1.9 s however many batches run at once.
+    let started = Instant::now();
+    let out = reshard(
+        &cluster,
+        &[
+            "--from",
+            "all",
+            "--to",
+            &id(&cluster, 0),
+            "--slots",
+            "8000",
+            "--max-keys-per-sec",
+            "10k",
+            "--parallel",
+            "16",
+            "--yes",
+            "--json",
+        ],
+    );
+    let took = started.elapsed();
+    out.assert_success();
+    let doc = json(&out);
+    assert_complete(&doc, 8000);
+    let keys = num(&doc, &["migration", "keys_moved"]);
+    assert!(keys > 15_000, "{doc}");
+    assert_eq!(num(&doc, &["plan", "throttle", "keys_per_sec"]), 10_000);
+    assert!(doc["plan"]["throttle"]["bytes_per_sec"].is_null(), "{doc}");
+    let throttle = &doc["migration"]["throttle"];
+    assert_eq!(num(throttle, &["keys_per_sec"]), 10_000, "{doc}");
+    assert!(num(throttle, &["keys"]) >= keys, "{doc}");
+    assert!(num(throttle, &["waited_ms"]) > 0, "{doc}");
+    let ms = num(&doc, &["migration", "duration_ms"]);
+    eprintln!("throttled to 10 000 keys/s: {keys} keys in {ms} ms ({took:?} in all)");
+    assert!(ms >= 1500, "{ms} ms for {keys} keys: {doc}");
+    assert!(keys * 1000 / ms <= 11_000, "{ms} ms for {keys} keys: {doc}");
+    // Generous: unthrottled, this move takes well under a second.
+    assert!(took < Duration::from_secs(30), "{took:?}");
+    assert_repaired(&cluster, &before);
+
+    // Text mode says so in the plan and the summary; the bytes limit paces too.
+    let out = reshard(
+        &cluster,
+        &[
+            "--from",
+            &id(&cluster, 0),
+            "--to",
+            &id(&cluster, 1),
+            "--slots",
+            "500",
+            "--max-keys-per-sec",
+            "20000",
+            "--max-bytes-per-sec",
+            "10MB",
+            "--yes",
+        ],
+    );
+    out.assert_success();
+    let text = all_text(&out);
+    assert!(
+        text.contains("Throttled to 20000 keys/s and 10 MB/s over all parallel batches."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Throttled to 20000 keys/s and 10 MB/s: batches waited"),
+        "{text}"
+    );
+    assert_repaired(&cluster, &before);
+
+    // Refusals name the option; nothing moves.
+    for (flag, value) in [
+        ("--max-keys-per-sec", "-5"),
+        ("--max-keys-per-sec", "fast"),
+        ("--max-bytes-per-sec", "10XB"),
+    ] {
+        let out = reshard(
+            &cluster,
+            &[
+                "--from",
+                "all",
+                "--to",
+                &id(&cluster, 0),
+                "--slots",
+                "10",
+                flag,
+                value,
+                "--yes",
+            ],
+        );
+        assert_eq!(out.code, 2, "{flag} {value}: {}", all_text(&out));
+        assert!(all_text(&out).contains(flag), "{}", all_text(&out));
+    }
+    let out = reshard(
+        &cluster,
+        &[
+            "--from",
+            "all",
+            "--to",
+            &id(&cluster, 0),
+            "--slots",
+            "10",
+            "--max-keys-per-sec",
+            "1000",
+            "--engine",
+            "atomic",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.code, 2, "{}", all_text(&out));
+    assert!(
+        all_text(&out).contains("cannot be throttled"),
+        "{}",
+        all_text(&out)
+    );
+    assert_repaired(&cluster, &before);
+}

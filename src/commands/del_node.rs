@@ -24,7 +24,7 @@ use crate::exec::poll::{describe_lag, wait_until_converged};
 use crate::net::conn::{ConnectOptions, ErrorKind};
 use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};
 use crate::output::{Output, Style};
-use crate::report::migration::{PlanJson, plan_lines};
+use crate::report::migration::{PlanJson, plan_lines, throttle_lines};
 use crate::settings;
 
 /// Pause between two rounds of checking that no node lists the removed node.
@@ -355,7 +355,9 @@ fn drain(
         &prepared.planned,
         &migrate_settings,
     )?;
-    doc.drain_plan = Some(PlanJson::new(&prepared.planned, &node_names, &engines));
+    let throttle = migration::throttle_limits(&migrate_settings);
+    doc.drain_plan =
+        Some(PlanJson::new(&prepared.planned, &node_names, &engines).throttled(throttle));
     migration::enforce(out, &prepared.preflight, "draining the node")?;
     out.line(
         Style::Info,
@@ -370,6 +372,7 @@ fn drain(
         &engines,
         "    ",
     ));
+    out.doc(&throttle_lines(throttle, "    "));
     if args.dry_run {
         return Ok(Outcome::Success);
     }

@@ -15,7 +15,7 @@ use crate::error::{Outcome, UsageError};
 use crate::exec::migrate::MigrationReport;
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
-use crate::report::migration::{Named, PlanJson, plan_lines};
+use crate::report::migration::{Named, PlanJson, plan_lines, throttle_lines};
 use crate::settings;
 
 /// One master's share, for JSON.
@@ -114,7 +114,8 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
                 expected: s.expected,
             })
             .collect(),
-        plan: PlanJson::new(&planned.plan, &node_names, &engines),
+        plan: PlanJson::new(&planned.plan, &node_names, &engines)
+            .throttled(migration::throttle_limits(&migrate_settings)),
         warnings: planned
             .notes
             .iter()
@@ -137,6 +138,10 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
         return Ok(Outcome::Success);
     }
     out.doc(&plan_text(planned, &node_names, &engines));
+    out.doc(&throttle_lines(
+        migration::throttle_limits(&migrate_settings),
+        "",
+    ));
     if dry_run {
         out.line(Style::Info, ">>> Simulation: nothing was moved.");
         out.json(&doc);

@@ -18,7 +18,7 @@ use crate::exec::migrate::MigrationReport;
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
 use crate::prompt;
-use crate::report::migration::{Named, PlanJson, plan_lines};
+use crate::report::migration::{Named, PlanJson, plan_lines, throttle_lines};
 use crate::report::text;
 use crate::settings;
 
@@ -76,10 +76,12 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
             ),
         );
     }
+    let throttle = migration::throttle_limits(&migrate_settings);
     out.doc(&plan_text(snapshot, planned, &node_names, &engines));
+    out.doc(&throttle_lines(throttle, "  "));
     let mut doc = ReshardJson {
         dry_run: args.migrate.dry_run,
-        plan: PlanJson::new(&planned.plan, &node_names, &engines),
+        plan: PlanJson::new(&planned.plan, &node_names, &engines).throttled(throttle),
         already_on_target: planned.already_there.to_string(),
         warnings: prepared.preflight.warnings.clone(),
         migration: None,

@@ -17,3 +17,4 @@ pub mod schedule;
 pub mod scratch_server;
 pub mod setslot;
 pub mod slot_batch;
+pub mod throttle;

@@ -42,6 +42,9 @@ const DRAIN_PASSES: usize = 2;
 /// Rounds of GETKEYSINSLOT + MIGRATE in a row that move nothing before a slot is given up.
 const MAX_IDLE_ROUNDS: usize = 3;
 
+/// Keys whose MEMORY USAGE is sampled per listing when `--max-bytes-per-sec` is given.
+const SIZE_SAMPLES: usize = 32;
+
 /// One batch of slots with the same source and target.
 #[derive(Debug, Clone)]
 pub struct SlotBatch {
@@ -119,6 +122,7 @@ pub fn move_batch(ctx: &BatchContext<'_>, batch: &SlotBatch) -> BatchOutcome {
         pair: batch.pair,
         batch_keys: ctx.batch_keys[batch.from],
         db: 0,
+        key_bytes: None,
     };
     let mut empty = Vec::new();
     let mut pending = opened.open;
@@ -186,6 +190,7 @@ pub fn drain_slot(ctx: &BatchContext<'_>, from: usize, to: usize, slot: u16) -> 
         pair: 0,
         batch_keys: ctx.batch_keys[from],
         db: 0,
+        key_bytes: None,
     };
     for _ in 0..DRAIN_PASSES {
         let drained = mover.drain(&[slot], &mut outcome);
@@ -473,6 +478,8 @@ struct KeyMover<'a> {
     batch_keys: usize,
     /// The database being drained (selected on every connection the mover leases).
     db: u32,
+    /// Average bytes per key of the last sample (only sampled with a byte throttle).
+    key_bytes: Option<u64>,
 }
 
 /// One MIGRATE's worth of keys of one slot.
@@ -544,6 +551,7 @@ impl<'a> KeyMover<'a> {
                     return drained;
                 }
             };
+            let per_migrate = self.keys_per_migrate(&listed);
             let mut batches = Vec::new();
             let mut still = Vec::new();
             let mut still_idle = Vec::new();
@@ -557,7 +565,7 @@ impl<'a> KeyMover<'a> {
                 still_idle.push(idle);
                 // Fewer keys than asked for: the listing holds every key of the slot.
                 complete.push(keys.len() < self.list_count());
-                for chunk in keys.chunks(self.batch_keys.max(1)) {
+                for chunk in keys.chunks(per_migrate) {
                     batches.push(KeyBatch {
                         slot: *slot,
                         keys: chunk.to_vec(),
@@ -592,6 +600,42 @@ impl<'a> KeyMover<'a> {
             }
         }
         drained
+    }
+
+    /// Keys per MIGRATE for the keys just listed: `batch_keys`, or fewer under a throttle, so
+    /// that one pipeline of MIGRATEs stays within the throttle's pipeline budget (with a byte
+    /// limit, the listed keys' sizes are sampled first).
+    fn keys_per_migrate(&mut self, listed: &[Vec<Vec<u8>>]) -> usize {
+        let Some(throttle) = &self.ctx.settings.throttle else {
+            return self.batch_keys.max(1);
+        };
+        let limits = throttle.limits();
+        if limits.bytes_per_sec.is_some()
+            && let Some(bytes) = self.sample_key_bytes(listed)
+        {
+            self.key_bytes = Some(bytes);
+        }
+        limits.keys_per_migrate(self.batch_keys, MIGRATE_DEPTH, self.key_bytes)
+    }
+
+    /// The average MEMORY USAGE of up to [`SIZE_SAMPLES`] keys spread over `listed`; `None`
+    /// when none could be measured.
+    fn sample_key_bytes(&self, listed: &[Vec<Vec<u8>>]) -> Option<u64> {
+        let total: usize = listed.iter().map(Vec::len).sum();
+        let step = total.div_ceil(SIZE_SAMPLES).max(1);
+        let sample: Vec<Vec<u8>> = listed
+            .iter()
+            .flatten()
+            .step_by(step)
+            .take(SIZE_SAMPLES)
+            .cloned()
+            .collect();
+        if sample.is_empty() {
+            return None;
+        }
+        let sizes: Vec<u64> = self.sizes(&sample).ok()?.into_iter().flatten().collect();
+        let count = sizes.len() as u64;
+        (count > 0).then(|| sizes.iter().sum::<u64>() / count)
     }
 
     /// Keys asked for per slot by one GETKEYSINSLOT: a few MIGRATEs' worth.
@@ -649,6 +693,10 @@ impl<'a> KeyMover<'a> {
     ) -> Option<String> {
         let ctx = self.ctx;
         let settings = ctx.settings;
+        if let Some(throttle) = &settings.throttle {
+            let keys: u64 = chunk.iter().map(|b| b.keys.len() as u64).sum();
+            throttle.acquire(keys, keys.saturating_mul(self.key_bytes.unwrap_or(0)));
+        }
         let mut pipe = redis::pipe();
         for batch in &chunk {
             pipe.add_command(self.migrate_cmd(&batch.keys, settings.batch_timeout, false));

@@ -7,6 +7,7 @@ use crate::cluster::engine::Engine;
 use crate::cluster::moves::{MovePlan, PairMoves};
 use crate::cluster::slots::SlotSet;
 use crate::exec::migrate::{MigrationReport, PairReport};
+use crate::exec::throttle::Limits;
 use crate::output::{Doc, Style};
 
 /// A node as plans name it.
@@ -45,6 +46,9 @@ pub struct PlanJson {
     pub slots: usize,
     /// Per source/target pair.
     pub pairs: Vec<PairJson>,
+    /// The MIGRATE engine's limits (`--max-keys-per-sec`, `--max-bytes-per-sec`); `null`
+    /// without a throttle.
+    pub throttle: Option<Limits>,
 }
 
 impl PlanJson {
@@ -67,8 +71,28 @@ impl PlanJson {
                     slots: p.slots.to_string(),
                 })
                 .collect(),
+            throttle: None,
         }
     }
+
+    /// The plan with the throttle's limits.
+    pub fn throttled(mut self, limits: Option<Limits>) -> Self {
+        self.throttle = limits;
+        self
+    }
+}
+
+/// `Throttled to 5000 keys/s over all parallel batches` under a plan, when there is a
+/// throttle; nothing otherwise.
+pub fn throttle_lines(limits: Option<Limits>, indent: &str) -> Doc {
+    let mut doc = Doc::new();
+    if let Some(limits) = limits {
+        doc.plain(format!(
+            "{indent}Throttled to {} over all parallel batches.",
+            limits.describe()
+        ));
+    }
+    doc
 }
 
 /// `Moving 1365 slot(s) from A to B with MIGRATE: 0-1364` lines, one per pair (`engines` in
@@ -137,6 +161,14 @@ pub fn summary(report: &MigrationReport) -> Doc {
         );
     } else {
         doc.push(Style::Err, format!("[ERR] Moved only {moved}."));
+    }
+    if let Some(throttle) = &report.throttle {
+        let limits = Limits::new(throttle.keys_per_sec, throttle.bytes_per_sec);
+        doc.plain(format!(
+            "Throttled to {}: batches waited {:.2} s in all (summed over the parallel workers).",
+            limits.describe(),
+            throttle.waited_ms as f64 / 1000.0
+        ));
     }
     if report.equal_collisions > 0 {
         doc.plain(format!(

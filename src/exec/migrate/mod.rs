@@ -15,8 +15,8 @@ mod legacy;
 
 pub use atomic::atomic_vetoes;
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use super::interrupt;
 use super::poll::{describe_lag, observe};
+use super::throttle::{Throttle, ThrottleReport};
 use crate::address::NodeAddr;
 use crate::cluster::capabilities::Capabilities;
 use crate::cluster::converge::{Target, lagging};
@@ -108,6 +109,8 @@ pub struct MigrateSettings {
     pub ready_timeout: Duration,
     /// Which engine moves the slots (`--engine`).
     pub engine: EngineChoice,
+    /// The MIGRATE engine's rate limit, shared by every batch (`--max-keys-per-sec`, ...).
+    pub throttle: Option<Arc<Throttle>>,
 }
 
 /// A key retried alone because its batch timed out or failed with IOERR.
@@ -256,6 +259,8 @@ pub struct MigrationReport {
     pub error: Option<String>,
     /// Nodes that did not see the new owners in time, in plain words.
     pub lagging: Vec<String>,
+    /// The throttle's limits and what went through it (`null` without a throttle).
+    pub throttle: Option<ThrottleReport>,
 }
 
 impl MigrationReport {
@@ -364,6 +369,7 @@ pub fn migrate(
         interrupted,
         error,
         lagging,
+        throttle: settings.throttle.as_ref().map(|t| t.report()),
     })
 }
 
