@@ -2,7 +2,6 @@
 //! settings, loading a cluster that is fit for moving (waiting briefly for views that only
 //! lag), running the engine with progress, and the final check.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
@@ -11,18 +10,20 @@ use serde::Serialize;
 use crate::address::NodeAddr;
 use crate::cli::{EngineArg, EngineOpts, KeyMoveOpts};
 use crate::cluster::capabilities::Capabilities;
-use crate::cluster::check::check;
+use crate::cluster::check::{CheckReport, check};
 use crate::cluster::engine::{Engine, EngineChoice, choose_engines};
+use crate::cluster::fix_plan::{FixOptions, FixPlan, ReplicaReset, plan_fix};
 use crate::cluster::info::numbered_dbs_used;
 use crate::cluster::moves::{MovePlan, PlanNode};
 use crate::cluster::preflight::{Preflight, preflight};
 use crate::cluster::slot_migrations::any_running;
+use crate::cluster::slots::{SlotSet, slot_list};
 use crate::cluster::snapshot::Snapshot;
 use crate::error::{Outcome, UsageError};
+use crate::exec::fix::{apply as apply_fix, diagnose};
 use crate::exec::migrate::{
     Endpoint, Job, MigrateSettings, MigrationReport, Observer, PairReport, atomic_vetoes, migrate,
 };
-use crate::exec::throttle::{Limits, Throttle};
 use crate::net::conn::ConnectOptions;
 use crate::output::{Output, Style};
 use crate::progress::MigrationBar;
@@ -76,18 +77,6 @@ pub fn settings(
             "--parallel must be between 1 and 256 batches in flight"
         ));
     }
-    let limits = Limits::new(
-        opts.throttle.max_keys_per_sec,
-        opts.throttle.max_bytes_per_sec,
-    );
-    if !limits.unlimited() && engine == EngineChoice::Atomic {
-        bail!(UsageError::new(format!(
-            "--engine atomic cannot be throttled ({}): the servers move the slots at their own \
-             pace. Leave the throttle out, or leave --engine out (auto moves every pair with \
-             MIGRATE under a throttle). Nothing was changed",
-            limits.describe()
-        )));
-    }
     let timeout = Duration::from_millis(opts.migrate_timeout_ms);
     Ok(MigrateSettings {
         timeout,
@@ -99,7 +88,6 @@ pub fn settings(
         auth: connect.auth.clone(),
         ready_timeout: READY_TIMEOUT,
         engine,
-        throttle: Throttle::new(limits).map(Arc::new),
     })
 }
 
@@ -257,9 +245,7 @@ pub fn names(snapshot: &Snapshot) -> Vec<Named> {
 /// The engine of each pair of `plan` (in the order of `plan.pairs()`), as `settings.engine`
 /// asks and the live cluster allows, checked before anything changes: `--engine atomic`
 /// meeting a node without atomic slot migration, or a pair that must not move atomically, is
-/// a usage error (auto moves such a pair with MIGRATE and says why). Under a throttle, auto
-/// moves every pair with MIGRATE (the only engine rcluster can pace) and says so when a pair
-/// could have moved atomically.
+/// a usage error (auto moves such a pair with MIGRATE and says why).
 pub fn engines(
     opts: &ConnectOptions,
     out: &Output,
@@ -274,37 +260,23 @@ pub fn engines(
         choose_engines(&pairs, &servers, EngineChoice::Auto, &[]).expect("auto never refuses");
     // The replica bug the vetoes look for needs keys in numbered databases.
     let numbered = numbered_dbs_used(&snapshot.master_keys_per_db());
-    let choice = match &settings.throttle {
-        Some(throttle) if settings.engine == EngineChoice::Auto => {
-            if capable.contains(&Engine::Atomic) {
-                out.line(
-                    Style::Info,
-                    format!(
-                        ">>> Throttled to {}: every pair moves with MIGRATE, also those whose \
-                         nodes could move slots atomically (the servers' own slot migration \
-                         cannot be throttled; leave the throttle out to use it)",
-                        throttle.limits().describe()
-                    ),
-                );
-            }
-            EngineChoice::Legacy
-        }
-        _ => settings.engine,
+    let vetoes = if settings.engine == EngineChoice::Legacy
+        || !capable.contains(&Engine::Atomic)
+        || !numbered
+    {
+        vec![None; pairs.len()]
+    } else {
+        atomic_vetoes(opts, &nodes, &pairs)
     };
-    let vetoes =
-        if choice == EngineChoice::Legacy || !capable.contains(&Engine::Atomic) || !numbered {
-            vec![None; pairs.len()]
-        } else {
-            atomic_vetoes(opts, &nodes, &pairs)
-        };
-    let engines = choose_engines(&pairs, &servers, choice, &vetoes).map_err(|refusal| {
-        let node = &nodes[refusal.node.min(nodes.len().saturating_sub(1))];
-        anyhow::Error::new(UsageError::new(format!(
-            "--engine atomic: {} ({}) {}; leave --engine out (auto) to move such pairs with \
+    let engines =
+        choose_engines(&pairs, &servers, settings.engine, &vetoes).map_err(|refusal| {
+            let node = &nodes[refusal.node.min(nodes.len().saturating_sub(1))];
+            anyhow::Error::new(UsageError::new(format!(
+                "--engine atomic: {} ({}) {}; leave --engine out (auto) to move such pairs with \
              MIGRATE. Nothing was changed",
-            node.addr, node.id, refusal.reason
-        )))
-    })?;
+                node.addr, node.id, refusal.reason
+            )))
+        })?;
     for ((pair, veto), engine) in pairs.iter().zip(&vetoes).zip(&engines) {
         if let (Some(reason), Engine::Legacy) = (veto, engine) {
             out.line(
@@ -317,11 +289,6 @@ pub fn engines(
         }
     }
     Ok(engines)
-}
-
-/// The throttle's limits, for plans (`None` without a throttle).
-pub fn throttle_limits(settings: &MigrateSettings) -> Option<Limits> {
-    settings.throttle.as_ref().map(|t| t.limits())
 }
 
 /// The final state, for JSON.
@@ -349,35 +316,168 @@ pub fn execute(
         plan,
         engines,
     };
-    let mut bar = MigrationBar::new(out);
-    if let Some(throttle) = &settings.throttle {
-        bar.throttled(throttle.limits().describe());
-    }
-    let mut observer = Progress { out, bar };
+    let mut observer = Progress {
+        out,
+        bar: MigrationBar::new(out),
+    };
     let report = migrate(opts, &job, settings, &mut observer);
     observer.bar.finish();
     let report = report?;
     out.doc(&summary(&report));
+    let moved: SlotSet = plan.moves.iter().map(|m| m.slot).collect();
+    clear_replica_states(opts, out, &snapshot.entry, &moved, settings);
     let after = Snapshot::load(opts, &snapshot.entry).map(|s| check(&s, None));
-    let final_check = match after {
-        Ok(check) => FinalCheck {
-            healthy: check.healthy(),
-            errors: check.errors(),
-        },
-        Err(err) => FinalCheck {
-            healthy: false,
-            errors: vec![format!("cannot load the cluster after the move: {err}")],
-        },
+    let (final_check, left) = match after {
+        Ok(check) => (
+            FinalCheck {
+                healthy: check.healthy(),
+                errors: check.errors(),
+            },
+            left_by_the_move(&check, &moved),
+        ),
+        Err(err) => {
+            let error = format!("cannot load the cluster after the move: {err}");
+            (
+                FinalCheck {
+                    healthy: false,
+                    errors: vec![error.clone()],
+                },
+                vec![error],
+            )
+        }
     };
     if final_check.healthy {
         out.line(Style::Ok, "[OK] Cluster check passed after the move.");
     } else {
-        for error in &final_check.errors {
+        for error in final_check.errors.iter().filter(|e| !left.contains(e)) {
             out.line(Style::Warn, format!("[WARNING] After the move: {error}"));
         }
+        for error in &left {
+            out.line(Style::Err, format!("[ERR] After the move: {error}"));
+        }
+        if !left.is_empty() && !report.interrupted {
+            out.line(
+                Style::Err,
+                format!(
+                    "[ERR] The moved slots are not clean: `rcluster fix {}` repairs them.",
+                    snapshot.entry
+                ),
+            );
+        }
     }
-    let outcome = Outcome::of(report.interrupted, report.complete());
+    let outcome = Outcome::of(report.interrupted, report.complete() && left.is_empty());
     Ok((report, final_check, outcome))
+}
+
+/// What the check after a move finds wrong with the slots the move touched: any of them
+/// still open on a node (replicas included), uncovered, or nodes that disagree. Problems
+/// elsewhere in the cluster stay warnings.
+fn left_by_the_move(check: &CheckReport, moved: &SlotSet) -> Vec<String> {
+    let mut left = Vec::new();
+    if !check.slots_agree {
+        left.push("nodes don't agree about the slots configuration".to_string());
+    }
+    let open: Vec<u16> = check
+        .open_slot_numbers
+        .iter()
+        .copied()
+        .filter(|&s| moved.contains(s))
+        .collect();
+    if !open.is_empty() {
+        left.push(format!("moved slots still open: {}", slot_list(&open)));
+    }
+    let uncovered: Vec<u16> = check
+        .uncovered
+        .iter()
+        .filter(|&s| moved.contains(s))
+        .collect();
+    if !uncovered.is_empty() {
+        left.push(format!(
+            "moved slots not covered: {}",
+            slot_list(&uncovered)
+        ));
+    }
+    left
+}
+
+/// Clears the slot states a server left on replicas of the nodes a move touched, as `fix`
+/// clears them: `CLUSTER SETSLOT <slot> STABLE` on the primary, which replicates it. Valkey 8
+/// replicates SETSLOT, and under writes a replica can keep an importing state that its
+/// primary no longer has (fixed later upstream, valkey-io/valkey#998). Only slots of the move
+/// that are open on replicas alone are touched; anything else is left to the check.
+fn clear_replica_states(
+    opts: &ConnectOptions,
+    out: &Output,
+    entry: &NodeAddr,
+    moved: &SlotSet,
+    settings: &MigrateSettings,
+) {
+    let Ok(snapshot) = Snapshot::load(opts, entry) else {
+        return;
+    };
+    if check(&snapshot, None).open_slot_numbers.is_empty() {
+        return;
+    }
+    let Ok((diagnosis, endpoints)) = diagnose(opts, &snapshot, false) else {
+        return;
+    };
+    let plan = plan_fix(
+        &diagnosis,
+        FixOptions {
+            fix_with_unreachable: false,
+        },
+    );
+    let resets: Vec<ReplicaReset> = plan
+        .replica_resets
+        .into_iter()
+        .map(|r| ReplicaReset {
+            slots: r.slots.iter().filter(|&s| moved.contains(s)).collect(),
+            master: r.master,
+        })
+        .filter(|r| !r.slots.is_empty())
+        .collect();
+    if resets.is_empty() {
+        return;
+    }
+    for reset in &resets {
+        out.line(
+            Style::Info,
+            format!(
+                ">>> Clearing slot states left on the replicas of {}: {}",
+                diagnosis.nodes[reset.master].addr,
+                reset.slots.abbreviated()
+            ),
+        );
+    }
+    let plan = FixPlan {
+        replica_resets: resets,
+        ..FixPlan::default()
+    };
+    let report = apply_fix(opts, &endpoints, &plan, settings, |_, _| {});
+    for failed in report.failed.iter().take(1) {
+        out.line(
+            Style::Warn,
+            format!(
+                "[WARNING] Could not clear the replicas' slot states ({} slot(s)): {}",
+                report.failed.len(),
+                failed.reason
+            ),
+        );
+    }
+    // The replicas take the STABLE from their primary's replication stream.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        let clean = Snapshot::load(opts, entry).is_ok_and(|s| {
+            check(&s, None)
+                .open_slot_numbers
+                .iter()
+                .all(|&slot| !moved.contains(slot))
+        });
+        if clean {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Shows the engine's progress: a bar on a terminal, one line per finished pair.
