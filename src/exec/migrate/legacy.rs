@@ -18,6 +18,7 @@ use crate::exec::announce::Announcer;
 use crate::exec::interrupt;
 use crate::exec::schedule::BatchQueue;
 use crate::exec::slot_batch::{BatchContext, BatchOutcome, SlotBatch, move_batch};
+use crate::exec::throttle::Throttle;
 
 /// Most slots in one batch.
 const BATCH_SLOTS: usize = 256;
@@ -31,7 +32,8 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
     let job = run.job;
     let pairs = run.pairs;
     let tally = run.tally;
-    let batches = cut_batches(pairs, run.engines, &run.prep.keys_per_slot);
+    let batch_keys = batch_keys_limit(run.settings.throttle.as_deref());
+    let batches = cut_batches(pairs, run.engines, &run.prep.keys_per_slot, batch_keys);
     let masters: Vec<usize> = (0..job.nodes.len())
         .filter(|&i| job.nodes[i].is_master && job.nodes[i].reachable)
         .collect();
@@ -161,13 +163,22 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
     }
 }
 
-/// Batches of up to [`BATCH_SLOTS`] slots and about [`BATCH_KEYS`] keys for each pair whose
+/// Keys in one batch: [`BATCH_KEYS`], or one second of a `--max-keys-per-sec` throttle when
+/// that is less, so that a batch's slots do not stay open (and Ctrl-C does not wait) for long.
+fn batch_keys_limit(throttle: Option<&Throttle>) -> u64 {
+    throttle
+        .and_then(|t| t.limits().keys_per_sec)
+        .map_or(BATCH_KEYS, |rate| rate.clamp(1, BATCH_KEYS))
+}
+
+/// Batches of up to [`BATCH_SLOTS`] slots and about `max_keys` keys for each pair whose
 /// engine is [`Engine::Legacy`], queued round-robin over the pairs so that every pair makes
 /// progress at once.
 fn cut_batches(
     pairs: &[PairMoves],
     engines: &[Engine],
     keys_per_slot: &[(u16, u64)],
+    max_keys: u64,
 ) -> Vec<SlotBatch> {
     let mut per_pair: Vec<VecDeque<SlotBatch>> = Vec::new();
     for (p, pair) in pairs.iter().enumerate() {
@@ -185,7 +196,7 @@ fn cut_batches(
         for slot in pair.slots.iter() {
             let n = keys_in(keys_per_slot, slot);
             if !current.slots.is_empty()
-                && (current.slots.len() >= BATCH_SLOTS || keys + n > BATCH_KEYS)
+                && (current.slots.len() >= BATCH_SLOTS || keys + n > max_keys)
             {
                 let next = SlotBatch {
                     slots: Vec::new(),
@@ -235,6 +246,7 @@ fn pair_report(
 mod tests {
     use super::super::tests::pair;
     use super::*;
+    use crate::exec::throttle::Limits;
 
     #[test]
     fn batches_are_bounded_and_round_robin() {
@@ -243,7 +255,7 @@ mod tests {
             .map(|s| (s, 10))
             .chain((1000..=1029).map(|s| (s, 15_000)))
             .collect();
-        let batches = cut_batches(&pairs, &[Engine::Legacy; 2], &keys);
+        let batches = cut_batches(&pairs, &[Engine::Legacy; 2], &keys, BATCH_KEYS);
         // Pair 0: 256 + 44 slots; pair 1: one slot per batch (15 000 keys each).
         assert_eq!(batches.len(), 2 + 30);
         assert_eq!(batches[0].pair, 0);
@@ -263,8 +275,23 @@ mod tests {
     #[test]
     fn pairs_of_the_other_engine_get_no_batch() {
         let pairs = vec![pair(0, 2, 0..=9), pair(1, 2, 100..=109)];
-        let batches = cut_batches(&pairs, &[Engine::Atomic, Engine::Legacy], &[]);
+        let batches = cut_batches(&pairs, &[Engine::Atomic, Engine::Legacy], &[], BATCH_KEYS);
         assert_eq!(batches.len(), 1);
         assert_eq!(batches[0].pair, 1);
+    }
+
+    #[test]
+    fn a_key_throttle_caps_a_batch_at_one_second_of_budget() {
+        let limits = |keys| Throttle::new(Limits::new(Some(keys), None));
+        assert_eq!(batch_keys_limit(None), BATCH_KEYS);
+        assert_eq!(batch_keys_limit(limits(5000).as_ref()), 5000);
+        assert_eq!(batch_keys_limit(limits(1_000_000).as_ref()), BATCH_KEYS);
+        let bytes_only = Throttle::new(Limits::new(None, Some(1000)));
+        assert_eq!(batch_keys_limit(bytes_only.as_ref()), BATCH_KEYS);
+        // 61 keys per slot, 5000 keys/s: 81 slots per batch.
+        let keys: Vec<(u16, u64)> = (0..=999u16).map(|s| (s, 61)).collect();
+        let batches = cut_batches(&[pair(0, 1, 0..=999)], &[Engine::Legacy], &keys, 5000);
+        assert_eq!(batches[0].slots.len(), 81);
+        assert!(batches.iter().all(|b| b.slots.len() as u64 * 61 <= 5000));
     }
 }
