@@ -708,6 +708,16 @@ impl<'a> Run<'a> {
     }
 }
 
+/// Prints the last `n` lines rcluster printed (stdout, then stderr), for the log.
+fn print_tail(what: &str, out: &RunOutput, n: usize) {
+    let lines: Vec<&str> = all_lines(out).filter(|l| !l.trim().is_empty()).collect();
+    eprintln!(
+        "[live traffic] {what}: exit {}, last lines:\n    {}",
+        out.code,
+        lines[lines.len().saturating_sub(n)..].join("\n    ")
+    );
+}
+
 fn all_lines(out: &RunOutput) -> impl Iterator<Item = &str> {
     out.stdout.lines().chain(out.stderr.lines())
 }
@@ -1089,6 +1099,9 @@ fn fix_after_rcluster_killed_mid_reshard_under_live_traffic() {
             &format!("exit {} in {took:.1?}", codes.join(" then ")),
             &step,
         );
+        for (i, fix) in fixes.iter().enumerate() {
+            print_tail(&format!("fix {} of round {round}", i + 1), fix, 12);
+        }
         let last = fixes.last().unwrap();
         assert!(
             last.success(),
