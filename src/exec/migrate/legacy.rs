@@ -24,6 +24,8 @@ use crate::exec::throttle::Throttle;
 const BATCH_SLOTS: usize = 256;
 /// Keys in one batch, beyond which a new batch starts (a batch holds at least one slot).
 const BATCH_KEYS: u64 = 20_000;
+/// Most of a `--max-keys-per-sec` budget one batch of slots carries.
+const THROTTLED_BATCH: Duration = Duration::from_millis(250);
 /// How often progress is refreshed.
 const TICK: Duration = Duration::from_millis(100);
 
@@ -163,12 +165,16 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
     }
 }
 
-/// Keys in one batch: [`BATCH_KEYS`], or one second of a `--max-keys-per-sec` throttle when
-/// that is less, so that a batch's slots do not stay open (and Ctrl-C does not wait) for long.
+/// Keys in one batch: [`BATCH_KEYS`], or [`THROTTLED_BATCH`] of a `--max-keys-per-sec`
+/// throttle when that is less, so that a batch's slots do not stay open (clients redirected
+/// with ASK to the keys already moved) and Ctrl-C does not wait for long.
 fn batch_keys_limit(throttle: Option<&Throttle>) -> u64 {
     throttle
         .and_then(|t| t.limits().keys_per_sec)
-        .map_or(BATCH_KEYS, |rate| rate.clamp(1, BATCH_KEYS))
+        .map_or(BATCH_KEYS, |rate| {
+            let budget = rate as f64 * THROTTLED_BATCH.as_secs_f64();
+            (budget as u64).clamp(1, BATCH_KEYS)
+        })
 }
 
 /// Batches of up to [`BATCH_SLOTS`] slots and about `max_keys` keys for each pair whose
@@ -281,14 +287,15 @@ mod tests {
     }
 
     #[test]
-    fn a_key_throttle_caps_a_batch_at_one_second_of_budget() {
+    fn a_key_throttle_caps_a_batch_at_a_quarter_second_of_budget() {
         let limits = |keys| Throttle::new(Limits::new(Some(keys), None));
         assert_eq!(batch_keys_limit(None), BATCH_KEYS);
-        assert_eq!(batch_keys_limit(limits(5000).as_ref()), 5000);
+        assert_eq!(batch_keys_limit(limits(20_000).as_ref()), 5000);
+        assert_eq!(batch_keys_limit(limits(2).as_ref()), 1);
         assert_eq!(batch_keys_limit(limits(1_000_000).as_ref()), BATCH_KEYS);
         let bytes_only = Throttle::new(Limits::new(None, Some(1000)));
         assert_eq!(batch_keys_limit(bytes_only.as_ref()), BATCH_KEYS);
-        // 61 keys per slot, 5000 keys/s: 81 slots per batch.
+        // 61 keys per slot, 5000 keys per batch: 81 slots per batch.
         let keys: Vec<(u16, u64)> = (0..=999u16).map(|s| (s, 61)).collect();
         let batches = cut_batches(&[pair(0, 1, 0..=999)], &[Engine::Legacy], &keys, 5000);
         assert_eq!(batches[0].slots.len(), 81);
