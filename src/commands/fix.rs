@@ -26,6 +26,7 @@ use crate::exec::rejoin as rejoin_exec;
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
 use crate::prompt;
+use crate::report::migration::throttle_lines;
 use crate::report::text;
 use crate::settings;
 
@@ -263,6 +264,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
             break;
         }
         out.doc(&plan_text(&plan, &diagnosis, round));
+        out.doc(&throttle_lines(migration::throttle_limits(&migrate), "  "));
         out.doc(&refusals_text(&plan, &diagnosis, &snapshot));
         if args.dry_run {
             out.line(Style::Info, ">>> Dry run: nothing was changed.");

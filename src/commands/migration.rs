@@ -2,6 +2,7 @@
 //! settings, loading a cluster that is fit for moving (waiting briefly for views that only
 //! lag), running the engine with progress, and the final check.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
@@ -24,6 +25,7 @@ use crate::exec::fix::{apply as apply_fix, diagnose};
 use crate::exec::migrate::{
     Endpoint, Job, MigrateSettings, MigrationReport, Observer, PairReport, atomic_vetoes, migrate,
 };
+use crate::exec::throttle::{Limits, Throttle};
 use crate::net::conn::ConnectOptions;
 use crate::output::{Output, Style};
 use crate::progress::MigrationBar;
@@ -77,6 +79,18 @@ pub fn settings(
             "--parallel must be between 1 and 256 batches in flight"
         ));
     }
+    let limits = Limits::new(
+        opts.throttle.max_keys_per_sec,
+        opts.throttle.max_bytes_per_sec,
+    );
+    if !limits.unlimited() && engine == EngineChoice::Atomic {
+        bail!(UsageError::new(format!(
+            "--engine atomic cannot be throttled ({}): the servers move the slots at their own \
+             pace. Leave the throttle out, or leave --engine out (auto moves every pair with \
+             MIGRATE under a throttle). Nothing was changed",
+            limits.describe()
+        )));
+    }
     let timeout = Duration::from_millis(opts.migrate_timeout_ms);
     Ok(MigrateSettings {
         timeout,
@@ -88,6 +102,7 @@ pub fn settings(
         auth: connect.auth.clone(),
         ready_timeout: READY_TIMEOUT,
         engine,
+        throttle: Throttle::new(limits).map(Arc::new),
     })
 }
 
@@ -245,7 +260,9 @@ pub fn names(snapshot: &Snapshot) -> Vec<Named> {
 /// The engine of each pair of `plan` (in the order of `plan.pairs()`), as `settings.engine`
 /// asks and the live cluster allows, checked before anything changes: `--engine atomic`
 /// meeting a node without atomic slot migration, or a pair that must not move atomically, is
-/// a usage error (auto moves such a pair with MIGRATE and says why).
+/// a usage error (auto moves such a pair with MIGRATE and says why). Under a throttle, auto
+/// moves every pair with MIGRATE (the only engine rcluster can pace) and says so when a pair
+/// could have moved atomically.
 pub fn engines(
     opts: &ConnectOptions,
     out: &Output,
@@ -260,23 +277,37 @@ pub fn engines(
         choose_engines(&pairs, &servers, EngineChoice::Auto, &[]).expect("auto never refuses");
     // The replica bug the vetoes look for needs keys in numbered databases.
     let numbered = numbered_dbs_used(&snapshot.master_keys_per_db());
-    let vetoes = if settings.engine == EngineChoice::Legacy
-        || !capable.contains(&Engine::Atomic)
-        || !numbered
-    {
-        vec![None; pairs.len()]
-    } else {
-        atomic_vetoes(opts, &nodes, &pairs)
+    let choice = match &settings.throttle {
+        Some(throttle) if settings.engine == EngineChoice::Auto => {
+            if capable.contains(&Engine::Atomic) {
+                out.line(
+                    Style::Info,
+                    format!(
+                        ">>> Throttled to {}: every pair moves with MIGRATE, also those whose \
+                         nodes could move slots atomically (the servers' own slot migration \
+                         cannot be throttled; leave the throttle out to use it)",
+                        throttle.limits().describe()
+                    ),
+                );
+            }
+            EngineChoice::Legacy
+        }
+        _ => settings.engine,
     };
-    let engines =
-        choose_engines(&pairs, &servers, settings.engine, &vetoes).map_err(|refusal| {
-            let node = &nodes[refusal.node.min(nodes.len().saturating_sub(1))];
-            anyhow::Error::new(UsageError::new(format!(
-                "--engine atomic: {} ({}) {}; leave --engine out (auto) to move such pairs with \
+    let vetoes =
+        if choice == EngineChoice::Legacy || !capable.contains(&Engine::Atomic) || !numbered {
+            vec![None; pairs.len()]
+        } else {
+            atomic_vetoes(opts, &nodes, &pairs)
+        };
+    let engines = choose_engines(&pairs, &servers, choice, &vetoes).map_err(|refusal| {
+        let node = &nodes[refusal.node.min(nodes.len().saturating_sub(1))];
+        anyhow::Error::new(UsageError::new(format!(
+            "--engine atomic: {} ({}) {}; leave --engine out (auto) to move such pairs with \
              MIGRATE. Nothing was changed",
-                node.addr, node.id, refusal.reason
-            )))
-        })?;
+            node.addr, node.id, refusal.reason
+        )))
+    })?;
     for ((pair, veto), engine) in pairs.iter().zip(&vetoes).zip(&engines) {
         if let (Some(reason), Engine::Legacy) = (veto, engine) {
             out.line(
@@ -289,6 +320,11 @@ pub fn engines(
         }
     }
     Ok(engines)
+}
+
+/// The throttle's limits, for plans (`None` without a throttle).
+pub fn throttle_limits(settings: &MigrateSettings) -> Option<Limits> {
+    settings.throttle.as_ref().map(|t| t.limits())
 }
 
 /// The final state, for JSON.
@@ -316,10 +352,11 @@ pub fn execute(
         plan,
         engines,
     };
-    let mut observer = Progress {
-        out,
-        bar: MigrationBar::new(out),
-    };
+    let mut bar = MigrationBar::new(out);
+    if let Some(throttle) = &settings.throttle {
+        bar.throttled(throttle.limits().describe());
+    }
+    let mut observer = Progress { out, bar };
     let report = migrate(opts, &job, settings, &mut observer);
     observer.bar.finish();
     let report = report?;
