@@ -34,6 +34,8 @@ pub struct FixNode {
     pub addr: String,
     /// Answered when the cluster was loaded: its keys are counted and it can be changed.
     pub usable: bool,
+    /// Flagged `fail` by the cluster (a failure the majority agreed on, not just `fail?`).
+    pub failed: bool,
     /// Slots it serves: its own view when it answered, else what the cluster believes.
     pub slots: SlotSet,
     /// `(slot, target index)` it migrates (its own view).
@@ -177,7 +179,18 @@ pub fn plan_fix(diagnosis: &Diagnosis, options: FixOptions) -> FixPlan {
         let open = nodes.iter().any(|n| n.usable && n.has_open(slot));
         let stray = holders.iter().any(|(i, _)| !usable_claimants.contains(i));
 
-        let unreachable_claimant = claimants.iter().copied().find(|&i| !nodes[i].usable);
+        // A failed master's claim is stale once a reachable master claims the slot in its own
+        // view: the failover happened (its replica took over), and a target that imported the
+        // slot from it still names it. The slot is fixed with the new owner.
+        let superseded = |i: usize| nodes[i].failed && !usable_claimants.is_empty();
+        let unreachable_claimant = claimants
+            .iter()
+            .copied()
+            .find(|&i| !nodes[i].usable && !superseded(i));
+        let taken_over = claimants
+            .iter()
+            .copied()
+            .find(|&i| !nodes[i].usable && superseded(i));
         if let Some(dead) = unreachable_claimant
             && !options.fix_with_unreachable
         {
@@ -203,8 +216,14 @@ pub fn plan_fix(diagnosis: &Diagnosis, options: FixOptions) -> FixPlan {
             empty_uncovered.insert(slot);
             continue;
         }
-        plan.fixes
-            .push(fix_slot(nodes, slot, problem, &usable_claimants, &holders));
+        let mut fix = fix_slot(nodes, slot, problem, &usable_claimants, &holders);
+        if let Some(dead) = taken_over {
+            fix.reason = format!(
+                "{} failed and {} took over its slots; {}",
+                nodes[dead].addr, nodes[fix.owner].addr, fix.reason
+            );
+        }
+        plan.fixes.push(fix);
     }
 
     plan.fixes.extend(cover_empty(nodes, &empty_uncovered));
@@ -428,6 +447,7 @@ mod tests {
             id: id.into(),
             addr: format!("127.0.0.1:{id}"),
             usable: true,
+            failed: false,
             slots,
             migrating: Vec::new(),
             importing: Vec::new(),
@@ -484,6 +504,36 @@ mod tests {
         assert_eq!((f.owner, f.finish_from), (0, None));
         assert_eq!(f.holders, vec![(1, 2)]);
         assert!(f.reason.contains("closing it back"), "{}", f.reason);
+    }
+
+    /// The source master died mid-move and its replica took over: the target still imports
+    /// from the dead master, which the entry node still names as the owner of the slot. The
+    /// promoted replica claims it in its own view: it owns the slot now; the target's keys of
+    /// it move there.
+    #[test]
+    fn a_slot_of_a_failed_master_that_its_replica_took_over_is_fixed() {
+        let mut d = healthy();
+        let mut promoted = master("7003", &[(0, 5460)]);
+        promoted.slots = d.nodes[0].slots.clone();
+        d.nodes[0].usable = false;
+        d.nodes[0].failed = true;
+        d.nodes.push(promoted);
+        d.nodes[1].importing.push((100, Some(0)));
+        d.keys.insert((100, 1), 7);
+        d.keys.insert((100, 3), 40);
+        let p = plan(&d);
+        assert!(p.refusals.is_empty(), "{:?}", p.refusals);
+        let f = p
+            .fixes
+            .iter()
+            .find(|f| f.slot == 100)
+            .expect("slot 100 fixed");
+        assert_eq!(f.owner, 3);
+        assert_eq!(f.holders, vec![(1, 7)]);
+        assert!(f.reason.contains("took over"), "{}", f.reason);
+        // Not flagged failed (only unreachable): still refused, as before.
+        d.nodes[0].failed = false;
+        assert!(!plan(&d).refusals.is_empty());
     }
 
     #[test]

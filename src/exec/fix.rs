@@ -58,6 +58,7 @@ pub fn masters(snapshot: &Snapshot) -> (Vec<FixNode>, Vec<Endpoint>) {
             // A node that answers counts even if others still flag it failing (it may be just
             // back): its keys are counted, and the executor touches exactly these nodes.
             usable: state.reachable() && state.addr().is_some(),
+            failed: !state.reachable() && state.seen.flags.fail,
             slots: current.slots.clone(),
             migrating: open(&current.migrating),
             importing: open(&current.importing),
@@ -424,6 +425,7 @@ mod tests {
             id: "x".into(),
             addr: "a:1".into(),
             usable,
+            failed: false,
             slots: slots.iter().copied().collect(),
             migrating: Vec::new(),
             importing: Vec::new(),
