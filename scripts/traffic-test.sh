@@ -5,7 +5,8 @@
 # rebalance onto an empty master, drain by weight 0, del-node, add-node --replica, failover, a
 # second reshard) and through `fix` after rcluster is SIGKILLed mid-reshard; after each
 # command: no acknowledged write lost, counters exact, no wrong read, every node clean and
-# agreeing, no server crash. CI runs the same file small (about a minute per server).
+# agreeing, no server crash. CI runs the same file small (about a minute per server), without
+# the kill tests that are still flaky (ignored there, issue 21); this script includes them.
 #
 # Prints one line per run (server, run, result, time), then every step's line (exit code,
 # client commands, slowest reply, client errors per kind) from the tests' summaries; the full
@@ -44,7 +45,7 @@ for server in "${SERVERS[@]}"; do
         log="$LOG_DIR/$server-$run.log"
         start=$SECONDS
         status=0
-        RCLUSTER_TEST_SERVER=$path cargo test --test live_traffic -- ${TEST_FILTER:-} \
+        RCLUSTER_TEST_SERVER=$path cargo test --test live_traffic -- --include-ignored ${TEST_FILTER:-} \
             --nocapture --test-threads 1 >"$log" 2>&1 || status=$?
         result=ok
         if [ "$status" -ne 0 ]; then
