@@ -3,8 +3,9 @@
 //! diagnosis gives the same plan, which `--dry-run` prints and the executor applies.
 //!
 //! For each broken slot the plan names one final owner and the nodes whose keys move into it:
-//! - an open slot whose owner migrates it to a reachable master that imports it: the move is
-//!   finished (the importer becomes the owner);
+//! - an open slot whose owner migrates it to a reachable master that imports it, or that
+//!   holds keys of it (clients were sent there): the move is finished (the target becomes
+//!   the owner), as redis-cli does;
 //! - any other open slot: closed back on its owner; keys that reached other nodes come back;
 //! - a slot claimed by several masters: the claimant with the most keys keeps it;
 //! - an uncovered slot: the master with the most keys of it takes it; with no keys anywhere,
@@ -295,13 +296,29 @@ fn fix_slot(
                 .and_then(|(_, t)| *t);
             let importer = target
                 .filter(|&t| nodes[t].usable && nodes[t].importing.iter().any(|(s, _)| *s == slot));
-            match (target, importer) {
-                (_, Some(t)) => (
+            // A target that stopped importing but holds keys of the slot: clients were sent
+            // there, so the move is finished forward rather than brought back (bringing keys
+            // back would let the owner serve the slot as a plain owner while some of its keys
+            // are still elsewhere).
+            let holding = target.filter(|&t| nodes[t].usable && keys_on(t) > 0);
+            match (target, importer.or(holding)) {
+                (_, Some(t)) if importer.is_some() => (
                     t,
                     Some(owner),
                     format!(
                         "{} was migrating it to {}, which imports it: finishing the move",
                         nodes[owner].addr, nodes[t].addr
+                    ),
+                ),
+                (_, Some(t)) => (
+                    t,
+                    Some(owner),
+                    format!(
+                        "{} was migrating it to {}, which no longer imports it but holds {} of \
+                         its keys: finishing the move",
+                        nodes[owner].addr,
+                        nodes[t].addr,
+                        keys_on(t)
                     ),
                 ),
                 (Some(t), None) => (
@@ -493,16 +510,33 @@ mod tests {
         assert!(f.reason.contains("finishing"), "{}", f.reason);
     }
 
+    /// The target stopped importing but holds keys of the slot (clients were sent there):
+    /// the move is finished forward, as redis-cli does (it counts a node holding keys of the
+    /// slot as importing it), instead of the owner serving the slot while keys are elsewhere.
     #[test]
-    fn migration_without_importer_is_closed_back_and_keys_return() {
+    fn migration_to_a_target_holding_keys_is_finished_forward() {
         let mut d = healthy();
         d.nodes[0].migrating.push((100, Some(1)));
         d.keys.insert((100, 0), 5);
         d.keys.insert((100, 1), 2);
         let p = plan(&d);
         let f = &p.fixes[0];
+        assert_eq!((f.owner, f.finish_from), (1, Some(0)));
+        assert_eq!(f.holders, vec![(0, 5)]);
+        assert!(f.disown.is_empty());
+        assert!(f.reason.contains("no longer imports"), "{}", f.reason);
+    }
+
+    #[test]
+    fn migration_without_importer_or_keys_there_is_closed_back() {
+        let mut d = healthy();
+        d.nodes[0].migrating.push((100, Some(1)));
+        d.keys.insert((100, 0), 5);
+        d.keys.insert((100, 2), 1);
+        let p = plan(&d);
+        let f = &p.fixes[0];
         assert_eq!((f.owner, f.finish_from), (0, None));
-        assert_eq!(f.holders, vec![(1, 2)]);
+        assert_eq!(f.holders, vec![(2, 1)]);
         assert!(f.reason.contains("closing it back"), "{}", f.reason);
     }
 

@@ -234,7 +234,7 @@ fn claim_many(
     owner: usize,
     slots: &[u16],
 ) -> Result<(), String> {
-    let mut groups = close_on(slots, &ctx.nodes[owner].id);
+    let mut groups = take_on_owner(slots, &ctx.nodes[owner].id);
     let mut bump = redis::cmd("CLUSTER");
     bump.arg("BUMPEPOCH");
     groups.push(vec![bump]);
@@ -242,7 +242,8 @@ fn claim_many(
     announce(ctx, usable, owner, slots)
 }
 
-/// Every usable master but the owner: STABLE, then NODE owner, for each slot.
+/// Every usable master but the owner: NODE owner, then STABLE, for each slot (see
+/// [`point_at_owner`]).
 fn announce(
     ctx: &BatchContext<'_>,
     usable: &[usize],
@@ -254,21 +255,40 @@ fn announce(
         run_groups(
             ctx,
             m,
-            close_on(slots, &ctx.nodes[owner].id),
+            point_at_owner(slots, &ctx.nodes[owner].id),
             "announcing the owner",
         )
     });
     results.into_iter().collect()
 }
 
-/// `SETSLOT STABLE` then `SETSLOT NODE owner`, one group per slot.
-fn close_on(slots: &[u16], owner_id: &str) -> Vec<Vec<redis::Cmd>> {
+/// On the owner: `SETSLOT STABLE` then `SETSLOT NODE owner`, one group per slot.
+fn take_on_owner(slots: &[u16], owner_id: &str) -> Vec<Vec<redis::Cmd>> {
     slots
         .iter()
         .map(|&slot| {
             vec![
                 setslot::setslot(slot, "STABLE", None),
                 setslot::setslot(slot, "NODE", Some(owner_id)),
+            ]
+        })
+        .collect()
+}
+
+/// On any other master: `SETSLOT NODE owner` then `SETSLOT STABLE`, one group per slot. NODE
+/// comes first so that the old owner of a finished move never serves the slot as a plain
+/// owner: STABLE first would, until its NODE, answer a read of a key that already moved with
+/// nil and create a written one locally (where the next gossip deletes it as a key of a
+/// slot it lost). A server that replicates SETSLOT blocks between the two commands, so that
+/// window is real under live traffic. NODE refuses while the node still holds keys of the
+/// slot, and clears a migrating state once it holds none.
+fn point_at_owner(slots: &[u16], owner_id: &str) -> Vec<Vec<redis::Cmd>> {
+    slots
+        .iter()
+        .map(|&slot| {
+            vec![
+                setslot::setslot(slot, "NODE", Some(owner_id)),
+                setslot::setslot(slot, "STABLE", None),
             ]
         })
         .collect()
@@ -383,8 +403,14 @@ fn fix_one(ctx: &BatchContext<'_>, usable: &[usize], fix: &SlotFix) -> Result<()
         pipe.add_command(setslot("STABLE", None));
         run(ctx, owner, &pipe, "closing the slot on its owner")?;
     }
-    // 3. Holders (not claimants) are pointed at the owner and set importing, so that their
-    //    MIGRATE is accepted and gossip cannot make them drop the keys.
+    // 3. Holders (not claimants) are pointed at the slot's current owner and set importing
+    //    from it, so that their MIGRATE is accepted and gossip cannot make them drop the
+    //    keys. While a move is being finished the current owner is the old one: a Valkey
+    //    primary importing a slot from a node whose gossip does not claim it takes the slot
+    //    over by itself (with a new epoch, making the real owner delete its keys of it).
+    let current_id = fix
+        .finish_from
+        .map_or(owner_id.clone(), |old| ctx.nodes[old].id.clone());
     for &(h, _) in &fix.holders {
         if Some(h) == fix.finish_from || fix.disown.contains(&h) {
             continue;
@@ -392,8 +418,8 @@ fn fix_one(ctx: &BatchContext<'_>, usable: &[usize], fix: &SlotFix) -> Result<()
         let pipe = transaction(
             &ctx.nodes[h],
             [
-                setslot("NODE", Some(&owner_id)),
-                setslot("IMPORTING", Some(&owner_id)),
+                setslot("NODE", Some(&current_id)),
+                setslot("IMPORTING", Some(&current_id)),
             ],
         );
         run(ctx, h, &pipe, "preparing to hand over its keys")?;

@@ -29,6 +29,14 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Lines of log included in panic messages.
 const LOG_TAIL_LINES: usize = 40;
+/// Log lines printed when a test fails: a master deleting the keys of a slot it lost, and
+/// Valkey closing a slot's importing state by itself (it may then take the slot over).
+const NOTABLE_LOG_LINES: [&str; 4] = [
+    "Deleting keys",
+    "Clear my importing source",
+    "no longer being imported",
+    "no longer being migrated",
+];
 /// What a server's log says when it crashed: an assertion, a bug report with its stack trace,
 /// a fatal signal (SIGSEGV...; a SIGKILL leaves no trace), a panic.
 const CRASH_MARKERS: [&str; 5] = [
@@ -572,6 +580,9 @@ impl Drop for Node {
     /// (when the test is already failing, the report is printed instead).
     fn drop(&mut self) {
         self.kill();
+        if thread::panicking() || std::env::var_os("RCLUSTER_TEST_NOTABLE").is_some() {
+            self.print_notable_log_lines();
+        }
         if let Some(report) = self.crash_report() {
             if thread::panicking() {
                 eprintln!("{report}");
@@ -583,6 +594,15 @@ impl Drop for Node {
 }
 
 impl Node {
+    /// Prints the log lines of a failing test's node that explain lost keys (a master that
+    /// deleted the keys of a slot another master claimed).
+    fn print_notable_log_lines(&self) {
+        let text = fs::read_to_string(self.dir.path().join("redis.log")).unwrap_or_default();
+        for line in text.lines().filter(|l| NOTABLE_LOG_LINES.iter().any(|m| l.contains(m))) {
+            eprintln!("{} log: {line}", self.addr());
+        }
+    }
+
     /// The crash report of this node's logs, if any: the server, the address, and the log
     /// lines that say what happened (crash markers, the failed assertion `==> file:line`, the
     /// first frames of the stack trace).
