@@ -846,6 +846,13 @@ pub struct FixArgs {
     )]
     pub wait_timeout: f64,
 
+    /// Where to save the copies of keys found on a master besides the slot's owner with
+    /// another value (the owner's copy is kept, the other saved here and dropped): one JSON
+    /// line per key with its TTL and DUMP payload. Created only when such a key is found
+    /// [default: rcluster-fix-conflicts-<unix time>.jsonl in the current directory]
+    #[arg(long, value_name = "FILE")]
+    pub conflicts_file: Option<std::path::PathBuf>,
+
     /// How keys move.
     #[command(flatten)]
     pub keys: KeyMoveOpts,

@@ -409,6 +409,103 @@ fn keys_on_a_master_not_serving_their_slot_go_to_the_owner() {
     assert_repaired(&cluster, &before);
 }
 
+/// A key on the owner and, with another value, on a master that does not serve its slot:
+/// the owner served the slot to clients meanwhile, so its copy is kept; the other copy is
+/// saved to the conflicts file (RESTORE brings it back) and dropped. Identical copies are
+/// deduplicated, keys only on the stray master move to the owner.
+#[test]
+fn a_key_on_two_masters_keeps_the_owners_copy_and_saves_the_other() {
+    let cluster = TestCluster::start(3, 0, NodeOpts::new());
+    let (slot, owner, keys) = fill_slot(&cluster, "cf", 50);
+    let stray = (owner + 1) % 3;
+    strand_keys(cluster.node(owner), cluster.node(stray), slot, &keys[40..]);
+    let value = |i: usize| format!("{}={}", keys[i], "v".repeat(i % 97));
+    let mut conn = cluster.node(owner).conn();
+    // Written again on the owner after they strayed: 40-42 with new values, 43 the same.
+    for i in 40..43 {
+        let _: () = redis::cmd("SET")
+            .arg(&keys[i])
+            .arg(format!("live-{i}"))
+            .query(&mut conn)
+            .unwrap();
+    }
+    let _: () = redis::cmd("SET")
+        .arg(&keys[43])
+        .arg(value(43))
+        .query(&mut conn)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("conflicts.jsonl");
+
+    let out = fix(
+        &cluster.addr(0),
+        &[
+            "--yes",
+            "--search-multiple-owners",
+            "--conflicts-file",
+            file.to_str().unwrap(),
+        ],
+    );
+    out.assert_success();
+    let text = all_text(&out);
+    assert!(
+        text.contains("[WARNING] 3 key(s) existed on two masters with different values"),
+        "{out}"
+    );
+    cluster.wait_cluster_ok();
+    assert_eq!(count_in_slot(cluster.node(owner), slot), 50);
+    assert_eq!(count_in_slot(cluster.node(stray), slot), 0);
+    for i in 40..43 {
+        let got: String = redis::cmd("GET").arg(&keys[i]).query(&mut conn).unwrap();
+        assert_eq!(
+            got,
+            format!("live-{i}"),
+            "the owner's copy of {} is kept",
+            keys[i]
+        );
+    }
+    for i in 43..50 {
+        let got: String = redis::cmd("GET").arg(&keys[i]).query(&mut conn).unwrap();
+        assert_eq!(got, value(i), "{} kept its value", keys[i]);
+    }
+    let saved: Vec<serde_json::Value> = std::fs::read_to_string(&file)
+        .expect("the conflicts file")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut saved_keys: Vec<&str> = saved.iter().map(|l| l["key"].as_str().unwrap()).collect();
+    saved_keys.sort_unstable();
+    assert_eq!(
+        saved_keys,
+        keys[40..43].iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    for line in &saved {
+        assert_eq!(line["node"], cluster.addr(stray).as_str());
+        assert_eq!(line["kept_on"], cluster.addr(owner).as_str());
+        assert_eq!(line["slot"], slot);
+    }
+    // The saved payload restores the dropped value.
+    let line = &saved[0];
+    let hex = line["dump_hex"].as_str().unwrap();
+    let payload: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    let key = line["key"].as_str().unwrap();
+    let restored = format!("{key}:restored");
+    let _: () = redis::cmd("RESTORE")
+        .arg(&restored)
+        .arg(0)
+        .arg(payload)
+        .query(&mut conn)
+        .unwrap();
+    let i: usize = key.rsplit(':').next().unwrap().parse().unwrap();
+    let got: String = redis::cmd("GET").arg(&restored).query(&mut conn).unwrap();
+    assert_eq!(got, value(i), "the saved copy is the stray master's value");
+    let check = run(["check", &cluster.addr(0), "--search-multiple-owners"]);
+    assert!(check.success(), "check --search-multiple-owners:\n{check}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. Unreachable masters
 // ---------------------------------------------------------------------------------------------

@@ -255,8 +255,17 @@ fn del_node_drain_keeps_every_database() {
     assert_kept(&rest, &before, &data(&rest));
 }
 
-/// Delays before the SIGKILL of each round.
-const KILL_DELAYS_MS: [u64; 3] = [150, 400, 800];
+/// Delays before the SIGKILL of each round, in turn.
+const KILL_DELAYS_MS: [u64; 6] = [150, 400, 800, 250, 600, 1200];
+
+/// Rounds of the SIGKILL test: `NUMBERED_DBS_KILL_ROUNDS`, 3 by default (the full-length
+/// runs of scripts/kill-test.sh use more).
+fn kill_rounds() -> usize {
+    std::env::var("NUMBERED_DBS_KILL_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+}
 
 #[test]
 fn fix_after_sigkill_mid_reshard_keeps_every_database() {
@@ -266,7 +275,8 @@ fn fix_after_sigkill_mid_reshard_keeps_every_database() {
     let nodes: Vec<&Node> = cluster.nodes().iter().collect();
     let entry = cluster.addr(0);
     let mut rounds_with_open_slots = 0;
-    for (round, &delay) in KILL_DELAYS_MS.iter().enumerate() {
+    for round in 0..kill_rounds() {
+        let delay = KILL_DELAYS_MS[round % KILL_DELAYS_MS.len()];
         let to = cluster.node(round % cluster.masters()).id();
         // MIGRATE: the engine that leaves open slots behind when it is killed.
         let child = Spawned::start(&reshard_argv(&entry, to, 6000, "legacy"));

@@ -17,6 +17,11 @@
 //!   is sent `SETSLOT STABLE`, which it replicates. Only where the master itself has the slot
 //!   stable; otherwise the master's fix comes first and a later round sees what is left.
 //!
+//! A key found on a holder and on the owner with different values: where the owner served
+//! the slot to clients meanwhile (an open slot closed on its owner, stray keys, a failed
+//! master's slot that its replica took over), the owner's copy is kept and the holder's is
+//! saved to a file and dropped ([`SlotFix::owner_copy_wins`]); elsewhere it stops the slot.
+//!
 //! Slots whose owner cannot be reached are left alone unless `fix_with_unreachable` is set
 //! (then they count as uncovered: their keys on the unreachable master are lost).
 
@@ -108,6 +113,11 @@ pub struct SlotFix {
     /// Masters whose keys of the slot move to `owner`, with their key counts (the
     /// `finish_from` node included).
     pub holders: Vec<(usize, u64)>,
+    /// The owner served the slot to clients while the holders' keys sat elsewhere, so where a
+    /// key exists on both with different values the owner's copy is the live one: the
+    /// holder's copy is saved to a file and dropped. Otherwise (a move being finished, an
+    /// uncovered slot, several claimants) such a key stops the slot.
+    pub owner_copy_wins: bool,
     /// Why this owner, in plain words.
     pub reason: String,
 }
@@ -218,6 +228,9 @@ pub fn plan_fix(diagnosis: &Diagnosis, options: FixOptions) -> FixPlan {
             continue;
         }
         let mut fix = fix_slot(nodes, slot, problem, &usable_claimants, &holders);
+        fix.owner_copy_wins = taken_over.is_some()
+            || problem == Problem::StrayKeys
+            || (problem == Problem::Open && fix.finish_from.is_none());
         if let Some(dead) = taken_over {
             fix.reason = format!(
                 "{} failed and {} took over its slots; {}",
@@ -379,6 +392,7 @@ fn fix_slot(
         finish_from,
         disown,
         holders: moving,
+        owner_copy_wins: false,
         reason,
     }
 }
@@ -415,6 +429,7 @@ fn cover_empty(nodes: &[FixNode], slots: &SlotSet) -> Vec<SlotFix> {
                 finish_from: None,
                 disown: Vec::new(),
                 holders: Vec::new(),
+                owner_copy_wins: false,
                 reason: format!(
                     "uncovered and holds no key anywhere; {} has the fewest slots",
                     nodes[owner].addr
@@ -508,6 +523,10 @@ mod tests {
         assert_eq!(f.holders, vec![(0, 5)]);
         assert!(f.disown.is_empty());
         assert!(f.reason.contains("finishing"), "{}", f.reason);
+        assert!(
+            !f.owner_copy_wins,
+            "the old owner served the keys it still holds"
+        );
     }
 
     /// The target stopped importing but holds keys of the slot (clients were sent there):
@@ -538,6 +557,7 @@ mod tests {
         assert_eq!((f.owner, f.finish_from), (0, None));
         assert_eq!(f.holders, vec![(2, 1)]);
         assert!(f.reason.contains("closing it back"), "{}", f.reason);
+        assert!(f.owner_copy_wins, "the owner serves the slot again");
     }
 
     /// The source master died mid-move and its replica took over: the target still imports
@@ -565,6 +585,10 @@ mod tests {
         assert_eq!(f.owner, 3);
         assert_eq!(f.holders, vec![(1, 7)]);
         assert!(f.reason.contains("took over"), "{}", f.reason);
+        assert!(
+            f.owner_copy_wins,
+            "the promoted replica served the slot since"
+        );
         // Not flagged failed (only unreachable): still refused, as before.
         d.nodes[0].failed = false;
         assert!(!plan(&d).refusals.is_empty());
@@ -643,6 +667,7 @@ mod tests {
         let f = &p.fixes[0];
         assert_eq!((f.slot, f.owner, f.problem), (42, 0, Problem::StrayKeys));
         assert_eq!(f.holders, vec![(1, 7)]);
+        assert!(f.owner_copy_wins, "clients were sent to the owner");
     }
 
     #[test]
@@ -656,6 +681,7 @@ mod tests {
         assert_eq!((f.owner, f.problem), (1, Problem::MultipleOwners));
         assert_eq!(f.disown, vec![0]);
         assert_eq!(f.holders, vec![(0, 1)]);
+        assert!(!f.owner_copy_wins, "both claimants may have served writes");
     }
 
     #[test]

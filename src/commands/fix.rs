@@ -3,7 +3,8 @@
 //! [`crate::cluster::fix_plan`]); this module gathers, prints and applies it.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::bail;
 use serde::Serialize;
@@ -20,6 +21,7 @@ use crate::cluster::scan::stray_keys;
 use crate::cluster::slots::SlotSet;
 use crate::cluster::snapshot::Snapshot;
 use crate::error::{Outcome, UsageError};
+use crate::exec::conflicts::{ConflictLog, DroppedCopy};
 use crate::exec::fix::{FixReport, apply, diagnose};
 use crate::exec::migrate::Endpoint;
 use crate::exec::rejoin as rejoin_exec;
@@ -34,6 +36,8 @@ use crate::settings;
 const ROUNDS: usize = 3;
 /// How long to wait for every node to agree after a round.
 const SETTLE: Duration = Duration::from_secs(10);
+/// Dropped copies named one per line; the rest are counted.
+const DROPPED_LISTED: usize = 10;
 
 /// One group of slots with the same decision, for JSON.
 #[derive(Serialize)]
@@ -77,6 +81,8 @@ struct FixDoc {
     dry_run: bool,
     healthy_before: bool,
     rounds: Vec<RoundJson>,
+    /// The file the dropped copies were saved to, when any was dropped.
+    conflicts_file: Option<String>,
     check: migration::FinalCheck,
 }
 
@@ -171,6 +177,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
         )));
     }
     let migrate = migration::settings(&args.keys, 1, EngineChoice::Legacy, opts)?;
+    let conflicts = ConflictLog::new(conflicts_path(args));
     let options = FixOptions {
         fix_with_unreachable: args.fix_with_unreachable_masters,
     };
@@ -178,6 +185,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
         dry_run: args.dry_run,
         healthy_before: false,
         rounds: Vec::new(),
+        conflicts_file: None,
         check: migration::FinalCheck {
             healthy: false,
             errors: Vec::new(),
@@ -279,7 +287,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
         if round == 1 && !prompt::confirm("Fix these slots as planned?", args.yes)? {
             bail!("fix cancelled: nothing was changed");
         }
-        let result = apply_round(opts, &out, &endpoints, &plan, &migrate);
+        let result = apply_round(opts, &out, &endpoints, &plan, &migrate, &conflicts);
         let progress_made = result.fixed > 0;
         round_doc.result = Some(result);
         doc.rounds.push(round_doc);
@@ -287,6 +295,9 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
         if !progress_made {
             break;
         }
+    }
+    if !conflicts.all_dropped().is_empty() {
+        doc.conflicts_file = Some(conflicts.path().display().to_string());
     }
     let snapshot = Snapshot::load(opts, &entry)?;
     let report = full_check(opts, &snapshot, args.search_multiple_owners)?;
@@ -391,15 +402,24 @@ fn apply_round(
     endpoints: &[Endpoint],
     plan: &FixPlan,
     settings: &crate::exec::migrate::MigrateSettings,
+    conflicts: &ConflictLog,
 ) -> FixReport {
     let started = Instant::now();
     // Failures with the same reason are said once, with their slots as ranges.
     let mut failures: BTreeMap<String, SlotSet> = BTreeMap::new();
-    let report = apply(opts, endpoints, plan, settings, |fix, result| {
-        if let Err(reason) = result {
-            failures.entry(reason.clone()).or_default().insert(fix.slot);
-        }
-    });
+    let dropped_before = conflicts.all_dropped().len();
+    let report = apply(
+        opts,
+        endpoints,
+        plan,
+        settings,
+        Some(conflicts),
+        |fix, result| {
+            if let Err(reason) = result {
+                failures.entry(reason.clone()).or_default().insert(fix.slot);
+            }
+        },
+    );
     for (reason, slots) in &failures {
         let what = if slots.len() == 1 {
             format!("Slot {slots}")
@@ -408,6 +428,10 @@ fn apply_round(
         };
         out.line(Style::Err, format!("[ERR] {what} not fixed: {reason}"));
     }
+    out.doc(&dropped_copies_text(
+        &report.dropped_copies[dropped_before.min(report.dropped_copies.len())..],
+        conflicts,
+    ));
     let secs = started.elapsed().as_secs_f64();
     if report.failed.is_empty() {
         out.line(
@@ -430,6 +454,52 @@ fn apply_round(
         );
     }
     report
+}
+
+/// Copies dropped in favour of the owner's, listed in the conflicts file (at most
+/// [`DROPPED_LISTED`] named).
+fn dropped_copies_text(dropped: &[DroppedCopy], conflicts: &ConflictLog) -> Doc {
+    let mut doc = Doc::new();
+    if dropped.is_empty() {
+        return doc;
+    }
+    doc.push(
+        Style::Warn,
+        format!(
+            "[WARNING] {} key(s) existed on two masters with different values: kept the copy \
+             on the slot's owner, which clients were sent to meanwhile; the other copies are \
+             saved in {} (one JSON line per key, with its TTL and DUMP payload: RESTORE brings \
+             one back)",
+            dropped.len(),
+            conflicts.path().display()
+        ),
+    );
+    for copy in dropped.iter().take(DROPPED_LISTED) {
+        doc.push(
+            Style::Plain,
+            format!(
+                "  {} (slot {}): kept on {}, dropped from {}",
+                copy.key, copy.slot, copy.kept_on, copy.dropped_from
+            ),
+        );
+    }
+    if dropped.len() > DROPPED_LISTED {
+        doc.push(
+            Style::Plain,
+            format!("  ... and {} more", dropped.len() - DROPPED_LISTED),
+        );
+    }
+    doc
+}
+
+/// `--conflicts-file`, or `rcluster-fix-conflicts-<unix time>.jsonl` in the current directory.
+fn conflicts_path(args: &FixArgs) -> PathBuf {
+    args.conflicts_file.clone().unwrap_or_else(|| {
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        PathBuf::from(format!("rcluster-fix-conflicts-{secs}.jsonl"))
+    })
 }
 
 /// Waits (bounded) until every node agrees and no slot is open, so that the next round and
@@ -492,6 +562,13 @@ fn describe(slots: &SlotSet, fix: &SlotFix, diagnosis: &Diagnosis) -> String {
             from.join(", "),
             addr(fix.owner)
         ));
+        if fix.owner_copy_wins {
+            text.push_str(&format!(
+                " (where both hold a key with different values, {}'s copy is kept and the \
+                 other saved to the conflicts file)",
+                addr(fix.owner)
+            ));
+        }
     } else {
         text.push_str(&format!("; {} serves it", addr(fix.owner)));
     }

@@ -490,7 +490,7 @@ fn clear_replica_states(
         replica_resets: resets,
         ..FixPlan::default()
     };
-    let report = apply_fix(opts, &endpoints, &plan, settings, |_, _| {});
+    let report = apply_fix(opts, &endpoints, &plan, settings, None, |_, _| {});
     for failed in report.failed.iter().take(1) {
         out.line(
             Style::Warn,

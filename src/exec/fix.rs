@@ -14,6 +14,7 @@ use redis::Value;
 use serde::Serialize;
 
 use super::announce::Announcer;
+use super::conflicts::{ConflictLog, DroppedCopy};
 use super::migrate::{Endpoint, MigrateSettings, Tally};
 use super::setslot;
 use super::slot_batch::{BatchContext, drain_slot, is_no_longer_master};
@@ -137,6 +138,9 @@ pub struct FixReport {
     pub keys_moved: u64,
     /// Slots that could not be fixed, with the reason.
     pub failed: Vec<FailedSlot>,
+    /// Keys that existed on a holder and on the slot's owner with different values: the
+    /// holder's copy was saved to the conflicts file and dropped.
+    pub dropped_copies: Vec<DroppedCopy>,
 }
 
 /// A slot the fix could not repair.
@@ -148,12 +152,15 @@ pub struct FailedSlot {
     pub reason: String,
 }
 
-/// Applies `plan`; `nodes` are the diagnosis' masters, in the plan's index space.
+/// Applies `plan`; `nodes` are the diagnosis' masters, in the plan's index space. Copies of
+/// keys dropped in favour of the owner's ([`SlotFix::owner_copy_wins`]) are saved to
+/// `conflicts` first; without it such keys stop their slot.
 pub fn apply(
     opts: &ConnectOptions,
     nodes: &[Endpoint],
     plan: &FixPlan,
     settings: &MigrateSettings,
+    conflicts: Option<&ConflictLog>,
     mut progress: impl FnMut(&SlotFix, &Result<(), String>),
 ) -> FixReport {
     let cache = ConnCache::new(opts.clone());
@@ -195,7 +202,7 @@ pub fn apply(
     }
     // Slots with keys to move: one at a time, in the safe order.
     for fix in involved {
-        let result = fix_one(&ctx, &usable, fix);
+        let result = fix_one(&ctx, &usable, fix, conflicts);
         progress(fix, &result);
         match result {
             Ok(()) => report.fixed += 1,
@@ -223,6 +230,7 @@ pub fn apply(
         }
     }
     report.keys_moved = tally.keys();
+    report.dropped_copies = conflicts.map(ConflictLog::all_dropped).unwrap_or_default();
     report
 }
 
@@ -360,7 +368,12 @@ fn first_error(node: &Endpoint, replies: Vec<Value>, what: &str) -> Result<(), S
 }
 
 /// One slot with keys to move, claimants to strip or a move to finish.
-fn fix_one(ctx: &BatchContext<'_>, usable: &[usize], fix: &SlotFix) -> Result<(), String> {
+fn fix_one(
+    ctx: &BatchContext<'_>,
+    usable: &[usize],
+    fix: &SlotFix,
+    conflicts: Option<&ConflictLog>,
+) -> Result<(), String> {
     let slot = fix.slot;
     let owner = fix.owner;
     let owner_id = ctx.nodes[owner].id.clone();
@@ -426,7 +439,8 @@ fn fix_one(ctx: &BatchContext<'_>, usable: &[usize], fix: &SlotFix) -> Result<()
     }
     // 4. Keys move.
     for &(h, _) in &fix.holders {
-        drain_slot(ctx, h, owner, slot)?;
+        let conflicts = conflicts.filter(|_| fix.owner_copy_wins);
+        drain_slot(ctx, h, owner, slot, conflicts)?;
     }
     // 5. Close: the owner first, with a new epoch so that its claim wins everywhere (closing
     //    a finished move bumps it by itself), then everyone else.

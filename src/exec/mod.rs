@@ -6,6 +6,7 @@ pub mod announce;
 pub mod backup;
 pub mod bootstrap;
 pub mod compare;
+pub mod conflicts;
 pub mod fix;
 pub mod import;
 pub mod interrupt;

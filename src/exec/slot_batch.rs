@@ -16,6 +16,7 @@ use redis::Value;
 
 use super::announce::Announcer;
 use super::compare::{dump_all, same_unordered_content};
+use super::conflicts::{ConflictLog, DroppedCopy};
 use super::migrate::{BigKey, Endpoint, MigrateSettings, Tally};
 use super::setslot;
 use crate::address::NodeAddr;
@@ -123,6 +124,7 @@ pub fn move_batch(ctx: &BatchContext<'_>, batch: &SlotBatch) -> BatchOutcome {
         batch_keys: ctx.batch_keys[batch.from],
         db: 0,
         key_bytes: None,
+        conflicts: None,
     };
     let mut empty = Vec::new();
     let mut pending = opened.open;
@@ -177,9 +179,16 @@ pub fn move_batch(ctx: &BatchContext<'_>, batch: &SlotBatch) -> BatchOutcome {
 
 /// Moves every key of `slot` from node `from` to node `to` (indices into `ctx.nodes`), with
 /// the engine's collision and big-key rules, leaving slot states alone: the caller has put
-/// both nodes in states where MIGRATE is accepted. Ok when the source holds no key of the
-/// slot any more.
-pub fn drain_slot(ctx: &BatchContext<'_>, from: usize, to: usize, slot: u16) -> Result<(), String> {
+/// both nodes in states where MIGRATE is accepted. With `conflicts`, the target's copy of a
+/// key that exists on both sides with different values is the live one: the source's copy is
+/// saved there and deleted. Ok when the source holds no key of the slot any more.
+pub fn drain_slot(
+    ctx: &BatchContext<'_>,
+    from: usize,
+    to: usize,
+    slot: u16,
+    conflicts: Option<&ConflictLog>,
+) -> Result<(), String> {
     let src = &ctx.nodes[from];
     let dst = &ctx.nodes[to];
     let mut outcome = BatchOutcome::default();
@@ -191,6 +200,7 @@ pub fn drain_slot(ctx: &BatchContext<'_>, from: usize, to: usize, slot: u16) -> 
         batch_keys: ctx.batch_keys[from],
         db: 0,
         key_bytes: None,
+        conflicts,
     };
     for _ in 0..DRAIN_PASSES {
         let drained = mover.drain(&[slot], &mut outcome);
@@ -480,6 +490,9 @@ struct KeyMover<'a> {
     db: u32,
     /// Average bytes per key of the last sample (only sampled with a byte throttle).
     key_bytes: Option<u64>,
+    /// Set when the target's copy of a colliding key is the live one (`fix` bringing keys to
+    /// a slot's owner): the source's different copies are saved here and deleted.
+    conflicts: Option<&'a ConflictLog>,
 }
 
 /// One MIGRATE's worth of keys of one slot.
@@ -881,6 +894,13 @@ impl<'a> KeyMover<'a> {
         if different.is_empty() {
             return None;
         }
+        if let Some(log) = self.conflicts {
+            let different: Vec<Vec<u8>> = different.into_iter().cloned().collect();
+            return self
+                .drop_stale_copies(log, batch.slot, &different)
+                .err()
+                .map(SlotTrouble::Blocked);
+        }
         let names: Vec<String> = different.iter().take(5).map(|k| show_key(k)).collect();
         let more = different.len().saturating_sub(names.len());
         Some(SlotTrouble::Blocked(format!(
@@ -896,6 +916,59 @@ impl<'a> KeyMover<'a> {
                 String::new()
             }
         )))
+    }
+
+    /// The source's copies of `keys` (each different from the target's, which is kept): each
+    /// is saved to `log` (its DUMP payload and TTL) and only then deleted from the source.
+    /// The next listing moves nothing for them; a key that left the source meanwhile is
+    /// skipped.
+    fn drop_stale_copies(
+        &mut self,
+        log: &ConflictLog,
+        slot: u16,
+        keys: &[Vec<u8>],
+    ) -> Result<(), String> {
+        let mut source = self.on(self.src).map_err(|e| e.to_string())?;
+        let dumps = dump_all(&mut source, keys, true).inspect_err(|_| source.discard());
+        let dumps = dumps.map_err(|e| e.to_string())?;
+        let mut pipe = redis::pipe();
+        for key in keys {
+            pipe.cmd("ASKING").cmd("PTTL").arg(key);
+        }
+        let ttls: Vec<Value> = source
+            .pipeline(&pipe)
+            .inspect_err(|_| source.discard())
+            .map_err(|e| e.to_string())?;
+        for ((key, dump), ttl) in keys
+            .iter()
+            .zip(dumps)
+            .zip(ttls.into_iter().skip(1).step_by(2))
+        {
+            // PTTL -2: the key left the source since its DUMP.
+            let (Some(dump), Value::Int(pttl @ (-1 | 0..))) = (dump, ttl) else {
+                continue;
+            };
+            let copy = DroppedCopy {
+                key: String::from_utf8_lossy(key).into_owned(),
+                slot,
+                dropped_from: self.src.addr.to_string(),
+                kept_on: self.dst.addr.to_string(),
+            };
+            log.save(&copy, key, pttl, &dump).map_err(|e| {
+                format!(
+                    "cannot save the copy of {} before dropping it: {e}",
+                    copy.key
+                )
+            })?;
+            let mut del = redis::pipe();
+            del.cmd("ASKING").cmd("DEL").arg(key);
+            source
+                .pipeline(&del)
+                .inspect_err(|_| source.discard())
+                .map_err(|e| e.to_string())?;
+            log.dropped(copy);
+        }
+        Ok(())
     }
 
     /// For each key still on the source: `Some(true)` if the target holds an identical value,

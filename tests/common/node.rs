@@ -31,11 +31,10 @@ const IO_TIMEOUT: Duration = Duration::from_secs(10);
 const LOG_TAIL_LINES: usize = 40;
 /// Log lines printed when a test fails: a master deleting the keys of a slot it lost, and
 /// Valkey closing a slot's importing state by itself (it may then take the slot over).
-const NOTABLE_LOG_LINES: [&str; 4] = [
+const NOTABLE_LOG_LINES: [&str; 3] = [
     "Deleting keys",
     "Clear my importing source",
     "no longer being imported",
-    "no longer being migrated",
 ];
 /// What a server's log says when it crashed: an assertion, a bug report with its stack trace,
 /// a fatal signal (SIGSEGV...; a SIGKILL leaves no trace), a panic.
@@ -598,7 +597,10 @@ impl Node {
     /// deleted the keys of a slot another master claimed).
     fn print_notable_log_lines(&self) {
         let text = fs::read_to_string(self.dir.path().join("redis.log")).unwrap_or_default();
-        for line in text.lines().filter(|l| NOTABLE_LOG_LINES.iter().any(|m| l.contains(m))) {
+        for line in text
+            .lines()
+            .filter(|l| NOTABLE_LOG_LINES.iter().any(|m| l.contains(m)))
+        {
             eprintln!("{} log: {line}", self.addr());
         }
     }
