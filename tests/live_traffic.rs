@@ -545,6 +545,8 @@ struct Run<'a> {
     preloaded: usize,
     /// Lines of the closing summary: one per step.
     summary: Vec<String>,
+    /// Holds `fix --conflicts-file`: the copies fix dropped in favour of an owner's.
+    conflicts: tempfile::TempDir,
 }
 
 impl<'a> Run<'a> {
@@ -563,7 +565,49 @@ impl<'a> Run<'a> {
             traffic,
             preloaded: keys,
             summary: Vec::new(),
+            conflicts: tempfile::tempdir().expect("a temp dir"),
         }
+    }
+
+    /// `rcluster fix <entry> --yes --conflicts-file <this run's file>`.
+    fn fix(&self, entry: &str) -> RunOutput {
+        let file = self.conflicts_file();
+        common::run([
+            "fix",
+            entry,
+            "--yes",
+            "--conflicts-file",
+            file.to_str().unwrap(),
+        ])
+    }
+
+    /// The file `fix` saves dropped copies to.
+    fn conflicts_file(&self) -> std::path::PathBuf {
+        self.conflicts.path().join("conflicts.jsonl")
+    }
+
+    /// Per counter, the sum of the copies `fix` dropped in favour of the owner's (saved in
+    /// the conflicts file): increments that went to a copy the cluster no longer serves
+    /// (a key on two masters after a failover mid-move) are not lost, they are saved there.
+    fn saved_counter_values(&self) -> Vec<u64> {
+        let mut saved = vec![0u64; COUNTERS];
+        let text = fs::read_to_string(self.conflicts_file()).unwrap_or_default();
+        for line in text.lines() {
+            let line: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            let key = line["key"].as_str().unwrap_or_default();
+            let Some(c) = (0..COUNTERS).find(|&c| counter_key(c) == key) else {
+                continue;
+            };
+            let hex = line["dump_hex"].as_str().unwrap_or_default();
+            let payload: Vec<u8> = (0..hex.len() / 2)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+                .collect();
+            let value = dumped_integer(&payload)
+                .unwrap_or_else(|| panic!("{key}: saved copy is not an integer: {hex}"));
+            eprintln!("[live traffic] {key}: a copy of {value} was saved by fix");
+            saved[c] += value;
+        }
+        saved
     }
 
     /// Runs `argv` with the traffic on; the command must exit 0; then checks (see
@@ -725,9 +769,10 @@ impl<'a> Run<'a> {
         }
         let keys: Vec<String> = (0..COUNTERS).map(counter_key).collect();
         let values = read_from_owners(members, keys.iter().map(String::as_str));
+        let saved = self.saved_counter_values();
         let mut bad = Vec::new();
         for c in 0..COUNTERS {
-            let value: u64 = values[c].as_deref().map_or(0, |v| v.parse().unwrap());
+            let value: u64 = values[c].as_deref().map_or(0, |v| v.parse().unwrap()) + saved[c];
             let low = match loss {
                 Loss::None => acked[c],
                 Loss::NotReplicated => durable[c],
@@ -759,6 +804,30 @@ impl<'a> Run<'a> {
             eprintln!("[live traffic]   {line}");
         }
     }
+}
+
+/// The integer a DUMP payload of a string holds, when it is stored as an integer (INCR's
+/// counters: RDB string type 0, then 0xC0/0xC1/0xC2 and 1, 2 or 4 little-endian bytes).
+fn dumped_integer(payload: &[u8]) -> Option<u64> {
+    let (&kind, rest) = payload.split_first()?;
+    let (&encoding, rest) = rest.split_first()?;
+    if kind != 0 {
+        return None;
+    }
+    let width = match encoding {
+        0xC0 => 1,
+        0xC1 => 2,
+        0xC2 => 4,
+        _ => return None,
+    };
+    let bytes = rest.get(..width)?;
+    let mut value: i64 = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        value |= i64::from(*b) << (8 * i);
+    }
+    // Sign-extend the little-endian integer of `width` bytes.
+    let shift = 64 - 8 * width as u32;
+    u64::try_from((value << shift) >> shift).ok()
 }
 
 /// Prints the last `n` lines rcluster printed (stdout, then stderr), for the log.
@@ -1141,9 +1210,9 @@ fn fix_after_rcluster_killed_mid_reshard_under_live_traffic() {
         // fix, with the traffic on (a second run when the first says it is not done).
         let ops_before = run.traffic.ops();
         let t = Instant::now();
-        let mut fixes = vec![common::run(["fix", &entry, "--yes"])];
+        let mut fixes = vec![run.fix(&entry)];
         if fixes[0].code == 1 {
-            fixes.push(common::run(["fix", &entry, "--yes"]));
+            fixes.push(run.fix(&entry));
         }
         let took = t.elapsed();
         let ops_during = run.traffic.ops() - ops_before;
@@ -1276,9 +1345,9 @@ fn master_killed_mid_reshard(victim: Victim) {
         &step,
     );
     let t = Instant::now();
-    let mut fixes = vec![common::run(["fix", &entry, "--yes"])];
+    let mut fixes = vec![run.fix(&entry)];
     if fixes[0].code == 1 {
-        fixes.push(common::run(["fix", &entry, "--yes"]));
+        fixes.push(run.fix(&entry));
     }
     let took = t.elapsed();
     thread::sleep(Duration::from_millis(300));

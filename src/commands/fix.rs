@@ -316,16 +316,34 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
 
 /// Reachable masters that report `cluster_state:fail` while every slot is covered: a state
 /// that passes by itself (a master just back from a stop, its failure flag still clearing),
-/// not one that fix repairs. Acting then fails with CLUSTERDOWN on every slot.
+/// not one that fix repairs. Acting then fails with CLUSTERDOWN on every slot. A master with
+/// a slot open from or to a failed node is not counted: fix is what repairs that.
 fn down_for_now(snapshot: &Snapshot, report: &CheckReport) -> Vec<String> {
     if !report.uncovered.is_empty() {
         return Vec::new();
     }
+    // A master that imports or migrates a slot from or to a failed node stays down until
+    // fix closes that slot (it ignores the claim of the failed node's promoted replica):
+    // waiting for it would only wait out the timeout.
+    let failed = |id: &str| {
+        snapshot
+            .nodes
+            .iter()
+            .any(|n| n.id() == id && !n.reachable() && n.seen.flags.fail)
+    };
+    let open_with_failed_peer = |node: &crate::cluster::snapshot::NodeState| {
+        let line = node.current();
+        line.importing
+            .iter()
+            .chain(&line.migrating)
+            .any(|open| failed(&open.peer))
+    };
     snapshot
         .nodes
         .iter()
         .filter(|n| n.is_master())
         .filter(|n| n.probe().is_some_and(|p| !p.info.cluster_state_ok))
+        .filter(|n| !open_with_failed_peer(n))
         .map(|n| n.addr_text())
         .collect()
 }
