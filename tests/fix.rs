@@ -422,9 +422,9 @@ fn a_key_on_two_masters_keeps_the_owners_copy_and_saves_the_other() {
     let value = |i: usize| format!("{}={}", keys[i], "v".repeat(i % 97));
     let mut conn = cluster.node(owner).conn();
     // Written again on the owner after they strayed: 40-42 with new values, 43 the same.
-    for i in 40..43 {
+    for (i, key) in keys.iter().enumerate().take(43).skip(40) {
         let _: () = redis::cmd("SET")
-            .arg(&keys[i])
+            .arg(key)
             .arg(format!("live-{i}"))
             .query(&mut conn)
             .unwrap();
@@ -455,18 +455,14 @@ fn a_key_on_two_masters_keeps_the_owners_copy_and_saves_the_other() {
     cluster.wait_cluster_ok();
     assert_eq!(count_in_slot(cluster.node(owner), slot), 50);
     assert_eq!(count_in_slot(cluster.node(stray), slot), 0);
-    for i in 40..43 {
-        let got: String = redis::cmd("GET").arg(&keys[i]).query(&mut conn).unwrap();
-        assert_eq!(
-            got,
-            format!("live-{i}"),
-            "the owner's copy of {} is kept",
-            keys[i]
-        );
-    }
-    for i in 43..50 {
-        let got: String = redis::cmd("GET").arg(&keys[i]).query(&mut conn).unwrap();
-        assert_eq!(got, value(i), "{} kept its value", keys[i]);
+    for (i, key) in keys.iter().enumerate().skip(40) {
+        let got: String = redis::cmd("GET").arg(key).query(&mut conn).unwrap();
+        let want = if i < 43 {
+            format!("live-{i}")
+        } else {
+            value(i)
+        };
+        assert_eq!(got, want, "{key}: the owner's value is kept");
     }
     let saved: Vec<serde_json::Value> = std::fs::read_to_string(&file)
         .expect("the conflicts file")
