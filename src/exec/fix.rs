@@ -6,9 +6,13 @@
 //! stay consistent), unless the slot is importing there. So other claimants give the slot up
 //! and are set importing before the new owner claims it with a bumped epoch, keys move with
 //! MIGRATE while every holder is importing (or migrating, for a move being finished), and
-//! the slot is announced on every master only when no holder has keys left.
+//! the slot is announced on every master only when no holder has keys left. Holders of slots
+//! whose owner already serves them are pointed at it before any key moves (see
+//! [`point_holders_first`]): a holder still importing them from a failed master is down and
+//! refuses MIGRATE until then.
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use redis::Value;
 use serde::Serialize;
@@ -25,6 +29,9 @@ use crate::cluster::snapshot::Snapshot;
 use crate::net::conn::{ConnectOptions, NodeError, server_error_text};
 use crate::net::conncache::ConnCache;
 use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};
+
+/// How long holders pointed at their slots' owners may take to report `cluster_state:ok`.
+const HOLDERS_UP_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The masters of `snapshot` for the planner, and their endpoints (same order).
 pub fn masters(snapshot: &Snapshot) -> (Vec<FixNode>, Vec<Endpoint>) {
@@ -201,6 +208,7 @@ pub fn apply(
         }
     }
     // Slots with keys to move: one at a time, in the safe order.
+    point_holders_first(&ctx, &involved);
     for fix in involved {
         let result = fix_one(&ctx, &usable, fix, conflicts);
         progress(fix, &result);
@@ -367,6 +375,64 @@ fn first_error(node: &Endpoint, replies: Vec<Value>, what: &str) -> Result<(), S
     Ok(())
 }
 
+/// Holders of `fix`'s slot that are not claimants nor the old owner of a move being finished
+/// are pointed at the slot's current owner and set importing from it, so that their MIGRATE
+/// is accepted and gossip cannot make them drop the keys. While a move is being finished the
+/// current owner is the old one: a Valkey primary importing a slot from a node whose gossip
+/// does not claim it takes the slot over by itself (with a new epoch, making the real owner
+/// delete its keys of it).
+fn point_holders(ctx: &BatchContext<'_>, fix: &SlotFix) -> Result<(), String> {
+    let current = fix.finish_from.unwrap_or(fix.owner);
+    let current_id = &ctx.nodes[current].id;
+    for &(h, _) in &fix.holders {
+        if Some(h) == fix.finish_from || fix.disown.contains(&h) {
+            continue;
+        }
+        let pipe = transaction(
+            &ctx.nodes[h],
+            [
+                setslot::setslot(fix.slot, "NODE", Some(current_id)),
+                setslot::setslot(fix.slot, "IMPORTING", Some(current_id)),
+            ],
+        );
+        run(ctx, h, &pipe, "preparing to hand over its keys")?;
+    }
+    Ok(())
+}
+
+/// Before any key moves: the holders of every slot that its owner already serves (as it does
+/// where the owner's copy wins) are pointed at that owner, then given a few seconds to report
+/// `cluster_state:ok`. A holder that imported those slots from a master that failed is down
+/// until then (it ignores the promoted replica's claim while it imports), and a node that is
+/// down refuses MIGRATE: pointing every slot first lets the keys move in the same round.
+/// Errors are left to each slot's own steps, which repeat this one.
+fn point_holders_first(ctx: &BatchContext<'_>, fixes: &[&SlotFix]) {
+    let mut holders: Vec<usize> = Vec::new();
+    for fix in fixes.iter().filter(|f| f.owner_copy_wins && f.disown.is_empty()) {
+        if point_holders(ctx, fix).is_ok() {
+            holders.extend(fix.holders.iter().map(|(h, _)| *h));
+        }
+    }
+    holders.sort_unstable();
+    holders.dedup();
+    let deadline = Instant::now() + HOLDERS_UP_TIMEOUT;
+    while Instant::now() < deadline {
+        if holders.iter().all(|&h| reports_state_ok(ctx, h)) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// True when node `i` answers `CLUSTER INFO` with `cluster_state:ok`.
+fn reports_state_ok(ctx: &BatchContext<'_>, i: usize) -> bool {
+    let Ok(mut conn) = ctx.cache.lease(&ctx.nodes[i].addr) else {
+        return false;
+    };
+    let info: Result<String, _> = conn.query(redis::cmd("CLUSTER").arg("INFO"));
+    info.is_ok_and(|text| text.contains("cluster_state:ok"))
+}
+
 /// One slot with keys to move, claimants to strip or a move to finish.
 fn fix_one(
     ctx: &BatchContext<'_>,
@@ -416,27 +482,8 @@ fn fix_one(
         pipe.add_command(setslot("STABLE", None));
         run(ctx, owner, &pipe, "closing the slot on its owner")?;
     }
-    // 3. Holders (not claimants) are pointed at the slot's current owner and set importing
-    //    from it, so that their MIGRATE is accepted and gossip cannot make them drop the
-    //    keys. While a move is being finished the current owner is the old one: a Valkey
-    //    primary importing a slot from a node whose gossip does not claim it takes the slot
-    //    over by itself (with a new epoch, making the real owner delete its keys of it).
-    let current_id = fix
-        .finish_from
-        .map_or(owner_id.clone(), |old| ctx.nodes[old].id.clone());
-    for &(h, _) in &fix.holders {
-        if Some(h) == fix.finish_from || fix.disown.contains(&h) {
-            continue;
-        }
-        let pipe = transaction(
-            &ctx.nodes[h],
-            [
-                setslot("NODE", Some(&current_id)),
-                setslot("IMPORTING", Some(&current_id)),
-            ],
-        );
-        run(ctx, h, &pipe, "preparing to hand over its keys")?;
-    }
+    // 3. Holders (not claimants) are pointed at the slot's current owner.
+    point_holders(ctx, fix)?;
     // 4. Keys move.
     for &(h, _) in &fix.holders {
         let conflicts = conflicts.filter(|_| fix.owner_copy_wins);
