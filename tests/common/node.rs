@@ -598,7 +598,10 @@ impl Node {
     /// deleted the keys of a slot another master claimed).
     fn print_notable_log_lines(&self) {
         let text = fs::read_to_string(self.dir.path().join("redis.log")).unwrap_or_default();
-        for line in text.lines().filter(|l| NOTABLE_LOG_LINES.iter().any(|m| l.contains(m))) {
+        for line in text
+            .lines()
+            .filter(|l| NOTABLE_LOG_LINES.iter().any(|m| l.contains(m)))
+        {
             eprintln!("{} log: {line}", self.addr());
         }
     }
