@@ -28,6 +28,10 @@
 //! 10. `fix` waits for a held running job before diagnosing, then passes.
 //! 11. A cluster mixing Valkey 9 and a Valkey 8.1 master: `auto` picks the engine per pair,
 //!     `--engine atomic` is refused naming the 8.1 node.
+//! 12. A module without atomic slot migration support (tests/modules/no_atomic_migration.c,
+//!     built with `cc` by the test) on a source or a target: seen before the move, or met at
+//!     the servers' refusal when loaded after the plan; `auto` moves that pair with MIGRATE
+//!     and says why, `--engine atomic` is refused; a module declaring support is no obstacle.
 //!
 //! And, ignored, two Valkey 9.0/9.1 bugs found on the way, kept as reproductions with plain
 //! `CLUSTER MIGRATESLOTS`: two imports at once into one primary misplace keys on its replica;
@@ -44,9 +48,12 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::ops::RangeInclusive;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -1666,6 +1673,307 @@ fn mixed_versions_pick_the_engine_per_pair_and_refuse_forced_atomic() {
     );
     assert_healthy(&all);
     assert!(string_values(&all) == before, "keys or values changed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 12. A module without atomic slot migration support
+// ---------------------------------------------------------------------------------------------
+
+/// Options of the module tests' nodes: [`opts`], and `MODULE LOAD` allowed.
+fn module_opts() -> NodeOpts {
+    opts().args(["--enable-module-command", "yes"])
+}
+
+/// tests/modules/no_atomic_migration.c (module `rcltestmod`: no atomic slot migration
+/// support, unless loaded with an argument) built into `dir` with `$CC` or `cc`. Panics when
+/// it cannot be built: a machine that runs these tests must have a C compiler.
+fn build_test_module(dir: &Path) -> PathBuf {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/modules/no_atomic_migration.c");
+    let module = dir.join("no_atomic_migration.so");
+    let compiler = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
+    let built = Command::new(&compiler)
+        .args(["-shared", "-fPIC", "-Wall", "-Werror", "-o"])
+        .arg(&module)
+        .arg(&source)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run the C compiler {compiler:?} ({e}); these tests need one (set CC)")
+        });
+    assert!(
+        built.status.success(),
+        "{compiler} could not build {}:\n{}",
+        source.display(),
+        String::from_utf8_lossy(&built.stderr)
+    );
+    module
+}
+
+/// `MODULE LOAD module args...` on `node`.
+fn load_module(node: &Node, module: &Path, args: &[&str]) {
+    let mut argv = vec!["MODULE".to_string(), "LOAD".to_string()];
+    argv.push(module.display().to_string());
+    argv.extend(args.iter().map(|a| a.to_string()));
+    let reply = node.try_cmd(&argv);
+    assert!(
+        matches!(reply, Ok(redis::Value::Okay)),
+        "{}: MODULE LOAD: {reply:?}",
+        node.addr()
+    );
+}
+
+/// `MODULE UNLOAD rcltestmod` on `node`.
+fn unload_module(node: &Node) {
+    node.cmd(&["MODULE", "UNLOAD", "rcltestmod"]);
+}
+
+/// `rcluster reshard ENTRY --slot-range RANGE --to TO extra...`.
+fn reshard_range(entry: &str, range: &str, to: &Node, extra: &[&str]) -> Vec<String> {
+    let mut argv = owned(&["reshard", entry, "--slot-range", range, "--to", to.id()]);
+    argv.extend(owned(extra));
+    argv
+}
+
+/// The warning (text output, without `[WARNING] `) that says `range` moves from `from` to `to`
+/// with MIGRATE, and why (the reason starts with the node that vetoed it or refused).
+fn fallback_note(range: &str, from: &Node, to: &Node, because: &str) -> String {
+    format!(
+        "Slots {range} move from {} to {} with MIGRATE, not atomically: {because}",
+        from.addr(),
+        to.addr()
+    )
+}
+
+/// Runs rcluster `argv` (a move that asks for confirmation) with stdin and stdout piped: once
+/// stdout shows a line containing `ready` (the plan, printed before the question), calls
+/// `meanwhile`, then answers `yes`. The finished run's output.
+fn run_confirming_after(argv: &[String], ready: &str, meanwhile: impl FnOnce()) -> RunOutput {
+    let mut child = common::rcluster()
+        .args(argv)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rcluster");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (lines, seen) = mpsc::channel::<String>();
+    let stdout = thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            all.push_str(&line);
+            all.push('\n');
+            let _ = lines.send(line);
+        }
+        all
+    });
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let stderr = thread::spawn(move || {
+        let mut all = String::new();
+        let _ = stderr.read_to_string(&mut all);
+        all
+    });
+    let deadline = Instant::now() + common::RUN_TIMEOUT;
+    let ready_seen = loop {
+        match seen.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) if line.contains(ready) => break true,
+            Ok(_) => {}
+            Err(_) => break false,
+        }
+    };
+    if ready_seen {
+        meanwhile();
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        let _ = stdin.write_all(b"yes\n");
+    } else {
+        let _ = child.kill();
+    }
+    drop(child.stdin.take());
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break Some(status);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    let out = RunOutput {
+        code: status.map_or(-1, common::exit_code),
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    };
+    assert!(ready_seen, "rcluster never printed {ready:?}:\n{out}");
+    assert!(status.is_some(), "rcluster did not finish in time:\n{out}");
+    out
+}
+
+/// A module that does not declare atomic slot migration support, loaded on a source or a
+/// target before rcluster looks: `--engine atomic` is refused naming the node and the module,
+/// nothing changed; `auto` moves that pair with MIGRATE, saying why (text and JSON), every key
+/// kept, the cluster healthy. The same module declaring support is no obstacle.
+#[test]
+fn a_module_without_atomic_migration_support_moves_its_pairs_with_migrate() {
+    if !atomic() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let module = build_test_module(dir.path());
+    let cluster = TestCluster::start(3, 0, module_opts());
+    load(&cluster, 6_000, 500);
+    let nodes: Vec<&Node> = cluster.nodes().iter().collect();
+    let before = digest_dbs(&nodes);
+    let entry = cluster.addr(0);
+    let (m0, m1, m2) = (cluster.node(0), cluster.node(1), cluster.node(2));
+
+    // On the source: --engine atomic is refused before anything changes.
+    load_module(m0, &module, &[]);
+    let layout_before = layout(&nodes, CurrentEpoch::Compared);
+    let out = run(reshard_range(
+        &entry,
+        "0-99",
+        m1,
+        &["--engine", "atomic", "--yes"],
+    ));
+    out.assert_code(2);
+    let text = all_text(&out);
+    for word in [m0.addr().as_str(), "rcltestmod", "--engine legacy"] {
+        assert!(
+            text.contains(word),
+            "the refusal does not say {word:?}:\n{out}"
+        );
+    }
+    assert_eq!(
+        layout(&nodes, CurrentEpoch::Compared),
+        layout_before,
+        "the cluster changed"
+    );
+    assert_same_dbs(&nodes, &before);
+
+    // auto: MIGRATE for that pair, and the JSON warnings say why.
+    let doc = run_json(&reshard_range(&entry, "0-99", m1, &["--yes"]));
+    assert_moved_with(&doc, "legacy");
+    let note = fallback_note(
+        "0-99",
+        m0,
+        m1,
+        &format!("{} loads the module(s) rcltestmod,", m0.addr()),
+    );
+    let warnings = doc["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.starts_with(&note))),
+        "no warning {note:?}:\n{doc:#}"
+    );
+    assert_eq!(doc["check"]["healthy"], true, "{doc:#}");
+    assert_range_on(&cluster, 0..=99, m1, "module on the source");
+
+    // On the target: the same, said in the text output.
+    load_module(m2, &module, &[]);
+    let out = run_ok(&reshard_range(&entry, "5461-5560", m2, &["--yes"]));
+    let because = format!("{} loads the module(s) rcltestmod,", m2.addr());
+    let note = fallback_note("5461-5560", m1, m2, &because);
+    assert!(
+        out.stdout.contains(&format!("[WARNING] {note}")),
+        "no note {note:?}:\n{out}"
+    );
+    assert!(
+        out.stdout.contains("with MIGRATE: 5461-5560"),
+        "the plan:\n{out}"
+    );
+    assert_range_on(&cluster, 5461..=5560, m2, "module on the target");
+
+    // Declaring support: the pair moves atomically.
+    unload_module(m0);
+    unload_module(m2);
+    load_module(m0, &module, &["declare-atomic-slot-migration"]);
+    let doc = run_json(&reshard_range(&entry, "100-199", m2, &["--yes"]));
+    assert_moved_with(&doc, "atomic");
+    assert_range_on(&cluster, 100..=199, m2, "module declaring support");
+
+    assert_same_dbs(&nodes, &before);
+    assert_healthy_dbs(&nodes);
+    assert_checks_pass(&cluster);
+}
+
+/// The same module loaded after rcluster planned an atomic move (between the plan and the
+/// confirmation): the source refuses `CLUSTER MIGRATESLOTS`, or the target fails the job in
+/// its handshake; `auto` then moves the pair with MIGRATE, saying why in the server's words,
+/// every key kept. `--engine atomic` fails the pair instead (exit 1, with the hint), nothing
+/// moved.
+#[test]
+fn a_module_loaded_after_the_plan_is_met_at_the_refusal() {
+    if !atomic() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let module = build_test_module(dir.path());
+    let cluster = TestCluster::start(3, 0, module_opts());
+    load(&cluster, 6_000, 500);
+    let nodes: Vec<&Node> = cluster.nodes().iter().collect();
+    let before = digest_dbs(&nodes);
+    let entry = cluster.addr(0);
+    let (m0, m1, m2) = (cluster.node(0), cluster.node(1), cluster.node(2));
+    let refusal = "does not support atomic slot migration";
+
+    // The source refuses CLUSTER MIGRATESLOTS.
+    let out = run_confirming_after(
+        &reshard_range(&entry, "0-99", m1, &[]),
+        "with atomic slot migration: 0-99",
+        || load_module(m0, &module, &[]),
+    );
+    out.assert_success();
+    let because = format!("{} refused CLUSTER MIGRATESLOTS", m0.addr());
+    let note = fallback_note("0-99", m0, m1, &because);
+    assert!(
+        out.stdout.contains(&format!("[WARNING] {note}")) && out.stdout.contains(refusal),
+        "no note {note:?}:\n{out}"
+    );
+    assert_range_on(&cluster, 0..=99, m1, "the source refused");
+    unload_module(m0);
+
+    // The target fails the job in its handshake.
+    let out = run_confirming_after(
+        &reshard_range(&entry, "5461-5560", m2, &[]),
+        "with atomic slot migration: 5461-5560",
+        || load_module(m2, &module, &[]),
+    );
+    out.assert_success();
+    let note = fallback_note("5461-5560", m1, m2, "job ");
+    assert!(
+        out.stdout.contains(&format!("[WARNING] {note}")) && out.stdout.contains(refusal),
+        "no note {note:?}:\n{out}"
+    );
+    assert_range_on(&cluster, 5461..=5560, m2, "the target refused");
+    unload_module(m2);
+
+    // --engine atomic: the pair fails, nothing moves.
+    let layout_before = layout(&nodes, CurrentEpoch::Compared);
+    let out = run_confirming_after(
+        &reshard_range(&entry, "100-199", m1, &["--engine", "atomic"]),
+        "with atomic slot migration: 100-199",
+        || load_module(m0, &module, &[]),
+    );
+    out.assert_code(1);
+    let text = all_text(&out);
+    for word in [refusal, "--engine legacy", m0.addr().as_str()] {
+        assert!(
+            text.contains(word),
+            "the failure does not say {word:?}:\n{out}"
+        );
+    }
+    assert_eq!(
+        layout(&nodes, CurrentEpoch::Compared),
+        layout_before,
+        "the cluster changed"
+    );
+    assert_range_on(&cluster, 100..=199, m0, "--engine atomic refused");
+    unload_module(m0);
+
+    assert_same_dbs(&nodes, &before);
+    assert_healthy_dbs(&nodes);
+    assert_checks_pass(&cluster);
 }
 
 // ---------------------------------------------------------------------------------------------

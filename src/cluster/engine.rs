@@ -7,7 +7,13 @@ use std::fmt;
 use serde::Serialize;
 
 use super::capabilities::{AtomicMigration, Capabilities};
+use super::info::ModuleInfo;
 use super::moves::PairMoves;
+
+/// What a Valkey server answers, as source (to `CLUSTER MIGRATESLOTS`) or as target (in the
+/// job's handshake), while a module that does not declare atomic slot migration support is
+/// loaded: `The module NAME does not support atomic slot migrations. ...`.
+const MODULE_REFUSAL: &str = "does not support atomic slot migration";
 
 /// What the operator asked for (`--engine`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -40,13 +46,53 @@ impl fmt::Display for Engine {
     }
 }
 
-/// A node that cannot take part in an atomic migration `--engine atomic` asked for.
+/// A node that cannot take part in an atomic migration `--engine atomic` asked for, or a
+/// veto: why a pair must not move atomically although both its nodes could.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoAtomicMigration {
     /// Index of the node (plan index space).
     pub node: usize,
-    /// Why, in plain words.
+    /// Why, in plain words that follow the node's address (`runs ...`, `loads ...`).
     pub reason: String,
+}
+
+/// True when a server's error text refuses an atomic slot migration because of a loaded
+/// module (nothing was moved: the source refuses `CLUSTER MIGRATESLOTS` up front, a target
+/// fails the job in its handshake).
+pub fn refused_for_module(error: &str) -> bool {
+    let error = error.to_ascii_lowercase();
+    error.contains("module") && error.contains(MODULE_REFUSAL)
+}
+
+/// For each pair, a veto when its source or target (that order) loads a module that does not
+/// declare atomic slot migration support: the server would refuse the move. `modules[i]` is
+/// what node `i` lists in INFO (a node without an entry lists none); a module whose options
+/// are not listed vetoes nothing (the refusal, if any, is met when the move starts).
+pub fn module_vetoes(
+    pairs: &[PairMoves],
+    modules: &[Vec<ModuleInfo>],
+) -> Vec<Option<NoAtomicMigration>> {
+    let veto = |node: usize| {
+        let names: Vec<&str> = modules
+            .get(node)?
+            .iter()
+            .filter(|m| m.handles_atomic_slot_migration() == Some(false))
+            .map(|m| m.name.as_str())
+            .collect();
+        (!names.is_empty()).then(|| NoAtomicMigration {
+            node,
+            reason: format!(
+                "loads the module(s) {}, which do not declare support for atomic slot \
+                 migration (no handle-atomic-slot-migration in INFO modules): Valkey refuses \
+                 to migrate slots atomically out of or into a server while they are loaded",
+                names.join(", ")
+            ),
+        })
+    };
+    pairs
+        .iter()
+        .map(|pair| veto(pair.from).or_else(|| veto(pair.to)))
+        .collect()
 }
 
 /// True when rcluster can move slots between two such servers atomically. Redis >= 8.4 has
@@ -69,12 +115,12 @@ fn atomic_capable(server: &Capabilities) -> Result<(), String> {
 /// The engine of each pair of `pairs` (same order); `servers[i]` is what node `i` runs;
 /// `vetoes[p]`, when set, is why pair `p` must not move atomically although both its nodes
 /// could (checked on the live cluster). With [`EngineChoice::Atomic`], the first node that
-/// lacks atomic migration, or the target of a vetoed pair, is an error.
+/// lacks atomic migration, or the first veto, is an error.
 pub fn choose_engines(
     pairs: &[PairMoves],
     servers: &[Capabilities],
     choice: EngineChoice,
-    vetoes: &[Option<String>],
+    vetoes: &[Option<NoAtomicMigration>],
 ) -> Result<Vec<Engine>, NoAtomicMigration> {
     pairs
         .iter()
@@ -83,12 +129,9 @@ pub fn choose_engines(
             if choice == EngineChoice::Legacy {
                 return Ok(Engine::Legacy);
             }
-            if let Some(reason) = vetoes.get(p).cloned().flatten() {
+            if let Some(veto) = vetoes.get(p).cloned().flatten() {
                 return match choice {
-                    EngineChoice::Atomic => Err(NoAtomicMigration {
-                        node: pair.to,
-                        reason,
-                    }),
+                    EngineChoice::Atomic => Err(veto),
                     _ => Ok(Engine::Legacy),
                 };
             }
@@ -172,7 +215,13 @@ mod tests {
     fn a_vetoed_pair_falls_back_to_migrate_or_is_refused() {
         let servers = [server(Flavor::Valkey, 9, 1), server(Flavor::Valkey, 9, 1)];
         let pairs = [pair(0, 1), pair(1, 0)];
-        let vetoes = [Some("stale keys on a replica".to_string()), None];
+        let vetoes = [
+            Some(NoAtomicMigration {
+                node: 1,
+                reason: "has stale keys on a replica".to_string(),
+            }),
+            None,
+        ];
         assert_eq!(
             choose_engines(&pairs, &servers, EngineChoice::Auto, &vetoes).unwrap(),
             vec![Engine::Legacy, Engine::Atomic]
@@ -180,7 +229,70 @@ mod tests {
         let err = choose_engines(&pairs, &servers, EngineChoice::Atomic, &vetoes).unwrap_err();
         assert_eq!(
             (err.node, err.reason.as_str()),
-            (1, "stale keys on a replica")
+            (1, "has stale keys on a replica")
         );
+    }
+
+    fn module(name: &str, options: Option<&[&str]>) -> ModuleInfo {
+        ModuleInfo {
+            name: name.to_string(),
+            options: options.map(|o| o.iter().map(|s| s.to_string()).collect()),
+        }
+    }
+
+    #[test]
+    fn a_module_without_atomic_migration_support_vetoes_its_pairs() {
+        let supported = module("lua", Some(&["handle-atomic-slot-migration"]));
+        let modules = vec![
+            vec![supported.clone()],
+            vec![
+                supported,
+                module("blockonkeys", Some(&["handle-io-errors"])),
+            ],
+            vec![module("unknown", None)],
+        ];
+        let pairs = [pair(0, 2), pair(0, 1), pair(1, 0), pair(3, 0)];
+        let vetoes = module_vetoes(&pairs, &modules);
+        let vetoed: Vec<Option<usize>> =
+            vetoes.iter().map(|v| v.as_ref().map(|v| v.node)).collect();
+        // Declared support, or options nobody can read: no veto; node 1 as source or target.
+        assert_eq!(vetoed, vec![None, Some(1), Some(1), None]);
+        let reason = &vetoes[1].as_ref().unwrap().reason;
+        assert!(
+            reason.starts_with("loads the module(s) blockonkeys,"),
+            "{reason}"
+        );
+
+        let servers = [server(Flavor::Valkey, 9, 1); 4];
+        assert_eq!(
+            choose_engines(&pairs, &servers, EngineChoice::Auto, &vetoes).unwrap(),
+            vec![
+                Engine::Atomic,
+                Engine::Legacy,
+                Engine::Legacy,
+                Engine::Atomic
+            ]
+        );
+        let err = choose_engines(&pairs, &servers, EngineChoice::Atomic, &vetoes).unwrap_err();
+        assert_eq!(err.node, 1);
+    }
+
+    #[test]
+    fn a_module_refusal_is_told_from_other_errors() {
+        for text in [
+            "ERR The module blockonkeys does not support atomic slot migrations. Please ensure \
+             all modules have declared support for atomic slot migration and try again",
+            "Received error during handshake to target: -ERR The module m does not support \
+             atomic slot migrations",
+            "ERR the module X DOES NOT SUPPORT ATOMIC SLOT MIGRATION",
+        ] {
+            assert!(refused_for_module(text), "{text}");
+        }
+        for text in [
+            "ERR Slot 0 is not owned by this node",
+            "ERR Target node does not support atomic slot migration",
+        ] {
+            assert!(!refused_for_module(text), "{text}");
+        }
     }
 }

@@ -30,6 +30,55 @@ pub struct ServerInfo {
     pub sync_in_progress: bool,
     /// `master_repl_offset` (for a replica, the offset it has processed).
     pub repl_offset: i64,
+    /// The modules loaded (the `module:` lines of the modules section).
+    pub modules: Vec<ModuleInfo>,
+}
+
+/// A module loaded in a server: one `module:name=...,options=[...]` line of INFO.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ModuleInfo {
+    /// Its name.
+    pub name: String,
+    /// What it declared (`options=[handle-io-errors|...]`); None when the line lists no
+    /// options field at all (then nothing is known about them).
+    pub options: Option<Vec<String>>,
+}
+
+/// The option a module declares when it supports atomic slot migration (Valkey >= 9.0).
+const ATOMIC_SLOT_MIGRATION_OPTION: &str = "handle-atomic-slot-migration";
+
+impl ModuleInfo {
+    /// Parses the value of a `module:` line; None without a name.
+    fn parse(value: &str) -> Option<Self> {
+        let mut name = None;
+        let mut options = None;
+        for field in value.split(',') {
+            if let Some(n) = field.strip_prefix("name=") {
+                name = Some(n.to_string());
+            } else if let Some(list) = field.strip_prefix("options=") {
+                let list = list.trim_start_matches('[').trim_end_matches(']');
+                options = Some(
+                    list.split('|')
+                        .filter(|o| !o.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                );
+            }
+        }
+        Some(ModuleInfo {
+            name: name.filter(|n| !n.is_empty())?,
+            options,
+        })
+    }
+
+    /// Whether the module declares support for atomic slot migration (a server refuses
+    /// `CLUSTER MIGRATESLOTS`, as source or target, while a module that does not is
+    /// loaded); None when its options are not listed.
+    pub fn handles_atomic_slot_migration(&self) -> Option<bool> {
+        self.options
+            .as_ref()
+            .map(|o| o.iter().any(|o| o == ATOMIC_SLOT_MIGRATION_OPTION))
+    }
 }
 
 impl ServerInfo {
@@ -47,6 +96,7 @@ impl ServerInfo {
                 "master_link_status" => out.master_link_up = Some(value == "up"),
                 "master_sync_in_progress" => out.sync_in_progress = value == "1",
                 "master_repl_offset" => out.repl_offset = value.parse().unwrap_or(0),
+                "module" => out.modules.extend(ModuleInfo::parse(value)),
                 db if db.starts_with("db") => {
                     if let (Ok(n), Some(keys)) = (db[2..].parse(), keyspace_keys(value)) {
                         out.keyspace.push((n, keys));
@@ -159,6 +209,31 @@ mod tests {
         assert_eq!(si.keys_per_db(), vec![(0, 10), (3, 2)]);
         assert!(numbered_dbs_used(&si.keys_per_db()));
         assert_eq!(per_db_text(&si.keys_per_db()), "db0 10, db3 2");
+    }
+
+    #[test]
+    fn modules_and_their_atomic_slot_migration_support() {
+        let info = "# Modules\r\n\
+            module:name=rcltestmod,ver=1,api=1,filters=0,usedby=[],using=[],options=[]\r\n\
+            module:name=lua,ver=1,api=1,filters=0,usedby=[],using=[],\
+            options=[handle-repl-async-load|handle-atomic-slot-migration]\r\n\
+            module:name=old,ver=1,api=1\r\n\
+            module:ver=1\r\n";
+        let modules = ServerInfo::parse(info, "", 0).modules;
+        let support: Vec<(&str, Option<bool>)> = modules
+            .iter()
+            .map(|m| (m.name.as_str(), m.handles_atomic_slot_migration()))
+            .collect();
+        assert_eq!(
+            support,
+            vec![
+                ("rcltestmod", Some(false)),
+                ("lua", Some(true)),
+                ("old", None)
+            ]
+        );
+        assert_eq!(modules[0].options, Some(vec![]));
+        assert!(ServerInfo::parse("# Modules\r\n", "", 0).modules.is_empty());
     }
 
     #[test]

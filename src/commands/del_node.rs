@@ -348,13 +348,14 @@ fn drain(
         |plan: &MovePlan| (plan, Vec::new()),
     )?;
     let node_names = names(&prepared.snapshot);
-    let engines = migration::engines(
+    let migration::Engines { engines, notes } = migration::engines(
         opts,
         out,
         &prepared.snapshot,
         &prepared.planned,
         &migrate_settings,
     )?;
+    doc.warnings.extend(notes);
     let throttle = migration::throttle_limits(&migrate_settings);
     doc.drain_plan =
         Some(PlanJson::new(&prepared.planned, &node_names, &engines).throttled(throttle));

@@ -12,10 +12,12 @@ use crate::address::NodeAddr;
 use crate::cli::{EngineArg, EngineOpts, KeyMoveOpts};
 use crate::cluster::capabilities::Capabilities;
 use crate::cluster::check::{CheckReport, check};
-use crate::cluster::engine::{Engine, EngineChoice, choose_engines};
+use crate::cluster::engine::{
+    Engine, EngineChoice, NoAtomicMigration, choose_engines, module_vetoes,
+};
 use crate::cluster::fix_plan::{FixOptions, FixPlan, ReplicaReset, plan_fix};
-use crate::cluster::info::numbered_dbs_used;
-use crate::cluster::moves::{MovePlan, PlanNode};
+use crate::cluster::info::{ModuleInfo, numbered_dbs_used};
+use crate::cluster::moves::{MovePlan, PairMoves, PlanNode};
 use crate::cluster::preflight::{Preflight, preflight};
 use crate::cluster::slot_migrations::any_running;
 use crate::cluster::slots::{SlotSet, slot_list};
@@ -29,7 +31,7 @@ use crate::exec::throttle::{Limits, Throttle};
 use crate::net::conn::ConnectOptions;
 use crate::output::{Output, Style};
 use crate::progress::MigrationBar;
-use crate::report::migration::{Named, pair_line, summary};
+use crate::report::migration::{Named, fallback_note, pair_line, summary};
 
 /// How long views that only lag behind (replicas still learning the last change) are waited
 /// for before a move is refused.
@@ -257,26 +259,34 @@ pub fn names(snapshot: &Snapshot) -> Vec<Named> {
         .collect()
 }
 
+/// The engines chosen for a plan, and the notes that say why a pair does not move the way
+/// its nodes could.
+pub struct Engines {
+    /// The engine of each pair, in the order of `plan.pairs()`.
+    pub engines: Vec<Engine>,
+    /// A line per pair vetoed from atomic migration (also printed as warnings), for JSON.
+    pub notes: Vec<String>,
+}
+
 /// The engine of each pair of `plan` (in the order of `plan.pairs()`), as `settings.engine`
 /// asks and the live cluster allows, checked before anything changes: `--engine atomic`
-/// meeting a node without atomic slot migration, or a pair that must not move atomically, is
-/// a usage error (auto moves such a pair with MIGRATE and says why). Under a throttle, auto
-/// moves every pair with MIGRATE (the only engine rcluster can pace) and says so when a pair
-/// could have moved atomically.
+/// meeting a node without atomic slot migration, or a pair that must not move atomically (a
+/// module without atomic slot migration support on one of its nodes, stale keys on a replica
+/// of its target), is a usage error (auto moves such a pair with MIGRATE and says why). Under
+/// a throttle, auto moves every pair with MIGRATE (the only engine rcluster can pace) and says
+/// so when a pair could have moved atomically.
 pub fn engines(
     opts: &ConnectOptions,
     out: &Output,
     snapshot: &Snapshot,
     plan: &MovePlan,
     settings: &MigrateSettings,
-) -> anyhow::Result<Vec<Engine>> {
+) -> anyhow::Result<Engines> {
     let nodes = Endpoint::from_snapshot(snapshot);
     let pairs = plan.pairs();
     let servers: Vec<Capabilities> = nodes.iter().map(|n| n.server).collect();
     let capable =
         choose_engines(&pairs, &servers, EngineChoice::Auto, &[]).expect("auto never refuses");
-    // The replica bug the vetoes look for needs keys in numbered databases.
-    let numbered = numbered_dbs_used(&snapshot.master_keys_per_db());
     let choice = match &settings.throttle {
         Some(throttle) if settings.engine == EngineChoice::Auto => {
             if capable.contains(&Engine::Atomic) {
@@ -294,32 +304,72 @@ pub fn engines(
         }
         _ => settings.engine,
     };
-    let vetoes =
-        if choice == EngineChoice::Legacy || !capable.contains(&Engine::Atomic) || !numbered {
-            vec![None; pairs.len()]
-        } else {
-            atomic_vetoes(opts, &nodes, &pairs)
-        };
+    let vetoes = if choice == EngineChoice::Legacy {
+        vec![None; pairs.len()]
+    } else {
+        vetoes(opts, snapshot, &nodes, &pairs, &capable)
+    };
     let engines = choose_engines(&pairs, &servers, choice, &vetoes).map_err(|refusal| {
         let node = &nodes[refusal.node.min(nodes.len().saturating_sub(1))];
         anyhow::Error::new(UsageError::new(format!(
-            "--engine atomic: {} ({}) {}; leave --engine out (auto) to move such pairs with \
-             MIGRATE. Nothing was changed",
+            "--engine atomic: {} ({}) {}; leave --engine out (auto) or give --engine legacy to \
+             move such pairs with MIGRATE. Nothing was changed",
             node.addr, node.id, refusal.reason
         )))
     })?;
+    let mut notes = Vec::new();
     for ((pair, veto), engine) in pairs.iter().zip(&vetoes).zip(&engines) {
-        if let (Some(reason), Engine::Legacy) = (veto, engine) {
-            out.line(
-                Style::Warn,
-                format!(
-                    "[WARNING] Slots {} move from {} to {} with MIGRATE, not atomically: {}",
-                    pair.slots, nodes[pair.from].addr, nodes[pair.to].addr, reason
-                ),
-            );
+        if let (Some(veto), Engine::Legacy) = (veto, engine) {
+            let (from, to) = (&nodes[pair.from].addr, &nodes[pair.to].addr);
+            let reason = format!("{} {}", nodes[veto.node].addr, veto.reason);
+            let note = fallback_note(&pair.slots, &from.to_string(), &to.to_string(), &reason);
+            out.line(Style::Warn, format!("[WARNING] {note}"));
+            notes.push(note);
         }
     }
-    Ok(engines)
+    Ok(Engines { engines, notes })
+}
+
+/// Why each pair whose nodes could both move it atomically must not, checked on the live
+/// cluster: a module without atomic slot migration support on either node (from the
+/// snapshot's INFO), else, when numbered databases hold keys, stale keys on a replica of the
+/// target. None for the pairs `capable` does not move atomically anyway.
+fn vetoes(
+    opts: &ConnectOptions,
+    snapshot: &Snapshot,
+    nodes: &[Endpoint],
+    pairs: &[PairMoves],
+    capable: &[Engine],
+) -> Vec<Option<NoAtomicMigration>> {
+    if !capable.contains(&Engine::Atomic) {
+        return vec![None; pairs.len()];
+    }
+    let modules: Vec<Vec<ModuleInfo>> = snapshot
+        .nodes
+        .iter()
+        .map(|n| {
+            n.probe()
+                .map(|p| p.info.modules.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    let by_module = module_vetoes(pairs, &modules);
+    // The replica bug the other veto looks for needs keys in numbered databases.
+    let by_replica = if numbered_dbs_used(&snapshot.master_keys_per_db()) {
+        atomic_vetoes(opts, nodes, pairs)
+    } else {
+        vec![None; pairs.len()]
+    };
+    by_module
+        .into_iter()
+        .zip(by_replica)
+        .zip(capable)
+        .map(|((module, replica), engine)| {
+            (*engine == Engine::Atomic)
+                .then(|| module.or(replica))
+                .flatten()
+        })
+        .collect()
 }
 
 /// The throttle's limits, for plans (`None` without a throttle).
@@ -535,6 +585,13 @@ impl Observer for Progress<'_> {
     fn pair_done(&mut self, pair: &PairReport) {
         let out = self.out;
         self.bar.suspend(|| out.line(Style::Plain, pair_line(pair)));
+    }
+
+    fn fell_back(&mut self, slots: &SlotSet, from: &NodeAddr, to: &NodeAddr, reason: &str) {
+        let out = self.out;
+        let note = fallback_note(slots, &from.to_string(), &to.to_string(), reason);
+        self.bar
+            .suspend(|| out.line(Style::Warn, format!("[WARNING] {note}")));
     }
 
     fn converging(&mut self) {

@@ -90,7 +90,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
         out.line(Style::Warn, format!("[WARNING] {note}"));
     }
     let node_names = names(&prepared.snapshot);
-    let engines = migration::engines(
+    let migration::Engines { engines, notes } = migration::engines(
         opts,
         &out,
         &prepared.snapshot,
@@ -121,6 +121,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
             .iter()
             .chain(&prepared.preflight.warnings)
             .cloned()
+            .chain(notes)
             .collect(),
         migration: None,
         check: None,

@@ -66,7 +66,8 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
     let planned = &prepared.planned;
     let node_names = names(snapshot);
     migration::enforce(&out, &prepared.preflight, "resharding")?;
-    let engines = migration::engines(opts, &out, snapshot, &planned.plan, &migrate_settings)?;
+    let migration::Engines { engines, notes } =
+        migration::engines(opts, &out, snapshot, &planned.plan, &migrate_settings)?;
     if !planned.already_there.is_empty() {
         out.line(
             Style::Warn,
@@ -83,7 +84,13 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Re
         dry_run: args.migrate.dry_run,
         plan: PlanJson::new(&planned.plan, &node_names, &engines).throttled(throttle),
         already_on_target: planned.already_there.to_string(),
-        warnings: prepared.preflight.warnings.clone(),
+        warnings: prepared
+            .preflight
+            .warnings
+            .iter()
+            .cloned()
+            .chain(notes)
+            .collect(),
         migration: None,
         check: None,
     };

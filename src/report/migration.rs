@@ -113,6 +113,12 @@ pub fn plan_lines(pairs: &[PairMoves], nodes: &[Named], engines: &[Engine], inde
     doc
 }
 
+/// The note saying that a pair whose nodes both have atomic slot migration moves with
+/// MIGRATE, and why (a veto found before the move, or the servers' refusal at its start).
+pub fn fallback_note(slots: &SlotSet, from: &str, to: &str, reason: &str) -> String {
+    format!("Slots {slots} move from {from} to {to} with MIGRATE, not atomically: {reason}")
+}
+
 /// The line printed when a source/target pair is done.
 pub fn pair_line(pair: &PairReport) -> String {
     let secs = pair.duration_ms as f64 / 1000.0;

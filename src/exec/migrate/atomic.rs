@@ -8,14 +8,16 @@
 //! no progress for `--timeout` is cancelled, a failed one is reported with the server's
 //! message after checking that its slots are still the source's. The first Ctrl-C cancels the
 //! running jobs (`CLUSTER CANCELSLOTMIGRATIONS`, which cancels every export of a source)
-//! and waits until they say so.
+//! and waits until they say so. A pair the servers refuse to move atomically because of a
+//! loaded module (the source refuses `CLUSTER MIGRATESLOTS`, or a target fails the job in its
+//! handshake; nothing moved either way) is handed to the MIGRATE engine under `--engine auto`.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::{Endpoint, EngineOutcome, Observer, Run, databases_with_keys};
-use crate::cluster::engine::Engine;
+use crate::cluster::engine::{Engine, EngineChoice, NoAtomicMigration, refused_for_module};
 use crate::cluster::moves::PairMoves;
 use crate::cluster::nodes::parse_cluster_nodes;
 use crate::cluster::scan::count_keys_in;
@@ -139,7 +141,10 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
                     }),
                     Err(message) => {
                         for p in pairs {
-                            fail_pair(run, observer, outcome, p, Instant::now(), message.clone());
+                            if !fall_back(run, observer, outcome, p, &message) {
+                                let message = with_hint(run, message.clone());
+                                fail_pair(run, observer, outcome, p, Instant::now(), message);
+                            }
                         }
                     }
                 }
@@ -184,7 +189,7 @@ pub fn atomic_vetoes(
     opts: &ConnectOptions,
     nodes: &[Endpoint],
     pairs: &[PairMoves],
-) -> Vec<Option<String>> {
+) -> Vec<Option<NoAtomicMigration>> {
     let cache = ConnCache::new(opts.clone());
     fan_out(pairs, pairs.len().max(1), |pair| {
         let target = &nodes[pair.to];
@@ -200,14 +205,17 @@ pub fn atomic_vetoes(
                 let stale = counts.with_keys();
                 let (first, _) = *stale.first()?;
                 let keys: u64 = stale.iter().map(|(_, n)| n).sum();
-                Some(format!(
-                    "its replica {} holds {keys} key(s) of {} of these slots (slot {first} \
-                     first) that {} does not serve: left behind by a Valkey bug of atomic \
-                     migration, and an atomic import of those slots would crash that replica",
-                    replica.addr,
-                    stale.len(),
-                    target.addr
-                ))
+                Some(NoAtomicMigration {
+                    node: pair.to,
+                    reason: format!(
+                        "has a replica {} that holds {keys} key(s) of {} of these slots (slot \
+                         {first} first) although its primary does not serve them: left behind \
+                         by a Valkey bug of atomic migration, and an atomic import of those \
+                         slots would crash that replica",
+                        replica.addr,
+                        stale.len(),
+                    ),
+                })
             })
     })
 }
@@ -358,12 +366,13 @@ fn follow(
             }
             Phase::Failed => {
                 job.done = true;
-                let message = format!(
-                    "{}; {}",
-                    server_words(&seen.name, &seen.message, "failed"),
-                    verify_on_source(run, source.node, &seen.slots)
-                );
-                fail_pair(run, observer, outcome, job.pair, job.started, message);
+                let words = server_words(&seen.name, &seen.message, "failed");
+                let view = source_view(run, source.node, &seen.slots);
+                let kept = view == SourceView::Keeps;
+                if !(kept && fall_back(run, observer, outcome, job.pair, &words)) {
+                    let message = with_hint(run, format!("{words}; {}", view.words()));
+                    fail_pair(run, observer, outcome, job.pair, job.started, message);
+                }
             }
             Phase::Cancelled => {
                 job.done = true;
@@ -463,6 +472,42 @@ fn succeed_pair(
     outcome.pairs.push((p, report));
 }
 
+/// Hands pair `p` to the MIGRATE engine when the servers refused to move it atomically for a
+/// loaded module (`refusal`, nothing of it moved), `--engine auto` allows it and MIGRATE can
+/// carry its keys; says so. False when the pair must fail instead.
+fn fall_back(
+    run: &Run<'_>,
+    observer: &mut dyn Observer,
+    outcome: &mut EngineOutcome,
+    p: usize,
+    refusal: &str,
+) -> bool {
+    if run.settings.engine != EngineChoice::Auto || !refused_for_module(refusal) {
+        return false;
+    }
+    let pair = &run.pairs[p];
+    let (from, to) = (&run.job.nodes[pair.from], &run.job.nodes[pair.to]);
+    let no_keys = pair.slots.iter().all(|s| run.keys_of(s) == 0);
+    if !(no_keys || to.server.reads_dumps_of(&from.server)) {
+        return false;
+    }
+    observer.fell_back(&pair.slots, &from.addr, &to.addr, refusal);
+    outcome.fallback.push((p, refusal.to_string()));
+    true
+}
+
+/// `message` with a hint when it is a module's refusal that `--engine atomic` made final.
+fn with_hint(run: &Run<'_>, message: String) -> String {
+    if run.settings.engine == EngineChoice::Atomic && refused_for_module(&message) {
+        format!(
+            "{message}; --engine atomic moves no pair with MIGRATE: leave --engine out (auto) \
+             or give --engine legacy to move such pairs with MIGRATE"
+        )
+    } else {
+        message
+    }
+}
+
 /// A pair whose job did not move its slots.
 fn fail_pair(
     run: &Run<'_>,
@@ -494,8 +539,37 @@ fn server_words(name: &str, message: &str, state: &str) -> String {
     }
 }
 
-/// Says whether the source still serves `slots` (a failed job must have rolled back).
-fn verify_on_source(run: &Run<'_>, source: usize, slots: &SlotSet) -> String {
+/// What the source of a failed job says about the job's slots.
+#[derive(Debug, PartialEq, Eq)]
+enum SourceView {
+    /// It still serves them all (the job rolled back).
+    Keeps,
+    /// It no longer serves these.
+    Lost(SlotSet),
+    /// It could not be asked.
+    Unknown,
+}
+
+impl SourceView {
+    /// In plain words, for a failed pair's message.
+    fn words(&self) -> String {
+        match self {
+            SourceView::Keeps => {
+                "its slots are still served by the source (rolled back)".to_string()
+            }
+            SourceView::Lost(slots) => format!(
+                "CAUTION: the source no longer serves slots {slots}; `rcluster check` shows who \
+                 does"
+            ),
+            SourceView::Unknown => "the source could not be asked whether it still serves \
+                                    the slots; `rcluster check` shows who does"
+                .to_string(),
+        }
+    }
+}
+
+/// Asks the source whether it still serves `slots` (a failed job must have rolled back).
+fn source_view(run: &Run<'_>, source: usize, slots: &SlotSet) -> SourceView {
     let node = &run.job.nodes[source];
     let view = run.cache.lease(&node.addr).and_then(|mut conn| {
         conn.query::<String>(redis::cmd("CLUSTER").arg("NODES"))
@@ -509,16 +583,9 @@ fn verify_on_source(run: &Run<'_>, source: usize, slots: &SlotSet) -> String {
             .map(|n| n.slots)
     });
     match own {
-        Some(own) if slots.difference(&own).is_empty() => {
-            "its slots are still served by the source (rolled back)".to_string()
-        }
-        Some(own) => format!(
-            "CAUTION: the source no longer serves slots {}; `rcluster check` shows who does",
-            slots.difference(&own)
-        ),
-        None => "the source could not be asked whether it still serves the slots; \
-                 `rcluster check` shows who does"
-            .to_string(),
+        Some(own) if slots.difference(&own).is_empty() => SourceView::Keeps,
+        Some(own) => SourceView::Lost(slots.difference(&own)),
+        None => SourceView::Unknown,
     }
 }
 

@@ -215,6 +215,10 @@ pub struct PairReport {
     /// Why the pair did not complete (an atomic job's failure, in the server's words).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Why a pair planned atomic moved with MIGRATE instead: the servers refused to move it
+    /// atomically (a loaded module without atomic slot migration support), in their words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
 }
 
 /// A slot the engine left open, and why.
@@ -278,6 +282,9 @@ pub trait Observer {
     fn progress(&mut self, slots: usize, keys: u64);
     /// A source/target pair finished (all its batches are done).
     fn pair_done(&mut self, pair: &PairReport);
+    /// The servers refused to move `slots` from `from` to `to` atomically (`reason`, in their
+    /// words; nothing moved): MIGRATE moves them after the atomic pairs.
+    fn fell_back(&mut self, slots: &SlotSet, from: &NodeAddr, to: &NodeAddr, reason: &str);
     /// The moves are done; waiting for the nodes to agree.
     fn converging(&mut self);
 }
@@ -295,7 +302,9 @@ pub struct Job<'a> {
 /// Applies `job.plan`. Fails before any change when a node involved cannot be used, a target
 /// does not report `cluster_state:ok` in time, or `--engine atomic` names a pair that cannot
 /// use it; once moves start, problems end up in the report (`error`, `open_slots`) instead.
-/// Atomic pairs go first (the servers move them by themselves), then the MIGRATE pairs.
+/// Atomic pairs go first (the servers move them by themselves), then the MIGRATE pairs, with
+/// those the servers refused to move atomically under `--engine auto` (their reports say why
+/// in `fallback`).
 pub fn migrate(
     opts: &ConnectOptions,
     job: &Job<'_>,
@@ -327,6 +336,11 @@ pub fn migrate(
     if engines.contains(&Engine::Atomic) {
         atomic::run(&run, observer, &mut outcome);
     }
+    let engines = with_fallbacks(engines, &outcome.fallback);
+    let run = Run {
+        engines: &engines,
+        ..run
+    };
     if engines.contains(&Engine::Legacy) && !interrupt::requested() {
         legacy::run(&run, observer, &mut outcome);
     }
@@ -336,6 +350,9 @@ pub fn migrate(
         .collect();
     for (p, report) in std::mem::take(&mut outcome.pairs) {
         pair_reports[p] = report;
+    }
+    for (p, reason) in std::mem::take(&mut outcome.fallback) {
+        pair_reports[p].fallback = Some(reason);
     }
     let mut open_slots = outcome.open_slots;
     open_slots.sort_by_key(|o| o.slot);
@@ -408,6 +425,7 @@ impl Run<'_> {
             keys_moved: self.tally.pair_keys[p].load(Ordering::Relaxed),
             duration_ms: elapsed.as_millis(),
             error,
+            fallback: None,
         }
     }
 
@@ -415,6 +433,17 @@ impl Run<'_> {
     fn keys_of(&self, slot: u16) -> u64 {
         keys_in(&self.prep.keys_per_slot, slot)
     }
+}
+
+/// `engines` with the pairs of `fallback` moved with MIGRATE.
+fn with_fallbacks(engines: &[Engine], fallback: &[(usize, String)]) -> Vec<Engine> {
+    let mut engines = engines.to_vec();
+    for &(p, _) in fallback {
+        if let Some(engine) = engines.get_mut(p) {
+            *engine = Engine::Legacy;
+        }
+    }
+    engines
 }
 
 /// Keys of `slot` in `keys_per_slot` (sorted by slot); 0 for a slot not listed.
@@ -435,6 +464,9 @@ pub(crate) struct EngineOutcome {
     moved: Vec<(u16, usize)>,
     /// Its first error.
     error: Option<String>,
+    /// Pairs the servers refused to move atomically, for MIGRATE to move, with the refusal
+    /// (atomic engine, `--engine auto` only; nothing of them moved).
+    fallback: Vec<(usize, String)>,
 }
 
 /// Every source and target must be a reachable master that serves (sources) the slots.
@@ -522,10 +554,10 @@ fn prepare(
                 refuse_older_rdb(&counts, pair, node, &job.nodes[pair.to])?;
             }
         }
-        let moves_keys = pairs
-            .iter()
-            .zip(engines)
-            .any(|(p, e)| p.from == i && *e == Engine::Legacy);
+        // Under `--engine auto` an atomic pair the servers refuse moves with MIGRATE.
+        let moves_keys = pairs.iter().zip(engines).any(|(p, e)| {
+            p.from == i && (*e == Engine::Legacy || settings.engine == EngineChoice::Auto)
+        });
         let batch = match settings.batch_keys {
             Some(n) => n.max(1),
             None if !moves_keys => DEFAULT_MIGRATE_KEYS,
