@@ -99,6 +99,9 @@ struct Sizes {
     slots: usize,
     /// Rounds of the SIGKILL test (`LIVE_TRAFFIC_KILL_ROUNDS`), alternating engines.
     kill_rounds: usize,
+    /// `--engine` of the reshard whose source or target master is killed
+    /// (`LIVE_TRAFFIC_ENGINE`: auto, atomic or legacy; default auto).
+    master_kill_engine: String,
 }
 
 impl Sizes {
@@ -116,6 +119,8 @@ impl Sizes {
             keys: var("LIVE_TRAFFIC_KEYS", 60_000),
             slots: var("LIVE_TRAFFIC_SLOTS", 4000),
             kill_rounds: var("LIVE_TRAFFIC_KILL_ROUNDS", 2),
+            master_kill_engine: std::env::var("LIVE_TRAFFIC_ENGINE")
+                .unwrap_or_else(|_| "auto".to_string()),
         }
     }
 }
@@ -1334,6 +1339,8 @@ fn master_killed_mid_reshard(victim: Victim) {
         target.id(),
         "--slots",
         &slots,
+        "--engine",
+        &sizes.master_kill_engine,
         "--yes",
     ]));
     let jobs_before = migration_jobs(source);

@@ -408,7 +408,10 @@ fn point_holders(ctx: &BatchContext<'_>, fix: &SlotFix) -> Result<(), String> {
 /// Errors are left to each slot's own steps, which repeat this one.
 fn point_holders_first(ctx: &BatchContext<'_>, fixes: &[&SlotFix]) {
     let mut holders: Vec<usize> = Vec::new();
-    for fix in fixes.iter().filter(|f| f.owner_copy_wins && f.disown.is_empty()) {
+    for fix in fixes
+        .iter()
+        .filter(|f| f.owner_copy_wins && f.disown.is_empty())
+    {
         if point_holders(ctx, fix).is_ok() {
             holders.extend(fix.holders.iter().map(|(h, _)| *h));
         }
