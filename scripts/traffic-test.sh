@@ -6,8 +6,8 @@
 # second reshard), through `fix` after rcluster is SIGKILLed mid-reshard, and through `fix` after
 # the source (then the target) master is SIGKILLed mid-reshard and replaced; after each
 # command: no acknowledged write lost, counters exact, no wrong read, every node clean and
-# agreeing, no server crash. CI runs the same file small (about a minute per server), without
-# the kill tests that are still flaky (ignored there, issue 21); this script includes them.
+# agreeing, no server crash. CI runs the same file small (about a minute per server); this
+# script runs it bigger, with 10 rcluster kills per run.
 #
 # Prints one line per run (server, run, result, time), then every step's line (exit code,
 # client commands, slowest reply, client errors per kind) from the tests' summaries; the full

@@ -1158,10 +1158,6 @@ fn every_command_keeps_acknowledged_writes_under_live_traffic() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-#[ignore = "issue 21: flaky under load in CI on Valkey 8.1 and 9.1 (legacy round): once an \
-            acknowledged INCR was lost after fix (lt-counter:15 199 of 200 must-survive), once a \
-            GET read None for an acknowledged key while fix ran; passes in most runs; run with \
-            --ignored or scripts/traffic-test.sh"]
 fn fix_after_rcluster_killed_mid_reshard_under_live_traffic() {
     let sizes = Sizes::get();
     let cluster = TestCluster::start(3, 1, NodeOpts::new());
@@ -1426,19 +1422,11 @@ fn master_killed_mid_reshard(victim: Victim) {
 }
 
 #[test]
-#[ignore = "issue 21: after the source master dies mid-reshard and its replica is promoted, the \
-            target keeps importing from the dead node and keys written through ASK exist on both \
-            the target and the promoted replica with different values; fix refuses them (seen \
-            on Redis 6.2: lt-counter:32 and :36, slots 64 and 196); depends on the kill timing"]
 fn fix_after_the_source_master_died_mid_reshard_under_live_traffic() {
     master_killed_mid_reshard(Victim::Source);
 }
 
 #[test]
-#[ignore = "issue 21: flaky on Valkey 9.0 in CI: a counter one above its acknowledged \
-            increments after del-node of the dead target (13 of 12, +0 unknown: an INCR applied \
-            twice or counted as failed); passes in most runs; run with --ignored or \
-            scripts/traffic-test.sh"]
 fn fix_after_the_target_master_died_mid_reshard_under_live_traffic() {
     master_killed_mid_reshard(Victim::Target);
 }

@@ -312,7 +312,9 @@ fn follow(
                 .unreachable_since
                 .get_or_insert_with(|| (now, err.clone()))
                 .0;
-            if now.duration_since(since) >= run.settings.timeout {
+            // A source that does not answer for `-t` is given up (it died, or is cut off):
+            // its jobs are not waited for the much longer no-progress `--timeout`.
+            if now.duration_since(since) >= run.settings.io_timeout.min(run.settings.timeout) {
                 let addr = run.job.nodes[source.node].addr.to_string();
                 for job in source.jobs.iter_mut().filter(|j| !j.done) {
                     job.done = true;
