@@ -9,6 +9,8 @@
 
 use std::fmt;
 
+use crate::address::NodeAddr;
+
 /// The documented exit codes.
 pub mod exit_code {
     /// Success / healthy.
@@ -84,3 +86,35 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
         exit_code::FAILURE
     }
 }
+
+/// What kind of failure a [`NodeError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Could not reach the node (refused, timeout, DNS, TLS).
+    Connect,
+    /// AUTH was refused or required.
+    Auth,
+    /// The node answered a command with an error.
+    Server,
+    /// The connection broke or a reply was not what the command returns.
+    Io,
+}
+
+/// A failure talking to one node; displays as `127.0.0.1:7000: connection refused`.
+#[derive(Debug, Clone)]
+pub struct NodeError {
+    /// The node.
+    pub addr: NodeAddr,
+    /// The kind of failure.
+    pub kind: ErrorKind,
+    /// What went wrong, in plain words.
+    pub message: String,
+}
+
+impl fmt::Display for NodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.addr, self.message)
+    }
+}
+
+impl std::error::Error for NodeError {}

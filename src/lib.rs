@@ -18,6 +18,7 @@ pub mod generate;
 pub mod local;
 pub mod net;
 pub mod output;
+pub mod probe;
 pub mod progress;
 pub mod prompt;
 pub mod rate;

@@ -17,7 +17,6 @@ pub mod preflight;
 pub mod rebalance_plan;
 pub mod rejoin;
 pub mod reshard_plan;
-pub mod scan;
 pub mod slot_migrations;
 pub mod slots;
 pub mod snapshot;

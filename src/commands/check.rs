@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use crate::cli::CheckArgs;
 use crate::cluster::check::{CheckReport, check};
-use crate::cluster::scan::stray_keys;
+use crate::probe::scan::stray_keys;
 use crate::cluster::slot_migrations::handing_over;
 use crate::cluster::snapshot::Snapshot;
 use crate::error::Outcome;

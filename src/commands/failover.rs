@@ -7,7 +7,8 @@ use anyhow::bail;
 use serde::Serialize;
 
 use crate::cli::FailoverArgs;
-use crate::cluster::snapshot::{Snapshot, probe_node};
+use crate::cluster::snapshot::Snapshot;
+use crate::probe::snapshot::probe_node;
 use crate::error::{Outcome, UsageError};
 use crate::net::conn::ConnectOptions;
 use crate::output::{Output, Style};

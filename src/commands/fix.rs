@@ -17,7 +17,7 @@ use crate::cluster::fix_plan::{
     Diagnosis, FixOptions, FixPlan, Problem, SlotFix, grouped, plan_fix,
 };
 use crate::cluster::rejoin::plan_rejoin;
-use crate::cluster::scan::stray_keys;
+use crate::probe::scan::stray_keys;
 use crate::cluster::slots::SlotSet;
 use crate::cluster::snapshot::Snapshot;
 use crate::error::{Outcome, UsageError};

@@ -23,7 +23,7 @@ use super::migrate::{Endpoint, MigrateSettings, Tally};
 use super::setslot;
 use super::slot_batch::{BatchContext, drain_slot, is_no_longer_master};
 use crate::cluster::fix_plan::{Diagnosis, FixNode, FixPlan, Problem, SlotFix};
-use crate::cluster::scan::count_keys;
+use crate::probe::scan::count_keys;
 use crate::cluster::slots::{SLOT_COUNT, SlotSet};
 use crate::cluster::snapshot::Snapshot;
 use crate::net::conn::{ConnectOptions, NodeError, server_error_text};

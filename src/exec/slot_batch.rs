@@ -20,7 +20,7 @@ use super::conflicts::{ConflictLog, DroppedCopy};
 use super::migrate::{BigKey, Endpoint, MigrateSettings, Tally};
 use super::setslot;
 use crate::address::NodeAddr;
-use crate::cluster::scan::count_keys;
+use crate::probe::scan::count_keys;
 use crate::net::conn::{Auth, ErrorKind, NodeError, server_error_text};
 use crate::net::conncache::ConnCache;
 use crate::net::db::InDb;

@@ -20,7 +20,7 @@ use super::{Endpoint, EngineOutcome, Observer, Run, databases_with_keys};
 use crate::cluster::engine::{Engine, EngineChoice, NoAtomicMigration, refused_for_module};
 use crate::cluster::moves::PairMoves;
 use crate::cluster::nodes::parse_cluster_nodes;
-use crate::cluster::scan::count_keys_in;
+use crate::probe::scan::count_keys_in;
 use crate::cluster::slot_migrations::{
     Operation, Phase, SlotMigrationJob, parse_jobs, slotsrange_args,
 };

@@ -31,7 +31,7 @@ use crate::cluster::converge::{Target, lagging};
 use crate::cluster::engine::{Engine, EngineChoice};
 use crate::cluster::info::{ServerInfo, fields};
 use crate::cluster::moves::{MovePlan, PairMoves};
-use crate::cluster::scan::{SlotKeys, count_keys_in};
+use crate::probe::scan::{SlotKeys, count_keys_in};
 use crate::cluster::slots::SlotSet;
 use crate::cluster::snapshot::Snapshot;
 use crate::net::conn::{Auth, ConnectOptions, NodeConn, NodeError};
