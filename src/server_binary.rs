@@ -2,7 +2,7 @@
 //! `restore`'s scratch server): finding `redis-server` and `valkey-server` on PATH, telling
 //! what one is from its `--version`, and choosing one that can read a backup's RDB file.
 //!
-//! Live nodes are judged by `cluster::capabilities`; this module only looks at binaries.
+//! Live nodes are judged by `cluster::parse::capabilities`; this module only looks at binaries.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, bail};
 use serde::Serialize;
 
-use crate::cluster::capabilities::{Flavor, Version};
+use crate::cluster::parse::capabilities::{Flavor, Version};
 use crate::error::UsageError;
 
 /// The names looked for on PATH, in order of preference.

@@ -76,7 +76,7 @@ impl SizedKey {
             size,
             node: node.to_string(),
             db,
-            slot: super::slots::key_slot(key),
+            slot: crate::cluster::slots::key_slot(key),
         }
     }
 }

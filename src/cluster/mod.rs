@@ -1,22 +1,12 @@
-//! The cluster model: slots, `CLUSTER NODES` parsing, INFO parsing, the topology snapshot and
-//! the health check.
+//! The cluster model, pure: no I/O (loading happens in [`crate::probe`], changes in
+//! [`crate::exec`]). [`slots`] (the key-to-slot function and `SlotSet`), [`snapshot`] (every
+//! node's view of the cluster, as loaded), [`keysizes`] (bigkeys/memkeys tallies), then by
+//! concern: [`parse`] (what servers answer), [`plan`] (the planners) and [`verdict`] (the
+//! checks that judge a snapshot).
 
-pub mod admission;
-pub mod capabilities;
-pub mod check;
-pub mod converge;
-pub mod create_plan;
-pub mod engine;
-pub mod fix_plan;
-pub mod info;
 pub mod keysizes;
-pub mod membership;
-pub mod moves;
-pub mod nodes;
-pub mod preflight;
-pub mod rebalance_plan;
-pub mod rejoin;
-pub mod reshard_plan;
-pub mod slot_migrations;
+pub mod parse;
+pub mod plan;
 pub mod slots;
 pub mod snapshot;
+pub mod verdict;

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::info::{ServerInfo, add_per_db};
-use super::nodes::NodeEntry;
-use super::slot_migrations::SlotMigrationJob;
 use crate::address::NodeAddr;
+use crate::cluster::parse::info::{ServerInfo, add_per_db};
+use crate::cluster::parse::nodes::NodeEntry;
+use crate::cluster::parse::slot_migrations::SlotMigrationJob;
 use crate::error::NodeError;
 
 /// What one reachable node says: its own `CLUSTER NODES` view and its INFO.
@@ -158,7 +158,7 @@ pub struct NodeJson {
     /// Why it did not, when it did not.
     pub error: Option<String>,
     /// Slot ranges as `[start, end]` pairs.
-    pub slots: super::slots::SlotSet,
+    pub slots: crate::cluster::slots::SlotSet,
     /// Number of slots served.
     pub slot_count: usize,
     /// Keys over every database, null when unreachable.
@@ -168,7 +168,7 @@ pub struct NodeJson {
     /// Config epoch.
     pub config_epoch: u64,
     /// Bus link state as the entry node sees it.
-    pub link_state: super::nodes::LinkState,
+    pub link_state: crate::cluster::parse::nodes::LinkState,
     /// Slots being migrated away: `{slot, to}`.
     pub migrating: Vec<OpenSlotJson>,
     /// Slots being imported: `{slot, from}`.
@@ -176,7 +176,7 @@ pub struct NodeJson {
     /// Replication offset, null when unreachable.
     pub repl_offset: Option<i64>,
     /// `redis` or `valkey`, null when unreachable.
-    pub server: Option<super::capabilities::Flavor>,
+    pub server: Option<crate::cluster::parse::capabilities::Flavor>,
     /// The server's own version (Valkey's, not its `redis_version`), null when unreachable.
     pub version: Option<String>,
 }
@@ -194,7 +194,7 @@ impl NodeJson {
     /// The JSON description of `node`.
     pub fn from_state(node: &NodeState) -> Self {
         let current = node.current();
-        let open = |list: &[super::nodes::OpenSlot]| {
+        let open = |list: &[crate::cluster::parse::nodes::OpenSlot]| {
             list.iter()
                 .map(|o| OpenSlotJson {
                     slot: o.slot,
@@ -242,7 +242,7 @@ impl NodeJson {
 #[cfg(test)]
 pub mod fixtures {
     use super::*;
-    use crate::cluster::nodes::parse_cluster_nodes;
+    use crate::cluster::parse::nodes::parse_cluster_nodes;
     use crate::error::ErrorKind;
 
     /// A healthy six-node cluster (seed 000's layout): three masters, one replica each.
@@ -274,7 +274,9 @@ e463eb0b118c3292687f78244988b38d4b220b40 172.20.0.6:6379@16379 slave aa75a42766e
     /// A reachable, healthy node's INFO.
     pub fn healthy_info(replica: bool, keys: u64) -> ServerInfo {
         ServerInfo {
-            server: crate::cluster::capabilities::Capabilities::from_info("redis_version:7.0.15"),
+            server: crate::cluster::parse::capabilities::Capabilities::from_info(
+                "redis_version:7.0.15",
+            ),
             cluster_enabled: true,
             cluster_state_ok: true,
             keys,

@@ -13,10 +13,10 @@ use anyhow::{Context, bail};
 use serde::Serialize;
 
 use crate::cli::BackupArgs;
-use crate::cluster::capabilities::{Flavor, Version};
-use crate::cluster::check::check;
+use crate::cluster::parse::capabilities::{Flavor, Version};
 use crate::cluster::slots::SlotSet;
 use crate::cluster::snapshot::{NodeJson, NodeState, Snapshot};
+use crate::cluster::verdict::check::check;
 use crate::error::{Outcome, UsageError};
 use crate::exec::backup::fetch_rdb;
 use crate::net::conn::ConnectOptions;

@@ -3,13 +3,13 @@
 use std::time::{Duration, Instant};
 
 use crate::cli::CheckArgs;
-use crate::cluster::check::{CheckReport, check};
-use crate::probe::scan::stray_keys;
-use crate::cluster::slot_migrations::handing_over;
+use crate::cluster::parse::slot_migrations::handing_over;
 use crate::cluster::snapshot::Snapshot;
+use crate::cluster::verdict::check::{CheckReport, check};
 use crate::error::Outcome;
 use crate::net::conn::ConnectOptions;
 use crate::output::Output;
+use crate::probe::scan::stray_keys;
 use crate::report::{json::CheckJson, text};
 use crate::settings;
 

@@ -8,10 +8,10 @@ use serde::Serialize;
 
 use crate::cli::FailoverArgs;
 use crate::cluster::snapshot::Snapshot;
-use crate::probe::snapshot::probe_node;
 use crate::error::{Outcome, UsageError};
 use crate::net::conn::ConnectOptions;
 use crate::output::{Output, Style};
+use crate::probe::snapshot::probe_node;
 use crate::settings;
 
 /// How often the nodes are asked whether they see the promotion.

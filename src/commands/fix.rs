@@ -1,6 +1,6 @@
 //! `rcluster fix`: diagnose, plan, confirm, act, check again, and repeat (a few rounds) until
 //! the cluster is healthy. The plan is pure data from the diagnosis (see
-//! [`crate::cluster::fix_plan`]); this module gathers, prints and applies it.
+//! [`crate::cluster::plan::fix`]); this module gathers, prints and applies it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -11,15 +11,14 @@ use serde::Serialize;
 
 use super::migration;
 use crate::cli::FixArgs;
-use crate::cluster::check::{CheckReport, check};
-use crate::cluster::engine::EngineChoice;
-use crate::cluster::fix_plan::{
+use crate::cluster::plan::engine::EngineChoice;
+use crate::cluster::plan::fix::{
     Diagnosis, FixOptions, FixPlan, Problem, SlotFix, grouped, plan_fix,
 };
-use crate::cluster::rejoin::plan_rejoin;
-use crate::probe::scan::stray_keys;
+use crate::cluster::plan::rejoin::plan_rejoin;
 use crate::cluster::slots::SlotSet;
 use crate::cluster::snapshot::Snapshot;
+use crate::cluster::verdict::check::{CheckReport, check};
 use crate::error::{Outcome, UsageError};
 use crate::exec::conflicts::{ConflictLog, DroppedCopy};
 use crate::exec::fix::{FixReport, apply, diagnose};
@@ -27,6 +26,7 @@ use crate::exec::migrate::Endpoint;
 use crate::exec::rejoin as rejoin_exec;
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
+use crate::probe::scan::stray_keys;
 use crate::prompt;
 use crate::report::migration::throttle_lines;
 use crate::report::text;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::migration;
 use crate::address::NodeAddr;
 use crate::cli::ImportArgs;
-use crate::cluster::info::{ServerInfo, per_db_text};
+use crate::cluster::parse::info::{ServerInfo, per_db_text};
 use crate::error::{Outcome, UsageError};
 use crate::exec::import::{
     DbPair, ImportCounters, ImportJob, ImportReport, import, same_db_pairs, targets,

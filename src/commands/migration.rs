@@ -10,18 +10,18 @@ use serde::Serialize;
 
 use crate::address::NodeAddr;
 use crate::cli::{EngineArg, EngineOpts, KeyMoveOpts};
-use crate::cluster::capabilities::Capabilities;
-use crate::cluster::check::{CheckReport, check};
-use crate::cluster::engine::{
+use crate::cluster::parse::capabilities::Capabilities;
+use crate::cluster::parse::info::{ModuleInfo, numbered_dbs_used};
+use crate::cluster::parse::slot_migrations::any_running;
+use crate::cluster::plan::engine::{
     Engine, EngineChoice, NoAtomicMigration, choose_engines, module_vetoes,
 };
-use crate::cluster::fix_plan::{FixOptions, FixPlan, ReplicaReset, plan_fix};
-use crate::cluster::info::{ModuleInfo, numbered_dbs_used};
-use crate::cluster::moves::{MovePlan, PairMoves, PlanNode};
-use crate::cluster::preflight::{Preflight, preflight};
-use crate::cluster::slot_migrations::any_running;
+use crate::cluster::plan::fix::{FixOptions, FixPlan, ReplicaReset, plan_fix};
+use crate::cluster::plan::moves::{MovePlan, PairMoves, PlanNode};
 use crate::cluster::slots::{SlotSet, slot_list};
 use crate::cluster::snapshot::Snapshot;
+use crate::cluster::verdict::check::{CheckReport, check};
+use crate::cluster::verdict::preflight::{Preflight, preflight};
 use crate::error::{Outcome, UsageError};
 use crate::exec::fix::{apply as apply_fix, diagnose};
 use crate::exec::migrate::{

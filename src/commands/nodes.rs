@@ -1,7 +1,7 @@
 //! `rcluster nodes`: a table of every node, grouped by shard.
 
 use crate::cli::NodeArg;
-use crate::cluster::slot_migrations::running_jobs;
+use crate::cluster::parse::slot_migrations::running_jobs;
 use crate::cluster::snapshot::Snapshot;
 use crate::error::Outcome;
 use crate::net::conn::ConnectOptions;

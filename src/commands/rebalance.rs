@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::migration::{self, FinalCheck, names};
 use crate::cli::RebalanceArgs;
-use crate::cluster::engine::Engine;
-use crate::cluster::rebalance_plan::{
+use crate::cluster::plan::engine::Engine;
+use crate::cluster::plan::rebalance::{
     RebalancePlan, RebalanceRequest, parse_weight, plan_rebalance,
 };
 use crate::error::{Outcome, UsageError};

@@ -7,9 +7,9 @@ use serde::Serialize;
 
 use super::migration::{self, FinalCheck, names};
 use crate::cli::ReshardArgs;
-use crate::cluster::engine::Engine;
-use crate::cluster::moves::{PlanNode, resolve_master};
-use crate::cluster::reshard_plan::{
+use crate::cluster::plan::engine::Engine;
+use crate::cluster::plan::moves::{PlanNode, resolve_master};
+use crate::cluster::plan::reshard::{
     Amount, ReshardPlan, ReshardRequest, Sources, parse_slot_ranges, plan_reshard,
 };
 use crate::cluster::snapshot::Snapshot;

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use super::import::{cluster_db_words, print_report};
 use super::migration;
 use crate::cli::RestoreArgs;
-use crate::cluster::capabilities::{Flavor, Version};
-use crate::cluster::info::{ServerInfo, per_db_text};
+use crate::cluster::parse::capabilities::{Flavor, Version};
+use crate::cluster::parse::info::{ServerInfo, per_db_text};
 use crate::error::{Outcome, UsageError};
 use crate::exec::backup::{RdbHeader, RdbMagic, file_digest};
 use crate::exec::import::{

@@ -9,10 +9,10 @@ use anyhow::{Context, bail};
 
 use super::poll::{describe_lag, wait_until_converged};
 use crate::address::NodeAddr;
-use crate::cluster::converge::{Lag, Target};
-use crate::cluster::create_plan::CreatePlan;
+use crate::cluster::plan::create::CreatePlan;
 use crate::cluster::slots::{SlotRange, SlotSet};
 use crate::cluster::snapshot::Snapshot;
+use crate::cluster::verdict::converge::{Lag, Target};
 use crate::net::conn::{ConnectOptions, NodeError, humanize};
 use crate::net::pool::NodePool;
 
@@ -28,7 +28,7 @@ pub struct Member {
     /// Its cluster-bus port.
     pub bus_port: u16,
     /// What the node can do.
-    pub server: crate::cluster::capabilities::Capabilities,
+    pub server: crate::cluster::parse::capabilities::Capabilities,
 }
 
 /// The steps of a bootstrap, announced as they start.

@@ -22,13 +22,13 @@ use super::conflicts::{ConflictLog, DroppedCopy};
 use super::migrate::{Endpoint, MigrateSettings, Tally};
 use super::setslot;
 use super::slot_batch::{BatchContext, drain_slot, is_no_longer_master};
-use crate::cluster::fix_plan::{Diagnosis, FixNode, FixPlan, Problem, SlotFix};
-use crate::probe::scan::count_keys;
+use crate::cluster::plan::fix::{Diagnosis, FixNode, FixPlan, Problem, SlotFix};
 use crate::cluster::slots::{SLOT_COUNT, SlotSet};
 use crate::cluster::snapshot::Snapshot;
 use crate::net::conn::{ConnectOptions, NodeError, server_error_text};
 use crate::net::conncache::ConnCache;
 use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};
+use crate::probe::scan::count_keys;
 
 /// How long holders pointed at their slots' owners may take to report `cluster_state:ok`.
 const HOLDERS_UP_TIMEOUT: Duration = Duration::from_secs(5);
@@ -46,7 +46,7 @@ pub fn masters(snapshot: &Snapshot) -> (Vec<FixNode>, Vec<Endpoint>) {
     for &i in &masters {
         let state = &snapshot.nodes[i];
         let current = state.current();
-        let open = |list: &[crate::cluster::nodes::OpenSlot]| {
+        let open = |list: &[crate::cluster::parse::nodes::OpenSlot]| {
             list.iter()
                 .map(|o| (o.slot, position(&o.peer)))
                 .collect::<Vec<_>>()

@@ -1,12 +1,12 @@
 //! Waiting for the cluster to converge: ask every node for its view in parallel every few tens
-//! of milliseconds until the pure comparison in [`crate::cluster::converge`] finds nothing
+//! of milliseconds until the pure comparison in [`crate::cluster::verdict::converge`] finds nothing
 //! missing, or the deadline passes and we can say exactly who does not see whom.
 
 use std::time::{Duration, Instant};
 
-use crate::cluster::converge::{Lag, Observation, Target, lagging};
-use crate::cluster::info::fields;
-use crate::cluster::nodes::parse_cluster_nodes;
+use crate::cluster::parse::info::fields;
+use crate::cluster::parse::nodes::parse_cluster_nodes;
+use crate::cluster::verdict::converge::{Lag, Observation, Target, lagging};
 use crate::net::conn::NodeConn;
 use crate::net::pool::NodePool;
 
@@ -21,7 +21,9 @@ pub fn observe(pool: &NodePool) -> Vec<Observation> {
     })
 }
 
-fn view_of(conn: &mut NodeConn) -> Result<(Vec<crate::cluster::nodes::NodeEntry>, bool), String> {
+fn view_of(
+    conn: &mut NodeConn,
+) -> Result<(Vec<crate::cluster::parse::nodes::NodeEntry>, bool), String> {
     let mut pipe = redis::pipe();
     pipe.cmd("CLUSTER").arg("NODES").cmd("CLUSTER").arg("INFO");
     let replies = conn.pipeline(&pipe).map_err(|e| e.message)?;

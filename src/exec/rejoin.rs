@@ -1,4 +1,4 @@
-//! Rejoining nodes that came back with new addresses (see [`crate::cluster::rejoin`]): each
+//! Rejoining nodes that came back with new addresses (see [`crate::cluster::plan::rejoin`]): each
 //! given address is reached and asked who it is, the plan's `CLUSTER MEET`s are sent, and the
 //! nodes are polled until every one sees every other at its current address.
 
@@ -8,9 +8,9 @@ use anyhow::{Context, bail};
 
 use super::bootstrap::resolve_ip;
 use crate::address::NodeAddr;
-use crate::cluster::info::fields;
-use crate::cluster::nodes::{NodeEntry, parse_cluster_nodes};
-use crate::cluster::rejoin::{Meet, Reached, RejoinPlan, apart};
+use crate::cluster::parse::info::fields;
+use crate::cluster::parse::nodes::{NodeEntry, parse_cluster_nodes};
+use crate::cluster::plan::rejoin::{Meet, Reached, RejoinPlan, apart};
 use crate::net::conn::ConnectOptions;
 use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};
 

@@ -20,10 +20,10 @@ use super::conflicts::{ConflictLog, DroppedCopy};
 use super::migrate::{BigKey, Endpoint, MigrateSettings, Tally};
 use super::setslot;
 use crate::address::NodeAddr;
-use crate::probe::scan::count_keys;
 use crate::net::conn::{Auth, ErrorKind, NodeError, server_error_text};
 use crate::net::conncache::ConnCache;
 use crate::net::db::InDb;
+use crate::probe::scan::count_keys;
 
 /// Keys of at least this many bytes are reported as big keys when they are retried alone.
 const BIG_KEY_BYTES: u64 = 1024 * 1024;

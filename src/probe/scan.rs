@@ -4,9 +4,9 @@
 //! `CLUSTER COUNTKEYSINSLOT` (every database in the same pipelines), masters in parallel: a
 //! few milliseconds instead of redis-cli's 16384 serial round trips per master.
 
-use crate::cluster::check::StrayKeys;
 use crate::cluster::slots::{SLOT_COUNT, SlotSet};
 use crate::cluster::snapshot::Snapshot;
+use crate::cluster::verdict::check::StrayKeys;
 use crate::net::conn::{ConnectOptions, NodeConn, NodeError};
 use crate::net::db::select;
 use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};

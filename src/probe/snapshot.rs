@@ -3,9 +3,9 @@
 //! `cluster-databases`, `CLUSTER GETSLOTMIGRATIONS`).
 
 use crate::address::NodeAddr;
-use crate::cluster::info::ServerInfo;
-use crate::cluster::nodes::{NodeEntry, parse_cluster_nodes};
-use crate::cluster::slot_migrations::parse_jobs;
+use crate::cluster::parse::info::ServerInfo;
+use crate::cluster::parse::nodes::{NodeEntry, parse_cluster_nodes};
+use crate::cluster::parse::slot_migrations::parse_jobs;
 use crate::cluster::snapshot::{NodeProbe, NodeState, Snapshot};
 use crate::net::conn::{ConnectOptions, ErrorKind, NodeConn, NodeError};
 use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};
@@ -59,7 +59,6 @@ impl Snapshot {
             loaded_unix,
         })
     }
-
 }
 
 /// Asks one node for `CLUSTER NODES`, `INFO`, `CLUSTER INFO`, `DBSIZE`, `cluster-databases` and
@@ -144,4 +143,3 @@ fn not_a_cluster_node(addr: &NodeAddr) -> NodeError {
         message: "not a cluster node (cluster_enabled:0)".into(),
     }
 }
-

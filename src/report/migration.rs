@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::cluster::engine::Engine;
-use crate::cluster::moves::{MovePlan, PairMoves};
+use crate::cluster::plan::engine::Engine;
+use crate::cluster::plan::moves::{MovePlan, PairMoves};
 use crate::cluster::slots::SlotSet;
 use crate::exec::migrate::{MigrationReport, PairReport};
 use crate::exec::throttle::Limits;

@@ -4,7 +4,7 @@
 use comfy_table::{Table, presets};
 use serde::Serialize;
 
-use crate::cluster::info::{numbered_dbs_used, per_db_text};
+use crate::cluster::parse::info::{numbered_dbs_used, per_db_text};
 use crate::cluster::slots::{SLOT_COUNT, SlotRange, SlotSet};
 use crate::cluster::snapshot::{NodeState, Snapshot};
 

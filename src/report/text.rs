@@ -1,12 +1,12 @@
 //! redis-cli-style text reports: the `M:`/`S:` node blocks, the info summary and the check
 //! report. Pure functions from data to a [`Doc`].
 
-use crate::cluster::check::CheckReport;
-use crate::cluster::create_plan::CreatePlan;
-use crate::cluster::info::{numbered_dbs_used, per_db_text};
-use crate::cluster::slot_migrations::{MigrationSeen, Phase};
+use crate::cluster::parse::info::{numbered_dbs_used, per_db_text};
+use crate::cluster::parse::slot_migrations::{MigrationSeen, Phase};
+use crate::cluster::plan::create::CreatePlan;
 use crate::cluster::slots::slot_list;
 use crate::cluster::snapshot::{NodeState, Snapshot};
+use crate::cluster::verdict::check::CheckReport;
 use crate::exec::bootstrap::Member;
 use crate::output::{Doc, Style};
 
@@ -352,8 +352,8 @@ pub fn create_plan(plan: &CreatePlan, members: &[Member]) -> Doc {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::check::check;
     use crate::cluster::snapshot::fixtures::{HEALTHY, all_views, snapshot};
+    use crate::cluster::verdict::check::check;
 
     /// The healthy report has exactly the lines and order of redis-cli's (seed 000).
     #[test]

@@ -17,18 +17,18 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::{Endpoint, EngineOutcome, Observer, Run, databases_with_keys};
-use crate::cluster::engine::{Engine, EngineChoice, NoAtomicMigration, refused_for_module};
-use crate::cluster::moves::PairMoves;
-use crate::cluster::nodes::parse_cluster_nodes;
-use crate::probe::scan::count_keys_in;
-use crate::cluster::slot_migrations::{
+use crate::cluster::parse::nodes::parse_cluster_nodes;
+use crate::cluster::parse::slot_migrations::{
     Operation, Phase, SlotMigrationJob, parse_jobs, slotsrange_args,
 };
+use crate::cluster::plan::engine::{Engine, EngineChoice, NoAtomicMigration, refused_for_module};
+use crate::cluster::plan::moves::PairMoves;
 use crate::cluster::slots::SlotSet;
 use crate::exec::interrupt;
 use crate::net::conn::{ConnectOptions, NodeConn, NodeError, server_error_text};
 use crate::net::conncache::ConnCache;
 use crate::net::fanout::fan_out;
+use crate::probe::scan::count_keys_in;
 
 /// How often the jobs are polled: a few milliseconds of a job that takes hundreds.
 const POLL: Duration = Duration::from_millis(5);

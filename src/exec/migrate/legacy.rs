@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{EngineOutcome, Observer, OpenSlot, PairReport, Run, keys_in};
-use crate::cluster::engine::Engine;
-use crate::cluster::moves::PairMoves;
+use crate::cluster::plan::engine::Engine;
+use crate::cluster::plan::moves::PairMoves;
 use crate::exec::announce::Announcer;
 use crate::exec::interrupt;
 use crate::exec::schedule::BatchQueue;

@@ -26,18 +26,18 @@ use super::interrupt;
 use super::poll::{describe_lag, observe};
 use super::throttle::{Throttle, ThrottleReport};
 use crate::address::NodeAddr;
-use crate::cluster::capabilities::Capabilities;
-use crate::cluster::converge::{Target, lagging};
-use crate::cluster::engine::{Engine, EngineChoice};
-use crate::cluster::info::{ServerInfo, fields};
-use crate::cluster::moves::{MovePlan, PairMoves};
-use crate::probe::scan::{SlotKeys, count_keys_in};
+use crate::cluster::parse::capabilities::Capabilities;
+use crate::cluster::parse::info::{ServerInfo, fields};
+use crate::cluster::plan::engine::{Engine, EngineChoice};
+use crate::cluster::plan::moves::{MovePlan, PairMoves};
 use crate::cluster::slots::SlotSet;
 use crate::cluster::snapshot::Snapshot;
+use crate::cluster::verdict::converge::{Target, lagging};
 use crate::net::conn::{Auth, ConnectOptions, NodeConn, NodeError};
 use crate::net::conncache::ConnCache;
 use crate::net::fanout::fan_out;
 use crate::net::pool::NodePool;
+use crate::probe::scan::{SlotKeys, count_keys_in};
 
 /// Keys per MIGRATE when `--pipeline` is not given, at most.
 const DEFAULT_MIGRATE_KEYS: usize = 1000;
@@ -66,7 +66,7 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// Every node of `snapshot`, in the same order as [`crate::cluster::moves::PlanNode::from_snapshot`].
+    /// Every node of `snapshot`, in the same order as [`crate::cluster::plan::moves::PlanNode::from_snapshot`].
     pub fn from_snapshot(snapshot: &Snapshot) -> Vec<Endpoint> {
         snapshot
             .nodes

@@ -1,8 +1,8 @@
 //! Membership decisions for add-node and del-node, as pure functions: which master a new (or
 //! orphaned) replica follows, and where a drained master's slots go.
 
-use super::moves::{MovePlan, PlanError, PlanNode, SlotMove};
-use super::snapshot::Snapshot;
+use crate::cluster::plan::moves::{MovePlan, PlanError, PlanNode, SlotMove};
+use crate::cluster::snapshot::Snapshot;
 
 /// A master a replica could follow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +95,7 @@ pub fn drain_plan(nodes: &[PlanNode], from: usize) -> Result<MovePlan, PlanError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::moves::fixtures::{master, replica};
+    use crate::cluster::plan::moves::fixtures::{master, replica};
 
     fn choice(id: &str, host: &str, replicas: usize, slots: usize) -> MasterChoice {
         MasterChoice {

@@ -7,7 +7,7 @@
 //! only masters below it receive, so every slot moves at most once; each giver hands out its
 //! lowest-numbered slots in one run per receiver, which keeps ranges contiguous.
 
-use super::moves::{MovePlan, PlanError, PlanNode, SlotMove, resolve_node};
+use crate::cluster::plan::moves::{MovePlan, PlanError, PlanNode, SlotMove, resolve_node};
 
 /// What the operator asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -241,7 +241,7 @@ fn moves_for(nodes: &[PlanNode], shares: &[Share]) -> MovePlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::moves::fixtures::master;
+    use crate::cluster::plan::moves::fixtures::master;
 
     fn request(weights: &[(&str, f64)], empty: bool, threshold: f64) -> RebalanceRequest {
         RebalanceRequest {
@@ -303,7 +303,7 @@ mod tests {
     #[test]
     fn weight_of_a_node_that_became_a_replica_is_ignored() {
         let mut nodes = three_plus_empty();
-        nodes.push(crate::cluster::moves::fixtures::replica("ffff"));
+        nodes.push(crate::cluster::plan::moves::fixtures::replica("ffff"));
         let planned = plan_rebalance(&nodes, &request(&[("ffff", 0.01)], false, 2.0)).unwrap();
         assert_eq!(planned.notes.len(), 1, "{:?}", planned.notes);
         assert!(planned.notes[0].contains("is a replica now"));

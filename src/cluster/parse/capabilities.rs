@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::info::fields;
+use crate::cluster::parse::info::fields;
 
 /// The server software.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]

@@ -8,8 +8,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::slots::{SLOT_COUNT, SlotRange, SlotSet};
 use crate::address::NodeAddr;
+use crate::cluster::slots::{SLOT_COUNT, SlotRange, SlotSet};
 
 /// The flags of a node as another node (or itself) sees them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

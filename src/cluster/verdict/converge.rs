@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::nodes::NodeEntry;
-use super::slots::SlotSet;
+use crate::cluster::parse::nodes::NodeEntry;
+use crate::cluster::slots::SlotSet;
 
 /// What every node should see.
 #[derive(Debug, Clone, Default)]
@@ -160,7 +160,7 @@ fn differences(view: &[NodeEntry], state_ok: bool, target: &Target) -> Differenc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::nodes::parse_cluster_nodes;
+    use crate::cluster::parse::nodes::parse_cluster_nodes;
     use crate::cluster::slots::SlotRange;
 
     const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use super::slots::{SlotRange, SlotSet};
-use super::snapshot::Snapshot;
+use crate::cluster::slots::{SlotRange, SlotSet};
+use crate::cluster::snapshot::Snapshot;
 
 /// Which end of a migration a job is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -156,7 +156,7 @@ fn parse_ranges(text: &str) -> Result<SlotSet, String> {
         let parse = |s: &str| {
             s.parse::<u16>()
                 .ok()
-                .filter(|&n| n < super::slots::SLOT_COUNT)
+                .filter(|&n| n < crate::cluster::slots::SLOT_COUNT)
                 .ok_or_else(|| format!("bad slot range '{part}' in a slot migration entry"))
         };
         let (start, end) = (parse(start)?, parse(end)?);

@@ -3,11 +3,11 @@
 //! move; problems elsewhere are warnings. Views that only lag behind are "transient": the
 //! caller may reload and ask again after a moment.
 
-use super::check::CheckReport;
-use super::moves::MovePlan;
-use super::slot_migrations::slots_in_flight;
-use super::slots::slot_list;
-use super::snapshot::Snapshot;
+use crate::cluster::parse::slot_migrations::slots_in_flight;
+use crate::cluster::plan::moves::MovePlan;
+use crate::cluster::slots::slot_list;
+use crate::cluster::snapshot::Snapshot;
+use crate::cluster::verdict::check::CheckReport;
 
 /// The judgement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,7 +46,7 @@ pub fn preflight(
     also_involved: &[usize],
 ) -> Preflight {
     let mut out = Preflight::default();
-    let moving: super::slots::SlotSet = plan.moves.iter().map(|m| m.slot).collect();
+    let moving: crate::cluster::slots::SlotSet = plan.moves.iter().map(|m| m.slot).collect();
     let involved: Vec<usize> = {
         let mut v: Vec<usize> = plan.moves.iter().flat_map(|m| [m.from, m.to]).collect();
         v.extend_from_slice(also_involved);
@@ -180,9 +180,9 @@ pub fn preflight(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::check::check;
-    use crate::cluster::moves::SlotMove;
+    use crate::cluster::plan::moves::SlotMove;
     use crate::cluster::snapshot::fixtures;
+    use crate::cluster::verdict::check::check;
 
     const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     const B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::capabilities::Capabilities;
+use crate::cluster::parse::capabilities::Capabilities;
 
 /// What one node says about itself in `INFO`, `CLUSTER INFO` and `DBSIZE`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

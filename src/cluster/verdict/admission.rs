@@ -1,8 +1,8 @@
 //! May this node join a new cluster? The emptiness rules of `create` and `add-node`, as a pure
 //! function of what the node said about itself.
 
-use super::info::per_db_text;
-use super::snapshot::NodeProbe;
+use crate::cluster::parse::info::per_db_text;
+use crate::cluster::snapshot::NodeProbe;
 
 /// Every reason `probe`'s node cannot join a cluster as a fresh member; empty when it can.
 /// A node that knows others, serves slots or holds keys "is not empty", in redis-cli's words.
@@ -54,8 +54,8 @@ pub fn join_problems(probe: &NodeProbe) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::info::ServerInfo;
-    use crate::cluster::nodes::parse_cluster_nodes;
+    use crate::cluster::parse::info::ServerInfo;
+    use crate::cluster::parse::nodes::parse_cluster_nodes;
 
     const ID: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 

@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use super::capabilities::{Flavor, Version};
-use super::nodes::NodeEntry;
-use super::slot_migrations::{MigrationSeen, slots_in_flight, unfinished_jobs};
-use super::slots::{SLOT_COUNT, SlotRange, SlotSet, slot_list};
-use super::snapshot::{NodeState, Snapshot};
+use crate::cluster::parse::capabilities::{Flavor, Version};
+use crate::cluster::parse::nodes::NodeEntry;
+use crate::cluster::parse::slot_migrations::{MigrationSeen, slots_in_flight, unfinished_jobs};
+use crate::cluster::slots::{SLOT_COUNT, SlotRange, SlotSet, slot_list};
+use crate::cluster::snapshot::{NodeState, Snapshot};
 
 /// Keys found in slots a master does not serve: master id → slots holding keys.
 pub type StrayKeys = HashMap<String, SlotSet>;

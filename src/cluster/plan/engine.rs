@@ -6,9 +6,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::capabilities::{AtomicMigration, Capabilities};
-use super::info::ModuleInfo;
-use super::moves::PairMoves;
+use crate::cluster::parse::capabilities::{AtomicMigration, Capabilities};
+use crate::cluster::parse::info::ModuleInfo;
+use crate::cluster::plan::moves::PairMoves;
 
 /// What a Valkey server answers, as source (to `CLUSTER MIGRATESLOTS`) or as target (in the
 /// job's handshake), while a module that does not declare atomic slot migration support is
@@ -153,7 +153,7 @@ pub fn choose_engines(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::capabilities::{Flavor, Version};
+    use crate::cluster::parse::capabilities::{Flavor, Version};
 
     fn server(flavor: Flavor, major: u32, minor: u32) -> Capabilities {
         Capabilities {

@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::slots::{SLOT_COUNT, SlotSet};
+use crate::cluster::slots::{SLOT_COUNT, SlotSet};
 
 /// A master as the fix planner sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

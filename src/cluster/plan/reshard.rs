@@ -5,8 +5,8 @@
 //! apportionment (largest remainder), so exactly N slots move (redis-cli's float quotas
 //! sometimes move fewer). Each source gives its lowest-numbered slots, as redis-cli does.
 
-use super::moves::{MovePlan, PlanError, PlanNode, SlotMove, resolve_master};
-use super::slots::{SLOT_COUNT, SlotRange, SlotSet};
+use crate::cluster::plan::moves::{MovePlan, PlanError, PlanNode, SlotMove, resolve_master};
+use crate::cluster::slots::{SLOT_COUNT, SlotRange, SlotSet};
 
 /// Where the slots come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,7 +261,7 @@ pub fn apportion(total: usize, weights: &[usize]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::moves::fixtures::{master, replica};
+    use crate::cluster::plan::moves::fixtures::{master, replica};
 
     /// Three masters with redis-cli's split, a replica, and an empty master.
     fn cluster() -> Vec<PlanNode> {

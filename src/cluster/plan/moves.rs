@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::slots::SlotSet;
-use super::snapshot::Snapshot;
+use crate::cluster::slots::SlotSet;
+use crate::cluster::snapshot::Snapshot;
 
 /// A master as the planners see it.
 #[derive(Debug, Clone, PartialEq, Eq)]

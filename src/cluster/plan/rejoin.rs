@@ -7,8 +7,8 @@
 
 use std::fmt;
 
-use super::nodes::{LinkState, NodeEntry};
 use crate::address::NodeAddr;
+use crate::cluster::parse::nodes::{LinkState, NodeEntry};
 
 /// What one node answered at its current address.
 #[derive(Debug, Clone)]
@@ -173,7 +173,7 @@ pub fn apart(nodes: &[Reached], views: &[Vec<NodeEntry>]) -> Vec<Meet> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::nodes::parse_cluster_nodes;
+    use crate::cluster::parse::nodes::parse_cluster_nodes;
 
     const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     const B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
