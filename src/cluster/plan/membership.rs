@@ -1,7 +1,7 @@
 //! Membership decisions for add-node and del-node, as pure functions: which master a new (or
 //! orphaned) replica follows, and where a drained master's slots go.
 
-use crate::cluster::plan::moves::{MovePlan, PlanError, PlanNode, SlotMove};
+use crate::cluster::plan::moves::{MovePlan, MovePlanError, PlanNode, SlotMove};
 use crate::cluster::snapshot::Snapshot;
 
 /// A master a replica could follow.
@@ -55,10 +55,10 @@ pub fn pick_master(masters: &[MasterChoice], replica_host: &str, exclude: &str) 
 /// Moves every slot of master `from` to the other masters that serve slots, so that they end
 /// as even as possible (the ones with fewest slots receive first), each receiving one
 /// contiguous run of `from`'s slots in ascending order.
-pub fn drain_plan(nodes: &[PlanNode], from: usize) -> Result<MovePlan, PlanError> {
+pub fn drain_plan(nodes: &[PlanNode], from: usize) -> Result<MovePlan, MovePlanError> {
     let giver = &nodes[from];
     if !giver.is_master {
-        return Err(PlanError(format!(
+        return Err(MovePlanError(format!(
             "{} ({}) is a replica: it serves no slots to drain",
             giver.addr, giver.id
         )));
@@ -67,7 +67,7 @@ pub fn drain_plan(nodes: &[PlanNode], from: usize) -> Result<MovePlan, PlanError
         .filter(|&i| i != from && nodes[i].is_master && !nodes[i].slots.is_empty())
         .collect();
     if receivers.is_empty() {
-        return Err(PlanError(format!(
+        return Err(MovePlanError(format!(
             "{} is the only master that serves slots: there is nowhere to move them. Add a \
              master first (rcluster add-node), then drain",
             giver.addr

@@ -107,22 +107,22 @@ impl MovePlan {
 /// A request the planners refuse: an unknown or ambiguous node, a replica where a master is
 /// needed, an impossible amount. The message says what to give instead; nothing was changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlanError(pub String);
+pub struct MovePlanError(pub String);
 
-impl std::fmt::Display for PlanError {
+impl std::fmt::Display for MovePlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl std::error::Error for PlanError {}
+impl std::error::Error for MovePlanError {}
 
 /// Finds the node whose id is `text` or starts with it (case-insensitive; a prefix must match
 /// exactly one node). Replicas are found too, so that callers can say "is a replica".
-pub fn resolve_node(nodes: &[PlanNode], text: &str) -> Result<usize, PlanError> {
+pub fn resolve_node(nodes: &[PlanNode], text: &str) -> Result<usize, MovePlanError> {
     let wanted = text.trim().to_ascii_lowercase();
     if wanted.is_empty() {
-        return Err(PlanError("an empty node id was given".into()));
+        return Err(MovePlanError("an empty node id was given".into()));
     }
     if let Some(i) = nodes
         .iter()
@@ -135,10 +135,10 @@ pub fn resolve_node(nodes: &[PlanNode], text: &str) -> Result<usize, PlanError> 
         .collect();
     match matches.as_slice() {
         [i] => Ok(*i),
-        [] => Err(PlanError(format!(
+        [] => Err(MovePlanError(format!(
             "no node of the cluster has an id starting with {text:?} (`rcluster nodes HOST:PORT` lists them)"
         ))),
-        many => Err(PlanError(format!(
+        many => Err(MovePlanError(format!(
             "{text:?} is the start of {} node ids ({}); give more characters",
             many.len(),
             many.iter()
@@ -150,12 +150,12 @@ pub fn resolve_node(nodes: &[PlanNode], text: &str) -> Result<usize, PlanError> 
 }
 
 /// Like [`resolve_node`], but the node must be a master.
-pub fn resolve_master(nodes: &[PlanNode], text: &str) -> Result<usize, PlanError> {
+pub fn resolve_master(nodes: &[PlanNode], text: &str) -> Result<usize, MovePlanError> {
     let i = resolve_node(nodes, text)?;
     if nodes[i].is_master {
         Ok(i)
     } else {
-        Err(PlanError(format!(
+        Err(MovePlanError(format!(
             "{} ({}) is a replica, not a master; give the id of a master",
             nodes[i].addr, nodes[i].id
         )))

@@ -7,7 +7,7 @@
 //! only masters below it receive, so every slot moves at most once; each giver hands out its
 //! lowest-numbered slots in one run per receiver, which keeps ranges contiguous.
 
-use crate::cluster::plan::moves::{MovePlan, PlanError, PlanNode, SlotMove, resolve_node};
+use crate::cluster::plan::moves::{MovePlan, MovePlanError, PlanNode, SlotMove, resolve_node};
 
 /// What the operator asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,11 +71,12 @@ pub fn parse_weight(text: &str) -> Result<(String, f64), String> {
 pub fn plan_rebalance(
     nodes: &[PlanNode],
     request: &RebalanceRequest,
-) -> Result<RebalancePlan, PlanError> {
+) -> Result<RebalancePlan, MovePlanError> {
     let mut weights: Vec<Option<f64>> = vec![None; nodes.len()];
     let mut notes = Vec::new();
     for (id, weight) in &request.weights {
-        let i = resolve_node(nodes, id).map_err(|e| PlanError(format!("--weight {id}: {e}")))?;
+        let i =
+            resolve_node(nodes, id).map_err(|e| MovePlanError(format!("--weight {id}: {e}")))?;
         if !nodes[i].is_master {
             // A master that has since become a replica: redis-cli ignores its weight too.
             notes.push(format!(
@@ -85,7 +86,7 @@ pub fn plan_rebalance(
             continue;
         }
         if weights[i].is_some() {
-            return Err(PlanError(format!(
+            return Err(MovePlanError(format!(
                 "--weight names {} ({}) twice",
                 nodes[i].addr, nodes[i].id
             )));
@@ -116,12 +117,12 @@ pub fn plan_rebalance(
     let total_weight: f64 = shares.iter().map(|s| s.weight).sum();
     let total_slots: usize = shares.iter().map(|s| s.slots).sum();
     if shares.is_empty() || total_slots == 0 {
-        return Err(PlanError(
+        return Err(MovePlanError(
             "no master serves any slot: nothing to rebalance".into(),
         ));
     }
     if total_weight <= 0.0 {
-        return Err(PlanError(
+        return Err(MovePlanError(
             "every master taking part has weight 0: at least one must keep the slots".into(),
         ));
     }

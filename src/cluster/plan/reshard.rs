@@ -5,7 +5,7 @@
 //! apportionment (largest remainder), so exactly N slots move (redis-cli's float quotas
 //! sometimes move fewer). Each source gives its lowest-numbered slots, as redis-cli does.
 
-use crate::cluster::plan::moves::{MovePlan, PlanError, PlanNode, SlotMove, resolve_master};
+use crate::cluster::plan::moves::{MovePlan, MovePlanError, PlanNode, SlotMove, resolve_master};
 use crate::cluster::slots::{SLOT_COUNT, SlotRange, SlotSet};
 
 /// Where the slots come from.
@@ -83,9 +83,9 @@ fn parse_slot(text: &str) -> Result<u16, String> {
 pub fn plan_reshard(
     nodes: &[PlanNode],
     request: &ReshardRequest,
-) -> Result<ReshardPlan, PlanError> {
+) -> Result<ReshardPlan, MovePlanError> {
     let target = resolve_master(nodes, &request.to)
-        .map_err(|e| PlanError(format!("receiving node (--to): {e}")))?;
+        .map_err(|e| MovePlanError(format!("receiving node (--to): {e}")))?;
     let sources = resolve_sources(nodes, &request.from, target)?;
     match &request.amount {
         Amount::Count(count) => plan_count(nodes, target, &sources, *count),
@@ -98,7 +98,7 @@ fn resolve_sources(
     nodes: &[PlanNode],
     from: &Sources,
     target: usize,
-) -> Result<Vec<usize>, PlanError> {
+) -> Result<Vec<usize>, MovePlanError> {
     let sources: Vec<usize> = match from {
         Sources::All => (0..nodes.len())
             .filter(|&i| nodes[i].is_master && i != target)
@@ -107,9 +107,9 @@ fn resolve_sources(
             let mut sources = Vec::new();
             for id in ids {
                 let i = resolve_master(nodes, id)
-                    .map_err(|e| PlanError(format!("source node (--from): {e}")))?;
+                    .map_err(|e| MovePlanError(format!("source node (--from): {e}")))?;
                 if i == target {
-                    return Err(PlanError(format!(
+                    return Err(MovePlanError(format!(
                         "the receiving node {} ({}) is also in the source list; a node cannot \
                          give slots to itself",
                         nodes[i].addr, nodes[i].id
@@ -123,7 +123,7 @@ fn resolve_sources(
         }
     };
     if sources.is_empty() {
-        return Err(PlanError(
+        return Err(MovePlanError(
             "no source node: the cluster has no other master than the target".into(),
         ));
     }
@@ -136,16 +136,16 @@ fn plan_count(
     target: usize,
     sources: &[usize],
     count: usize,
-) -> Result<ReshardPlan, PlanError> {
+) -> Result<ReshardPlan, MovePlanError> {
     let held: Vec<usize> = sources.iter().map(|&i| nodes[i].slots.len()).collect();
     let total: usize = held.iter().sum();
     if count == 0 || count > usize::from(SLOT_COUNT) {
-        return Err(PlanError(format!(
+        return Err(MovePlanError(format!(
             "cannot move {count} slots: give a number from 1 to 16384"
         )));
     }
     if count > total {
-        return Err(PlanError(format!(
+        return Err(MovePlanError(format!(
             "cannot move {count} slots: the source node(s) serve only {total}"
         )));
     }
@@ -178,9 +178,9 @@ fn plan_named(
     sources: &[usize],
     named: &SlotSet,
     from: &Sources,
-) -> Result<ReshardPlan, PlanError> {
+) -> Result<ReshardPlan, MovePlanError> {
     if named.is_empty() {
-        return Err(PlanError("--slot-range names no slot".into()));
+        return Err(MovePlanError("--slot-range names no slot".into()));
     }
     let already_there = named.intersection(&nodes[target].slots);
     let mut moves = Vec::new();
@@ -205,14 +205,14 @@ fn plan_named(
         }
     }
     if !unserved.is_empty() {
-        return Err(PlanError(format!(
+        return Err(MovePlanError(format!(
             "slot(s) {} are not served by any master: nothing to move them from \
              (`rcluster fix` assigns uncovered slots)",
             unserved.abbreviated()
         )));
     }
     if !foreign.is_empty() && matches!(from, Sources::Ids(_)) {
-        return Err(PlanError(format!(
+        return Err(MovePlanError(format!(
             "slot(s) {} are served by a master that is not in --from; add it, or leave \
              --from out to take each slot from whichever master serves it",
             foreign.abbreviated()

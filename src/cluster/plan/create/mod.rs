@@ -6,7 +6,7 @@
 //!
 //! # Masters and slots: exactly redis-cli 7.0
 //!
-//! * `masters = N / (R + 1)`; fewer than 3 is an error ([`PlanError::TooFewMasters`]).
+//! * `masters = N / (R + 1)`; fewer than 3 is an error ([`CreatePlanError::TooFewMasters`]).
 //! * Nodes are grouped by [`CreateNode::host`] in order of first appearance, then interleaved
 //!   round-robin across the groups (one node of each host per round). The first `masters`
 //!   nodes of that list are `Master[0]`, `Master[1]`, ...; the rest are replica candidates.
@@ -126,7 +126,7 @@ pub struct PlannedReplica {
 
 /// Why no plan can be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PlanError {
+pub enum CreatePlanError {
     /// Fewer than 3 masters would result.
     TooFewMasters {
         /// Number of nodes offered.
@@ -145,10 +145,10 @@ pub enum PlanError {
     },
 }
 
-impl fmt::Display for PlanError {
+impl fmt::Display for CreatePlanError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PlanError::TooFewMasters {
+            CreatePlanError::TooFewMasters {
                 nodes,
                 replicas,
                 needed,
@@ -158,7 +158,7 @@ impl fmt::Display for PlanError {
                  {nodes} nodes and {replicas} replicas per node. At least {needed} nodes are \
                  required."
             ),
-            PlanError::TooManyMasters { masters, max } => write!(
+            CreatePlanError::TooManyMasters { masters, max } => write!(
                 f,
                 "Redis Cluster supports at most {max} master nodes (one hash slot each); these \
                  nodes would make {masters} masters. Use fewer nodes or more replicas per node."
@@ -167,7 +167,7 @@ impl fmt::Display for PlanError {
     }
 }
 
-impl std::error::Error for PlanError {}
+impl std::error::Error for CreatePlanError {}
 
 /// The slot range of each of `masters` masters, computed like redis-cli 7.0: 32-bit float
 /// slots per master and cursor, `lround(cursor + per_master - 1)` as each range's last slot,
@@ -269,18 +269,18 @@ fn group_cost(with_master: bool, k: u64) -> u64 {
 /// How many masters `nodes` nodes make with `replicas` replicas each (redis-cli's
 /// `N / (R+1)`), or why that is not a valid cluster. Needs no server, so callers can refuse
 /// before connecting anywhere.
-pub fn master_count(nodes: usize, replicas: usize) -> Result<usize, PlanError> {
+pub fn master_count(nodes: usize, replicas: usize) -> Result<usize, CreatePlanError> {
     let group = replicas.saturating_add(1);
     let master_count = nodes / group;
     if master_count < 3 {
-        return Err(PlanError::TooFewMasters {
+        return Err(CreatePlanError::TooFewMasters {
             nodes,
             replicas,
             needed: group.saturating_mul(3),
         });
     }
     if master_count > usize::from(SLOT_COUNT) {
-        return Err(PlanError::TooManyMasters {
+        return Err(CreatePlanError::TooManyMasters {
             masters: master_count,
             max: usize::from(SLOT_COUNT),
         });
@@ -291,7 +291,7 @@ pub fn master_count(nodes: usize, replicas: usize) -> Result<usize, PlanError> {
 /// Plans the creation of a cluster from `nodes` (validated, empty) with `replicas` replicas per
 /// master: the masters and slots redis-cli would choose, and a deterministic replica placement
 /// at least as good as redis-cli's (see the module documentation).
-pub fn plan_create(nodes: &[CreateNode], replicas: usize) -> Result<CreatePlan, PlanError> {
+pub fn plan_create(nodes: &[CreateNode], replicas: usize) -> Result<CreatePlan, CreatePlanError> {
     let master_count = master_count(nodes.len(), replicas)?;
     let (host_of, order) = interleave(nodes);
     let (master_nodes, cand_nodes) = order.split_at(master_count);

@@ -279,7 +279,7 @@ fn too_few_masters_is_an_error() {
     let err = plan_create(&layout(&[5]), 1).unwrap_err();
     assert_eq!(
         err,
-        PlanError::TooFewMasters {
+        CreatePlanError::TooFewMasters {
             nodes: 5,
             replicas: 1,
             needed: 6
@@ -292,25 +292,25 @@ fn too_few_masters_is_an_error() {
     );
     assert!(matches!(
         plan_create(&layout(&[4, 4]), 2),
-        Err(PlanError::TooFewMasters { needed: 9, .. })
+        Err(CreatePlanError::TooFewMasters { needed: 9, .. })
     ));
     assert!(matches!(
         plan_create(&layout(&[2]), 0),
-        Err(PlanError::TooFewMasters { needed: 3, .. })
+        Err(CreatePlanError::TooFewMasters { needed: 3, .. })
     ));
     assert!(matches!(
         plan_create(&[], 0),
-        Err(PlanError::TooFewMasters { nodes: 0, .. })
+        Err(CreatePlanError::TooFewMasters { nodes: 0, .. })
     ));
     assert!(matches!(
         plan_create(&layout(&[3]), usize::MAX),
-        Err(PlanError::TooFewMasters { .. })
+        Err(CreatePlanError::TooFewMasters { .. })
     ));
     let huge: Vec<CreateNode> = (0..16385).map(|i| node(&format!("h{i}"), 7000)).collect();
     let err = plan_create(&huge, 0).unwrap_err();
     assert_eq!(
         err,
-        PlanError::TooManyMasters {
+        CreatePlanError::TooManyMasters {
             masters: 16385,
             max: 16384
         }
