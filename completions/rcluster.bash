@@ -832,7 +832,7 @@ _rcluster() {
             return 0
             ;;
         rcluster__subcmd__fix)
-            opts="-y -a -4 -6 -t -q -h -V --yes --dry-run --search-multiple-owners --fix-with-unreachable-masters --rejoin --wait-timeout --timeout --pipeline --replace --max-keys-per-sec --max-bytes-per-sec --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
+            opts="-y -a -4 -6 -t -q -h -V --yes --dry-run --search-multiple-owners --fix-with-unreachable-masters --rejoin --wait-timeout --conflicts-file --timeout --pipeline --replace --max-keys-per-sec --max-bytes-per-sec --pass --user --askpass --no-auth-warning --tls --cacert --cacertdir --cert --key --sni --insecure --connect-timeout --json --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -843,6 +843,10 @@ _rcluster() {
                     return 0
                     ;;
                 --wait-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --conflicts-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -356,6 +356,7 @@ pub struct KeyScanArgs {
     /// Seconds to sleep after each SCAN batch of about 1000 keys, to limit the load
     /// (decimals allowed)
     #[arg(
+        value_parser = secs,
         short = 'i',
         long,
         value_name = "SECS",
@@ -366,11 +367,11 @@ pub struct KeyScanArgs {
 
     /// Biggest keys listed: per type for bigkeys, overall for memkeys [default: 1 for
     /// bigkeys, 10 for memkeys]
-    #[arg(long, value_name = "N", value_parser = whole::<usize>, allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", value_parser = at_least_one::<usize>, allow_negative_numbers = true)]
     pub top: Option<usize>,
 
     /// Nodes scanned at the same time
-    #[arg(long, value_name = "N", default_value_t = 16, value_parser = whole::<usize>, allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = parallelism, allow_negative_numbers = true)]
     pub parallel: usize,
 }
 
@@ -429,7 +430,7 @@ pub struct RestoreArgs {
         alias = "cluster-pipeline",
         value_name = "N",
         default_value_t = 1000,
-        value_parser = whole::<usize>,
+        value_parser = at_least_one::<usize>,
         allow_negative_numbers = true
     )]
     pub pipeline: usize,
@@ -472,6 +473,7 @@ pub struct AddNodeArgs {
 
     /// Seconds to wait until every node knows the new node and it reports cluster_state:ok
     #[arg(
+        value_parser = positive_secs,
         long,
         value_name = "SECS",
         default_value_t = 60.0,
@@ -509,6 +511,7 @@ pub struct DelNodeArgs {
 
     /// Seconds to keep checking that no node lists the removed node any more
     #[arg(
+        value_parser = positive_secs,
         long,
         value_name = "SECS",
         default_value_t = 30.0,
@@ -623,7 +626,7 @@ pub struct ImportArgs {
         alias = "cluster-timeout",
         value_name = "MS",
         default_value_t = 60_000,
-        value_parser = whole::<u64>,
+        value_parser = at_least_one::<u64>,
         allow_negative_numbers = true
     )]
     pub migrate_timeout_ms: u64,
@@ -634,13 +637,13 @@ pub struct ImportArgs {
         alias = "cluster-pipeline",
         value_name = "N",
         default_value_t = 1000,
-        value_parser = whole::<usize>,
+        value_parser = at_least_one::<usize>,
         allow_negative_numbers = true
     )]
     pub pipeline: usize,
 
     /// Target masters fed at the same time
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = whole::<usize>, allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = parallelism, allow_negative_numbers = true)]
     pub parallel: usize,
 
     /// Count the keys and check both sides, move nothing
@@ -661,7 +664,7 @@ pub struct BackupArgs {
     pub dir: PathBuf,
 
     /// Masters saved at the same time
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = whole::<usize>, allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = parallelism, allow_negative_numbers = true)]
     pub parallel: usize,
 
     /// Replace the backup already in DIR (its RDB files that the new backup does not write
@@ -682,14 +685,14 @@ pub struct KeyMoveOpts {
         alias = "cluster-timeout",
         value_name = "MS",
         default_value_t = 60_000,
-        value_parser = whole::<u64>,
+        value_parser = at_least_one::<u64>,
         allow_negative_numbers = true
     )]
     pub migrate_timeout_ms: u64,
 
     /// Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about
     /// 8 MB per batch]
-    #[arg(long, alias = "cluster-pipeline", value_name = "N", value_parser = whole::<usize>, allow_negative_numbers = true)]
+    #[arg(long, alias = "cluster-pipeline", value_name = "N", value_parser = at_least_one::<usize>, allow_negative_numbers = true)]
     pub pipeline: Option<usize>,
 
     /// Overwrite keys that already exist on the target (MIGRATE REPLACE); without it, a key on
@@ -761,7 +764,7 @@ pub struct MigrateOpts {
 
     /// Batches of slots moved at the same time, over all source/target pairs (a batch is up
     /// to 256 slots of one pair; a source serves at most 2 at once)
-    #[arg(long, value_name = "N", default_value_t = 16, value_parser = whole::<usize>, allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = parallelism, allow_negative_numbers = true)]
     pub parallel: usize,
 
     /// Print the plan and change nothing
@@ -786,6 +789,7 @@ pub struct FailoverArgs {
 
     /// Seconds to wait until every reachable node sees the new master
     #[arg(
+        value_parser = positive_secs,
         long,
         value_name = "SECS",
         default_value_t = 30.0,
@@ -839,6 +843,7 @@ pub struct FixArgs {
     /// Before acting, seconds to wait for masters that report cluster_state:fail while every
     /// slot is covered (a master just back from a stop) to report ok; 0 does not wait
     #[arg(
+        value_parser = secs,
         long,
         value_name = "SECS",
         default_value_t = 15.0,
@@ -976,6 +981,7 @@ pub struct CreateArgs {
 
     /// Give up waiting for the nodes to agree after this many seconds
     #[arg(
+        value_parser = positive_secs,
         long,
         value_name = "SECS",
         default_value_t = 60.0,
@@ -1044,6 +1050,7 @@ pub struct LocalUpArgs {
 
     /// Give up waiting for the nodes to agree after this many seconds
     #[arg(
+        value_parser = positive_secs,
         long,
         value_name = "SECS",
         default_value_t = 60.0,
@@ -1092,6 +1099,38 @@ fn whole<T: std::str::FromStr>(text: &str) -> Result<T, String> {
         .map_err(|_| "give a whole number of 0 or more".to_string())
 }
 
+/// clap's parser of counts that must be at least 1 (`--top`, `--pipeline`, `--timeout MS`).
+fn at_least_one<T: std::str::FromStr + PartialOrd + From<u8>>(text: &str) -> Result<T, String> {
+    match text.trim().parse::<T>() {
+        Ok(n) if n >= T::from(1) => Ok(n),
+        _ => Err("give a whole number of 1 or more".to_string()),
+    }
+}
+
+/// clap's parser of `--parallel`: from 1 to 256 at once.
+fn parallelism(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<i64>() {
+        Ok(n @ 1..=256) => Ok(n as usize),
+        _ => Err("give a number from 1 to 256 (how many at the same time)".to_string()),
+    }
+}
+
+/// clap's parser of a timeout in seconds that must be positive (`--wait-timeout`).
+fn positive_secs(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 => Ok(secs),
+        _ => Err("give a positive number of seconds, e.g. 30 or 0.5".to_string()),
+    }
+}
+
+/// clap's parser of a duration in seconds of 0 or more (`fix --wait-timeout`, `-i`).
+fn secs(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs >= 0.0 => Ok(secs),
+        _ => Err("give a number of seconds of 0 or more, e.g. 0.1".to_string()),
+    }
+}
+
 /// clap's parser of `--slots`: a number of slots from 1 to 16384.
 fn slot_count(text: &str) -> Result<usize, String> {
     match text.trim().parse::<i64>() {
@@ -1103,6 +1142,24 @@ fn slot_count(text: &str) -> Result<usize, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_parsers_refuse_out_of_range_values() {
+        assert_eq!(parallelism("256"), Ok(256));
+        assert!(parallelism("0").is_err() && parallelism("257").is_err());
+        assert_eq!(at_least_one::<u64>(" 5 "), Ok(5));
+        assert!(at_least_one::<usize>("0").is_err() && at_least_one::<usize>("-1").is_err());
+        assert_eq!(positive_secs("0.5"), Ok(0.5));
+        for bad in ["0", "-1", "NaN", "inf", "soon"] {
+            assert!(positive_secs(bad).is_err(), "{bad}");
+        }
+        assert_eq!(secs("0"), Ok(0.0));
+        assert!(secs("-0.1").is_err() && secs("inf").is_err());
+        let refused = Cli::try_parse_from(["rcluster", "fix", "h:1", "--wait-timeout", "-1"]);
+        assert!(refused.is_err());
+        let refused = Cli::try_parse_from(["rcluster", "reshard", "h:1", "--parallel", "0"]);
+        assert!(refused.unwrap_err().to_string().contains("from 1 to 256"));
+    }
 
     /// The parsed command of an argv (after `rcluster`), for comparing two spellings.
     fn parsed(args: &[&str]) -> String {

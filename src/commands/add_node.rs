@@ -45,11 +45,6 @@ struct AddNodeJson {
 pub fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Result<Outcome> {
     let new_addr = settings::node_addr(std::slice::from_ref(&args.new_node))?;
     let entry = settings::node_addr(std::slice::from_ref(&args.existing))?;
-    if !args.wait_timeout.is_finite() || args.wait_timeout <= 0.0 {
-        bail!(UsageError::new(
-            "--wait-timeout must be a positive number of seconds"
-        ));
-    }
     if new_addr == entry {
         bail!(UsageError::new(format!(
             "the new node and the existing node are both {new_addr}: give the new node first, \

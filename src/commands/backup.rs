@@ -17,7 +17,7 @@ use crate::cluster::parse::capabilities::{Flavor, Version};
 use crate::cluster::slots::SlotSet;
 use crate::cluster::snapshot::{NodeJson, NodeState, Snapshot};
 use crate::cluster::verdict::check::check;
-use crate::error::{Outcome, UsageError};
+use crate::error::Outcome;
 use crate::exec::backup::fetch_rdb;
 use crate::net::conn::ConnectOptions;
 use crate::net::fanout::fan_out;
@@ -78,9 +78,6 @@ struct Manifest {
 /// Runs `rcluster backup`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &BackupArgs) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
-    if args.parallel == 0 || args.parallel > 256 {
-        bail!(UsageError::new("--parallel must be between 1 and 256"));
-    }
     let replaced = backup_files(&args.dir)?;
     if !replaced.is_empty() && !args.overwrite {
         bail!(

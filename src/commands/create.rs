@@ -54,20 +54,14 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &CreateArgs) -> anyhow::Res
         replicas: args.replicas,
         yes: args.yes,
         dry_run: args.dry_run,
-        wait_timeout: wait_timeout(args.wait_timeout)?,
+        wait_timeout: wait_timeout(args.wait_timeout),
     };
     Ok(create(opts, out, &request)?.outcome)
 }
 
-/// Validates `--wait-timeout`.
-pub fn wait_timeout(secs: f64) -> anyhow::Result<Duration> {
-    if !(secs.is_finite() && secs > 0.0) {
-        return Err(UsageError::new(format!(
-            "invalid --wait-timeout {secs}: give a positive number of seconds, e.g. --wait-timeout 120"
-        ))
-        .into());
-    }
-    Ok(Duration::from_secs_f64(secs.min(86_400.0)))
+/// `--wait-timeout` (positive, checked by clap) as a duration of at most a day.
+pub fn wait_timeout(secs: f64) -> Duration {
+    Duration::from_secs_f64(secs.min(86_400.0))
 }
 
 /// The whole create flow; shared with `local up`.

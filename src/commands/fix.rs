@@ -19,7 +19,7 @@ use crate::cluster::plan::rejoin::plan_rejoin;
 use crate::cluster::slots::SlotSet;
 use crate::cluster::snapshot::Snapshot;
 use crate::cluster::verdict::check::{CheckReport, check};
-use crate::error::{Outcome, UsageError};
+use crate::error::Outcome;
 use crate::exec::conflicts::{ConflictLog, DroppedCopy};
 use crate::exec::fix::{FixReport, apply, diagnose};
 use crate::exec::migrate::Endpoint;
@@ -170,12 +170,6 @@ fn rejoin(
 /// Runs `rcluster fix`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(&args.target.node)?;
-    if !args.wait_timeout.is_finite() || args.wait_timeout < 0.0 {
-        bail!(UsageError::new(format!(
-            "--wait-timeout {}: give a number of seconds of 0 or more (0 does not wait)",
-            args.wait_timeout
-        )));
-    }
     let migrate = migration::settings(&args.keys, 1, EngineChoice::Legacy, opts)?;
     let conflicts = ConflictLog::new(conflicts_path(args));
     let options = FixOptions {

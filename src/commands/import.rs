@@ -59,17 +59,6 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Res
             args.from
         ))
     })?;
-    if args.pipeline == 0 {
-        bail!(UsageError::new(
-            "--pipeline must be at least 1 key per MIGRATE"
-        ));
-    }
-    if args.parallel == 0 || args.parallel > 256 {
-        bail!(UsageError::new("--parallel must be between 1 and 256"));
-    }
-    if args.migrate_timeout_ms == 0 {
-        bail!(UsageError::new("--timeout must be at least 1 millisecond"));
-    }
     if args.from_user.is_some() && args.from_pass.is_none() && !args.from_askpass {
         bail!(UsageError::new(
             "--from-user needs a password: add --from-pass or --from-askpass"

@@ -4,14 +4,13 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::bail;
 use serde::Serialize;
 
 use crate::address::NodeAddr;
 use crate::cli::{KeyScanArgs, MemkeysArgs};
 use crate::cluster::keysizes::{KeySizes, Measure, SizedKey, TypeStats, unit};
 use crate::cluster::snapshot::{NodeState, Snapshot};
-use crate::error::{Outcome, UsageError};
+use crate::error::Outcome;
 use crate::exec::keyscan::{ScanSettings, scan_node};
 use crate::net::conn::ConnectOptions;
 use crate::net::fanout::fan_out;
@@ -72,17 +71,6 @@ fn run(
     samples: Option<u32>,
 ) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
-    if !args.interval.is_finite() || args.interval < 0.0 {
-        bail!(UsageError::new(
-            "-i/--interval is a number of seconds of 0 or more, e.g. -i 0.1"
-        ));
-    }
-    if args.top == Some(0) {
-        bail!(UsageError::new("--top must be at least 1"));
-    }
-    if args.parallel == 0 || args.parallel > 256 {
-        bail!(UsageError::new("--parallel must be between 1 and 256"));
-    }
     let top = args.top.unwrap_or(match measure {
         Measure::Length => 1,
         Measure::Memory => 10,

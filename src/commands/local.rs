@@ -42,7 +42,7 @@ fn up(opts: &ConnectOptions, out: Output, args: &LocalUpArgs) -> anyhow::Result<
         ))
         .into());
     }
-    let wait = wait_timeout(args.wait_timeout)?;
+    let wait = wait_timeout(args.wait_timeout);
     if let Some(user) = opts.auth.user.as_deref().filter(|&u| u != "default") {
         return Err(UsageError::new(format!(
             "--user {user}: local nodes are protected with requirepass, which is the password \

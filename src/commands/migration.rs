@@ -66,21 +66,6 @@ pub fn settings(
     engine: EngineChoice,
     connect: &ConnectOptions,
 ) -> anyhow::Result<MigrateSettings> {
-    if opts.migrate_timeout_ms == 0 {
-        bail!(UsageError::new(
-            "--timeout must be at least 1 millisecond (it is the MIGRATE timeout, default 60000)"
-        ));
-    }
-    if opts.pipeline == Some(0) {
-        bail!(UsageError::new(
-            "--pipeline must be at least 1 key per MIGRATE (leave it out for the adaptive default)"
-        ));
-    }
-    if parallel == 0 || parallel > 256 {
-        bail!(UsageError::new(
-            "--parallel must be between 1 and 256 batches in flight"
-        ));
-    }
     let limits = Limits::new(
         opts.throttle.max_keys_per_sec,
         opts.throttle.max_bytes_per_sec,

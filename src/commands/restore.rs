@@ -104,11 +104,6 @@ struct RestoreJson {
 /// Runs `rcluster restore`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
-    if args.pipeline == 0 {
-        bail!(UsageError::new(
-            "--pipeline must be at least 1 key per MIGRATE"
-        ));
-    }
     if opts.tls.is_some() {
         bail!(UsageError::new(
             "restore cannot load into a TLS cluster yet: the keys travel by MIGRATE from a \
