@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::import::{cluster_db_words, print_report};
 use super::migration;
+use crate::address::NodeAddr;
 use crate::cli::RestoreArgs;
 use crate::cluster::parse::capabilities::{Flavor, Version};
 use crate::cluster::parse::info::{ServerInfo, per_db_text};
@@ -101,17 +102,91 @@ struct RestoreJson {
     seconds: f64,
 }
 
+/// What `restore` was asked to do, once the options are checked.
+struct RestoreSettings<'a> {
+    /// The cluster's entry node.
+    entry: NodeAddr,
+    /// The backup directory.
+    dir: &'a Path,
+    /// `--dry-run`.
+    dry_run: bool,
+    /// `--replace`.
+    replace: bool,
+    /// `--pipeline`: keys per MIGRATE.
+    pipeline: usize,
+}
+
+impl<'a> RestoreSettings<'a> {
+    /// Checks the options (usage errors, nothing contacted).
+    fn from_args(opts: &ConnectOptions, args: &'a RestoreArgs) -> anyhow::Result<Self> {
+        let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
+        if opts.tls.is_some() {
+            bail!(UsageError::new(
+                "restore cannot load into a TLS cluster yet: the keys travel by MIGRATE from a \
+                 scratch redis-server, which would itself need TLS certificates. Load each RDB \
+                 into a redis-server configured with tls-cluster yes and run `rcluster import \
+                 --tls ...` from it (see the README)"
+            ));
+        }
+        Ok(RestoreSettings {
+            entry,
+            dir: &args.dir,
+            dry_run: args.dry_run,
+            replace: args.replace,
+            pipeline: args.pipeline,
+        })
+    }
+}
+
+/// The backup, checked: its manifest, and the server binary that reads each file.
+struct Backup {
+    manifest: Manifest,
+    readers: Vec<ServerBinary>,
+}
+
+/// The cluster to restore into: its masters, the master serving each slot, its databases.
+struct Cluster {
+    masters: Vec<NodeAddr>,
+    owner: Vec<usize>,
+    cluster_dbs: u32,
+}
+
 /// Runs `rcluster restore`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Result<Outcome> {
-    let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
-    if opts.tls.is_some() {
-        bail!(UsageError::new(
-            "restore cannot load into a TLS cluster yet: the keys travel by MIGRATE from a \
-             scratch redis-server, which would itself need TLS certificates. Load each RDB into \
-             a redis-server configured with tls-cluster yes and run `rcluster import --tls ...` \
-             from it (see the README)"
-        ));
+    let settings = RestoreSettings::from_args(opts, args)?;
+    let backup = load_backup(&out, args)?;
+    let cluster = load_cluster(opts, &out, &settings, &backup.manifest)?;
+    let mut doc = RestoreJson {
+        dir: settings.dir.display().to_string(),
+        dry_run: settings.dry_run,
+        files: Vec::new(),
+        keys_restored: 0,
+        conflicts: 0,
+        failed: 0,
+        seconds: 0.0,
+    };
+    if settings.dry_run {
+        out.line(
+            Style::Info,
+            format!(
+                ">>> Would restore {} file(s) into the {} master(s) of {}. Dry run: nothing \
+                 was changed.",
+                backup.manifest.masters.len(),
+                cluster.masters.len(),
+                settings.entry
+            ),
+        );
+        out.json(&doc);
+        return Ok(Outcome::Success);
     }
+    let interrupted = restore_files(opts, &out, &settings, backup, &cluster, &mut doc)?;
+    let outcome = report(&out, &doc, interrupted);
+    out.json(&doc);
+    Ok(outcome)
+}
+
+/// Reads the manifest, checks every file against it, and chooses the binary that reads each.
+fn load_backup(out: &Output, args: &RestoreArgs) -> anyhow::Result<Backup> {
     let manifest = read_manifest(&args.dir)?;
     let given = args
         .server
@@ -135,12 +210,22 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
         Style::Ok,
         "[OK] Every file has the size and SHA-256 of the manifest.",
     );
-    let readers = choose_readers(&out, &manifest.masters, &headers, given)?;
-    let snapshot = migration::healthy_cluster(opts, &entry, &out, "restoring")?;
+    let readers = choose_readers(out, &manifest.masters, &headers, given)?;
+    Ok(Backup { manifest, readers })
+}
+
+/// Loads the cluster, which must be healthy and have every database the files hold keys in
+/// before the first key moves (files of older manifests, which do not say, are checked when
+/// their scratch server is up).
+fn load_cluster(
+    opts: &ConnectOptions,
+    out: &Output,
+    settings: &RestoreSettings,
+    manifest: &Manifest,
+) -> anyhow::Result<Cluster> {
+    let snapshot = migration::healthy_cluster(opts, &settings.entry, out, "restoring")?;
     let (masters, owner) = targets(&snapshot)?;
     let cluster_dbs = snapshot.cluster_databases();
-    // Every file's databases must exist on the cluster before the first key moves (files of
-    // older manifests, which do not say, are checked when their scratch server is up).
     for rdb in &manifest.masters {
         let per_db: Vec<(u32, u64)> = rdb
             .keys_per_db
@@ -157,28 +242,23 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
             ));
         }
     }
-    let mut doc = RestoreJson {
-        dir: args.dir.display().to_string(),
-        dry_run: args.dry_run,
-        files: Vec::new(),
-        keys_restored: 0,
-        conflicts: 0,
-        failed: 0,
-        seconds: 0.0,
-    };
-    if args.dry_run {
-        out.line(
-            Style::Info,
-            format!(
-                ">>> Would restore {} file(s) into the {} master(s) of {entry}. Dry run: nothing \
-                 was changed.",
-                manifest.masters.len(),
-                masters.len()
-            ),
-        );
-        out.json(&doc);
-        return Ok(Outcome::Success);
-    }
+    Ok(Cluster {
+        masters,
+        owner,
+        cluster_dbs,
+    })
+}
+
+/// Restores the files one after the other, adding each to `doc`, until all are done or
+/// Ctrl-C stops it; true when some file was not restored (or not completely) because of it.
+fn restore_files(
+    opts: &ConnectOptions,
+    out: &Output,
+    settings: &RestoreSettings,
+    backup: Backup,
+    cluster: &Cluster,
+    doc: &mut RestoreJson,
+) -> anyhow::Result<bool> {
     interrupt::install();
     let started = Instant::now();
     let scratch_opts = ConnectOptions {
@@ -186,82 +266,101 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
         tls: None,
         ..opts.clone()
     };
-    for (rdb, reader) in manifest.masters.iter().zip(readers) {
+    for (rdb, reader) in backup.manifest.masters.iter().zip(backup.readers) {
         if interrupt::requested() {
             break;
         }
-        let server = ScratchServer::start(&reader, &args.dir.join(&rdb.file))?;
-        out.line(
-            Style::Info,
-            format!(
-                ">>> Restoring {} (master {} at backup time), read by a scratch {} {} on {}",
-                rdb.file,
-                rdb.addr,
-                reader.program(),
-                reader.version,
-                server.addr
-            ),
-        );
-        let info: String = scratch_opts
-            .connect(&server.addr)?
-            .query(redis::cmd("INFO").arg("keyspace"))?;
-        let per_db = ServerInfo::parse(&info, "", 0).keys_per_db();
-        let keys_in_file: u64 = per_db.iter().map(|(_, keys)| keys).sum();
-        let dbs = same_db_pairs(&per_db, cluster_dbs).map_err(|missing| {
-            missing_databases(
-                &rdb.file,
-                &missing,
-                cluster_dbs,
-                "Nothing of this file was restored",
-            )
-        })?;
-        let job = ImportJob {
-            source_opts: &scratch_opts,
-            source: &server.addr,
-            dbs: &dbs,
-            masters: &masters,
-            cluster_opts: opts,
-            owner: &owner,
-            copy: true,
-            replace: args.replace,
-            batch_keys: args.pipeline,
-            workers: 8,
-            timeout: MIGRATE_TIMEOUT,
-        };
-        let counters = ImportCounters::default();
-        let bar = KeyBar::start(&out, keys_in_file, &rdb.id[..8]);
-        let report = import(&job, &counters, || {
-            bar.set(counters.done.load(Ordering::Relaxed));
-        });
-        bar.finish();
-        drop(server);
-        let report = report?;
-        print_report(
-            &out,
-            &report,
-            report.imported as f64 / report.seconds.max(1e-6),
-            "restore",
-        );
-        doc.keys_restored += report.imported;
-        doc.conflicts += report.conflicts;
-        doc.failed += report.failed;
-        let interrupted = report.interrupted;
-        doc.files.push(RestoredFile {
-            file: rdb.file.clone(),
-            from_master: rdb.id.clone(),
-            read_by: reader,
-            keys_in_file,
-            report,
-        });
+        let restored = restore_file(opts, &scratch_opts, out, settings, cluster, rdb, reader)?;
+        doc.keys_restored += restored.report.imported;
+        doc.conflicts += restored.report.conflicts;
+        doc.failed += restored.report.failed;
+        let interrupted = restored.report.interrupted;
+        doc.files.push(restored);
         if interrupted {
             break;
         }
     }
     doc.seconds = started.elapsed().as_secs_f64();
-    let interrupted = interrupt::requested()
-        || doc.files.len() < manifest.masters.len()
-        || doc.files.iter().any(|f| f.report.interrupted);
-    let outcome = if interrupted {
+    Ok(interrupt::requested()
+        || doc.files.len() < backup.manifest.masters.len()
+        || doc.files.iter().any(|f| f.report.interrupted))
+}
+
+/// Reads one RDB with a scratch server and imports its keys (COPY: the scratch server keeps
+/// them), printing the import's report.
+fn restore_file(
+    opts: &ConnectOptions,
+    scratch_opts: &ConnectOptions,
+    out: &Output,
+    settings: &RestoreSettings,
+    cluster: &Cluster,
+    rdb: &BackedUp,
+    reader: ServerBinary,
+) -> anyhow::Result<RestoredFile> {
+    let server = ScratchServer::start(&reader, &settings.dir.join(&rdb.file))?;
+    out.line(
+        Style::Info,
+        format!(
+            ">>> Restoring {} (master {} at backup time), read by a scratch {} {} on {}",
+            rdb.file,
+            rdb.addr,
+            reader.program(),
+            reader.version,
+            server.addr
+        ),
+    );
+    let info: String = scratch_opts
+        .connect(&server.addr)?
+        .query(redis::cmd("INFO").arg("keyspace"))?;
+    let per_db = ServerInfo::parse(&info, "", 0).keys_per_db();
+    let keys_in_file: u64 = per_db.iter().map(|(_, keys)| keys).sum();
+    let dbs = same_db_pairs(&per_db, cluster.cluster_dbs).map_err(|missing| {
+        missing_databases(
+            &rdb.file,
+            &missing,
+            cluster.cluster_dbs,
+            "Nothing of this file was restored",
+        )
+    })?;
+    let job = ImportJob {
+        source_opts: scratch_opts,
+        source: &server.addr,
+        dbs: &dbs,
+        masters: &cluster.masters,
+        cluster_opts: opts,
+        owner: &cluster.owner,
+        copy: true,
+        replace: settings.replace,
+        batch_keys: settings.pipeline,
+        workers: 8,
+        timeout: MIGRATE_TIMEOUT,
+    };
+    let counters = ImportCounters::default();
+    let bar = KeyBar::start(out, keys_in_file, &rdb.id[..8]);
+    let report = import(&job, &counters, || {
+        bar.set(counters.done.load(Ordering::Relaxed));
+    });
+    bar.finish();
+    drop(server);
+    let report = report?;
+    print_report(
+        out,
+        &report,
+        report.imported as f64 / report.seconds.max(1e-6),
+        "restore",
+    );
+    Ok(RestoredFile {
+        file: rdb.file.clone(),
+        from_master: rdb.id.clone(),
+        read_by: reader,
+        keys_in_file,
+        report,
+    })
+}
+
+/// The closing line, and the outcome it stands for.
+fn report(out: &Output, doc: &RestoreJson, interrupted: bool) -> Outcome {
+    if interrupted {
         out.line(
             Style::Warn,
             "*** Interrupted: some files were not restored; run restore again to finish.",
@@ -287,9 +386,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Re
             ),
         );
         Outcome::Success
-    };
-    out.json(&doc);
-    Ok(outcome)
+    }
 }
 
 /// The refusal of a file whose keys are in databases the cluster does not have.
