@@ -41,39 +41,66 @@ struct AddNodeJson {
     ready_ms: Option<u128>,
 }
 
+/// What `add-node` was asked to do, once the options are checked.
+struct AddNodeSettings {
+    /// The node to add.
+    new_addr: NodeAddr,
+    /// Any node of the cluster.
+    entry: NodeAddr,
+    /// It joins as a replica (`--replica`, or `--master-id`).
+    as_replica: bool,
+    /// `--master-id`.
+    master_id: Option<String>,
+    /// `--dry-run`.
+    dry_run: bool,
+    /// `--wait-timeout`, in seconds.
+    wait_timeout: f64,
+}
+
+impl AddNodeSettings {
+    /// Checks the options (usage errors, nothing contacted).
+    fn from_args(args: &AddNodeArgs) -> anyhow::Result<Self> {
+        let new_addr = settings::node_addr(std::slice::from_ref(&args.new_node))?;
+        let entry = settings::node_addr(std::slice::from_ref(&args.existing))?;
+        if new_addr == entry {
+            bail!(UsageError::new(format!(
+                "the new node and the existing node are both {new_addr}: give the new node \
+                 first, then any node of the cluster"
+            )));
+        }
+        Ok(AddNodeSettings {
+            new_addr,
+            entry,
+            as_replica: args.replica || args.master_id.is_some(),
+            master_id: args.master_id.clone(),
+            dry_run: args.dry_run,
+            wait_timeout: args.wait_timeout,
+        })
+    }
+}
+
+/// What the join takes: the master the new node follows (its snapshot index), and the
+/// cluster's functions to copy to a new master.
+struct JoinPlan {
+    master: Option<usize>,
+    functions: Option<Vec<u8>>,
+}
+
 /// Runs `rcluster add-node`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Result<Outcome> {
-    let new_addr = settings::node_addr(std::slice::from_ref(&args.new_node))?;
-    let entry = settings::node_addr(std::slice::from_ref(&args.existing))?;
-    if new_addr == entry {
-        bail!(UsageError::new(format!(
-            "the new node and the existing node are both {new_addr}: give the new node first, \
-             then any node of the cluster"
-        )));
-    }
-    let as_replica = args.replica || args.master_id.is_some();
+    let settings = AddNodeSettings::from_args(args)?;
     out.line(
         Style::Info,
-        format!(">>> Adding node {new_addr} to cluster {entry}"),
+        format!(
+            ">>> Adding node {} to cluster {}",
+            settings.new_addr, settings.entry
+        ),
     );
-    let snapshot = migration::healthy_cluster(opts, &entry, &out, "adding a node")?;
-    let probe = probe_node(opts, &new_addr)
-        .with_context(|| format!("cannot use the new node {new_addr}"))?;
-    let new_id = probe.myself.id.clone();
-    let mut doc = AddNodeJson {
-        node: new_addr.to_string(),
-        id: new_id.clone(),
-        role: if as_replica { "replica" } else { "master" },
-        master_id: None,
-        master_addr: None,
-        auto_selected: false,
-        functions_copied: false,
-        dry_run: args.dry_run,
-        already_member: false,
-        join_ms: None,
-        ready_ms: None,
-    };
-    if let Some(member) = snapshot.node(&new_id) {
+    let snapshot = migration::healthy_cluster(opts, &settings.entry, &out, "adding a node")?;
+    let probe = probe_node(opts, &settings.new_addr)
+        .with_context(|| format!("cannot use the new node {}", settings.new_addr))?;
+    let mut doc = AddNodeJson::new(&settings, &probe);
+    if let Some(member) = snapshot.node(&doc.id) {
         let its_master = member
             .current()
             .master_id
@@ -83,9 +110,54 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Re
             .as_deref()
             .and_then(|id| snapshot.node(id))
             .map(|m| m.addr_text());
-        return already_member(&out, doc, its_master, as_replica, args);
+        return already_member(&out, doc, its_master, &settings);
     }
-    let problems = join_problems(&probe);
+    admit(&out, &settings.new_addr, &probe)?;
+    let plan = plan_join(opts, &out, &settings, &snapshot, &mut doc)?;
+    if settings.dry_run {
+        dry_run(&out, &settings, &snapshot, &plan, &doc);
+        return Ok(Outcome::Success);
+    }
+    let ready = join(opts, &out, &settings, &snapshot, &probe, plan, &mut doc)?;
+    out.line(
+        Style::Ok,
+        format!(
+            "[OK] New node added correctly: every node knows {} and it reports \
+             cluster_state:ok ({:.2} s).",
+            settings.new_addr,
+            ready.as_secs_f64()
+        ),
+    );
+    out.json(&doc);
+    Ok(Outcome::Success)
+}
+
+impl AddNodeJson {
+    /// The document before anything is decided.
+    fn new(settings: &AddNodeSettings, probe: &NodeProbe) -> Self {
+        AddNodeJson {
+            node: settings.new_addr.to_string(),
+            id: probe.myself.id.clone(),
+            role: if settings.as_replica {
+                "replica"
+            } else {
+                "master"
+            },
+            master_id: None,
+            master_addr: None,
+            auto_selected: false,
+            functions_copied: false,
+            dry_run: settings.dry_run,
+            already_member: false,
+            join_ms: None,
+            ready_ms: None,
+        }
+    }
+}
+
+/// Refuses a node that cannot join (not empty, not alone, ...), naming each problem.
+fn admit(out: &Output, new_addr: &NodeAddr, probe: &NodeProbe) -> anyhow::Result<()> {
+    let problems = join_problems(probe);
     if !problems.is_empty() {
         for p in &problems {
             out.line(Style::Err, format!("[ERR] Node {new_addr} {p}"));
@@ -95,54 +167,87 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Re
             problems.join("; ")
         );
     }
-    let master = if as_replica {
-        let (index, auto) = choose_master(
-            &snapshot,
-            &new_addr,
-            args.master_id.as_deref(),
-            opts.prefer_ipv6,
-        )?;
-        let m = &snapshot.nodes[index];
-        if auto {
-            out.line(
-                Style::Plain,
-                format!("Automatically selected master {}", m.addr_text()),
-            );
-        }
-        doc.master_id = Some(m.id().to_string());
-        doc.master_addr = Some(m.addr_text());
-        doc.auto_selected = auto;
-        Some(index)
-    } else {
-        None
-    };
-    let functions = if as_replica {
-        None
-    } else {
-        functions_to_copy(opts, &entry, &new_addr)?
-    };
-    if args.dry_run {
-        out.line(
-            Style::Info,
-            match master {
-                Some(m) => format!(
-                    ">>> Would add {new_addr} ({new_id}) as a replica of {} ({}).",
-                    snapshot.nodes[m].addr_text(),
-                    snapshot.nodes[m].id()
-                ),
-                None => format!(">>> Would add {new_addr} ({new_id}) as a master without slots."),
-            },
-        );
-        out.line(Style::Info, ">>> Dry run: nothing was changed.");
-        out.json(&doc);
-        return Ok(Outcome::Success);
-    }
+    Ok(())
+}
 
-    let (pool, members) = connect_members(opts, &snapshot, &new_addr, &probe)?;
-    let new_index = members.len() - 1;
-    if let Some(payload) = functions {
+/// The master a new replica follows (said when chosen automatically), or the functions a new
+/// master gets; both recorded in `doc`.
+fn plan_join(
+    opts: &ConnectOptions,
+    out: &Output,
+    settings: &AddNodeSettings,
+    snapshot: &Snapshot,
+    doc: &mut AddNodeJson,
+) -> anyhow::Result<JoinPlan> {
+    if !settings.as_replica {
+        let functions = functions_to_copy(opts, &settings.entry, &settings.new_addr)?;
+        return Ok(JoinPlan {
+            master: None,
+            functions,
+        });
+    }
+    let (index, auto) = choose_master(
+        snapshot,
+        &settings.new_addr,
+        settings.master_id.as_deref(),
+        opts.prefer_ipv6,
+    )?;
+    let m = &snapshot.nodes[index];
+    if auto {
+        out.line(
+            Style::Plain,
+            format!("Automatically selected master {}", m.addr_text()),
+        );
+    }
+    doc.master_id = Some(m.id().to_string());
+    doc.master_addr = Some(m.addr_text());
+    doc.auto_selected = auto;
+    Ok(JoinPlan {
+        master: Some(index),
+        functions: None,
+    })
+}
+
+/// `--dry-run`: says what would happen.
+fn dry_run(
+    out: &Output,
+    settings: &AddNodeSettings,
+    snapshot: &Snapshot,
+    plan: &JoinPlan,
+    doc: &AddNodeJson,
+) {
+    let (new_addr, new_id) = (&settings.new_addr, &doc.id);
+    out.line(
+        Style::Info,
+        match plan.master {
+            Some(m) => format!(
+                ">>> Would add {new_addr} ({new_id}) as a replica of {} ({}).",
+                snapshot.nodes[m].addr_text(),
+                snapshot.nodes[m].id()
+            ),
+            None => format!(">>> Would add {new_addr} ({new_id}) as a master without slots."),
+        },
+    );
+    out.line(Style::Info, ">>> Dry run: nothing was changed.");
+    out.json(doc);
+}
+
+/// Copies the functions, sends the MEET, and waits until the node is known, a replica when
+/// asked, and the cluster agrees. Returns how long the node took to be ready.
+fn join(
+    opts: &ConnectOptions,
+    out: &Output,
+    settings: &AddNodeSettings,
+    snapshot: &Snapshot,
+    probe: &NodeProbe,
+    plan: JoinPlan,
+    doc: &mut AddNodeJson,
+) -> anyhow::Result<Duration> {
+    let new_addr = &settings.new_addr;
+    let (pool, members) = connect_members(opts, snapshot, new_addr, probe)?;
+    if let Some(payload) = plan.functions {
         out.line(Style::Info, format!(">>> Copying functions to {new_addr}"));
-        let mut conn = opts.connect(&new_addr)?;
+        let mut conn = opts.connect(new_addr)?;
         conn.query::<()>(redis::cmd("FUNCTION").arg("RESTORE").arg(payload))
             .context("FUNCTION RESTORE on the new node failed; nothing else was changed")?;
         doc.functions_copied = true;
@@ -152,27 +257,30 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Re
         format!(">>> Send CLUSTER MEET to node {new_addr} to make it join the cluster."),
     );
     // The entry node is the snapshot's first node, so it is the first member.
-    opts.connect(&new_addr)?
+    opts.connect(new_addr)?
         .query::<()>(&meet(&members[0]))
         .context("CLUSTER MEET failed; the node did not join")?;
+    wait_ready(out, settings, snapshot, &pool, &members, plan.master, doc)
+}
 
-    let spinner = Spinner::start(&out, "waiting for every node to know the new node");
-    let limit = Duration::from_secs_f64(args.wait_timeout);
+/// Waits until every node knows the new node, makes it a replica of `master` when asked,
+/// and waits until the cluster agrees and reports `cluster_state:ok`; records the times.
+fn wait_ready(
+    out: &Output,
+    settings: &AddNodeSettings,
+    snapshot: &Snapshot,
+    pool: &NodePool,
+    members: &[Member],
+    master: Option<usize>,
+    doc: &mut AddNodeJson,
+) -> anyhow::Result<Duration> {
+    let (new_addr, entry) = (&settings.new_addr, &settings.entry);
+    let limit = Duration::from_secs_f64(settings.wait_timeout);
+    let spinner = Spinner::start(out, "waiting for every node to know the new node");
     let started = Instant::now();
-    let mut target = Target::default();
-    for node in &snapshot.nodes {
-        target
-            .members
-            .insert(node.id().to_string(), node.addr_text());
-        if node.is_master() && !node.current().slots.is_empty() {
-            target
-                .slots
-                .insert(node.id().to_string(), node.current().slots.clone());
-        }
-    }
-    target.members.insert(new_id.clone(), new_addr.to_string());
-    let mut nudger = Nudger::new(&members);
-    let mut on_round = |lag: &[Lag]| nudger.nudge(&pool, lag);
+    let mut target = join_target(snapshot, &doc.id, new_addr);
+    let mut nudger = Nudger::new(members);
+    let mut on_round = |lag: &[Lag]| nudger.nudge(pool, lag);
     let waited = |what: &str, lag: Vec<Lag>| {
         anyhow::anyhow!(
             "{new_addr} joined, but {what} within {}:\n{}\nhint: every node must reach the \
@@ -182,7 +290,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Re
             describe_lag(&lag)
         )
     };
-    wait_until_converged(&pool, &target, limit, &mut on_round)
+    wait_until_converged(pool, &target, limit, &mut on_round)
         .map_err(|lag| waited("not every node knew it", lag))?;
     doc.join_ms = Some(started.elapsed().as_millis());
     if let Some(m) = master {
@@ -196,29 +304,40 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Re
                 ),
             )
         });
-        replicate_on(&pool, new_index, master_node.id())?;
+        replicate_on(pool, members.len() - 1, master_node.id())?;
         target
             .replica_of
-            .insert(new_id.clone(), master_node.id().to_string());
+            .insert(doc.id.clone(), master_node.id().to_string());
     }
     spinner.set_message("waiting for every node to agree and report cluster_state:ok");
     target.state_ok = true;
     let remaining = limit.saturating_sub(started.elapsed());
-    wait_until_converged(&pool, &target, remaining, &mut on_round)
+    wait_until_converged(pool, &target, remaining, &mut on_round)
         .map_err(|lag| waited("the cluster did not agree", lag))?;
     spinner.finish();
     let ready = started.elapsed();
     doc.ready_ms = Some(ready.as_millis());
-    out.line(
-        Style::Ok,
-        format!(
-            "[OK] New node added correctly: every node knows {new_addr} and it reports \
-             cluster_state:ok ({:.2} s).",
-            ready.as_secs_f64()
-        ),
-    );
-    out.json(&doc);
-    Ok(Outcome::Success)
+    Ok(ready)
+}
+
+/// What every node must see once the new node has joined: every member at its address, the
+/// new node too, and the masters' slots as they are.
+fn join_target(snapshot: &Snapshot, new_id: &str, new_addr: &NodeAddr) -> Target {
+    let mut target = Target::default();
+    for node in &snapshot.nodes {
+        target
+            .members
+            .insert(node.id().to_string(), node.addr_text());
+        if node.is_master() && !node.current().slots.is_empty() {
+            target
+                .slots
+                .insert(node.id().to_string(), node.current().slots.clone());
+        }
+    }
+    target
+        .members
+        .insert(new_id.to_string(), new_addr.to_string());
+    target
 }
 
 /// The new node is a member already: fine if it has the role asked for.
@@ -226,12 +345,12 @@ fn already_member(
     out: &Output,
     mut doc: AddNodeJson,
     its_master: Option<String>,
-    as_replica: bool,
-    args: &AddNodeArgs,
+    settings: &AddNodeSettings,
 ) -> anyhow::Result<Outcome> {
     doc.already_member = true;
     let is_replica = its_master.is_some();
-    let wanted_master_matches = match (&args.master_id, &its_master) {
+    let as_replica = settings.as_replica;
+    let wanted_master_matches = match (&settings.master_id, &its_master) {
         (Some(wanted), Some(actual)) => actual.starts_with(&wanted.to_ascii_lowercase()),
         _ => true,
     };
