@@ -4,6 +4,7 @@
 //! window until no node lists it, so that gossip cannot bring it back.
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -81,73 +82,186 @@ struct DelNodeJson {
     warnings: Vec<String>,
 }
 
+/// What `del-node` was asked to do, once the options are checked.
+struct DelNodeSettings {
+    /// Any node of the cluster.
+    entry: NodeAddr,
+    /// The id (or prefix) of the node to remove, in lower case.
+    wanted: String,
+    /// `--drain`.
+    drain: bool,
+    /// `--dry-run`.
+    dry_run: bool,
+    /// `--shutdown`.
+    shutdown: bool,
+    /// `--wait-timeout`, in seconds.
+    wait_timeout: f64,
+}
+
+impl DelNodeSettings {
+    /// Checks the options (usage errors, nothing contacted).
+    fn from_args(args: &DelNodeArgs) -> anyhow::Result<Self> {
+        let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
+        let wanted = args.node_id.trim().to_ascii_lowercase();
+        if wanted.is_empty() || !wanted.chars().all(|c| c.is_ascii_hexdigit()) || wanted.len() > 40
+        {
+            bail!(UsageError::new(format!(
+                "{:?} is not a node id: give the 40-character id (or a unique prefix) shown by \
+                 `rcluster nodes {entry}`",
+                args.node_id
+            )));
+        }
+        Ok(DelNodeSettings {
+            entry,
+            wanted,
+            drain: args.drain,
+            dry_run: args.dry_run,
+            shutdown: args.shutdown,
+            wait_timeout: args.wait_timeout,
+        })
+    }
+}
+
+/// What removing the node takes once it serves no slot: its replicas re-pointed (replica
+/// index, new master index), and the reachable nodes that must forget it.
+struct Removal<'a> {
+    repoint: Vec<(usize, usize)>,
+    forgetters: Vec<&'a NodeState>,
+}
+
 /// Runs `rcluster del-node`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &DelNodeArgs) -> anyhow::Result<Outcome> {
-    let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
-    let wanted = args.node_id.trim().to_ascii_lowercase();
-    if wanted.is_empty() || !wanted.chars().all(|c| c.is_ascii_hexdigit()) || wanted.len() > 40 {
-        bail!(UsageError::new(format!(
-            "{:?} is not a node id: give the 40-character id (or a unique prefix) shown by \
-             `rcluster nodes {entry}`",
-            args.node_id
-        )));
-    }
+    let settings = DelNodeSettings::from_args(args)?;
     let started = Instant::now();
-    let mut snapshot = Snapshot::load(opts, &entry)?;
-    let Some(mut doomed) = find(&snapshot, &wanted)? else {
+    let mut snapshot = Snapshot::load(opts, &settings.entry)?;
+    let Some(mut doomed) = find(&snapshot, &settings.wanted)? else {
         out.line(
             Style::Ok,
-            format!("[OK] No node of the cluster knows node {wanted}: it is already removed."),
+            format!(
+                "[OK] No node of the cluster knows node {}: it is already removed.",
+                settings.wanted
+            ),
         );
-        out.json(&json_for(&wanted, None, args, true));
+        out.json(&json_for(&settings.wanted, None, &settings, true));
         return Ok(Outcome::Success);
     };
     out.line(
         Style::Info,
-        format!(">>> Removing node {} from cluster {entry}", doomed.label()),
+        format!(
+            ">>> Removing node {} from cluster {}",
+            doomed.label(),
+            settings.entry
+        ),
     );
-    let mut doc = json_for(&doomed.id, doomed.addr.as_ref(), args, false);
+    let mut doc = json_for(&doomed.id, doomed.addr.as_ref(), &settings, false);
     doc.reachable = doomed.reachable();
-
-    let slots = doomed.entry().map(|e| e.slots.clone()).unwrap_or_default();
-    if !slots.is_empty() {
-        if !args.drain {
-            bail!(
-                "node {} still serves {} slot(s) ({slots}): nothing was changed. Move them \
-                 first: add --drain to let del-node do it, or run `rcluster rebalance {entry} \
-                 --weight {}=0` or `rcluster reshard`",
-                doomed.label(),
-                slots.len(),
-                &doomed.id[..8]
-            );
-        }
-        if !doomed.reachable() {
-            bail!(
-                "node {} is down and still serves {} slot(s): its keys cannot be moved. \
-                 Promote one of its replicas (`rcluster failover REPLICA --force`), or give \
-                 the slots to other masters with `rcluster fix {entry} \
-                 --fix-with-unreachable-masters` (its keys are lost), then delete it",
-                doomed.label(),
-                slots.len()
-            );
-        }
-        let outcome = drain(opts, &out, &entry, &doomed.id, args, &mut doc)?;
-        if outcome != Outcome::Success || args.dry_run {
-            out.json(&doc);
-            return Ok(outcome);
-        }
-        snapshot = Snapshot::load(opts, &entry)?;
-        doomed = find(&snapshot, &doomed.id)?.context("the drained node vanished")?;
-        let left = doomed.entry().map(|e| e.slots.len()).unwrap_or_default();
-        if left > 0 {
-            bail!(
-                "node {} still serves {left} slot(s) after the drain",
-                doomed.label()
-            );
+    if doomed.entry().is_some_and(|e| !e.slots.is_empty()) {
+        match drain_first(opts, &out, &settings, args, &doomed, &mut doc)? {
+            ControlFlow::Continue(drained) => (snapshot, doomed) = drained,
+            ControlFlow::Break(outcome) => {
+                out.json(&doc);
+                return Ok(outcome);
+            }
         }
     }
+    let removal = plan_removal(&out, &snapshot, &doomed, &settings, &mut doc)?;
+    if settings.dry_run {
+        dry_run(&out, &removal, &doc);
+        return Ok(Outcome::Success);
+    }
+    remove(
+        opts, &out, &snapshot, &doomed, &removal, &settings, &mut doc,
+    )?;
+    doc.seconds = Some(started.elapsed().as_secs_f64());
+    report(&out, &doomed, &removal, &doc);
+    Ok(Outcome::Success)
+}
 
-    let repoint = plan_repoint(&snapshot, &doomed)?;
+/// The closing lines and the JSON document of a removal.
+fn report(out: &Output, doomed: &Doomed, removal: &Removal, doc: &DelNodeJson) {
+    out.line(
+        Style::Ok,
+        format!(
+            "[OK] Node {} removed from the cluster: none of the {} remaining node(s) lists it \
+             ({:.2} s).",
+            doomed.label(),
+            removal.forgetters.len(),
+            doc.seconds.unwrap_or_default()
+        ),
+    );
+    if !doomed.reachable() {
+        out.line(
+            Style::Plain,
+            format!(
+                "If {} comes back, reset it (CLUSTER RESET HARD) before anything else: it \
+                 still believes it is a member.",
+                doomed.label()
+            ),
+        );
+    }
+    out.json(doc);
+}
+
+/// A node that still serves slots: refused without `--drain` or when it is down, else
+/// drained. Continues with the cluster reloaded and the node as found again; breaks with
+/// the outcome to exit with after a dry run, a refused confirmation or a drain that did not
+/// finish.
+fn drain_first(
+    opts: &ConnectOptions,
+    out: &Output,
+    settings: &DelNodeSettings,
+    args: &DelNodeArgs,
+    doomed: &Doomed,
+    doc: &mut DelNodeJson,
+) -> anyhow::Result<ControlFlow<Outcome, (Snapshot, Doomed)>> {
+    let entry = &settings.entry;
+    let slots = doomed.entry().map(|e| e.slots.clone()).unwrap_or_default();
+    if !settings.drain {
+        bail!(
+            "node {} still serves {} slot(s) ({slots}): nothing was changed. Move them \
+             first: add --drain to let del-node do it, or run `rcluster rebalance {entry} \
+             --weight {}=0` or `rcluster reshard`",
+            doomed.label(),
+            slots.len(),
+            &doomed.id[..8]
+        );
+    }
+    if !doomed.reachable() {
+        bail!(
+            "node {} is down and still serves {} slot(s): its keys cannot be moved. \
+             Promote one of its replicas (`rcluster failover REPLICA --force`), or give \
+             the slots to other masters with `rcluster fix {entry} \
+             --fix-with-unreachable-masters` (its keys are lost), then delete it",
+            doomed.label(),
+            slots.len()
+        );
+    }
+    let outcome = drain(opts, out, entry, &doomed.id, args, doc)?;
+    if outcome != Outcome::Success || settings.dry_run {
+        return Ok(ControlFlow::Break(outcome));
+    }
+    let snapshot = Snapshot::load(opts, entry)?;
+    let doomed = find(&snapshot, &doomed.id)?.context("the drained node vanished")?;
+    let left = doomed.entry().map(|e| e.slots.len()).unwrap_or_default();
+    if left > 0 {
+        bail!(
+            "node {} still serves {left} slot(s) after the drain",
+            doomed.label()
+        );
+    }
+    Ok(ControlFlow::Continue((snapshot, doomed)))
+}
+
+/// Plans the removal of a node that serves no slot: where its replicas go, who forgets it,
+/// what happens to it after; says so, and warns about the nodes that cannot be told.
+fn plan_removal<'a>(
+    out: &Output,
+    snapshot: &'a Snapshot,
+    doomed: &Doomed,
+    settings: &DelNodeSettings,
+    doc: &mut DelNodeJson,
+) -> anyhow::Result<Removal<'a>> {
+    let repoint = plan_repoint(snapshot, doomed)?;
     let forgetters: Vec<&NodeState> = snapshot
         .nodes
         .iter()
@@ -160,7 +274,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &DelNodeArgs) -> anyhow::Re
             new_master_id: snapshot.nodes[*master].id().to_string(),
         });
     }
-    doc.after = match (doomed.reachable(), args.shutdown) {
+    doc.after = match (doomed.reachable(), settings.shutdown) {
         (false, _) => "none",
         (true, false) => "reset",
         (true, true) => "shutdown",
@@ -185,31 +299,49 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &DelNodeArgs) -> anyhow::Re
         out.line(Style::Warn, format!("[WARNING] {warning}"));
         doc.warnings.push(warning);
     }
-    if args.dry_run {
-        out.line(
-            Style::Info,
-            format!(
-                ">>> Would send CLUSTER FORGET to {} node(s), then {}.",
-                forgetters.len(),
-                match doc.after {
-                    "reset" => "reset the node (CLUSTER RESET HARD: a new id)",
-                    "shutdown" => "shut the node down (SHUTDOWN NOSAVE)",
-                    _ => "leave the node alone (it is down)",
-                }
-            ),
-        );
-        out.line(Style::Info, ">>> Dry run: nothing was changed.");
-        out.json(&doc);
-        return Ok(Outcome::Success);
-    }
+    Ok(Removal {
+        repoint,
+        forgetters,
+    })
+}
 
-    let limit = Duration::from_secs_f64(args.wait_timeout);
-    repoint_replicas(opts, &out, &snapshot, &doomed.id, &repoint, limit)?;
+/// `--dry-run`: says what would happen.
+fn dry_run(out: &Output, removal: &Removal, doc: &DelNodeJson) {
+    out.line(
+        Style::Info,
+        format!(
+            ">>> Would send CLUSTER FORGET to {} node(s), then {}.",
+            removal.forgetters.len(),
+            match doc.after {
+                "reset" => "reset the node (CLUSTER RESET HARD: a new id)",
+                "shutdown" => "shut the node down (SHUTDOWN NOSAVE)",
+                _ => "leave the node alone (it is down)",
+            }
+        ),
+    );
+    out.line(Style::Info, ">>> Dry run: nothing was changed.");
+    out.json(doc);
+}
+
+/// Re-points the replicas, has every reachable node forget the node, resets (or shuts down)
+/// the node, and waits until no node lists it.
+fn remove(
+    opts: &ConnectOptions,
+    out: &Output,
+    snapshot: &Snapshot,
+    doomed: &Doomed,
+    removal: &Removal,
+    settings: &DelNodeSettings,
+    doc: &mut DelNodeJson,
+) -> anyhow::Result<()> {
+    let limit = Duration::from_secs_f64(settings.wait_timeout);
+    repoint_replicas(opts, out, snapshot, &doomed.id, &removal.repoint, limit)?;
     out.line(
         Style::Info,
         ">>> Sending CLUSTER FORGET messages to the cluster...",
     );
-    let forget_results = fan_out(&forgetters, DEFAULT_PARALLELISM, |n| {
+    let forgetters = &removal.forgetters;
+    let forget_results = fan_out(forgetters, DEFAULT_PARALLELISM, |n| {
         forget(opts, n.addr(), &doomed.id)
     });
     for (n, result) in forgetters.iter().zip(forget_results) {
@@ -222,9 +354,9 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &DelNodeArgs) -> anyhow::Re
         }
     }
     if let Some(addr) = doomed.addr.clone().filter(|_| doomed.reachable()) {
-        after_removal(opts, &out, &addr, args.shutdown, &mut doc);
+        after_removal(opts, out, &addr, settings.shutdown, doc);
     }
-    let lingering = wait_forgotten(opts, &forgetters, &doomed.id, limit);
+    let lingering = wait_forgotten(opts, forgetters, &doomed.id, limit);
     doc.forgotten_by = forgetters.iter().map(|n| n.addr_text()).collect();
     if !lingering.is_empty() {
         bail!(
@@ -235,38 +367,21 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &DelNodeArgs) -> anyhow::Re
             lingering.join(", ")
         );
     }
-    let seconds = started.elapsed().as_secs_f64();
-    doc.seconds = Some(seconds);
-    out.line(
-        Style::Ok,
-        format!(
-            "[OK] Node {} removed from the cluster: none of the {} remaining node(s) lists it \
-             ({seconds:.2} s).",
-            doomed.label(),
-            forgetters.len()
-        ),
-    );
-    if !doomed.reachable() {
-        out.line(
-            Style::Plain,
-            format!(
-                "If {} comes back, reset it (CLUSTER RESET HARD) before anything else: it \
-                 still believes it is a member.",
-                doomed.label()
-            ),
-        );
-    }
-    out.json(&doc);
-    Ok(Outcome::Success)
+    Ok(())
 }
 
-fn json_for(id: &str, addr: Option<&NodeAddr>, args: &DelNodeArgs, gone: bool) -> DelNodeJson {
+fn json_for(
+    id: &str,
+    addr: Option<&NodeAddr>,
+    settings: &DelNodeSettings,
+    gone: bool,
+) -> DelNodeJson {
     DelNodeJson {
         id: id.to_string(),
         addr: addr.map(ToString::to_string),
         already_gone: gone,
         reachable: false,
-        dry_run: args.dry_run,
+        dry_run: settings.dry_run,
         drain_plan: None,
         drain: None,
         drain_check: None,
