@@ -63,6 +63,44 @@ pub fn memkeys(opts: &ConnectOptions, out: Output, args: &MemkeysArgs) -> anyhow
     run(opts, out, &args.scan, Measure::Memory, args.samples)
 }
 
+/// What `bigkeys`/`memkeys` was asked to do, once the options are read.
+struct KeyScanSettings {
+    /// Any node of the cluster.
+    entry: NodeAddr,
+    /// `--from-replicas`: scan one healthy replica per shard.
+    from_replicas: bool,
+    /// `--parallel`: nodes scanned at once.
+    parallel: usize,
+    /// How each node is scanned (`keep` is `--top`).
+    scan: ScanSettings,
+}
+
+impl KeyScanSettings {
+    /// Reads the options; `--top` defaults to 1 for bigkeys and 10 for memkeys.
+    fn from_args(
+        args: &KeyScanArgs,
+        measure: Measure,
+        samples: Option<u32>,
+    ) -> anyhow::Result<Self> {
+        let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
+        let top = args.top.unwrap_or(match measure {
+            Measure::Length => 1,
+            Measure::Memory => 10,
+        });
+        Ok(KeyScanSettings {
+            entry,
+            from_replicas: args.from_replicas,
+            parallel: args.parallel,
+            scan: ScanSettings {
+                measure,
+                samples,
+                interval: Duration::from_secs_f64(args.interval.min(3600.0)),
+                keep: top,
+            },
+        })
+    }
+}
+
 fn run(
     opts: &ConnectOptions,
     out: Output,
@@ -70,17 +108,34 @@ fn run(
     measure: Measure,
     samples: Option<u32>,
 ) -> anyhow::Result<Outcome> {
-    let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
-    let top = args.top.unwrap_or(match measure {
-        Measure::Length => 1,
-        Measure::Memory => 10,
-    });
-    let snapshot = Snapshot::load(opts, &entry)?;
-    let (nodes, warnings) = nodes_to_scan(&snapshot, args.from_replicas);
+    let settings = KeyScanSettings::from_args(args, measure, samples)?;
+    let snapshot = Snapshot::load(opts, &settings.entry)?;
+    let nodes = choose_nodes(&out, &snapshot, &settings);
+    let dbs: Vec<Vec<u32>> = nodes.iter().map(|n| dbs_with_keys(n)).collect();
+    let started = Instant::now();
+    let results = scan(opts, &out, &settings, &nodes, &dbs);
+    let seconds = started.elapsed().as_secs_f64();
+    let (merged, scanned, failed) = merge(&out, &nodes, results, settings.scan.keep);
+    let with_db = dbs.iter().flatten().any(|db| *db != 0);
+    report(&out, &settings, merged, scanned, with_db, seconds);
+    Ok(if failed > 0 {
+        Outcome::Problems
+    } else {
+        Outcome::Success
+    })
+}
+
+/// The nodes to scan, with the warnings of that choice and redis-cli's heading.
+fn choose_nodes<'a>(
+    out: &Output,
+    snapshot: &'a Snapshot,
+    settings: &KeyScanSettings,
+) -> Vec<&'a NodeState> {
+    let (nodes, warnings) = nodes_to_scan(snapshot, settings.from_replicas);
     for w in &warnings {
         out.line(Style::Warn, format!("[WARNING] {w}"));
     }
-    let what = match measure {
+    let what = match settings.scan.measure {
         Measure::Length => "biggest keys",
         Measure::Memory => "keys using the most memory",
     };
@@ -93,35 +148,36 @@ fn run(
             nodes.len()
         ),
     );
+    nodes
+}
+
+/// A node's databases that hold keys (database 0 alone when none does).
+fn dbs_with_keys(node: &NodeState) -> Vec<u32> {
+    let with_keys: Vec<u32> = node
+        .probe()
+        .map(|p| p.info.keys_per_db().iter().map(|(db, _)| *db).collect())
+        .unwrap_or_default();
+    if with_keys.is_empty() {
+        vec![0]
+    } else {
+        with_keys
+    }
+}
+
+/// Scans every node (`--parallel` at once) with a progress bar over the keys INFO counts.
+fn scan(
+    opts: &ConnectOptions,
+    out: &Output,
+    settings: &KeyScanSettings,
+    nodes: &[&NodeState],
+    dbs: &[Vec<u32>],
+) -> Vec<anyhow::Result<KeySizes>> {
     let total: u64 = nodes
         .iter()
         .filter_map(|n| n.probe().map(|p| p.info.total_keys()))
         .sum();
-    // Each node's databases that hold keys (database 0 alone when none does).
-    let dbs: Vec<Vec<u32>> = nodes
-        .iter()
-        .map(|n| {
-            let with_keys: Vec<u32> = n
-                .probe()
-                .map(|p| p.info.keys_per_db().iter().map(|(db, _)| *db).collect())
-                .unwrap_or_default();
-            if with_keys.is_empty() {
-                vec![0]
-            } else {
-                with_keys
-            }
-        })
-        .collect();
-    let with_db = dbs.iter().flatten().any(|db| *db != 0);
-    let settings = ScanSettings {
-        measure,
-        samples,
-        interval: Duration::from_secs_f64(args.interval.min(3600.0)),
-        keep: top,
-    };
-    let started = Instant::now();
     let counters: Vec<AtomicU64> = nodes.iter().map(|_| AtomicU64::new(0)).collect();
-    let bar = KeyBar::start(&out, total, "scanning");
+    let bar = KeyBar::start(out, total, "scanning");
     let indexed: Vec<(usize, &NodeState)> = nodes.iter().copied().enumerate().collect();
     let done = std::sync::atomic::AtomicBool::new(false);
     let results = std::thread::scope(|scope| {
@@ -131,7 +187,7 @@ fn run(
                 std::thread::sleep(Duration::from_millis(100));
             }
         });
-        let results = fan_out(&indexed, args.parallel, |(i, node)| {
+        let results = fan_out(&indexed, settings.parallel, |(i, node)| {
             let addr: NodeAddr = node
                 .addr()
                 .cloned()
@@ -140,7 +196,7 @@ fn run(
                 opts,
                 &addr,
                 &dbs[*i],
-                &settings,
+                &settings.scan,
                 &counters[*i],
             )?)
         });
@@ -149,16 +205,19 @@ fn run(
         results
     });
     bar.finish();
+    results
+}
+
+/// Merges the nodes' tallies, keeping the `top` biggest keys; says which nodes could not be
+/// scanned. Returns the merged tallies, each node for JSON, and how many failed.
+fn merge(
+    out: &Output,
+    nodes: &[&NodeState],
+    results: Vec<anyhow::Result<KeySizes>>,
+    top: usize,
+) -> (KeySizes, Vec<ScannedNode>, usize) {
     let mut merged = KeySizes::new(top);
-    let mut doc = KeyScanJson {
-        measure,
-        nodes: Vec::new(),
-        sampled: 0,
-        key_bytes: 0,
-        types: Vec::new(),
-        top: Vec::new(),
-        seconds: started.elapsed().as_secs_f64(),
-    };
+    let mut scanned = Vec::new();
     let mut failed = 0;
     for (node, result) in nodes.iter().zip(results) {
         let (keys, error) = match result {
@@ -176,7 +235,7 @@ fn run(
                 (0, Some(format!("{err:#}")))
             }
         };
-        doc.nodes.push(ScannedNode {
+        scanned.push(ScannedNode {
             addr: node.addr_text(),
             id: node.id().to_string(),
             role: if node.is_master() {
@@ -188,6 +247,19 @@ fn run(
             error,
         });
     }
+    (merged, scanned, failed)
+}
+
+/// The summary, the table of the biggest keys, and the JSON document.
+fn report(
+    out: &Output,
+    settings: &KeyScanSettings,
+    merged: KeySizes,
+    scanned: Vec<ScannedNode>,
+    with_db: bool,
+    seconds: f64,
+) {
+    let measure = settings.scan.measure;
     out.doc(&summary(&merged, measure, with_db));
     let listed: Vec<SizedKey> = match measure {
         Measure::Length => merged
@@ -195,26 +267,25 @@ fn run(
             .into_iter()
             .flat_map(|(_, stats)| stats.biggest)
             .collect(),
-        Measure::Memory => merged.top_overall(top),
+        Measure::Memory => merged.top_overall(settings.scan.keep),
     };
     if !listed.is_empty() {
         out.block("");
         out.block(&table(&listed, measure, with_db));
     }
-    doc.sampled = merged.sampled;
-    doc.key_bytes = merged.key_bytes;
-    doc.types = merged
-        .ordered()
-        .into_iter()
-        .map(|(kind, stats)| type_json(kind, stats, measure))
-        .collect();
-    doc.top = listed;
-    out.json(&doc);
-    Ok(if failed > 0 {
-        Outcome::Problems
-    } else {
-        Outcome::Success
-    })
+    out.json(&KeyScanJson {
+        measure,
+        nodes: scanned,
+        sampled: merged.sampled,
+        key_bytes: merged.key_bytes,
+        types: merged
+            .ordered()
+            .into_iter()
+            .map(|(kind, stats)| type_json(kind, stats, measure))
+            .collect(),
+        top: listed,
+        seconds,
+    });
 }
 
 fn type_json(kind: String, stats: TypeStats, measure: Measure) -> TypeJson {
