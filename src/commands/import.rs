@@ -11,12 +11,13 @@ use super::migration;
 use crate::address::NodeAddr;
 use crate::cli::ImportArgs;
 use crate::cluster::parse::info::{ServerInfo, per_db_text};
+use crate::cluster::snapshot::Snapshot;
 use crate::error::{Outcome, UsageError};
 use crate::exec::import::{
     DbPair, ImportCounters, ImportJob, ImportReport, import, same_db_pairs, targets,
 };
 use crate::exec::interrupt;
-use crate::net::conn::{Auth, ConnectOptions};
+use crate::net::conn::{Auth, ConnectOptions, NodeConn, NodeError};
 use crate::net::db::select;
 use crate::output::{Output, Style};
 use crate::progress::KeyBar;
@@ -50,44 +51,137 @@ struct DbJson {
     left_on_source: Option<u64>,
 }
 
+/// What `import` was asked to do, once the options are checked.
+struct ImportSettings {
+    /// Any node of the cluster.
+    entry: NodeAddr,
+    /// The standalone source (`--from`).
+    source: NodeAddr,
+    /// How to connect to the source: its own credentials, the global options otherwise.
+    source_opts: ConnectOptions,
+    /// `--from-db`.
+    from_db: Option<u32>,
+    /// `--to-db`.
+    to_db: Option<u32>,
+    /// `--copy`.
+    copy: bool,
+    /// `--replace`.
+    replace: bool,
+    /// `--dry-run`.
+    dry_run: bool,
+    /// `--pipeline`: keys per MIGRATE.
+    pipeline: usize,
+    /// `--parallel`: target masters fed at once.
+    parallel: usize,
+    /// `--timeout`: the MIGRATE timeout.
+    timeout: Duration,
+}
+
+impl ImportSettings {
+    /// Checks the options (usage errors, nothing contacted) and asks for the source's
+    /// password with `--from-askpass`.
+    fn from_args(opts: &ConnectOptions, args: &ImportArgs) -> anyhow::Result<Self> {
+        let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
+        let source = NodeAddr::parse(&args.from).map_err(|e| {
+            UsageError::new(format!(
+                "--from {:?}: {e} (give the source as HOST:PORT, e.g. --from 10.0.0.5:6379)",
+                args.from
+            ))
+        })?;
+        if args.from_user.is_some() && args.from_pass.is_none() && !args.from_askpass {
+            bail!(UsageError::new(
+                "--from-user needs a password: add --from-pass or --from-askpass"
+            ));
+        }
+        let from_password = if args.from_askpass {
+            Some(settings::ask_password(
+                "Please input import source node password",
+            )?)
+        } else {
+            args.from_pass.clone()
+        };
+        let source_opts = ConnectOptions {
+            auth: Auth {
+                user: args.from_user.clone(),
+                password: from_password,
+            },
+            ..opts.clone()
+        };
+        Ok(ImportSettings {
+            entry,
+            source,
+            source_opts,
+            from_db: args.from_db,
+            to_db: args.to_db,
+            copy: args.copy,
+            replace: args.replace,
+            dry_run: args.dry_run,
+            pipeline: args.pipeline,
+            parallel: args.parallel,
+            timeout: Duration::from_millis(args.migrate_timeout_ms),
+        })
+    }
+}
+
+/// What the import moves: the source databases (each with its cluster database), their
+/// keys, and the cluster's masters with the master serving each slot.
+struct ImportPlan {
+    dbs: Vec<DbPair>,
+    keys_on_source: u64,
+    cluster_dbs: u32,
+    masters: Vec<NodeAddr>,
+    owner: Vec<usize>,
+}
+
 /// Runs `rcluster import`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Result<Outcome> {
-    let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
-    let source = NodeAddr::parse(&args.from).map_err(|e| {
-        UsageError::new(format!(
-            "--from {:?}: {e} (give the source as HOST:PORT, e.g. --from 10.0.0.5:6379)",
-            args.from
-        ))
-    })?;
-    if args.from_user.is_some() && args.from_pass.is_none() && !args.from_askpass {
-        bail!(UsageError::new(
-            "--from-user needs a password: add --from-pass or --from-askpass"
-        ));
-    }
-    let from_password = if args.from_askpass {
-        Some(settings::ask_password(
-            "Please input import source node password",
-        )?)
-    } else {
-        args.from_pass.clone()
-    };
-    let source_opts = ConnectOptions {
-        auth: Auth {
-            user: args.from_user.clone(),
-            password: from_password,
-        },
-        ..opts.clone()
-    };
+    let settings = ImportSettings::from_args(opts, args)?;
     out.line(
         Style::Info,
-        format!(">>> Importing data from {source} to cluster {entry}"),
+        format!(
+            ">>> Importing data from {} to cluster {}",
+            settings.source, settings.entry
+        ),
     );
-    let snapshot = migration::healthy_cluster(opts, &entry, &out, "importing")?;
-    if snapshot.nodes.iter().any(|n| n.addr() == Some(&source)) {
+    let snapshot = migration::healthy_cluster(opts, &settings.entry, &out, "importing")?;
+    let (mut conn, info) = load_source(&settings, &snapshot)?;
+    let plan = plan_import(&settings, &snapshot, &info)?;
+    let mut doc = ImportJson::new(&settings, &plan, &info);
+    announce(&out, &settings, &plan, &info);
+    if settings.dry_run {
+        out.line(Style::Info, ">>> Dry run: nothing was moved.");
+        out.json(&doc);
+        return Ok(Outcome::Success);
+    }
+    if plan.keys_on_source == 0 {
+        out.line(Style::Ok, "[OK] The source has no keys: nothing to import.");
+        out.json(&doc);
+        return Ok(Outcome::Success);
+    }
+    let report = apply(opts, &out, &settings, &plan)?;
+    let per_second = report.imported as f64 / report.seconds.max(1e-6);
+    print_report(&out, &report, per_second, "import");
+    doc.keys_per_second = Some(per_second);
+    left_on_source(&out, &settings, &mut conn, &mut doc);
+    let outcome = Outcome::of(report.interrupted, report.complete());
+    doc.report = Some(report);
+    out.json(&doc);
+    Ok(outcome)
+}
+
+/// Connects to the source, which must not be a node of this cluster nor of any, and reads
+/// its INFO.
+fn load_source(
+    settings: &ImportSettings,
+    snapshot: &Snapshot,
+) -> anyhow::Result<(NodeConn, ServerInfo)> {
+    let source = &settings.source;
+    if snapshot.nodes.iter().any(|n| n.addr() == Some(source)) {
         bail!("the source {source} is a node of this cluster: give a standalone Redis as --from");
     }
-    let mut conn = source_opts
-        .connect(&source)
+    let mut conn = settings
+        .source_opts
+        .connect(source)
         .with_context(|| format!("cannot use the source {source}"))?;
     let info_text: String = conn.query(&redis::cmd("INFO"))?;
     let info = ServerInfo::parse(&info_text, "", 0);
@@ -98,84 +192,125 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Res
              standalone copy (e.g. a replica started from a backup RDB)"
         );
     }
+    Ok((conn, info))
+}
+
+/// Which databases go where, how many keys that is, and the masters that take them.
+fn plan_import(
+    settings: &ImportSettings,
+    snapshot: &Snapshot,
+    info: &ServerInfo,
+) -> anyhow::Result<ImportPlan> {
     let cluster_dbs = snapshot.cluster_databases();
-    let dbs = choose_dbs(&info, args.from_db, args.to_db, cluster_dbs, &source)?;
-    let keys_in = |db: u32| {
-        info.keyspace
-            .iter()
-            .find(|(d, _)| *d == db)
-            .map_or(0, |(_, k)| *k)
-    };
-    let keys_on_source: u64 = dbs.iter().map(|p| keys_in(p.from)).sum();
-    let (master_addrs, owner) = targets(&snapshot)?;
-    let mut doc = ImportJson {
-        source: source.to_string(),
-        db: dbs[0].from,
-        databases: dbs
-            .iter()
-            .map(|p| DbJson {
-                db: p.from,
-                to_db: p.to,
-                keys_on_source: keys_in(p.from),
-                left_on_source: None,
-            })
-            .collect(),
+    let dbs = choose_dbs(
+        info,
+        settings.from_db,
+        settings.to_db,
+        cluster_dbs,
+        &settings.source,
+    )?;
+    let keys_on_source: u64 = dbs.iter().map(|p| keys_in(info, p.from)).sum();
+    let (masters, owner) = targets(snapshot)?;
+    Ok(ImportPlan {
+        dbs,
         keys_on_source,
-        copy: args.copy,
-        replace: args.replace,
-        dry_run: args.dry_run,
-        masters: master_addrs.iter().map(ToString::to_string).collect(),
-        report: None,
-        keys_per_second: None,
-        left_on_source: None,
-    };
+        cluster_dbs,
+        masters,
+        owner,
+    })
+}
+
+/// The keys INFO keyspace counts in database `db`.
+fn keys_in(info: &ServerInfo, db: u32) -> u64 {
+    info.keyspace
+        .iter()
+        .find(|(d, _)| *d == db)
+        .map_or(0, |(_, k)| *k)
+}
+
+impl ImportJson {
+    /// The document before anything moves.
+    fn new(settings: &ImportSettings, plan: &ImportPlan, info: &ServerInfo) -> Self {
+        ImportJson {
+            source: settings.source.to_string(),
+            db: plan.dbs[0].from,
+            databases: plan
+                .dbs
+                .iter()
+                .map(|p| DbJson {
+                    db: p.from,
+                    to_db: p.to,
+                    keys_on_source: keys_in(info, p.from),
+                    left_on_source: None,
+                })
+                .collect(),
+            keys_on_source: plan.keys_on_source,
+            copy: settings.copy,
+            replace: settings.replace,
+            dry_run: settings.dry_run,
+            masters: plan.masters.iter().map(ToString::to_string).collect(),
+            report: None,
+            keys_per_second: None,
+            left_on_source: None,
+        }
+    }
+}
+
+/// `*** Importing N keys from DB ... into M masters (copy|move: ...)`.
+fn announce(out: &Output, settings: &ImportSettings, plan: &ImportPlan, info: &ServerInfo) {
     out.line(
         Style::Warn,
         format!(
-            "*** Importing {keys_on_source} keys from {} into {} masters ({})",
-            describe_dbs(&dbs, &info, cluster_dbs),
-            master_addrs.len(),
-            if args.copy {
+            "*** Importing {} keys from {} into {} masters ({})",
+            plan.keys_on_source,
+            describe_dbs(&plan.dbs, info, plan.cluster_dbs),
+            plan.masters.len(),
+            if settings.copy {
                 "copy: the source keeps its keys"
             } else {
                 "move: keys are removed from the source as they arrive"
             }
         ),
     );
-    if args.dry_run {
-        out.line(Style::Info, ">>> Dry run: nothing was moved.");
-        out.json(&doc);
-        return Ok(Outcome::Success);
-    }
-    if keys_on_source == 0 {
-        out.line(Style::Ok, "[OK] The source has no keys: nothing to import.");
-        out.json(&doc);
-        return Ok(Outcome::Success);
-    }
+}
+
+/// Runs the import engine with a progress bar (Ctrl-C stops it cleanly).
+fn apply(
+    opts: &ConnectOptions,
+    out: &Output,
+    settings: &ImportSettings,
+    plan: &ImportPlan,
+) -> Result<ImportReport, NodeError> {
     interrupt::install();
     let job = ImportJob {
-        source_opts: &source_opts,
-        source: &source,
-        dbs: &dbs,
-        masters: &master_addrs,
+        source_opts: &settings.source_opts,
+        source: &settings.source,
+        dbs: &plan.dbs,
+        masters: &plan.masters,
         cluster_opts: opts,
-        owner: &owner,
-        copy: args.copy,
-        replace: args.replace,
-        batch_keys: args.pipeline,
-        workers: args.parallel,
-        timeout: Duration::from_millis(args.migrate_timeout_ms),
+        owner: &plan.owner,
+        copy: settings.copy,
+        replace: settings.replace,
+        batch_keys: settings.pipeline,
+        workers: settings.parallel,
+        timeout: settings.timeout,
     };
     let counters = ImportCounters::default();
-    let bar = KeyBar::start(&out, keys_on_source, "importing");
+    let bar = KeyBar::start(out, plan.keys_on_source, "importing");
     let report = import(&job, &counters, || {
         bar.set(counters.done.load(Ordering::Relaxed));
     });
     bar.finish();
-    let report = report?;
-    let per_second = report.imported as f64 / report.seconds.max(1e-6);
-    print_report(&out, &report, per_second, "import");
-    doc.keys_per_second = Some(per_second);
+    report
+}
+
+/// Counts what is left in each source database (when the source answers), and says so.
+fn left_on_source(
+    out: &Output,
+    settings: &ImportSettings,
+    conn: &mut NodeConn,
+    doc: &mut ImportJson,
+) {
     for db in &mut doc.databases {
         db.left_on_source = conn
             .query::<()>(&select(db.db))
@@ -184,19 +319,16 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Res
     }
     doc.left_on_source = doc.databases.iter().map(|d| d.left_on_source).sum();
     if let Some(left) = doc.left_on_source {
-        let numbers: Vec<String> = dbs.iter().map(|p| p.from.to_string()).collect();
+        let numbers: Vec<String> = doc.databases.iter().map(|d| d.db.to_string()).collect();
         out.line(
             Style::Plain,
             format!(
-                "The source {source} holds {left} key(s) in DB {} now.",
+                "The source {} holds {left} key(s) in DB {} now.",
+                settings.source,
                 numbers.join(", ")
             ),
         );
     }
-    let outcome = Outcome::of(report.interrupted, report.complete());
-    doc.report = Some(report);
-    out.json(&doc);
-    Ok(outcome)
 }
 
 /// The source databases to import and the cluster database of each: `--from-db` (into
