@@ -3,6 +3,7 @@
 //! [`crate::cluster::plan::fix`]); this module gathers, prints and applies it.
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -10,6 +11,7 @@ use anyhow::bail;
 use serde::Serialize;
 
 use super::migration;
+use crate::address::NodeAddr;
 use crate::cli::FixArgs;
 use crate::cluster::plan::engine::EngineChoice;
 use crate::cluster::plan::fix::{
@@ -22,7 +24,7 @@ use crate::cluster::verdict::check::{CheckReport, check};
 use crate::error::Outcome;
 use crate::exec::conflicts::{ConflictLog, DroppedCopy};
 use crate::exec::fix::{FixReport, apply, diagnose};
-use crate::exec::migrate::Endpoint;
+use crate::exec::migrate::{Endpoint, MigrateSettings};
 use crate::exec::rejoin as rejoin_exec;
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
@@ -96,7 +98,7 @@ const REJOIN_TIMEOUT: Duration = Duration::from_secs(30);
 fn rejoin(
     opts: &ConnectOptions,
     out: &Output,
-    entry: &crate::address::NodeAddr,
+    entry: &NodeAddr,
     args: &FixArgs,
 ) -> anyhow::Result<Outcome> {
     let mut addrs = vec![entry.clone()];
@@ -167,16 +169,51 @@ fn rejoin(
     Ok(Outcome::Success)
 }
 
+/// What `fix` was asked to do, once the options are checked.
+struct FixSettings {
+    /// Any node of the cluster.
+    entry: NodeAddr,
+    /// How keys move (one batch at a time, MIGRATE only).
+    migrate: MigrateSettings,
+    /// Where copies dropped in favour of the owner's are saved.
+    conflicts: ConflictLog,
+    /// What the planner may do.
+    options: FixOptions,
+    /// `--dry-run`.
+    dry_run: bool,
+    /// `--yes`.
+    yes: bool,
+    /// `--search-multiple-owners`.
+    search: bool,
+    /// `--wait-timeout`, in seconds.
+    wait_timeout: f64,
+}
+
+impl FixSettings {
+    /// Checks the options (usage errors, nothing contacted).
+    fn from_args(opts: &ConnectOptions, args: &FixArgs) -> anyhow::Result<Self> {
+        let entry = settings::node_addr(&args.target.node)?;
+        let migrate = migration::settings(&args.keys, 1, EngineChoice::Legacy, opts)?;
+        Ok(FixSettings {
+            entry,
+            migrate,
+            conflicts: ConflictLog::new(conflicts_path(args)),
+            options: FixOptions {
+                fix_with_unreachable: args.fix_with_unreachable_masters,
+            },
+            dry_run: args.dry_run,
+            yes: args.yes,
+            search: args.search_multiple_owners,
+            wait_timeout: args.wait_timeout,
+        })
+    }
+}
+
 /// Runs `rcluster fix`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result<Outcome> {
-    let entry = settings::node_addr(&args.target.node)?;
-    let migrate = migration::settings(&args.keys, 1, EngineChoice::Legacy, opts)?;
-    let conflicts = ConflictLog::new(conflicts_path(args));
-    let options = FixOptions {
-        fix_with_unreachable: args.fix_with_unreachable_masters,
-    };
+    let settings = FixSettings::from_args(opts, args)?;
     let mut doc = FixDoc {
-        dry_run: args.dry_run,
+        dry_run: settings.dry_run,
         healthy_before: false,
         rounds: Vec::new(),
         conflicts_file: None,
@@ -186,14 +223,42 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
         },
     };
     if !args.rejoin.is_empty() {
-        let rejoined = rejoin(opts, &out, &entry, args)?;
-        if args.dry_run {
+        let rejoined = rejoin(opts, &out, &settings.entry, args)?;
+        if settings.dry_run {
             return Ok(rejoined);
         }
     }
-    // A running atomic slot migration has no open slot to close, but its target already
-    // holds keys of slots it does not own yet: fix waits until the servers are done.
-    let (loaded, running) = migration::wait_for_running_jobs(opts, &out, &entry)?;
+    let loaded = wait_for_jobs(opts, &out, &settings.entry)?;
+    if let ControlFlow::Break(outcome) = fix_rounds(opts, &out, &settings, loaded, &mut doc)? {
+        return Ok(outcome);
+    }
+    if !settings.conflicts.all_dropped().is_empty() {
+        doc.conflicts_file = Some(settings.conflicts.path().display().to_string());
+    }
+    let snapshot = Snapshot::load(opts, &settings.entry)?;
+    let report = full_check(opts, &snapshot, settings.search)?;
+    out.doc(&text::check_report(&snapshot, &report));
+    doc.check = migration::FinalCheck {
+        healthy: report.healthy(),
+        errors: report.errors(),
+    };
+    out.json(&doc);
+    Ok(if report.healthy() {
+        Outcome::Success
+    } else {
+        Outcome::Problems
+    })
+}
+
+/// Waits for running slot migration jobs, and refuses to act while one still runs: it has
+/// no open slot to close, but its target already holds keys of slots it does not own yet.
+/// Returns the cluster as last loaded.
+fn wait_for_jobs(
+    opts: &ConnectOptions,
+    out: &Output,
+    entry: &NodeAddr,
+) -> anyhow::Result<Snapshot> {
+    let (loaded, running) = migration::wait_for_running_jobs(opts, out, entry)?;
     if running {
         bail!(
             "slot migration jobs are still running after {} s: fix changes nothing while the \
@@ -202,29 +267,117 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
             migration::JOBS_WAIT.as_secs()
         );
     }
+    Ok(loaded)
+}
+
+/// Diagnose, plan, confirm (the first round) and apply, up to [`ROUNDS`] times, until
+/// nothing is left to do or a round makes no progress. Breaks with the outcome to exit with
+/// (its JSON document printed) when the cluster is healthy or after a dry run.
+fn fix_rounds(
+    opts: &ConnectOptions,
+    out: &Output,
+    settings: &FixSettings,
+    loaded: Snapshot,
+    doc: &mut FixDoc,
+) -> anyhow::Result<ControlFlow<Outcome>> {
     let mut first = Some(loaded);
     for round in 1..=ROUNDS {
-        let mut snapshot = match first.take() {
-            Some(snapshot) => snapshot,
-            None => Snapshot::load(opts, &entry)?,
-        };
-        let mut report = full_check(opts, &snapshot, args.search_multiple_owners)?;
-        if !args.dry_run
-            && !report.healthy()
-            && let Some(fresh) = wait_until_up(opts, &out, &entry, &snapshot, &report, args)
-        {
-            snapshot = fresh;
-            report = full_check(opts, &snapshot, args.search_multiple_owners)?;
+        let (snapshot, report) = load_round(opts, out, settings, first.take(), round, doc)?;
+        let (diagnosis, endpoints) = diagnose(opts, &snapshot, settings.search)?;
+        let plan = plan_fix(&diagnosis, settings.options);
+        let mut round_doc = RoundJson::new(&plan, &diagnosis);
+        if !plan.has_work() {
+            doc.rounds.push(round_doc);
+            out.doc(&refusals_text(&plan, &diagnosis, &snapshot));
+            if plan.refusals.is_empty() && report.healthy() {
+                return Ok(ControlFlow::Break(healthy(out, round, doc)));
+            }
+            break;
         }
+        out.doc(&plan_text(&plan, &diagnosis, round));
+        out.doc(&throttle_lines(
+            migration::throttle_limits(&settings.migrate),
+            "  ",
+        ));
+        out.doc(&refusals_text(&plan, &diagnosis, &snapshot));
+        if settings.dry_run {
+            out.line(Style::Info, ">>> Dry run: nothing was changed.");
+            doc.rounds.push(round_doc);
+            doc.check = migration::FinalCheck {
+                healthy: report.healthy(),
+                errors: report.errors(),
+            };
+            out.json(doc);
+            return Ok(ControlFlow::Break(Outcome::Problems));
+        }
+        if round == 1 && !prompt::confirm("Fix these slots as planned?", settings.yes)? {
+            bail!("fix cancelled: nothing was changed");
+        }
+        let result = apply_round(opts, out, &endpoints, &plan, settings);
+        let progress_made = result.fixed > 0;
+        round_doc.result = Some(result);
+        doc.rounds.push(round_doc);
+        settle(opts, &settings.entry);
+        if !progress_made {
+            break;
+        }
+    }
+    Ok(ControlFlow::Continue(()))
+}
+
+/// A round's cluster and check: the snapshot given (else a fresh one), after waiting for
+/// masters that are down only for now; the first round prints the summary and the check.
+fn load_round(
+    opts: &ConnectOptions,
+    out: &Output,
+    settings: &FixSettings,
+    loaded: Option<Snapshot>,
+    round: usize,
+    doc: &mut FixDoc,
+) -> anyhow::Result<(Snapshot, CheckReport)> {
+    let mut snapshot = match loaded {
+        Some(snapshot) => snapshot,
+        None => Snapshot::load(opts, &settings.entry)?,
+    };
+    let mut report = full_check(opts, &snapshot, settings.search)?;
+    if !settings.dry_run
+        && !report.healthy()
+        && let Some(fresh) = wait_until_up(opts, out, settings, &snapshot, &report)
+    {
+        snapshot = fresh;
+        report = full_check(opts, &snapshot, settings.search)?;
+    }
+    if round == 1 {
+        doc.healthy_before = report.healthy();
+        out.doc(&text::info_summary(&snapshot));
+        out.doc(&text::check_report(&snapshot, &report));
+    }
+    Ok((snapshot, report))
+}
+
+/// Nothing to do and the check passes: says so and prints the document.
+fn healthy(out: &Output, round: usize, doc: &mut FixDoc) -> Outcome {
+    out.line(
+        Style::Ok,
         if round == 1 {
-            doc.healthy_before = report.healthy();
-            out.doc(&text::info_summary(&snapshot));
-            out.doc(&text::check_report(&snapshot, &report));
-        }
-        let (diagnosis, endpoints) = diagnose(opts, &snapshot, args.search_multiple_owners)?;
-        let plan = plan_fix(&diagnosis, options);
-        let mut round_doc = RoundJson {
-            plan: plan_json(&plan, &diagnosis),
+            "[OK] The cluster is healthy: nothing to fix."
+        } else {
+            "[OK] The cluster is healthy."
+        },
+    );
+    doc.check = migration::FinalCheck {
+        healthy: true,
+        errors: Vec::new(),
+    };
+    out.json(doc);
+    Outcome::Success
+}
+
+impl RoundJson {
+    /// A round's plan, before it is applied.
+    fn new(plan: &FixPlan, diagnosis: &Diagnosis) -> Self {
+        RoundJson {
+            plan: plan_json(plan, diagnosis),
             replica_resets: plan
                 .replica_resets
                 .iter()
@@ -243,69 +396,8 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result
                 })
                 .collect(),
             result: None,
-        };
-        if !plan.has_work() {
-            doc.rounds.push(round_doc);
-            out.doc(&refusals_text(&plan, &diagnosis, &snapshot));
-            if plan.refusals.is_empty() && report.healthy() {
-                out.line(
-                    Style::Ok,
-                    if round == 1 {
-                        "[OK] The cluster is healthy: nothing to fix."
-                    } else {
-                        "[OK] The cluster is healthy."
-                    },
-                );
-                doc.check = migration::FinalCheck {
-                    healthy: true,
-                    errors: Vec::new(),
-                };
-                out.json(&doc);
-                return Ok(Outcome::Success);
-            }
-            break;
-        }
-        out.doc(&plan_text(&plan, &diagnosis, round));
-        out.doc(&throttle_lines(migration::throttle_limits(&migrate), "  "));
-        out.doc(&refusals_text(&plan, &diagnosis, &snapshot));
-        if args.dry_run {
-            out.line(Style::Info, ">>> Dry run: nothing was changed.");
-            doc.rounds.push(round_doc);
-            doc.check = migration::FinalCheck {
-                healthy: report.healthy(),
-                errors: report.errors(),
-            };
-            out.json(&doc);
-            return Ok(Outcome::Problems);
-        }
-        if round == 1 && !prompt::confirm("Fix these slots as planned?", args.yes)? {
-            bail!("fix cancelled: nothing was changed");
-        }
-        let result = apply_round(opts, &out, &endpoints, &plan, &migrate, &conflicts);
-        let progress_made = result.fixed > 0;
-        round_doc.result = Some(result);
-        doc.rounds.push(round_doc);
-        settle(opts, &entry);
-        if !progress_made {
-            break;
         }
     }
-    if !conflicts.all_dropped().is_empty() {
-        doc.conflicts_file = Some(conflicts.path().display().to_string());
-    }
-    let snapshot = Snapshot::load(opts, &entry)?;
-    let report = full_check(opts, &snapshot, args.search_multiple_owners)?;
-    out.doc(&text::check_report(&snapshot, &report));
-    doc.check = migration::FinalCheck {
-        healthy: report.healthy(),
-        errors: report.errors(),
-    };
-    out.json(&doc);
-    Ok(if report.healthy() {
-        Outcome::Success
-    } else {
-        Outcome::Problems
-    })
 }
 
 /// Reachable masters that report `cluster_state:fail` while every slot is covered: a state
@@ -349,13 +441,13 @@ fn down_for_now(snapshot: &Snapshot, report: &CheckReport) -> Vec<String> {
 fn wait_until_up(
     opts: &ConnectOptions,
     out: &Output,
-    entry: &crate::address::NodeAddr,
+    settings: &FixSettings,
     snapshot: &Snapshot,
     report: &CheckReport,
-    args: &FixArgs,
 ) -> Option<Snapshot> {
+    let (entry, wait_timeout) = (&settings.entry, settings.wait_timeout);
     let down = down_for_now(snapshot, report);
-    if down.is_empty() || args.wait_timeout <= 0.0 {
+    if down.is_empty() || wait_timeout <= 0.0 {
         return None;
     }
     out.line(
@@ -363,11 +455,11 @@ fn wait_until_up(
         format!(
             ">>> Waiting up to {} s for {} to report cluster_state:ok before fixing (every \
              slot is covered: the state should pass by itself)",
-            args.wait_timeout,
+            wait_timeout,
             down.join(", ")
         ),
     );
-    let deadline = Instant::now() + Duration::from_secs_f64(args.wait_timeout.min(3600.0));
+    let deadline = Instant::now() + Duration::from_secs_f64(wait_timeout.min(3600.0));
     let mut last = None;
     while Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(200));
@@ -387,7 +479,7 @@ fn wait_until_up(
         format!(
             "[WARNING] {} still report(s) cluster_state:fail after {} s; fixing anyway",
             still.join(", "),
-            args.wait_timeout
+            wait_timeout
         ),
     );
     Some(fresh)
@@ -413,9 +505,9 @@ fn apply_round(
     out: &Output,
     endpoints: &[Endpoint],
     plan: &FixPlan,
-    settings: &crate::exec::migrate::MigrateSettings,
-    conflicts: &ConflictLog,
+    settings: &FixSettings,
 ) -> FixReport {
+    let conflicts = &settings.conflicts;
     let started = Instant::now();
     // Failures with the same reason are said once, with their slots as ranges.
     let mut failures: BTreeMap<String, SlotSet> = BTreeMap::new();
@@ -424,7 +516,7 @@ fn apply_round(
         opts,
         endpoints,
         plan,
-        settings,
+        &settings.migrate,
         Some(conflicts),
         |fix, result| {
             if let Err(reason) = result {
@@ -516,7 +608,7 @@ fn conflicts_path(args: &FixArgs) -> PathBuf {
 
 /// Waits (bounded) until every node agrees and no slot is open, so that the next round and
 /// the final check see the result and not nodes that are still catching up.
-fn settle(opts: &ConnectOptions, entry: &crate::address::NodeAddr) {
+fn settle(opts: &ConnectOptions, entry: &NodeAddr) {
     let started = Instant::now();
     while started.elapsed() < SETTLE {
         if let Ok(snapshot) = Snapshot::load(opts, entry) {
