@@ -5,14 +5,15 @@
 use anyhow::bail;
 use serde::Serialize;
 
-use super::migration::{self, FinalCheck, names};
+use super::migration::{self, FinalCheck, Prepared, names};
+use crate::address::NodeAddr;
 use crate::cli::RebalanceArgs;
 use crate::cluster::plan::engine::Engine;
 use crate::cluster::plan::rebalance::{
     RebalancePlan, RebalanceRequest, parse_weight, plan_rebalance,
 };
 use crate::error::{Outcome, UsageError};
-use crate::exec::migrate::MigrationReport;
+use crate::exec::migrate::{MigrateSettings, MigrationReport};
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
 use crate::report::migration::{Named, PlanJson, plan_lines, throttle_lines};
@@ -42,97 +43,77 @@ struct RebalanceJson {
     check: Option<FinalCheck>,
 }
 
+/// What `rebalance` was asked to do, once the options are checked.
+struct RebalanceSettings {
+    /// Any node of the cluster.
+    entry: NodeAddr,
+    /// How keys move.
+    migrate: MigrateSettings,
+    /// The weights, `--use-empty-masters` and `--threshold`, for the planner.
+    request: RebalanceRequest,
+    /// `--simulate` or `--dry-run`.
+    dry_run: bool,
+}
+
+impl RebalanceSettings {
+    /// Checks the options (usage errors, nothing contacted).
+    fn from_args(opts: &ConnectOptions, args: &RebalanceArgs) -> anyhow::Result<Self> {
+        let entry = settings::node_addr(&args.target.node)?;
+        let migrate = migration::settings(
+            &args.migrate.keys,
+            args.migrate.parallel,
+            migration::engine_choice(&args.migrate.engine),
+            opts,
+        )?;
+        let weights = args
+            .weight
+            .iter()
+            .map(|w| {
+                parse_weight(w).map_err(|e| {
+                    UsageError::new(format!("--weight {w:?}: {e} (example: --weight 3f1a=2)"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if !args.threshold.is_finite() || args.threshold < 0.0 {
+            bail!(UsageError::new(format!(
+                "--threshold {}: give a percentage of 0 or more (0 balances exactly)",
+                args.threshold
+            )));
+        }
+        Ok(RebalanceSettings {
+            entry,
+            migrate,
+            request: RebalanceRequest {
+                weights,
+                use_empty_masters: args.use_empty_masters,
+                threshold: args.threshold,
+            },
+            dry_run: args.simulate || args.migrate.dry_run,
+        })
+    }
+}
+
 /// Runs `rcluster rebalance`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::Result<Outcome> {
-    let entry = settings::node_addr(&args.target.node)?;
-    let migrate_settings = migration::settings(
-        &args.migrate.keys,
-        args.migrate.parallel,
-        migration::engine_choice(&args.migrate.engine),
-        opts,
-    )?;
-    let weights = args
-        .weight
-        .iter()
-        .map(|w| {
-            parse_weight(w).map_err(|e| {
-                UsageError::new(format!("--weight {w:?}: {e} (example: --weight 3f1a=2)"))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if !args.threshold.is_finite() || args.threshold < 0.0 {
-        bail!(UsageError::new(format!(
-            "--threshold {}: give a percentage of 0 or more (0 balances exactly)",
-            args.threshold
-        )));
-    }
-    let request = RebalanceRequest {
-        weights,
-        use_empty_masters: args.use_empty_masters,
-        threshold: args.threshold,
-    };
-    let prepared = migration::load_and_plan(
-        opts,
-        &out,
-        &entry,
-        |nodes| Ok(plan_rebalance(nodes, &request)?),
-        // Every master taking part is weighed, so each must be healthy even if it keeps
-        // its slots.
-        |planned: &RebalancePlan| {
-            (
-                &planned.plan,
-                planned.shares.iter().map(|s| s.node).collect(),
-            )
-        },
-    )?;
+    let settings = RebalanceSettings::from_args(opts, args)?;
+    let prepared = load_and_plan(opts, &out, &settings)?;
     let planned = &prepared.planned;
-    for note in &planned.notes {
-        out.line(Style::Warn, format!("[WARNING] {note}"));
-    }
     let node_names = names(&prepared.snapshot);
     let migration::Engines { engines, notes } = migration::engines(
         opts,
         &out,
         &prepared.snapshot,
         &planned.plan,
-        &migrate_settings,
+        &settings.migrate,
     )?;
-    let dry_run = args.simulate || args.migrate.dry_run;
-    let mut doc = RebalanceJson {
-        dry_run,
-        needed: planned.needed,
-        threshold: args.threshold,
-        total_weight: planned.total_weight,
-        shares: planned
-            .shares
-            .iter()
-            .map(|s| ShareJson {
-                addr: node_names[s.node].addr.clone(),
-                id: node_names[s.node].id.clone(),
-                weight: s.weight,
-                slots: s.slots,
-                expected: s.expected,
-            })
-            .collect(),
-        plan: PlanJson::new(&planned.plan, &node_names, &engines)
-            .throttled(migration::throttle_limits(&migrate_settings)),
-        warnings: planned
-            .notes
-            .iter()
-            .chain(&prepared.preflight.warnings)
-            .cloned()
-            .chain(notes)
-            .collect(),
-        migration: None,
-        check: None,
-    };
+    let mut doc = RebalanceJson::new(&settings, &prepared, &node_names, &engines, notes);
     migration::enforce(&out, &prepared.preflight, "rebalancing")?;
     if !planned.needed || planned.plan.is_empty() {
         out.line(
             Style::Ok,
             format!(
                 "*** No rebalancing needed! All nodes are within the {:.2}% threshold.",
-                args.threshold
+                settings.request.threshold
             ),
         );
         out.json(&doc);
@@ -140,10 +121,10 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
     }
     out.doc(&plan_text(planned, &node_names, &engines));
     out.doc(&throttle_lines(
-        migration::throttle_limits(&migrate_settings),
+        migration::throttle_limits(&settings.migrate),
         "",
     ));
-    if dry_run {
+    if settings.dry_run {
         out.line(Style::Info, ">>> Simulation: nothing was moved.");
         out.json(&doc);
         return Ok(Outcome::Success);
@@ -154,10 +135,85 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
         &prepared.snapshot,
         &planned.plan,
         &engines,
-        &migrate_settings,
+        &settings.migrate,
     )?;
     doc.migration = Some(report);
     doc.check = Some(final_check);
+    emptied_masters(&out, planned, &node_names);
+    out.json(&doc);
+    Ok(outcome)
+}
+
+/// Loads the cluster and plans, every master taking part having to be healthy; prints the
+/// planner's notes.
+fn load_and_plan(
+    opts: &ConnectOptions,
+    out: &Output,
+    settings: &RebalanceSettings,
+) -> anyhow::Result<Prepared<RebalancePlan>> {
+    let prepared = migration::load_and_plan(
+        opts,
+        out,
+        &settings.entry,
+        |nodes| Ok(plan_rebalance(nodes, &settings.request)?),
+        // Every master taking part is weighed, so each must be healthy even if it keeps
+        // its slots.
+        |planned: &RebalancePlan| {
+            (
+                &planned.plan,
+                planned.shares.iter().map(|s| s.node).collect(),
+            )
+        },
+    )?;
+    for note in &prepared.planned.notes {
+        out.line(Style::Warn, format!("[WARNING] {note}"));
+    }
+    Ok(prepared)
+}
+
+impl RebalanceJson {
+    /// The document before anything moves; `notes` say why pairs do not move atomically.
+    fn new(
+        settings: &RebalanceSettings,
+        prepared: &Prepared<RebalancePlan>,
+        node_names: &[Named],
+        engines: &[Engine],
+        notes: Vec<String>,
+    ) -> Self {
+        let planned = &prepared.planned;
+        RebalanceJson {
+            dry_run: settings.dry_run,
+            needed: planned.needed,
+            threshold: settings.request.threshold,
+            total_weight: planned.total_weight,
+            shares: planned
+                .shares
+                .iter()
+                .map(|s| ShareJson {
+                    addr: node_names[s.node].addr.clone(),
+                    id: node_names[s.node].id.clone(),
+                    weight: s.weight,
+                    slots: s.slots,
+                    expected: s.expected,
+                })
+                .collect(),
+            plan: PlanJson::new(&planned.plan, node_names, engines)
+                .throttled(migration::throttle_limits(&settings.migrate)),
+            warnings: planned
+                .notes
+                .iter()
+                .chain(&prepared.preflight.warnings)
+                .cloned()
+                .chain(notes)
+                .collect(),
+            migration: None,
+            check: None,
+        }
+    }
+}
+
+/// Says what becomes of each master that gave away all its slots.
+fn emptied_masters(out: &Output, planned: &RebalancePlan, node_names: &[Named]) {
     for share in planned.shares.iter().filter(|s| s.expected == 0) {
         out.line(
             Style::Info,
@@ -169,8 +225,6 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::
             ),
         );
     }
-    out.json(&doc);
-    Ok(outcome)
 }
 
 /// redis-cli's heading, each master's share, and the moves.
