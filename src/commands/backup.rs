@@ -12,6 +12,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, bail};
 use serde::Serialize;
 
+use crate::address::NodeAddr;
 use crate::cli::BackupArgs;
 use crate::cluster::parse::capabilities::{Flavor, Version};
 use crate::cluster::slots::SlotSet;
@@ -75,22 +76,76 @@ struct Manifest {
     seconds: f64,
 }
 
+/// What `backup` was asked to do, once the options are checked.
+struct BackupSettings<'a> {
+    /// Any node of the cluster.
+    entry: NodeAddr,
+    /// The backup directory.
+    dir: &'a Path,
+    /// `--parallel`: masters saved at once.
+    parallel: usize,
+    /// The files of a backup already in the directory, which this one replaces
+    /// (`--overwrite`).
+    replaced: Vec<String>,
+}
+
+impl<'a> BackupSettings<'a> {
+    /// Checks the options and refuses a directory that holds a backup without
+    /// `--overwrite`, before anything is contacted or written.
+    fn from_args(args: &'a BackupArgs) -> anyhow::Result<Self> {
+        let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
+        let replaced = backup_files(&args.dir)?;
+        if !replaced.is_empty() && !args.overwrite {
+            bail!(
+                "{} already holds a backup ({}); nothing was written. Hint: pass --overwrite to \
+                 replace it, or give another directory",
+                args.dir.display(),
+                files_text(&replaced)
+            );
+        }
+        Ok(BackupSettings {
+            entry,
+            dir: &args.dir,
+            parallel: args.parallel,
+            replaced,
+        })
+    }
+}
+
 /// Runs `rcluster backup`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &BackupArgs) -> anyhow::Result<Outcome> {
-    let entry = settings::node_addr(std::slice::from_ref(&args.entry))?;
-    let replaced = backup_files(&args.dir)?;
-    if !replaced.is_empty() && !args.overwrite {
-        bail!(
-            "{} already holds a backup ({}); nothing was written. Hint: pass --overwrite to \
-             replace it, or give another directory",
-            args.dir.display(),
-            files_text(&replaced)
-        );
-    }
+    let settings = BackupSettings::from_args(args)?;
     let started = Instant::now();
-    let snapshot = Snapshot::load(opts, &entry)?;
-    let report = check(&snapshot, None);
-    let check_errors = report.errors();
+    let snapshot = Snapshot::load(opts, &settings.entry)?;
+    let check_errors = warn_about_problems(&out, &snapshot);
+    let dir = settings.dir;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the backup directory {}", dir.display()))?;
+    let masters: Vec<&NodeState> = snapshot
+        .masters()
+        .filter(|m| !m.current().slots.is_empty())
+        .collect();
+    let results = save_masters(opts, &out, &settings, &masters);
+    let mut manifest = Manifest::new(&settings, check_errors);
+    record(&out, &masters, results, &mut manifest);
+    let nodes: Vec<NodeJson> = snapshot.nodes.iter().map(NodeJson::from_state).collect();
+    let nodes_path = dir.join("nodes.json");
+    write_json(&nodes_path, &nodes)?;
+    out.line(
+        Style::Plain,
+        format!("Saving cluster configuration to: {}", nodes_path.display()),
+    );
+    manifest.seconds = started.elapsed().as_secs_f64();
+    write_json(&dir.join("manifest.json"), &manifest)?;
+    remove_stale_rdbs(out, dir, &settings.replaced, &manifest)?;
+    let outcome = report(&out, dir, &manifest);
+    out.json(&manifest);
+    Ok(outcome)
+}
+
+/// The check's problems, as warnings: a cluster with problems is still backed up.
+fn warn_about_problems(out: &Output, snapshot: &Snapshot) -> Vec<String> {
+    let check_errors = check(snapshot, None).errors();
     for e in &check_errors {
         out.line(Style::Warn, format!("[WARNING] {e}"));
     }
@@ -101,58 +156,63 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &BackupArgs) -> anyhow::Res
              restore this backup.",
         );
     }
-    std::fs::create_dir_all(&args.dir)
-        .with_context(|| format!("cannot create the backup directory {}", args.dir.display()))?;
-    let masters: Vec<&NodeState> = snapshot
-        .masters()
-        .filter(|m| !m.current().slots.is_empty())
-        .collect();
+    check_errors
+}
+
+impl Manifest {
+    /// The manifest before any master is saved.
+    fn new(settings: &BackupSettings, check_errors: Vec<String>) -> Self {
+        Manifest {
+            format: MANIFEST_FORMAT,
+            created_unix: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            rcluster_version: env!("CARGO_PKG_VERSION"),
+            entry: settings.entry.to_string(),
+            dir: settings.dir.display().to_string(),
+            healthy: check_errors.is_empty(),
+            check_errors,
+            masters: Vec::new(),
+            failed: Vec::new(),
+            seconds: 0.0,
+        }
+    }
+}
+
+/// Saves the masters' RDBs, `--parallel` at once, with a bar each.
+fn save_masters(
+    opts: &ConnectOptions,
+    out: &Output,
+    settings: &BackupSettings,
+    masters: &[&NodeState],
+) -> Vec<anyhow::Result<SavedMaster>> {
     out.line(
         Style::Info,
         format!(
             ">>> Saving the RDB of {} master(s) into {} ...",
             masters.len(),
-            args.dir.display()
+            settings.dir.display()
         ),
     );
-    let bars = TransferBars::new(&out);
-    let results = fan_out(&masters, args.parallel, |master| {
-        save_master(opts, master, &args.dir, &bars)
+    let bars = TransferBars::new(out);
+    let results = fan_out(masters, settings.parallel, |master| {
+        save_master(opts, master, settings.dir, &bars)
     });
     bars.clear();
-    let mut manifest = Manifest {
-        format: MANIFEST_FORMAT,
-        created_unix: SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs()),
-        rcluster_version: env!("CARGO_PKG_VERSION"),
-        entry: entry.to_string(),
-        dir: args.dir.display().to_string(),
-        healthy: check_errors.is_empty(),
-        check_errors,
-        masters: Vec::new(),
-        failed: Vec::new(),
-        seconds: 0.0,
-    };
+    results
+}
+
+/// Says how each master's save went, and records it in the manifest.
+fn record(
+    out: &Output,
+    masters: &[&NodeState],
+    results: Vec<anyhow::Result<SavedMaster>>,
+    manifest: &mut Manifest,
+) {
     for (master, result) in masters.iter().zip(results) {
         match result {
             Ok(saved) => {
-                out.line(
-                    Style::Plain,
-                    format!(
-                        "{}: {} bytes -> {} in {:.2} s ({}{})",
-                        saved.addr,
-                        saved.bytes,
-                        saved.file,
-                        saved.seconds,
-                        saved.rdb_format,
-                        saved
-                            .server
-                            .zip(saved.server_version)
-                            .map(|(s, v)| format!(" from {} {v}", s.name()))
-                            .unwrap_or_default()
-                    ),
-                );
+                out.line(Style::Plain, saved_line(&saved));
                 manifest.masters.push(saved);
             }
             Err(err) => {
@@ -168,22 +228,33 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &BackupArgs) -> anyhow::Res
             }
         }
     }
-    let nodes: Vec<NodeJson> = snapshot.nodes.iter().map(NodeJson::from_state).collect();
-    let nodes_path = args.dir.join("nodes.json");
-    write_json(&nodes_path, &nodes)?;
-    out.line(
-        Style::Plain,
-        format!("Saving cluster configuration to: {}", nodes_path.display()),
-    );
-    manifest.seconds = started.elapsed().as_secs_f64();
-    write_json(&args.dir.join("manifest.json"), &manifest)?;
-    remove_stale_rdbs(out, &args.dir, &replaced, &manifest)?;
-    let outcome = if manifest.failed.is_empty() {
+}
+
+/// `127.0.0.1:7000: 1234 bytes -> <id>.rdb in 0.12 s (REDIS0011 from redis 7.0.15)`.
+fn saved_line(saved: &SavedMaster) -> String {
+    format!(
+        "{}: {} bytes -> {} in {:.2} s ({}{})",
+        saved.addr,
+        saved.bytes,
+        saved.file,
+        saved.seconds,
+        saved.rdb_format,
+        saved
+            .server
+            .zip(saved.server_version)
+            .map(|(s, v)| format!(" from {} {v}", s.name()))
+            .unwrap_or_default()
+    )
+}
+
+/// The closing line, and the outcome it stands for.
+fn report(out: &Output, dir: &Path, manifest: &Manifest) -> Outcome {
+    if manifest.failed.is_empty() {
         out.line(
             Style::Ok,
             format!(
                 "[OK] Backup created into: {} ({} RDB file(s), {:.2} s)",
-                args.dir.display(),
+                dir.display(),
                 manifest.masters.len(),
                 manifest.seconds
             ),
@@ -199,9 +270,7 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &BackupArgs) -> anyhow::Res
             ),
         );
         Outcome::Problems
-    };
-    out.json(&manifest);
-    Ok(outcome)
+    }
 }
 
 /// Takes one master's RDB into `DIR/<id>.rdb`.
