@@ -1,14 +1,17 @@
 //! `rcluster call`: one command on every node (or only masters / replicas) at once, each
 //! reply printed in address order as redis-cli prints it, exit 1 when any node failed.
 
+use std::fmt;
+
 use anyhow::bail;
 use redis::Value;
 use serde::Serialize;
 
+use crate::address::NodeAddr;
 use crate::cli::CallArgs;
 use crate::cluster::snapshot::{NodeState, Snapshot};
 use crate::error::{Outcome, UsageError};
-use crate::net::conn::{ConnectOptions, ErrorKind, server_error_text};
+use crate::net::conn::{ConnectOptions, ErrorKind, NodeError, server_error_text};
 use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};
 use crate::output::{Doc, Output, Style};
 use crate::report::reply::{raw_lines, to_json};
@@ -37,12 +40,63 @@ struct CallJson {
     nodes: Vec<NodeReplyJson>,
 }
 
+/// What `call` was asked to do, once the options are checked.
+struct CallSettings<'a> {
+    /// Any node of the cluster.
+    entry: NodeAddr,
+    /// The command and its arguments.
+    command: &'a [String],
+    /// `--only-masters`.
+    only_masters: bool,
+    /// `--only-replicas`.
+    only_replicas: bool,
+}
+
+impl<'a> CallSettings<'a> {
+    /// Checks the options (usage errors, nothing contacted).
+    fn from_args(args: &'a CallArgs) -> anyhow::Result<Self> {
+        let (entry, command) = entry_and_command(&args.entry, &args.command)?;
+        if command.iter().all(|a| a.trim().is_empty()) {
+            bail!(UsageError::new(
+                "give a command to run, e.g. `rcluster call HOST:PORT DBSIZE`"
+            ));
+        }
+        Ok(CallSettings {
+            entry,
+            command,
+            only_masters: args.only_masters,
+            only_replicas: args.only_replicas,
+        })
+    }
+}
+
+/// Why a node gave no reply.
+#[derive(Debug)]
+enum NoReply {
+    /// It could not be reached, or did not answer within -t, while the cluster was loaded:
+    /// it is not waited for a second time.
+    AtLoad(NodeError),
+    /// The cluster knows no address for it.
+    NoAddress,
+    /// Connecting to it or sending the command failed.
+    Now(NodeError),
+}
+
+impl fmt::Display for NoReply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NoReply::AtLoad(err) | NoReply::Now(err) => f.write_str(&err.message),
+            NoReply::NoAddress => f.write_str("no address known for this node"),
+        }
+    }
+}
+
 /// The entry node and the command: `HOST:PORT COMMAND...`, or `HOST PORT COMMAND...` as the
 /// other subcommands take it (a command is never a port number).
 fn entry_and_command<'a>(
     entry: &str,
     command: &'a [String],
-) -> anyhow::Result<(crate::address::NodeAddr, &'a [String])> {
+) -> anyhow::Result<(NodeAddr, &'a [String])> {
     let as_one = settings::node_addr(&[entry.to_string()]);
     if as_one.is_err()
         && command.len() >= 2
@@ -56,34 +110,19 @@ fn entry_and_command<'a>(
 
 /// Runs `rcluster call`.
 pub fn run(opts: &ConnectOptions, out: Output, args: &CallArgs) -> anyhow::Result<Outcome> {
-    let (entry, command) = entry_and_command(&args.entry, &args.command)?;
-    if command.iter().all(|a| a.trim().is_empty()) {
-        bail!(UsageError::new(
-            "give a command to run, e.g. `rcluster call HOST:PORT DBSIZE`"
-        ));
-    }
-    let snapshot = Snapshot::load(opts, &entry)?;
-    let mut selected: Vec<&NodeState> = snapshot
-        .nodes
-        .iter()
-        .filter(|n| {
-            if args.only_masters {
-                n.is_master()
-            } else if args.only_replicas {
-                !n.is_master()
-            } else {
-                true
-            }
-        })
-        .collect();
-    selected.sort_by(|a, b| a.addr().cmp(&b.addr()).then(a.id().cmp(b.id())));
-    out.line(Style::Info, format!(">>> Calling {}", command.join(" ")));
+    let settings = CallSettings::from_args(args)?;
+    let snapshot = Snapshot::load(opts, &settings.entry)?;
+    let selected = select(&snapshot, &settings);
+    out.line(
+        Style::Info,
+        format!(">>> Calling {}", settings.command.join(" ")),
+    );
     if selected.is_empty() {
         out.line(
             Style::Warn,
             format!(
                 "[WARNING] No {} in this cluster: the command was sent nowhere.",
-                if args.only_replicas {
+                if settings.only_replicas {
                     "replica"
                 } else {
                     "master"
@@ -91,72 +130,8 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &CallArgs) -> anyhow::Resul
             ),
         );
     }
-    let mut cmd = redis::cmd(&command[0]);
-    for arg in &command[1..] {
-        cmd.arg(arg);
-    }
-    let replies = fan_out(&selected, DEFAULT_PARALLELISM, |node| {
-        // A node that could not be reached or did not answer within -t while the cluster was
-        // loaded is not waited for a second time.
-        if let Err(err) = &node.probe
-            && matches!(err.kind, ErrorKind::Connect | ErrorKind::Io)
-        {
-            return Err(err.message.clone());
-        }
-        let addr = node
-            .addr()
-            .ok_or_else(|| "no address known for this node".to_string())?;
-        let mut conn = opts.connect(addr).map_err(|e| e.message)?;
-        conn.raw(&cmd).map_err(|e| e.message)
-    });
-    let mut doc = Doc::new();
-    let mut json = CallJson {
-        command: command.to_vec(),
-        ok: 0,
-        failed: 0,
-        nodes: Vec::new(),
-    };
-    for (node, reply) in selected.iter().zip(&replies) {
-        let addr = node.addr_text();
-        let (ok, reply_json, error) = match reply {
-            Ok(Value::ServerError(err)) => {
-                let text = server_error_text(err);
-                doc.plain(format!("{addr}: {text}"));
-                doc.plain("");
-                (
-                    false,
-                    Some(to_json(&Value::ServerError(err.clone()))),
-                    Some(text),
-                )
-            }
-            Ok(value) => {
-                let lines = raw_lines(value);
-                doc.plain(format!("{addr}: {}", lines.join("\n")));
-                (true, Some(to_json(value)), None)
-            }
-            Err(why) => {
-                doc.plain(format!("{addr}: Failed! {why}"));
-                (false, None, Some(why.clone()))
-            }
-        };
-        if ok {
-            json.ok += 1;
-        } else {
-            json.failed += 1;
-        }
-        json.nodes.push(NodeReplyJson {
-            addr,
-            id: node.id().to_string(),
-            role: if node.is_master() {
-                "master"
-            } else {
-                "replica"
-            },
-            ok,
-            reply: reply_json,
-            error,
-        });
-    }
+    let replies = call(opts, &selected, settings.command);
+    let (doc, json) = render(settings.command, &selected, &replies);
     // The replies are the result: they are printed even with --quiet.
     if !out.json {
         let text = doc.to_text();
@@ -178,4 +153,102 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &CallArgs) -> anyhow::Resul
     } else {
         Outcome::Success
     })
+}
+
+/// The nodes to call (all, the masters or the replicas), by address.
+fn select<'a>(snapshot: &'a Snapshot, settings: &CallSettings) -> Vec<&'a NodeState> {
+    let mut selected: Vec<&NodeState> = snapshot
+        .nodes
+        .iter()
+        .filter(|n| {
+            if settings.only_masters {
+                n.is_master()
+            } else if settings.only_replicas {
+                !n.is_master()
+            } else {
+                true
+            }
+        })
+        .collect();
+    selected.sort_by(|a, b| a.addr().cmp(&b.addr()).then(a.id().cmp(b.id())));
+    selected
+}
+
+/// Sends the command to every node at once; each node's reply (an error reply included).
+fn call(
+    opts: &ConnectOptions,
+    selected: &[&NodeState],
+    command: &[String],
+) -> Vec<Result<Value, NoReply>> {
+    let mut cmd = redis::cmd(&command[0]);
+    for arg in &command[1..] {
+        cmd.arg(arg);
+    }
+    fan_out(selected, DEFAULT_PARALLELISM, |node| {
+        if let Err(err) = &node.probe
+            && matches!(err.kind, ErrorKind::Connect | ErrorKind::Io)
+        {
+            return Err(NoReply::AtLoad(err.clone()));
+        }
+        let addr = node.addr().ok_or(NoReply::NoAddress)?;
+        let mut conn = opts.connect(addr).map_err(NoReply::Now)?;
+        conn.raw(&cmd).map_err(NoReply::Now)
+    })
+}
+
+/// Each reply as redis-cli prints it, and the JSON document.
+fn render(
+    command: &[String],
+    selected: &[&NodeState],
+    replies: &[Result<Value, NoReply>],
+) -> (Doc, CallJson) {
+    let mut doc = Doc::new();
+    let mut json = CallJson {
+        command: command.to_vec(),
+        ok: 0,
+        failed: 0,
+        nodes: Vec::new(),
+    };
+    for (node, reply) in selected.iter().zip(replies) {
+        let addr = node.addr_text();
+        let (ok, reply_json, error) = match reply {
+            Ok(Value::ServerError(err)) => {
+                let text = server_error_text(err);
+                doc.plain(format!("{addr}: {text}"));
+                doc.plain("");
+                (
+                    false,
+                    Some(to_json(&Value::ServerError(err.clone()))),
+                    Some(text),
+                )
+            }
+            Ok(value) => {
+                let lines = raw_lines(value);
+                doc.plain(format!("{addr}: {}", lines.join("\n")));
+                (true, Some(to_json(value)), None)
+            }
+            Err(why) => {
+                doc.plain(format!("{addr}: Failed! {why}"));
+                (false, None, Some(why.to_string()))
+            }
+        };
+        if ok {
+            json.ok += 1;
+        } else {
+            json.failed += 1;
+        }
+        json.nodes.push(NodeReplyJson {
+            addr,
+            id: node.id().to_string(),
+            role: if node.is_master() {
+                "master"
+            } else {
+                "replica"
+            },
+            ok,
+            reply: reply_json,
+            error,
+        });
+    }
+    (doc, json)
 }
