@@ -71,17 +71,7 @@ pub fn create(
     request: &CreateRequest,
 ) -> anyhow::Result<Created> {
     let started = Instant::now();
-    master_count(request.addrs.len(), request.replicas)
-        .context("invalid configuration for cluster creation")?;
-    let (pool, members) = validate(opts, &request.addrs)?;
-    let nodes: Vec<CreateNode> = members
-        .iter()
-        .map(|m| CreateNode {
-            addr: m.addr.clone(),
-            host: m.ip.clone(),
-        })
-        .collect();
-    let plan = plan_create(&nodes, request.replicas)?;
+    let (pool, members, plan) = load_and_plan(opts, request)?;
     out.doc(&text::create_plan(&plan, &members));
     if request.dry_run {
         out.line(Style::Info, "Dry run: nothing was changed.");
@@ -94,34 +84,54 @@ pub fn create(
     if !prompt::confirm("Can I set the above configuration?", request.yes)? {
         bail!("the configuration was not accepted: nothing was changed");
     }
+    let timings = apply(&out, &pool, &members, &plan, request.wait_timeout)?;
+    out.line(
+        Style::Ok,
+        format!(
+            "[OK] {} nodes joined and agree ({:.2} s)",
+            members.len(),
+            started.elapsed().as_secs_f64()
+        ),
+    );
+    final_check(opts, &out, &members, &plan, timings)
+}
 
-    let spinner = Spinner::start(&out, "assigning slots");
+/// Checks the request, validates every node (nothing is written) and plans the cluster.
+fn load_and_plan(
+    opts: &ConnectOptions,
+    request: &CreateRequest,
+) -> anyhow::Result<(NodePool, Vec<Member>, CreatePlan)> {
+    master_count(request.addrs.len(), request.replicas)
+        .context("invalid configuration for cluster creation")?;
+    let (pool, members) = validate(opts, &request.addrs)?;
+    let nodes: Vec<CreateNode> = members
+        .iter()
+        .map(|m| CreateNode {
+            addr: m.addr.clone(),
+            host: m.ip.clone(),
+        })
+        .collect();
+    let plan = plan_create(&nodes, request.replicas)?;
+    Ok((pool, members, plan))
+}
+
+/// Bootstraps the cluster with a spinner, saying each step as redis-cli does.
+fn apply(
+    out: &Output,
+    pool: &NodePool,
+    members: &[Member],
+    plan: &CreatePlan,
+    wait_timeout: Duration,
+) -> anyhow::Result<Timings> {
+    let spinner = Spinner::start(out, "assigning slots");
     let phase = std::cell::RefCell::new("assigning slots");
     let timings = bootstrap(
-        &pool,
-        &members,
-        &plan,
-        request.wait_timeout,
+        pool,
+        members,
+        plan,
+        wait_timeout,
         |step| {
-            let (line, message) = match step {
-                Step::SlotsAndEpochs => (
-                    ">>> Nodes configuration updated\n>>> Assign a different config epoch to each node",
-                    "assigning slots and config epochs",
-                ),
-                Step::Meet => (
-                    ">>> Sending CLUSTER MEET messages to join the cluster\nWaiting for the cluster to join",
-                    "waiting for every node to see every other",
-                ),
-                Step::Replicate => (
-                    ">>> Setting up replicas",
-                    "waiting for every node to agree on the replicas",
-                ),
-                Step::Settle => (
-                    ">>> Waiting for cluster_state:ok on every node",
-                    "waiting for cluster_state:ok (Redis holds new masters back for \
-                     min(cluster-node-timeout, 5 s))",
-                ),
-            };
+            let (line, message) = step_text(step);
             *phase.borrow_mut() = message;
             spinner.set_message(message);
             if step == Step::Replicate && plan.replicas.is_empty() {
@@ -136,18 +146,43 @@ pub fn create(
         |lagging| spinner.set_message(format!("{} ({lagging} node(s) behind)", phase.borrow())),
     );
     spinner.finish();
-    let timings = timings?;
-    out.line(
-        Style::Ok,
-        format!(
-            "[OK] {} nodes joined and agree ({:.2} s)",
-            members.len(),
-            started.elapsed().as_secs_f64()
-        ),
-    );
+    timings
+}
 
+/// A bootstrap step's lines (redis-cli's) and the spinner's message while it runs.
+fn step_text(step: Step) -> (&'static str, &'static str) {
+    match step {
+        Step::SlotsAndEpochs => (
+            ">>> Nodes configuration updated\n>>> Assign a different config epoch to each node",
+            "assigning slots and config epochs",
+        ),
+        Step::Meet => (
+            ">>> Sending CLUSTER MEET messages to join the cluster\nWaiting for the cluster to join",
+            "waiting for every node to see every other",
+        ),
+        Step::Replicate => (
+            ">>> Setting up replicas",
+            "waiting for every node to agree on the replicas",
+        ),
+        Step::Settle => (
+            ">>> Waiting for cluster_state:ok on every node",
+            "waiting for cluster_state:ok (Redis holds new masters back for \
+             min(cluster-node-timeout, 5 s))",
+        ),
+    }
+}
+
+/// Loads the new cluster, warns about nodes known under another address, and runs the same
+/// check as `check`; prints the JSON document.
+fn final_check(
+    opts: &ConnectOptions,
+    out: &Output,
+    members: &[Member],
+    plan: &CreatePlan,
+    timings: Timings,
+) -> anyhow::Result<Created> {
     let snapshot = Snapshot::load(opts, &members[0].addr)?;
-    out.doc(&announced_address_warnings(&snapshot, &members));
+    out.doc(&announced_address_warnings(&snapshot, members));
     let mut report = check(&snapshot, None);
     let syncing = report.expect_initial_sync();
     out.doc(&text::check_report(&snapshot, &report));
@@ -161,8 +196,8 @@ pub fn create(
         );
     }
     out.json(&CreateJson::new(
-        &plan,
-        &members,
+        plan,
+        members,
         false,
         Some(timings),
         Some((&snapshot, &report)),
