@@ -2,12 +2,13 @@
 //! valkey-server) processes, created through the same code path as `create`. With a password
 //! (`-a`, `--askpass`, `REDISCLI_AUTH`), `up` protects the nodes with it and `status` needs it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::bail;
 use serde::Serialize;
 
-use super::create::{CreateRequest, create, wait_timeout};
+use super::create::{CreateRequest, Created, create, wait_timeout};
 use crate::address::NodeAddr;
 use crate::cli::{LocalCommand, LocalDirArgs, LocalUpArgs};
 use crate::cluster::snapshot::Snapshot;
@@ -17,7 +18,7 @@ use crate::net::conn::ConnectOptions;
 use crate::output::{Output, Style};
 use crate::report::json::NodesJson;
 use crate::report::table;
-use crate::server_binary;
+use crate::server_binary::{self, ServerBinary};
 
 /// Runs a `local` subcommand.
 pub fn run(opts: &ConnectOptions, out: Output, cmd: &LocalCommand) -> anyhow::Result<Outcome> {
@@ -34,54 +35,60 @@ fn dir_of(args: &LocalDirArgs) -> PathBuf {
         .unwrap_or_else(|| local::default_dir(args.port))
 }
 
-fn up(opts: &ConnectOptions, out: Output, args: &LocalUpArgs) -> anyhow::Result<Outcome> {
-    if args.masters < 3 {
-        return Err(UsageError::new(format!(
-            "--masters {}: Redis Cluster needs at least 3 masters",
-            args.masters
-        ))
-        .into());
-    }
-    let wait = wait_timeout(args.wait_timeout);
-    if let Some(user) = opts.auth.user.as_deref().filter(|&u| u != "default") {
-        return Err(UsageError::new(format!(
-            "--user {user}: local nodes are protected with requirepass, which is the password \
-             of the default user; leave --user out (or use --user default)"
-        ))
-        .into());
-    }
-    let password = opts.auth.password.as_deref();
-    let dir = dir_of(&args.place);
-    let server = server_binary::for_local(args.server.as_deref())?;
-    if let Some(state) = local::read_state(&dir)? {
-        let running = state
-            .ports
-            .iter()
-            .any(|&p| local::pid_of(&dir, p).is_some_and(local::pid_alive));
-        if running {
-            bail!(
-                "a local cluster is already running in {} (ports {}): see it with \
-                 `rcluster local status{}`, stop it with `rcluster local down{}`",
-                dir.display(),
-                port_span(&state.ports),
-                place_flags(&args.place),
-                place_flags(&args.place)
-            );
+/// What `local up` was asked to do, once the options are checked.
+struct UpSettings<'a> {
+    /// The cluster's directory.
+    dir: PathBuf,
+    /// The server binary to run.
+    server: ServerBinary,
+    /// The nodes' password (`-a`, `--askpass`, `REDISCLI_AUTH`).
+    password: Option<&'a str>,
+    /// How long create waits for the nodes to agree.
+    wait: Duration,
+}
+
+impl<'a> UpSettings<'a> {
+    /// Checks the options (usage errors, nothing started) and finds the server binary.
+    fn from_args(opts: &'a ConnectOptions, args: &LocalUpArgs) -> anyhow::Result<Self> {
+        if args.masters < 3 {
+            return Err(UsageError::new(format!(
+                "--masters {}: Redis Cluster needs at least 3 masters",
+                args.masters
+            ))
+            .into());
         }
-        local::remove_dir(&dir)?;
-    } else if dir.exists() && dir.read_dir().is_ok_and(|mut d| d.next().is_some()) {
-        bail!(
-            "{} exists and is not empty: pick another --dir or remove it",
-            dir.display()
-        );
+        let wait = wait_timeout(args.wait_timeout);
+        if let Some(user) = opts.auth.user.as_deref().filter(|&u| u != "default") {
+            return Err(UsageError::new(format!(
+                "--user {user}: local nodes are protected with requirepass, which is the \
+                 password of the default user; leave --user out (or use --user default)"
+            ))
+            .into());
+        }
+        let password = opts.auth.password.as_deref();
+        let dir = dir_of(&args.place);
+        let server = server_binary::for_local(args.server.as_deref())?;
+        Ok(UpSettings {
+            dir,
+            server,
+            password,
+            wait,
+        })
     }
+}
+
+fn up(opts: &ConnectOptions, out: Output, args: &LocalUpArgs) -> anyhow::Result<Outcome> {
+    let settings = UpSettings::from_args(opts, args)?;
+    let dir = &settings.dir;
+    clear_dir(dir, &args.place)?;
     let count = args.masters * (args.replicas + 1);
     let ports = local::claim_ports(args.place.port, count)?;
     let state = LocalState {
         ports: ports.clone(),
         replicas: args.replicas,
-        auth: password.is_some(),
+        auth: settings.password.is_some(),
     };
+    let server = &settings.server;
     out.line(
         Style::Info,
         format!(
@@ -98,24 +105,8 @@ fn up(opts: &ConnectOptions, out: Output, args: &LocalUpArgs) -> anyhow::Result<
             }
         ),
     );
-    local::start_nodes(&server, &dir, &state, password)?;
-    let request = CreateRequest {
-        addrs: ports.iter().map(|&p| NodeAddr::new(HOST, p)).collect(),
-        replicas: args.replicas,
-        yes: true,
-        dry_run: false,
-        wait_timeout: wait,
-    };
-    let created = match create(&local_opts(opts, state.auth), out, &request) {
-        Ok(created) => created,
-        Err(err) => {
-            local::stop_nodes(&dir, &ports, password);
-            let _ = local::remove_dir(&dir);
-            return Err(
-                err.context("the local cluster could not be created; its nodes were stopped")
-            );
-        }
-    };
+    local::start_nodes(server, dir, &state, settings.password)?;
+    let created = create_cluster(opts, out, &settings, &state, args.replicas)?;
     if let Some(snapshot) = &created.snapshot {
         out.block(&table::nodes_table(snapshot));
     }
@@ -131,6 +122,61 @@ fn up(opts: &ConnectOptions, out: Output, args: &LocalUpArgs) -> anyhow::Result<
         ),
     );
     Ok(created.outcome)
+}
+
+/// Makes way for a new cluster in `dir`: refuses while a cluster there still runs, removes
+/// a stopped one, refuses a directory that holds anything else.
+fn clear_dir(dir: &Path, place: &LocalDirArgs) -> anyhow::Result<()> {
+    if let Some(state) = local::read_state(dir)? {
+        let running = state
+            .ports
+            .iter()
+            .any(|&p| local::pid_of(dir, p).is_some_and(local::pid_alive));
+        if running {
+            bail!(
+                "a local cluster is already running in {} (ports {}): see it with \
+                 `rcluster local status{}`, stop it with `rcluster local down{}`",
+                dir.display(),
+                port_span(&state.ports),
+                place_flags(place),
+                place_flags(place)
+            );
+        }
+        local::remove_dir(dir)?;
+    } else if dir.exists() && dir.read_dir().is_ok_and(|mut d| d.next().is_some()) {
+        bail!(
+            "{} exists and is not empty: pick another --dir or remove it",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Creates the cluster of the started nodes through `create`; when that fails, stops them
+/// and removes their directory.
+fn create_cluster(
+    opts: &ConnectOptions,
+    out: Output,
+    settings: &UpSettings,
+    state: &LocalState,
+    replicas: usize,
+) -> anyhow::Result<Created> {
+    let request = CreateRequest {
+        addrs: state
+            .ports
+            .iter()
+            .map(|&p| NodeAddr::new(HOST, p))
+            .collect(),
+        replicas,
+        yes: true,
+        dry_run: false,
+        wait_timeout: settings.wait,
+    };
+    create(&local_opts(opts, state.auth), out, &request).map_err(|err| {
+        local::stop_nodes(&settings.dir, &state.ports, settings.password);
+        let _ = local::remove_dir(&settings.dir);
+        err.context("the local cluster could not be created; its nodes were stopped")
+    })
 }
 
 /// Local nodes run without TLS, and without auth unless `auth` (they were started with a
