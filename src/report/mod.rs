@@ -6,3 +6,6 @@ pub mod migration;
 pub mod reply;
 pub mod table;
 pub mod text;
+
+#[cfg(test)]
+mod golden;
