@@ -17,11 +17,10 @@ use std::time::{Duration, Instant};
 use redis::Value;
 use serde::Serialize;
 
-use super::announce::Announcer;
-use super::conflicts::{ConflictLog, DroppedCopy};
-use super::migrate::{Endpoint, MigrateSettings, Tally};
-use super::setslot;
-use super::slot_batch::{BatchContext, drain_slot, is_no_longer_master};
+use super::migrate::{
+    Announcer, BatchContext, ConflictLog, DroppedCopy, Endpoint, MigrateSettings, Tally,
+    drain_slot, is_no_longer_master, setslot,
+};
 use crate::cluster::plan::fix::{Diagnosis, FixNode, FixPlan, Problem, SlotFix};
 use crate::cluster::slots::{SLOT_COUNT, SlotSet};
 use crate::cluster::snapshot::Snapshot;

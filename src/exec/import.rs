@@ -15,9 +15,8 @@ use anyhow::Context;
 use redis::Value;
 use serde::Serialize;
 
-use super::compare::{dump_all, same_unordered_content};
 use super::interrupt;
-use super::slot_batch::{MigrateFlags, migrate_command};
+use super::migrate::{MigrateFlags, dump_all, migrate_command, same_unordered_content};
 use crate::address::NodeAddr;
 use crate::cluster::slots::key_slot;
 use crate::cluster::snapshot::Snapshot;

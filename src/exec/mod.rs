@@ -2,11 +2,8 @@
 //! cluster to agree. Plans come from the pure [`crate::cluster`] layer; this layer only
 //! carries them out over [`crate::net`].
 
-pub mod announce;
 pub mod backup;
 pub mod bootstrap;
-pub mod compare;
-pub mod conflicts;
 pub mod fix;
 pub mod import;
 pub mod interrupt;
@@ -14,8 +11,5 @@ pub mod keyscan;
 pub mod migrate;
 pub mod poll;
 pub mod rejoin;
-pub mod schedule;
 pub mod scratch_server;
-pub mod setslot;
-pub mod slot_batch;
 pub mod throttle;

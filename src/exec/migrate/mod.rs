@@ -11,9 +11,18 @@
 //! agrees.
 
 mod atomic;
+mod compare;
+mod conflicts;
 mod legacy;
 
 pub use atomic::atomic_vetoes;
+pub(crate) use compare::{dump_all, same_unordered_content};
+pub use conflicts::{ConflictLog, DroppedCopy};
+pub(crate) use legacy::announce::Announcer;
+pub(crate) use legacy::batch::{
+    BatchContext, MigrateFlags, drain_slot, is_no_longer_master, migrate_command,
+};
+pub(crate) use legacy::setslot;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -12,7 +12,7 @@
 
 use redis::Value;
 
-use super::migrate::Endpoint;
+use crate::exec::migrate::Endpoint;
 use crate::net::conn::NodeError;
 use crate::net::conncache::ConnCache;
 

@@ -12,8 +12,8 @@ use std::sync::{Condvar, Mutex};
 use crate::net::conncache::ConnCache;
 use crate::net::fanout::fan_out;
 
-use super::migrate::Endpoint;
 use super::setslot;
+use crate::exec::migrate::Endpoint;
 
 /// Slots that now belong to `to`, moved away from `from` (node indices).
 struct Moved {

@@ -6,6 +6,11 @@
 //! node and moves keys with pipelined MIGRATEs (see [`crate::exec::slot_batch`]). Ctrl-C stops
 //! taking batches and finishes those in flight.
 
+pub(crate) mod announce;
+pub(crate) mod batch;
+pub(crate) mod schedule;
+pub(crate) mod setslot;
+
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -14,11 +19,11 @@ use std::time::{Duration, Instant};
 use super::{EngineOutcome, Observer, OpenSlot, PairReport, Run, keys_in};
 use crate::cluster::plan::engine::Engine;
 use crate::cluster::plan::moves::PairMoves;
-use crate::exec::announce::Announcer;
 use crate::exec::interrupt;
-use crate::exec::schedule::BatchQueue;
-use crate::exec::slot_batch::{BatchContext, BatchOutcome, SlotBatch, move_batch};
 use crate::exec::throttle::Throttle;
+use announce::Announcer;
+use batch::{BatchContext, BatchOutcome, SlotBatch, move_batch};
+use schedule::BatchQueue;
 
 /// Most slots in one batch.
 const BATCH_SLOTS: usize = 256;

@@ -15,11 +15,11 @@ use std::time::Duration;
 use redis::Value;
 
 use super::announce::Announcer;
-use super::compare::{dump_all, same_unordered_content};
-use super::conflicts::{ConflictLog, DroppedCopy};
-use super::migrate::{BigKey, Endpoint, MigrateSettings, Tally};
 use super::setslot;
 use crate::address::NodeAddr;
+use crate::exec::migrate::compare::{dump_all, same_unordered_content};
+use crate::exec::migrate::conflicts::{ConflictLog, DroppedCopy};
+use crate::exec::migrate::{BigKey, Endpoint, MigrateSettings, Tally};
 use crate::net::conn::{Auth, ErrorKind, NodeError, server_error_text};
 use crate::net::conncache::ConnCache;
 use crate::net::db::InDb;

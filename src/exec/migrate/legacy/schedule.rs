@@ -6,8 +6,8 @@
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
 
+use super::batch::SlotBatch;
 use super::interrupt;
-use super::slot_batch::SlotBatch;
 
 /// Batches of one source in flight at once: one moving keys while the next opens its slots
 /// or the previous one announces its new owners.
