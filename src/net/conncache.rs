@@ -23,11 +23,6 @@ impl ConnCache {
         }
     }
 
-    /// The options new connections are opened with.
-    pub fn options(&self) -> &ConnectOptions {
-        &self.opts
-    }
-
     /// An idle connection to `addr`, or a new one.
     pub fn lease(&self, addr: &NodeAddr) -> Result<Lease<'_>, NodeError> {
         let idle = self

@@ -3,12 +3,8 @@
 //! The pairs' slots are cut into batches of one source/target pair (up to 256 slots and about
 //! 20 000 keys each); `parallel` workers take batches round-robin over the pairs, so several
 //! sources and targets work at once, and each batch changes slot states with one pipeline per
-//! node and moves keys with pipelined MIGRATEs (see [`crate::exec::slot_batch`]). A target
-//! that serves no slot yet first gets one slot alone, and the batches start once every master
-//! agrees that it owns it ([`first_slot`]). Ctrl-C stops taking batches and finishes those in
-//! flight.
-
-mod first_slot;
+//! node and moves keys with pipelined MIGRATEs (see [`crate::exec::slot_batch`]). Ctrl-C stops
+//! taking batches and finishes those in flight.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -39,12 +35,7 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
     let pairs = run.pairs;
     let tally = run.tally;
     let batch_keys = batch_keys_limit(run.settings.throttle.as_deref());
-    let mut batches = cut_batches(pairs, run.engines, &run.prep.keys_per_slot, batch_keys);
-    let first = first_slot::split_first_slots(
-        &mut batches,
-        |n| job.nodes[n].slots.is_empty(),
-        &run.prep.keys_per_slot,
-    );
+    let batches = cut_batches(pairs, run.engines, &run.prep.keys_per_slot, batch_keys);
     let masters: Vec<usize> = (0..job.nodes.len())
         .filter(|&i| job.nodes[i].is_master && job.nodes[i].reachable)
         .collect();
@@ -58,14 +49,10 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
         announcer: &announcer,
     };
     let remaining: Vec<AtomicUsize> = (0..pairs.len())
-        .map(|p| {
-            let batches = batches.iter().chain(&first).filter(|b| b.pair == p);
-            AtomicUsize::new(batches.count())
-        })
+        .map(|p| AtomicUsize::new(batches.iter().filter(|b| b.pair == p).count()))
         .collect();
     let pair_started: Vec<Mutex<Option<Instant>>> =
         pairs.iter().map(|_| Mutex::new(None)).collect();
-    let more_batches = !batches.is_empty();
     let queue = BatchQueue::new(batches, job.nodes.len());
     let outcomes: Mutex<Vec<(SlotBatch, BatchOutcome)>> = Mutex::new(Vec::new());
     let finished_pairs: Mutex<Vec<(usize, Duration)>> = Mutex::new(Vec::new());
@@ -74,51 +61,8 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
     // Each worker holds a sender; the progress loop wakes when the last one is dropped.
     let (all_done, finished) = std::sync::mpsc::channel::<()>();
 
-    let start = |batch: &SlotBatch| {
-        pair_started[batch.pair]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get_or_insert_with(Instant::now);
-    };
-    let record = |batch: SlotBatch, outcome: BatchOutcome| {
-        tally
-            .slots
-            .fetch_add(outcome.moved.len(), Ordering::Relaxed);
-        if outcome.error.is_some() {
-            queue.stop();
-        }
-        let pair = batch.pair;
-        outcomes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((batch, outcome));
-        if remaining[pair].fetch_sub(1, Ordering::SeqCst) == 1 {
-            let since = pair_started[pair]
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .map_or(Duration::ZERO, |t| t.elapsed());
-            finished_pairs
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((pair, since));
-        }
-    };
-
     std::thread::scope(|scope| {
         scope.spawn(|| announcer.run(job.nodes, &masters, run.cache));
-        // The first slot of each target that has none, before any other batch.
-        let mut first_owners = Vec::new();
-        let mut first_ok = true;
-        for batch in first {
-            start(&batch);
-            let outcome = move_batch(&ctx, &batch);
-            first_ok &= outcome.error.is_none();
-            first_owners.extend(outcome.moved.iter().map(|&s| (s, batch.to)));
-            record(batch, outcome);
-        }
-        if first_ok && more_batches && !first_owners.is_empty() && !interrupt::requested() {
-            first_slot::wait_for_owners(run.cache, job.nodes, &first_owners);
-        }
         for _ in 0..workers {
             let all_done = all_done.clone();
             scope.spawn(|| {
@@ -127,14 +71,37 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
                     let Some(batch) = queue.take() else {
                         break;
                     };
-                    start(&batch);
+                    pair_started[batch.pair]
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get_or_insert_with(Instant::now);
                     let outcome = {
                         // Frees the source's place even if moving panics, so that the other
                         // workers never wait for it forever.
                         let _in_flight = queue.in_flight(batch.from);
                         move_batch(&ctx, &batch)
                     };
-                    record(batch, outcome);
+                    tally
+                        .slots
+                        .fetch_add(outcome.moved.len(), Ordering::Relaxed);
+                    if outcome.error.is_some() {
+                        queue.stop();
+                    }
+                    let pair = batch.pair;
+                    outcomes
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((batch, outcome));
+                    if remaining[pair].fetch_sub(1, Ordering::SeqCst) == 1 {
+                        let since = pair_started[pair]
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .map_or(Duration::ZERO, |t| t.elapsed());
+                        finished_pairs
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((pair, since));
+                    }
                 }
                 if active.fetch_sub(1, Ordering::SeqCst) == 1 {
                     // The last worker: no more news for the other masters.
