@@ -8,6 +8,7 @@
 
 pub(crate) mod announce;
 pub(crate) mod batch;
+pub(crate) mod keys;
 pub(crate) mod schedule;
 pub(crate) mod setslot;
 
