@@ -2,14 +2,14 @@
 //! cluster to agree. Plans come from the pure [`crate::cluster`] layer; this layer only
 //! carries them out over [`crate::net`].
 
-pub mod backup;
-pub mod bootstrap;
-pub mod fix;
-pub mod import;
+pub(crate) mod backup;
+pub(crate) mod bootstrap;
+pub(crate) mod fix;
+pub(crate) mod import;
 pub mod interrupt;
-pub mod keyscan;
-pub mod migrate;
-pub mod poll;
-pub mod rejoin;
-pub mod scratch_server;
-pub mod throttle;
+pub(crate) mod keyscan;
+pub(crate) mod migrate;
+pub(crate) mod poll;
+pub(crate) mod rejoin;
+pub(crate) mod scratch_server;
+pub(crate) mod throttle;

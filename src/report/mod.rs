@@ -1,11 +1,11 @@
 //! Presentation: redis-cli-style text, tables and JSON documents, rendered from data.
 
-pub mod json;
-pub mod keysizes;
-pub mod migration;
-pub mod reply;
-pub mod table;
-pub mod text;
+pub(crate) mod json;
+pub(crate) mod keysizes;
+pub(crate) mod migration;
+pub(crate) mod reply;
+pub(crate) mod table;
+pub(crate) mod text;
 
 #[cfg(test)]
 mod golden;

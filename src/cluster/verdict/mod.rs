@@ -2,7 +2,7 @@
 //! command repeats at its end), [`preflight`] (may these slots move now), [`admission`] (may
 //! this node join), [`converge`] (do the nodes' views match a target layout yet).
 
-pub mod admission;
-pub mod check;
-pub mod converge;
-pub mod preflight;
+pub(crate) mod admission;
+pub(crate) mod check;
+pub(crate) mod converge;
+pub(crate) mod preflight;

@@ -4,26 +4,26 @@ use super::*;
 
 /// A node of the job, with what the engine needs to reach it.
 #[derive(Debug, Clone)]
-pub struct Endpoint {
+pub(crate) struct Endpoint {
     /// Full node id.
-    pub id: String,
+    pub(crate) id: String,
     /// Address (a placeholder `?:0` when the cluster knows none).
-    pub addr: NodeAddr,
+    pub(crate) addr: NodeAddr,
     /// True for a master.
-    pub is_master: bool,
+    pub(crate) is_master: bool,
     /// True when the node answered when the cluster was loaded.
-    pub reachable: bool,
+    pub(crate) reachable: bool,
     /// Slots it served when the cluster was loaded (empty for replicas).
-    pub slots: SlotSet,
+    pub(crate) slots: SlotSet,
     /// What the server can do (default: an old Redis, when it did not answer).
-    pub server: Capabilities,
+    pub(crate) server: Capabilities,
     /// For a replica, its master's id.
-    pub master_id: Option<String>,
+    pub(crate) master_id: Option<String>,
 }
 
 impl Endpoint {
     /// Every node of `snapshot`, in the same order as [`crate::cluster::plan::moves::PlanNode::from_snapshot`].
-    pub fn from_snapshot(snapshot: &Snapshot) -> Vec<Endpoint> {
+    pub(crate) fn from_snapshot(snapshot: &Snapshot) -> Vec<Endpoint> {
         snapshot
             .nodes
             .iter()
@@ -46,25 +46,25 @@ impl Endpoint {
 
 /// How keys are moved.
 #[derive(Debug, Clone)]
-pub struct MigrateSettings {
+pub(crate) struct MigrateSettings {
     /// MIGRATE timeout for a key retried alone (`--timeout`).
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// MIGRATE timeout for batches of keys.
-    pub batch_timeout: Duration,
+    pub(crate) batch_timeout: Duration,
     /// Reply timeout for every other command (`-t`).
-    pub io_timeout: Duration,
+    pub(crate) io_timeout: Duration,
     /// Keys per MIGRATE; `None` picks it per source from its average key size.
-    pub batch_keys: Option<usize>,
+    pub(crate) batch_keys: Option<usize>,
     /// MIGRATE with REPLACE.
-    pub replace: bool,
+    pub(crate) replace: bool,
     /// Batches in flight at once.
-    pub parallel: usize,
+    pub(crate) parallel: usize,
     /// Credentials MIGRATE passes to the target (AUTH / AUTH2).
-    pub auth: Auth,
+    pub(crate) auth: Auth,
     /// How long a target may take to report `cluster_state:ok` before the first move.
-    pub ready_timeout: Duration,
+    pub(crate) ready_timeout: Duration,
     /// Which engine moves the slots (`--engine`).
-    pub engine: EngineChoice,
+    pub(crate) engine: EngineChoice,
     /// The MIGRATE engine's rate limit, shared by every batch (`--max-keys-per-sec`, ...).
-    pub throttle: Option<Arc<Throttle>>,
+    pub(crate) throttle: Option<Arc<Throttle>>,
 }

@@ -6,19 +6,19 @@ use super::*;
 
 /// A key retried alone because its batch timed out or failed with IOERR.
 #[derive(Debug, Clone, Serialize)]
-pub struct BigKey {
+pub(crate) struct BigKey {
     /// The key, as text.
-    pub key: String,
+    pub(crate) key: String,
     /// Its slot.
-    pub slot: u16,
+    pub(crate) slot: u16,
     /// MEMORY USAGE on the source, when known.
-    pub bytes: Option<u64>,
+    pub(crate) bytes: Option<u64>,
     /// The source node.
-    pub from: String,
+    pub(crate) from: String,
 }
 
 /// Counters shared between the workers and the progress display.
-pub struct Tally {
+pub(crate) struct Tally {
     pub(super) keys: AtomicU64,
     pub(super) pair_keys: Vec<AtomicU64>,
     pub(super) slots: AtomicUsize,
@@ -29,7 +29,7 @@ pub struct Tally {
 
 impl Tally {
     /// Counters for `pairs` source/target pairs.
-    pub fn new(pairs: usize) -> Self {
+    pub(crate) fn new(pairs: usize) -> Self {
         Tally {
             keys: AtomicU64::new(0),
             pair_keys: (0..pairs).map(|_| AtomicU64::new(0)).collect(),
@@ -41,7 +41,7 @@ impl Tally {
     }
 
     /// Counts `n` keys moved for pair `pair`.
-    pub fn add_keys(&self, pair: usize, n: u64) {
+    pub(crate) fn add_keys(&self, pair: usize, n: u64) {
         self.keys.fetch_add(n, Ordering::Relaxed);
         if let Some(counter) = self.pair_keys.get(pair) {
             counter.fetch_add(n, Ordering::Relaxed);
@@ -49,22 +49,22 @@ impl Tally {
     }
 
     /// Keys moved so far.
-    pub fn keys(&self) -> u64 {
+    pub(crate) fn keys(&self) -> u64 {
         self.keys.load(Ordering::Relaxed)
     }
 
     /// Counts one key retried alone.
-    pub fn add_retry(&self) {
+    pub(crate) fn add_retry(&self) {
         self.retries.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts keys found on both sides with identical values (source copy dropped).
-    pub fn add_equal_collisions(&self, n: u64) {
+    pub(crate) fn add_equal_collisions(&self, n: u64) {
         self.equal_collisions.fetch_add(n, Ordering::Relaxed);
     }
 
     /// Records a big key.
-    pub fn add_big_key(&self, key: BigKey) {
+    pub(crate) fn add_big_key(&self, key: BigKey) {
         self.big_keys
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -72,7 +72,7 @@ impl Tally {
     }
 
     /// True when a big key of `slot` was already recorded.
-    pub fn has_big_key_in(&self, slot: u16) -> bool {
+    pub(crate) fn has_big_key_in(&self, slot: u16) -> bool {
         self.big_keys
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -83,90 +83,90 @@ impl Tally {
 
 /// What one source gave one target.
 #[derive(Debug, Clone, Serialize)]
-pub struct PairReport {
+pub(crate) struct PairReport {
     /// Source `host:port`.
-    pub from: String,
+    pub(crate) from: String,
     /// Source node id.
-    pub from_id: String,
+    pub(crate) from_id: String,
     /// Target `host:port`.
-    pub to: String,
+    pub(crate) to: String,
     /// Target node id.
-    pub to_id: String,
+    pub(crate) to_id: String,
     /// How the pair was moved.
-    pub engine: Engine,
+    pub(crate) engine: Engine,
     /// Slots planned for this pair.
-    pub slots_planned: usize,
+    pub(crate) slots_planned: usize,
     /// Slots moved.
-    pub slots_moved: usize,
+    pub(crate) slots_moved: usize,
     /// Keys moved.
-    pub keys_moved: u64,
+    pub(crate) keys_moved: u64,
     /// From the first batch's start to the last batch's end (atomic: from the job's start to
     /// its end), in milliseconds.
-    pub duration_ms: u128,
+    pub(crate) duration_ms: u128,
     /// Why the pair did not complete (an atomic job's failure, in the server's words).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// Why a pair planned atomic moved with MIGRATE instead: the servers refused to move it
     /// atomically (a loaded module without atomic slot migration support), in their words.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fallback: Option<String>,
+    pub(crate) fallback: Option<String>,
 }
 
 /// A slot the engine left open, and why.
 #[derive(Debug, Clone, Serialize)]
-pub struct OpenSlot {
+pub(crate) struct OpenSlot {
     /// The slot.
-    pub slot: u16,
+    pub(crate) slot: u16,
     /// Source `host:port` (migrating).
-    pub from: String,
+    pub(crate) from: String,
     /// Target `host:port` (importing).
-    pub to: String,
+    pub(crate) to: String,
     /// Why it was not finished.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// The result of a migration.
 #[derive(Debug, Clone, Serialize)]
-pub struct MigrationReport {
+pub(crate) struct MigrationReport {
     /// Slots in the plan.
-    pub slots_planned: usize,
+    pub(crate) slots_planned: usize,
     /// Slots moved.
-    pub slots_moved: usize,
+    pub(crate) slots_moved: usize,
     /// Keys moved.
-    pub keys_moved: u64,
+    pub(crate) keys_moved: u64,
     /// Wall time of the moves (preparation included, final convergence wait excluded).
-    pub duration_ms: u128,
+    pub(crate) duration_ms: u128,
     /// Time until every node saw the new owners, when it did.
-    pub converge_ms: Option<u128>,
+    pub(crate) converge_ms: Option<u128>,
     /// Keys retried alone after a batch timed out or failed with IOERR.
-    pub retries: u64,
+    pub(crate) retries: u64,
     /// Keys found on both sides with identical values, whose source copy was dropped.
-    pub equal_collisions: u64,
+    pub(crate) equal_collisions: u64,
     /// Keys retried alone: the big ones, or the largest of a failed batch.
-    pub big_keys: Vec<BigKey>,
+    pub(crate) big_keys: Vec<BigKey>,
     /// Per source/target pair.
-    pub pairs: Vec<PairReport>,
+    pub(crate) pairs: Vec<PairReport>,
     /// Slots left open (migrating on the source, importing on the target).
-    pub open_slots: Vec<OpenSlot>,
+    pub(crate) open_slots: Vec<OpenSlot>,
     /// Ctrl-C stopped the migration before the end of the plan.
-    pub interrupted: bool,
+    pub(crate) interrupted: bool,
     /// The first error, when the migration did not complete.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// Nodes that did not see the new owners in time, in plain words.
-    pub lagging: Vec<String>,
+    pub(crate) lagging: Vec<String>,
     /// The throttle's limits and what went through it (`null` without a throttle).
-    pub throttle: Option<ThrottleReport>,
+    pub(crate) throttle: Option<ThrottleReport>,
 }
 
 impl MigrationReport {
     /// True when every planned slot moved.
-    pub fn complete(&self) -> bool {
+    pub(crate) fn complete(&self) -> bool {
         self.slots_moved == self.slots_planned && self.error.is_none() && !self.interrupted
     }
 }
 
 /// Told about the migration's progress, from the calling thread.
-pub trait Observer {
+pub(crate) trait Observer {
     /// The moves start: totals for the progress bar.
     fn started(&mut self, slots: usize, keys: u64);
     /// Periodically: slots and keys moved so far.

@@ -26,11 +26,11 @@ mod events;
 mod legacy;
 mod prepare;
 
-pub use atomic::atomic_vetoes;
+pub(crate) use atomic::atomic_vetoes;
 pub(crate) use compare::{dump_all, same_unordered_content};
-pub use conflicts::{ConflictLog, DroppedCopy};
-pub use endpoint::{Endpoint, MigrateSettings};
-pub use events::{BigKey, MigrationReport, Observer, OpenSlot, PairReport, Tally};
+pub(crate) use conflicts::{ConflictLog, DroppedCopy};
+pub(crate) use endpoint::{Endpoint, MigrateSettings};
+pub(crate) use events::{BigKey, MigrationReport, Observer, OpenSlot, PairReport, Tally};
 pub(crate) use legacy::announce::Announcer;
 pub(crate) use legacy::batch::{BatchContext, drain_slot, is_no_longer_master};
 pub(crate) use legacy::keys::{MigrateFlags, migrate_command};
@@ -65,13 +65,13 @@ use crate::probe::scan::{SlotKeys, count_keys_in};
 const CONVERGE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What to move, on which nodes, with which engine.
-pub struct Job<'a> {
+pub(crate) struct Job<'a> {
     /// Every node of the cluster; the plan's indices point here.
-    pub nodes: &'a [Endpoint],
+    pub(crate) nodes: &'a [Endpoint],
     /// The plan.
-    pub plan: &'a MovePlan,
+    pub(crate) plan: &'a MovePlan,
     /// The engine of each pair of `plan.pairs()` (see `cluster::engine::choose_engines`).
-    pub engines: &'a [Engine],
+    pub(crate) engines: &'a [Engine],
 }
 
 /// Applies `job.plan`. Fails before any change when a node involved cannot be used, a target
@@ -80,7 +80,7 @@ pub struct Job<'a> {
 /// Atomic pairs go first (the servers move them by themselves), then the MIGRATE pairs, with
 /// those the servers refused to move atomically under `--engine auto` (their reports say why
 /// in `fallback`).
-pub fn migrate(
+pub(crate) fn migrate(
     opts: &ConnectOptions,
     job: &Job<'_>,
     settings: &MigrateSettings,

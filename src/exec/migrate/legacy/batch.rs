@@ -27,48 +27,48 @@ const DRAIN_PASSES: usize = 2;
 
 /// One batch of slots with the same source and target.
 #[derive(Debug, Clone)]
-pub struct SlotBatch {
+pub(crate) struct SlotBatch {
     /// Index of the source/target pair in the job.
-    pub pair: usize,
+    pub(crate) pair: usize,
     /// Source node index.
-    pub from: usize,
+    pub(crate) from: usize,
     /// Target node index.
-    pub to: usize,
+    pub(crate) to: usize,
     /// The slots, ascending.
-    pub slots: Vec<u16>,
+    pub(crate) slots: Vec<u16>,
 }
 
 /// What happened to a batch.
 #[derive(Debug, Default)]
-pub struct BatchOutcome {
+pub(crate) struct BatchOutcome {
     /// Slots now owned by the target everywhere we could tell.
-    pub moved: Vec<u16>,
+    pub(crate) moved: Vec<u16>,
     /// Slots that stayed with the source, untouched (their state change was refused).
-    pub untouched: Vec<u16>,
+    pub(crate) untouched: Vec<u16>,
     /// Slots left open (migrating/importing), with the reason.
-    pub open: Vec<(u16, String)>,
+    pub(crate) open: Vec<(u16, String)>,
     /// The first error, if the batch did not complete.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 /// Everything a worker needs to move batches.
-pub struct BatchContext<'a> {
+pub(crate) struct BatchContext<'a> {
     /// Every node of the job (indices of the plan).
-    pub nodes: &'a [Endpoint],
+    pub(crate) nodes: &'a [Endpoint],
     /// Shared connections.
-    pub cache: &'a ConnCache,
+    pub(crate) cache: &'a ConnCache,
     /// How to move keys.
-    pub settings: &'a MigrateSettings,
+    pub(crate) settings: &'a MigrateSettings,
     /// Keys per MIGRATE for each source node.
-    pub batch_keys: &'a [usize],
+    pub(crate) batch_keys: &'a [usize],
     /// Counters shared with the progress display.
-    pub tally: &'a Tally,
+    pub(crate) tally: &'a Tally,
     /// Tells the other masters about new owners, in the background.
-    pub announcer: &'a Announcer,
+    pub(crate) announcer: &'a Announcer,
 }
 
 /// Moves `batch`; never panics on a server's answer, always says which slots stayed open.
-pub fn move_batch(ctx: &BatchContext<'_>, batch: &SlotBatch) -> BatchOutcome {
+pub(crate) fn move_batch(ctx: &BatchContext<'_>, batch: &SlotBatch) -> BatchOutcome {
     let mut outcome = BatchOutcome::default();
     let src = &ctx.nodes[batch.from];
     let dst = &ctx.nodes[batch.to];
@@ -161,7 +161,7 @@ pub fn move_batch(ctx: &BatchContext<'_>, batch: &SlotBatch) -> BatchOutcome {
 /// both nodes in states where MIGRATE is accepted. With `conflicts`, the target's copy of a
 /// key that exists on both sides with different values is the live one: the source's copy is
 /// saved there and deleted. Ok when the source holds no key of the slot any more.
-pub fn drain_slot(
+pub(crate) fn drain_slot(
     ctx: &BatchContext<'_>,
     from: usize,
     to: usize,
@@ -406,6 +406,6 @@ fn claim_on_target(
 }
 
 /// The refusal of SETSLOT by a node that is (now) a replica.
-pub fn is_no_longer_master(text: &str) -> bool {
+pub(crate) fn is_no_longer_master(text: &str) -> bool {
     text.contains("only with masters") || text.contains("only with primaries")
 }

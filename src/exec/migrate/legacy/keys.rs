@@ -41,19 +41,19 @@ fn is_slow(text: &str) -> bool {
 
 /// MIGRATE's COPY and REPLACE options.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct MigrateFlags {
+pub(crate) struct MigrateFlags {
     /// Leave the keys on the source.
-    pub copy: bool,
+    pub(crate) copy: bool,
     /// Overwrite keys that exist on the target.
-    pub replace: bool,
+    pub(crate) replace: bool,
     /// The database the keys go to on the target.
-    pub db: u32,
+    pub(crate) db: u32,
 }
 
 /// `MIGRATE host port "" db timeout [COPY] [REPLACE] [AUTH pw | AUTH2 user pw] KEYS k...`
 /// towards `target`, with the cluster's credentials. The keys are read from the database
 /// selected on the connection that sends it.
-pub fn migrate_command(
+pub(crate) fn migrate_command(
     target: &NodeAddr,
     keys: &[Vec<u8>],
     timeout: Duration,
