@@ -1,4 +1,9 @@
-//! Presentation: redis-cli-style text, tables and JSON documents, rendered from data.
+//! Presentation: redis-cli-style text, tables and JSON documents, rendered from data (pure
+//! functions; `crate::output` prints). [`text`] (the `M:`/`S:` blocks, info summary, check
+//! report, create plan), [`table`] (nodes and slots tables), [`migration`] (plan lines, pair
+//! lines, summaries), [`keysizes`] (bigkeys/memkeys), [`reply`] (call's raw replies),
+//! [`json`] (the check, info, nodes and slots documents); `golden` (tests) compares them with
+//! fixture renderings.
 
 pub(crate) mod json;
 pub(crate) mod keysizes;
