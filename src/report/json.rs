@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::cluster::parse::slot_migrations::{MigrationSeen, running_jobs};
 use crate::cluster::snapshot::{NodeJson, Snapshot};
 use crate::cluster::verdict::check::CheckReport;
+use crate::cluster::verdict::jobs::{MigrationSeen, running_jobs};
 use crate::report::table::SlotRow;
 
 /// `check --json`.

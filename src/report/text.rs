@@ -2,11 +2,12 @@
 //! report. Pure functions from data to a [`Doc`].
 
 use crate::cluster::parse::info::{numbered_dbs_used, per_db_text};
-use crate::cluster::parse::slot_migrations::{MigrationSeen, Phase};
+use crate::cluster::parse::slot_migrations::Phase;
 use crate::cluster::plan::create::CreatePlan;
 use crate::cluster::slots::slot_list;
 use crate::cluster::snapshot::{NodeState, Snapshot};
 use crate::cluster::verdict::check::CheckReport;
+use crate::cluster::verdict::jobs::MigrationSeen;
 use crate::exec::bootstrap::Member;
 use crate::output::{Doc, Style};
 

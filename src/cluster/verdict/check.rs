@@ -10,9 +10,9 @@ use serde::Serialize;
 
 use crate::cluster::parse::capabilities::{Flavor, Version};
 use crate::cluster::parse::nodes::NodeEntry;
-use crate::cluster::parse::slot_migrations::{MigrationSeen, slots_in_flight, unfinished_jobs};
 use crate::cluster::slots::{SLOT_COUNT, SlotRange, SlotSet, slot_list};
 use crate::cluster::snapshot::{NodeState, Snapshot};
+use crate::cluster::verdict::jobs::{MigrationSeen, slots_in_flight, unfinished_jobs};
 
 /// Keys found in slots a master does not serve: master id → slots holding keys.
 pub(crate) type StrayKeys = HashMap<String, SlotSet>;

@@ -3,11 +3,11 @@
 //! move; problems elsewhere are warnings. Views that only lag behind are "transient": the
 //! caller may reload and ask again after a moment.
 
-use crate::cluster::parse::slot_migrations::slots_in_flight;
 use crate::cluster::plan::moves::MovePlan;
 use crate::cluster::slots::slot_list;
 use crate::cluster::snapshot::Snapshot;
 use crate::cluster::verdict::check::CheckReport;
+use crate::cluster::verdict::jobs::slots_in_flight;
 
 /// The judgement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
