@@ -21,7 +21,7 @@ use crate::server_binary::ServerBinary;
 /// Name of each node's password configuration file, inside its directory.
 const PASSWORD_CONF: &str = "password.conf";
 /// Name of the state file inside the cluster directory.
-pub(crate) const STATE_FILE: &str = "rcluster-local.json";
+const STATE_FILE: &str = "rcluster-local.json";
 /// Bind address of local nodes.
 pub(crate) const HOST: &str = "127.0.0.1";
 /// Distance between a client port and its cluster-bus port.

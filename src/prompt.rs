@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 
 /// The environment variables read as `--cluster-yes` (only the value `1` counts): redis-cli's,
 /// and valkey-cli's own name.
-pub(crate) const YES_ENVS: [&str; 2] = ["REDISCLI_CLUSTER_YES", "VALKEYCLI_CLUSTER_YES"];
+const YES_ENVS: [&str; 2] = ["REDISCLI_CLUSTER_YES", "VALKEYCLI_CLUSTER_YES"];
 
 /// Set with `--json`: questions asked on a pipe then go to stderr, keeping stdout one document.
 static JSON_OUTPUT: AtomicBool = AtomicBool::new(false);
@@ -23,7 +23,7 @@ pub(crate) fn set_json_output(json: bool) {
 
 /// True when `--yes` was given or `REDISCLI_CLUSTER_YES=1` (or `VALKEYCLI_CLUSTER_YES=1`) is
 /// set.
-pub(crate) fn assume_yes(flag: bool) -> bool {
+fn assume_yes(flag: bool) -> bool {
     flag || YES_ENVS
         .iter()
         .any(|name| std::env::var(name).is_ok_and(|v| v == "1"))

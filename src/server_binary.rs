@@ -31,7 +31,7 @@ pub(crate) struct ServerBinary {
 impl ServerBinary {
     /// Runs `path --version` and reads it; fails when `path` is not a redis-server or
     /// valkey-server.
-    pub(crate) fn identify(path: &Path) -> anyhow::Result<ServerBinary> {
+    fn identify(path: &Path) -> anyhow::Result<ServerBinary> {
         let output = Command::new(path)
             .arg("--version")
             .stdin(Stdio::null())
@@ -105,7 +105,7 @@ fn program_of(server: Flavor) -> &'static str {
 }
 
 /// Reads `Redis server v=7.0.15 sha=...` or `Valkey server v=9.1.2 sha=...`.
-pub(crate) fn parse_version_output(text: &str) -> Option<(Flavor, Version)> {
+fn parse_version_output(text: &str) -> Option<(Flavor, Version)> {
     let mut words = text.split_whitespace();
     let server = match words.next()?.to_ascii_lowercase().as_str() {
         "redis" => Flavor::Redis,

@@ -12,7 +12,7 @@ use crate::net::conn::{Auth, ConnectOptions, TlsSettings};
 use crate::output::Output;
 
 /// Environment variables holding the password: redis-cli's, then valkey-cli's own name.
-pub(crate) const PASSWORD_ENVS: [&str; 2] = ["REDISCLI_AUTH", "VALKEYCLI_AUTH"];
+const PASSWORD_ENVS: [&str; 2] = ["REDISCLI_AUTH", "VALKEYCLI_AUTH"];
 
 /// Builds the connection options from the global flags.
 pub(crate) fn connect_options(global: &GlobalOpts) -> anyhow::Result<ConnectOptions> {

@@ -18,7 +18,7 @@ pub(crate) enum Measure {
 }
 
 /// The key types in redis-cli's order, with the length command and its unit.
-pub(crate) const KNOWN_TYPES: [(&str, &str, &str); 6] = [
+const KNOWN_TYPES: [(&str, &str, &str); 6] = [
     ("string", "STRLEN", "bytes"),
     ("list", "LLEN", "items"),
     ("set", "SCARD", "members"),

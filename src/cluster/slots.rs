@@ -27,7 +27,7 @@ fn hash_tag(key: &[u8]) -> &[u8] {
 }
 
 /// How many ranges [`SlotSet::abbreviated`] and [`slot_list`] show before they count the rest.
-pub(crate) const RANGES_SHOWN: usize = 20;
+const RANGES_SHOWN: usize = 20;
 
 /// Slot numbers (in any order, repeats allowed) as ranges for a message: `2560-2600,3000`;
 /// see [`SlotSet::abbreviated`]. The one way messages list slots.

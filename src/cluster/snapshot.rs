@@ -275,7 +275,7 @@ e463eb0b118c3292687f78244988b38d4b220b40 172.20.0.6:6379@16379 slave aa75a42766e
     }
 
     /// A reachable, healthy node's INFO.
-    pub(crate) fn healthy_info(replica: bool, keys: u64) -> ServerInfo {
+    fn healthy_info(replica: bool, keys: u64) -> ServerInfo {
         ServerInfo {
             server: crate::cluster::parse::capabilities::Capabilities::from_info(
                 "redis_version:7.0.15",

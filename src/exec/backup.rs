@@ -19,7 +19,7 @@ use crate::net::conn::{Auth, ConnectOptions};
 use crate::net::raw_stream::RawStream;
 
 /// Length of an RDB header: `REDIS` and 4 digits, or `VALKEY` and 3.
-pub(crate) const RDB_HEADER_LEN: usize = 9;
+const RDB_HEADER_LEN: usize = 9;
 /// Longest wait for a byte from the master. While it forks and saves, a master sends a
 /// newline every second to a replica waiting for the payload, so silence this long means
 /// it is gone.

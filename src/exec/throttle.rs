@@ -22,10 +22,10 @@ use serde::Serialize;
 use crate::rate::show_bytes_per_sec;
 
 /// Most budget the bucket saves up while nobody asks.
-pub(crate) const BURST: Duration = Duration::from_millis(100);
+const BURST: Duration = Duration::from_millis(100);
 /// Budget of one pipeline of MIGRATEs: keys per MIGRATE are capped so that a pipeline of
 /// them stays within it.
-pub(crate) const PIPELINE_BUDGET: Duration = Duration::from_millis(100);
+const PIPELINE_BUDGET: Duration = Duration::from_millis(100);
 
 /// The limits asked for; `None` is no limit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -97,7 +97,7 @@ pub(crate) struct ThrottleReport {
 }
 
 /// Time as the throttle sees it: a monotonic clock and a way to wait.
-pub(crate) trait Clock: Send + Sync {
+trait Clock: Send + Sync {
     /// Time since some fixed start.
     fn now(&self) -> Duration;
     /// Waits `duration`.
@@ -195,7 +195,7 @@ impl Throttle {
     }
 
     /// A throttle on `clock`; `None` when `limits` limit nothing.
-    pub(crate) fn with_clock(limits: Limits, clock: Box<dyn Clock>) -> Option<Self> {
+    fn with_clock(limits: Limits, clock: Box<dyn Clock>) -> Option<Self> {
         if limits.unlimited() {
             return None;
         }
@@ -221,7 +221,7 @@ impl Throttle {
 
     /// Takes `keys` keys and `bytes` bytes from the buckets and returns how long to wait
     /// before sending them (the longer of the two limits' waits), without waiting.
-    pub(crate) fn reserve(&self, keys: u64, bytes: u64) -> Duration {
+    fn reserve(&self, keys: u64, bytes: u64) -> Duration {
         let now = self.clock.now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let by_keys = buckets

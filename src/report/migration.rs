@@ -252,5 +252,5 @@ pub(crate) fn summary(report: &MigrationReport) -> Doc {
 }
 
 /// What to do about slots left open.
-pub(crate) const OPEN_SLOT_HINT: &str = "Close them with `rcluster fix HOST:PORT` (it finishes or \
+const OPEN_SLOT_HINT: &str = "Close them with `rcluster fix HOST:PORT` (it finishes or \
      closes each move without losing a key), after resolving the cause above.";

@@ -12,7 +12,7 @@ use crate::exec::bootstrap::Member;
 use crate::output::{Doc, Style};
 
 /// `fd4eff6b...`: the first eight characters of an id, as redis-cli abbreviates it.
-pub(crate) fn short_id(id: &str) -> String {
+fn short_id(id: &str) -> String {
     format!("{}...", &id[..id.len().min(8)])
 }
 

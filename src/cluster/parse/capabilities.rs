@@ -147,7 +147,7 @@ impl Capabilities {
     }
 
     /// Databases other than 0 in cluster mode (Valkey >= 9.0, `cluster-databases`).
-    pub(crate) fn numbered_databases(&self) -> bool {
+    fn numbered_databases(&self) -> bool {
         self.valkey_at_least(9, 0)
     }
 

@@ -188,7 +188,7 @@ pub(crate) fn parse_cluster_nodes(text: &str) -> Result<Vec<NodeEntry>, ParseErr
 }
 
 /// Parses one line of `CLUSTER NODES`.
-pub(crate) fn parse_line(line: &str) -> Result<NodeEntry, String> {
+fn parse_line(line: &str) -> Result<NodeEntry, String> {
     let fields: Vec<&str> = line.split_whitespace().collect();
     if fields.len() < 8 {
         return Err(format!(

@@ -230,7 +230,7 @@ fn plan_named(
 /// Splits `total` into integer parts proportional to `weights` that add up to exactly
 /// `total` (largest remainder; ties go to the larger weight, then to the earlier entry).
 /// Requires `total <= sum(weights)` so that no part exceeds its weight.
-pub(crate) fn apportion(total: usize, weights: &[usize]) -> Vec<usize> {
+fn apportion(total: usize, weights: &[usize]) -> Vec<usize> {
     let sum: usize = weights.iter().sum();
     if sum == 0 {
         return vec![0; weights.len()];

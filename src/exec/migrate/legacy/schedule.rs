@@ -11,7 +11,7 @@ use super::interrupt;
 
 /// Batches of one source in flight at once: one moving keys while the next opens its slots
 /// or the previous one announces its new owners.
-pub(crate) const PER_SOURCE: usize = 2;
+const PER_SOURCE: usize = 2;
 
 /// The batches still to move, and how many of each source are in flight.
 pub(crate) struct BatchQueue {
