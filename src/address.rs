@@ -5,16 +5,16 @@ use std::net::Ipv6Addr;
 
 /// A node's client address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NodeAddr {
+pub(crate) struct NodeAddr {
     /// Host name or IP address, without brackets.
-    pub host: String,
+    pub(crate) host: String,
     /// Client port.
-    pub port: u16,
+    pub(crate) port: u16,
 }
 
 impl NodeAddr {
     /// Builds an address from its parts.
-    pub fn new(host: impl Into<String>, port: u16) -> Self {
+    pub(crate) fn new(host: impl Into<String>, port: u16) -> Self {
         NodeAddr {
             host: host.into(),
             port,
@@ -24,7 +24,7 @@ impl NodeAddr {
     /// Parses one `host:port` token the way redis-cli does: an `@busport` suffix is dropped and
     /// the split is at the last colon, so `::1:7000` and `[::1]:7000` both work. A host part
     /// that holds a colon must be an IPv6 address (`127.0.0.1:7000:5` is refused).
-    pub fn parse(token: &str) -> Result<Self, AddrError> {
+    pub(crate) fn parse(token: &str) -> Result<Self, AddrError> {
         let without_bus = token.split('@').next().unwrap_or(token);
         if let Some(rest) = without_bus.strip_prefix('[') {
             let Some((host, after)) = rest.split_once(']') else {
@@ -53,7 +53,7 @@ impl NodeAddr {
 
     /// Parses the positional arguments of a subcommand: either one `host:port` token or the two
     /// tokens `host port`.
-    pub fn from_args(args: &[String]) -> Result<Self, AddrError> {
+    pub(crate) fn from_args(args: &[String]) -> Result<Self, AddrError> {
         match args {
             [one] => Self::parse(one),
             [host, port] => {
@@ -69,7 +69,7 @@ impl NodeAddr {
 
     /// Parses a list of node addresses (`create`'s arguments): `host:port` tokens, where a
     /// token without a colon followed by a number is read as the pair `host port`.
-    pub fn list(tokens: &[String]) -> Result<Vec<Self>, AddrError> {
+    pub(crate) fn list(tokens: &[String]) -> Result<Vec<Self>, AddrError> {
         let mut out = Vec::with_capacity(tokens.len());
         let mut rest = tokens;
         while let Some((first, tail)) = rest.split_first() {
@@ -129,7 +129,7 @@ impl serde::Serialize for NodeAddr {
 
 /// Why an address argument was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AddrError {
+pub(crate) enum AddrError {
     /// `127.0.0.1` with no port.
     MissingPort(String),
     /// `:7000` with no host.

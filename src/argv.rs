@@ -27,11 +27,11 @@ use crate::error::UsageError;
 
 /// A command line ready for clap, and what was accepted but not used.
 #[derive(Debug, PartialEq)]
-pub struct Rewritten {
+pub(crate) struct Rewritten {
     /// The argv for clap (program name first).
-    pub args: Vec<OsString>,
+    pub(crate) args: Vec<OsString>,
     /// One line each for stderr: options accepted and ignored.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// The subcommands of `redis-cli --cluster` (valkey-cli's are the same).
@@ -209,7 +209,7 @@ const HELP_AND_VERSION: [(&str, &str); 3] = [
 
 /// Rewrites `args` (program name first) into rcluster's grammar. `read_stdin` is called once,
 /// only for `-x`/`-X`, and returns the whole of stdin.
-pub fn rewrite(
+pub(crate) fn rewrite(
     args: Vec<OsString>,
     read_stdin: impl FnOnce() -> std::io::Result<String>,
 ) -> Result<Rewritten, UsageError> {

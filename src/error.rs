@@ -12,20 +12,20 @@ use std::fmt;
 use crate::address::NodeAddr;
 
 /// The documented exit codes.
-pub mod exit_code {
+pub(crate) mod exit_code {
     /// Success / healthy.
-    pub const SUCCESS: i32 = 0;
+    pub(crate) const SUCCESS: i32 = 0;
     /// Problems found or operation failed.
-    pub const FAILURE: i32 = 1;
+    pub(crate) const FAILURE: i32 = 1;
     /// Bad arguments or options.
-    pub const USAGE: i32 = 2;
+    pub(crate) const USAGE: i32 = 2;
     /// Interrupted by Ctrl-C.
-    pub const INTERRUPTED: i32 = 130;
+    pub(crate) const INTERRUPTED: i32 = 130;
 }
 
 /// The outcome of a command that ran to its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Everything is fine.
     Success,
     /// The command ran but found or left problems (exit 1).
@@ -36,7 +36,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// The outcome of long work: interrupted, else complete or not.
-    pub fn of(interrupted: bool, complete: bool) -> Self {
+    pub(crate) fn of(interrupted: bool, complete: bool) -> Self {
         if interrupted {
             Outcome::Interrupted
         } else if complete {
@@ -47,7 +47,7 @@ impl Outcome {
     }
 
     /// The process exit code.
-    pub fn code(self) -> i32 {
+    pub(crate) fn code(self) -> i32 {
         match self {
             Outcome::Success => exit_code::SUCCESS,
             Outcome::Problems => exit_code::FAILURE,
@@ -58,11 +58,11 @@ impl Outcome {
 
 /// A mistake in the command line, found before anything was contacted (exit 2).
 #[derive(Debug, Clone)]
-pub struct UsageError(String);
+pub(crate) struct UsageError(String);
 
 impl UsageError {
     /// A usage error with its message (which should say how to do it right).
-    pub fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         UsageError(message.into())
     }
 }
@@ -76,7 +76,7 @@ impl fmt::Display for UsageError {
 impl std::error::Error for UsageError {}
 
 /// The exit code for an error that ended a command.
-pub fn code_for(err: &anyhow::Error) -> i32 {
+pub(crate) fn code_for(err: &anyhow::Error) -> i32 {
     if err
         .chain()
         .any(|c| c.downcast_ref::<UsageError>().is_some())
@@ -89,7 +89,7 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
 
 /// What kind of failure a [`NodeError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
+pub(crate) enum ErrorKind {
     /// Could not reach the node (refused, timeout, DNS, TLS).
     Connect,
     /// AUTH was refused or required.
@@ -102,13 +102,13 @@ pub enum ErrorKind {
 
 /// A failure talking to one node; displays as `127.0.0.1:7000: connection refused`.
 #[derive(Debug, Clone)]
-pub struct NodeError {
+pub(crate) struct NodeError {
     /// The node.
-    pub addr: NodeAddr,
+    pub(crate) addr: NodeAddr,
     /// The kind of failure.
-    pub kind: ErrorKind,
+    pub(crate) kind: ErrorKind,
     /// What went wrong, in plain words.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl fmt::Display for NodeError {

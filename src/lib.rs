@@ -1,30 +1,35 @@
 //! rcluster: Redis Cluster administration.
 //!
-//! Layers, top to bottom: [`cli`] (clap definition only) → [`settings`] (validated options)
-//! → [`commands`] (one module per subcommand) → [`cluster`] (pure model, plans and checks) and
-//! [`net`] (connections and fan-out) → [`report`] / [`output`] (presentation). The cluster
-//! model loads itself through `net` ([`cluster::snapshot`]); plans are applied by [`exec`].
+//! Layers, top to bottom: [`cli`] (the clap definition and its value parsers) → `settings`
+//! (validated options) → `commands` (one module per subcommand) → `probe` (reading a
+//! cluster), [`exec`] (applying plans) and `report` / `output` (presentation) → `cluster`
+//! (the pure model, planners and verdicts) → `net` (connections and fan-out). See
+//! docs/architecture.md.
+//!
+//! The library is the binary's: only [`run`], the clap definition ([`cli`], [`generate`],
+//! for the generated docs' tests) and [`exec::interrupt::route_ctrl_c_to_one_thread`] (for
+//! `main`) are public; everything else is `pub(crate)`, so the compiler reports dead code.
 
 #![warn(missing_docs)]
 
-pub mod address;
+mod address;
 mod argv;
 pub mod cli;
-pub mod cluster;
+mod cluster;
 mod commands;
-pub mod error;
+mod error;
 pub mod exec;
 pub mod generate;
-pub mod local;
-pub mod net;
-pub mod output;
-pub mod probe;
-pub mod progress;
-pub mod prompt;
-pub mod rate;
-pub mod report;
-pub mod server_binary;
-pub mod settings;
+mod local;
+mod net;
+mod output;
+mod probe;
+mod progress;
+mod prompt;
+mod rate;
+mod report;
+mod server_binary;
+mod settings;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;

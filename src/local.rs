@@ -21,9 +21,9 @@ use crate::server_binary::ServerBinary;
 /// Name of each node's password configuration file, inside its directory.
 const PASSWORD_CONF: &str = "password.conf";
 /// Name of the state file inside the cluster directory.
-pub const STATE_FILE: &str = "rcluster-local.json";
+const STATE_FILE: &str = "rcluster-local.json";
 /// Bind address of local nodes.
-pub const HOST: &str = "127.0.0.1";
+pub(crate) const HOST: &str = "127.0.0.1";
 /// Distance between a client port and its cluster-bus port.
 const BUS_OFFSET: u16 = 10_000;
 /// How long a started node may take to answer.
@@ -33,24 +33,24 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What `local up` recorded about the cluster it started.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct LocalState {
+pub(crate) struct LocalState {
     /// Client ports of the nodes, in creation order.
-    pub ports: Vec<u16>,
+    pub(crate) ports: Vec<u16>,
     /// Replicas per master.
-    pub replicas: usize,
+    pub(crate) replicas: usize,
     /// The nodes require a password (`requirepass`); the password itself is not stored.
     #[serde(default)]
-    pub auth: bool,
+    pub(crate) auth: bool,
 }
 
 /// The default directory for the cluster whose first port is `port`.
-pub fn default_dir(port: u16) -> PathBuf {
+pub(crate) fn default_dir(port: u16) -> PathBuf {
     std::env::temp_dir().join(format!("rcluster-local-{port}"))
 }
 
 /// The ports of a cluster of `count` nodes starting at `first`; fails when a port or its bus
 /// port is out of range or already taken.
-pub fn claim_ports(first: u16, count: usize) -> anyhow::Result<Vec<u16>> {
+pub(crate) fn claim_ports(first: u16, count: usize) -> anyhow::Result<Vec<u16>> {
     let last = u32::from(first) + count as u32 - 1;
     if first == 0 || last + u32::from(BUS_OFFSET) > 65_535 {
         bail!(
@@ -75,7 +75,7 @@ pub fn claim_ports(first: u16, count: usize) -> anyhow::Result<Vec<u16>> {
 }
 
 /// Reads the state file of `dir`; `None` when there is no local cluster there.
-pub fn read_state(dir: &Path) -> anyhow::Result<Option<LocalState>> {
+pub(crate) fn read_state(dir: &Path) -> anyhow::Result<Option<LocalState>> {
     let path = dir.join(STATE_FILE);
     match fs::read_to_string(&path) {
         Ok(text) => serde_json::from_str(&text)
@@ -90,7 +90,7 @@ pub fn read_state(dir: &Path) -> anyhow::Result<Option<LocalState>> {
 /// each answers. With `password` (which `state.auth` must announce), the nodes require it from
 /// clients and replicas use it with their masters. On failure, every node started so far is
 /// stopped again.
-pub fn start_nodes(
+pub(crate) fn start_nodes(
     server: &ServerBinary,
     dir: &Path,
     state: &LocalState,
@@ -238,7 +238,7 @@ fn log_tail(dir: &Path, port: u16) -> String {
 }
 
 /// The pid recorded for the node on `port`, when its pid file exists.
-pub fn pid_of(dir: &Path, port: u16) -> Option<u32> {
+pub(crate) fn pid_of(dir: &Path, port: u16) -> Option<u32> {
     fs::read_to_string(node_dir(dir, port).join("redis.pid"))
         .ok()?
         .trim()
@@ -247,7 +247,7 @@ pub fn pid_of(dir: &Path, port: u16) -> Option<u32> {
 }
 
 /// True when process `pid` exists (Linux: /proc; elsewhere: `kill -0`).
-pub fn pid_alive(pid: u32) -> bool {
+pub(crate) fn pid_alive(pid: u32) -> bool {
     if Path::new("/proc/self").exists() {
         return Path::new(&format!("/proc/{pid}")).exists();
     }
@@ -263,7 +263,7 @@ pub fn pid_alive(pid: u32) -> bool {
 /// server takes as a shutdown; then SIGKILL for any node still alive after a few seconds
 /// (signals through `kill(1)`, which spares us a libc binding). Returns the ports of nodes
 /// that were running.
-pub fn stop_nodes(dir: &Path, ports: &[u16], password: Option<&str>) -> Vec<u16> {
+pub(crate) fn stop_nodes(dir: &Path, ports: &[u16], password: Option<&str>) -> Vec<u16> {
     let pids: Vec<(u16, Option<u32>)> = ports.iter().map(|&p| (p, pid_of(dir, p))).collect();
     let mut stopped = Vec::new();
     for &(port, pid) in &pids {
@@ -314,7 +314,7 @@ fn shutdown(port: u16, password: Option<&str>) -> bool {
 }
 
 /// Removes the cluster directory, only if it holds rcluster's state file.
-pub fn remove_dir(dir: &Path) -> anyhow::Result<()> {
+pub(crate) fn remove_dir(dir: &Path) -> anyhow::Result<()> {
     if !dir.join(STATE_FILE).is_file() {
         bail!(
             "{} has no {STATE_FILE}: not removing a directory rcluster did not create",

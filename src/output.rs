@@ -10,7 +10,7 @@ use crate::cli::ColorChoice;
 
 /// How a line is emphasized, following redis-cli's log levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub(crate) enum Style {
     /// Plain text.
     Plain,
     /// `>>>` headings (bold).
@@ -42,52 +42,52 @@ impl Style {
 
 /// A rendered text report: styled lines.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Doc {
+pub(crate) struct Doc {
     /// The lines, in order.
-    pub lines: Vec<(Style, String)>,
+    pub(crate) lines: Vec<(Style, String)>,
 }
 
 impl Doc {
     /// An empty document.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Doc::default()
     }
 
     /// Appends a line.
-    pub fn push(&mut self, style: Style, text: impl Into<String>) {
+    pub(crate) fn push(&mut self, style: Style, text: impl Into<String>) {
         self.lines.push((style, text.into()));
     }
 
     /// Appends a plain line.
-    pub fn plain(&mut self, text: impl Into<String>) {
+    pub(crate) fn plain(&mut self, text: impl Into<String>) {
         self.push(Style::Plain, text);
     }
 
     /// Appends every line of `other`.
-    pub fn extend(&mut self, other: Doc) {
+    pub(crate) fn extend(&mut self, other: Doc) {
         self.lines.extend(other.lines);
     }
 
     /// The document as plain text, one `\n` after each line.
-    pub fn to_text(&self) -> String {
+    pub(crate) fn to_text(&self) -> String {
         self.lines.iter().map(|(_, l)| format!("{l}\n")).collect()
     }
 }
 
 /// The output settings of one run.
 #[derive(Debug, Clone, Copy)]
-pub struct Output {
+pub(crate) struct Output {
     /// Use ANSI colors on stdout.
-    pub color: bool,
+    pub(crate) color: bool,
     /// Print only warnings and errors.
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// A JSON document replaces the text report.
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 impl Output {
     /// Resolves `--color`, `NO_COLOR` and whether stdout is a terminal.
-    pub fn new(color: ColorChoice, quiet: bool, json: bool) -> Self {
+    pub(crate) fn new(color: ColorChoice, quiet: bool, json: bool) -> Self {
         let color = match color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -104,7 +104,7 @@ impl Output {
     }
 
     /// Prints a text report (nothing in JSON mode).
-    pub fn doc(&self, doc: &Doc) {
+    pub(crate) fn doc(&self, doc: &Doc) {
         if self.json {
             return;
         }
@@ -126,14 +126,14 @@ impl Output {
     }
 
     /// Prints one line of a text report right away (for long operations).
-    pub fn line(&self, style: Style, text: impl Into<String>) {
+    pub(crate) fn line(&self, style: Style, text: impl Into<String>) {
         let mut doc = Doc::new();
         doc.push(style, text);
         self.doc(&doc);
     }
 
     /// Prints a JSON document (only in JSON mode).
-    pub fn json<T: serde::Serialize>(&self, value: &T) {
+    pub(crate) fn json<T: serde::Serialize>(&self, value: &T) {
         if !self.json {
             return;
         }
@@ -143,7 +143,7 @@ impl Output {
     }
 
     /// Prints a table or other preformatted block (nothing in JSON or quiet mode).
-    pub fn block(&self, text: &str) {
+    pub(crate) fn block(&self, text: &str) {
         if self.json || self.quiet {
             return;
         }

@@ -9,13 +9,13 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::output::Output;
 
 /// A spinner with a changing message; hidden when it would not be seen.
-pub struct Spinner {
+pub(crate) struct Spinner {
     bar: ProgressBar,
 }
 
 impl Spinner {
     /// Starts a spinner with `message`, visible only on a terminal outside `--json`/`--quiet`.
-    pub fn start(out: &Output, message: impl Into<String>) -> Self {
+    pub(crate) fn start(out: &Output, message: impl Into<String>) -> Self {
         let visible = !out.json && !out.quiet && std::io::stderr().is_terminal();
         let bar = if visible {
             ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
@@ -32,24 +32,24 @@ impl Spinner {
     }
 
     /// Replaces the message.
-    pub fn set_message(&self, message: impl Into<String>) {
+    pub(crate) fn set_message(&self, message: impl Into<String>) {
         self.bar.set_message(message.into());
     }
 
     /// Runs `print` with the spinner hidden, so that report lines do not mix with it.
-    pub fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
+    pub(crate) fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
         self.bar.suspend(print)
     }
 
     /// Removes the spinner from the terminal.
-    pub fn finish(self) {
+    pub(crate) fn finish(self) {
         self.bar.finish_and_clear();
     }
 }
 
 /// A progress bar for slot migrations: keys moved out of the total (slots when there are no
 /// keys), keys/s and ETA. Hidden off a terminal, in `--json` and `--quiet`.
-pub struct MigrationBar {
+pub(crate) struct MigrationBar {
     bar: ProgressBar,
     by_keys: bool,
     total_slots: usize,
@@ -59,7 +59,7 @@ pub struct MigrationBar {
 
 impl MigrationBar {
     /// A bar that is not drawn until [`MigrationBar::start`].
-    pub fn new(out: &Output) -> Self {
+    pub(crate) fn new(out: &Output) -> Self {
         let visible = !out.json && !out.quiet && std::io::stderr().is_terminal();
         let bar = if visible {
             ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
@@ -76,12 +76,12 @@ impl MigrationBar {
 
     /// Shows the throttle's `limits` (e.g. `5000 keys/s`) next to the counts; the bar's
     /// keys/s is the current rate.
-    pub fn throttled(&mut self, limits: String) {
+    pub(crate) fn throttled(&mut self, limits: String) {
         self.limit = format!(" (throttled to {limits})");
     }
 
     /// Sets the totals and starts drawing.
-    pub fn start(&mut self, slots: usize, keys: u64) {
+    pub(crate) fn start(&mut self, slots: usize, keys: u64) {
         self.by_keys = keys > 0;
         self.total_slots = slots;
         let template = if self.by_keys {
@@ -102,7 +102,7 @@ impl MigrationBar {
     }
 
     /// Updates the counts.
-    pub fn update(&self, slots: usize, keys: u64) {
+    pub(crate) fn update(&self, slots: usize, keys: u64) {
         self.bar
             .set_message(format!("{slots}/{} slots{}", self.total_slots, self.limit));
         self.bar
@@ -110,30 +110,30 @@ impl MigrationBar {
     }
 
     /// Runs `print` with the bar hidden.
-    pub fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
+    pub(crate) fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
         self.bar.suspend(print)
     }
 
     /// Shows `message` in place of the counts (e.g. while waiting for the nodes to agree).
-    pub fn set_message(&self, message: impl Into<String>) {
+    pub(crate) fn set_message(&self, message: impl Into<String>) {
         self.bar.set_message(message.into());
     }
 
     /// Removes the bar from the terminal.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }
 
 /// A bar counting keys towards a known total, with keys/s and ETA. Hidden off a terminal,
 /// in `--json` and `--quiet`.
-pub struct KeyBar {
+pub(crate) struct KeyBar {
     bar: ProgressBar,
 }
 
 impl KeyBar {
     /// Starts a bar for `total` keys, labelled `message`.
-    pub fn start(out: &Output, total: u64, message: impl Into<String>) -> Self {
+    pub(crate) fn start(out: &Output, total: u64, message: impl Into<String>) -> Self {
         let visible = !out.json && !out.quiet && std::io::stderr().is_terminal();
         let bar = if visible {
             ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
@@ -153,7 +153,7 @@ impl KeyBar {
     }
 
     /// Sets the keys done (the total grows if it was an estimate).
-    pub fn set(&self, done: u64) {
+    pub(crate) fn set(&self, done: u64) {
         if self.bar.length().is_some_and(|len| done > len) {
             self.bar.set_length(done);
         }
@@ -161,20 +161,20 @@ impl KeyBar {
     }
 
     /// Removes the bar from the terminal.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }
 
 /// One byte-count bar per transfer, stacked (e.g. one per master during a backup). Hidden
 /// off a terminal, in `--json` and `--quiet`.
-pub struct TransferBars {
+pub(crate) struct TransferBars {
     multi: indicatif::MultiProgress,
 }
 
 impl TransferBars {
     /// A stack of bars, visible only when it would be seen.
-    pub fn new(out: &Output) -> Self {
+    pub(crate) fn new(out: &Output) -> Self {
         let visible = !out.json && !out.quiet && std::io::stderr().is_terminal();
         let multi = indicatif::MultiProgress::with_draw_target(if visible {
             ProgressDrawTarget::stderr()
@@ -185,7 +185,7 @@ impl TransferBars {
     }
 
     /// Adds a bar labelled `label`; its length is set once known.
-    pub fn add(&self, label: impl Into<String>) -> ProgressBar {
+    pub(crate) fn add(&self, label: impl Into<String>) -> ProgressBar {
         let bar = self.multi.add(ProgressBar::new(0));
         bar.set_style(
             ProgressStyle::with_template(
@@ -198,13 +198,8 @@ impl TransferBars {
         bar
     }
 
-    /// Runs `print` with the bars hidden.
-    pub fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
-        self.multi.suspend(print)
-    }
-
     /// Removes every bar from the terminal.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         let _ = self.multi.clear();
     }
 }

@@ -11,19 +11,19 @@ use anyhow::{Context, bail};
 
 /// The environment variables read as `--cluster-yes` (only the value `1` counts): redis-cli's,
 /// and valkey-cli's own name.
-pub const YES_ENVS: [&str; 2] = ["REDISCLI_CLUSTER_YES", "VALKEYCLI_CLUSTER_YES"];
+const YES_ENVS: [&str; 2] = ["REDISCLI_CLUSTER_YES", "VALKEYCLI_CLUSTER_YES"];
 
 /// Set with `--json`: questions asked on a pipe then go to stderr, keeping stdout one document.
 static JSON_OUTPUT: AtomicBool = AtomicBool::new(false);
 
 /// Says whether stdout carries a JSON document (questions then go to stderr).
-pub fn set_json_output(json: bool) {
+pub(crate) fn set_json_output(json: bool) {
     JSON_OUTPUT.store(json, Ordering::Relaxed);
 }
 
 /// True when `--yes` was given or `REDISCLI_CLUSTER_YES=1` (or `VALKEYCLI_CLUSTER_YES=1`) is
 /// set.
-pub fn assume_yes(flag: bool) -> bool {
+fn assume_yes(flag: bool) -> bool {
     flag || YES_ENVS
         .iter()
         .any(|name| std::env::var(name).is_ok_and(|v| v == "1"))
@@ -32,7 +32,7 @@ pub fn assume_yes(flag: bool) -> bool {
 /// Asks `question` (redis-cli's words: type 'yes' to accept) and returns whether the operator
 /// accepted: an answer that begins with `yes`, as redis-cli takes it. With `yes`, accepts
 /// without asking. When stdin has ended before an answer, fails with a hint.
-pub fn confirm(question: &str, yes: bool) -> anyhow::Result<bool> {
+pub(crate) fn confirm(question: &str, yes: bool) -> anyhow::Result<bool> {
     if assume_yes(yes) {
         return Ok(true);
     }
@@ -53,7 +53,7 @@ fn is_yes(answer: &str) -> bool {
 
 /// Asks `question` and returns the trimmed answer. When stdin has ended before an answer,
 /// fails with `missing`, which should name the option that answers it.
-pub fn ask(question: &str, missing: &str) -> anyhow::Result<String> {
+pub(crate) fn ask(question: &str, missing: &str) -> anyhow::Result<String> {
     match answer(question)? {
         Some(text) => Ok(text.trim().to_string()),
         None => bail!("{question} No answer: stdin ended. {missing}"),

@@ -25,7 +25,7 @@ const COUNT_UNITS: &[(&str, u64)] = &[("k", 1_000), ("m", 1_000_000)];
 
 /// clap's parser of `--max-keys-per-sec`: a whole number of keys per second, optionally with
 /// a `k` or `M` suffix (`20k`); 0 means no limit.
-pub fn keys_per_sec(text: &str) -> Result<u64, String> {
+pub(crate) fn keys_per_sec(text: &str) -> Result<u64, String> {
     parse(text, COUNT_UNITS).ok_or_else(|| {
         format!(
             "{text:?} is not a number of keys per second: give a whole number such as 5000 or \
@@ -36,7 +36,7 @@ pub fn keys_per_sec(text: &str) -> Result<u64, String> {
 
 /// clap's parser of `--max-bytes-per-sec`: bytes per second, with an optional unit (`10MB`,
 /// `64KiB`, `1.5GB`); 0 means no limit.
-pub fn bytes_per_sec(text: &str) -> Result<u64, String> {
+pub(crate) fn bytes_per_sec(text: &str) -> Result<u64, String> {
     parse(text, BYTE_UNITS).ok_or_else(|| {
         format!(
             "{text:?} is not a number of bytes per second: give e.g. 50000000, 50MB, 64KiB or \
@@ -77,7 +77,7 @@ fn parse(text: &str, units: &[(&str, u64)]) -> Option<u64> {
 
 /// Bytes per second for people: `10 MB/s`, `64 KiB/s`, `1500 B/s` (exact units when the
 /// number is a whole multiple of one, else one decimal in the SI unit).
-pub fn show_bytes_per_sec(bytes: u64) -> String {
+pub(crate) fn show_bytes_per_sec(bytes: u64) -> String {
     for (name, size) in [
         ("GiB", 1u64 << 30),
         ("GB", 1_000_000_000),

@@ -19,19 +19,19 @@ const NAMES: [&str; 2] = ["redis-server", "valkey-server"];
 
 /// One server binary and what its `--version` says it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ServerBinary {
+pub(crate) struct ServerBinary {
     /// Where it is.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Redis or Valkey.
-    pub server: Flavor,
+    pub(crate) server: Flavor,
     /// Its version.
-    pub version: Version,
+    pub(crate) version: Version,
 }
 
 impl ServerBinary {
     /// Runs `path --version` and reads it; fails when `path` is not a redis-server or
     /// valkey-server.
-    pub fn identify(path: &Path) -> anyhow::Result<ServerBinary> {
+    fn identify(path: &Path) -> anyhow::Result<ServerBinary> {
         let output = Command::new(path)
             .arg("--version")
             .stdin(Stdio::null())
@@ -55,7 +55,7 @@ impl ServerBinary {
 
     /// The binary given with `--server`: it must exist and be a redis-server or
     /// valkey-server (usage errors otherwise).
-    pub fn given(path: &Path) -> anyhow::Result<ServerBinary> {
+    pub(crate) fn given(path: &Path) -> anyhow::Result<ServerBinary> {
         if !path.is_file() {
             bail!(UsageError::new(format!(
                 "--server {}: no such file",
@@ -71,12 +71,12 @@ impl ServerBinary {
     }
 
     /// `redis-server` or `valkey-server`: the program's name for this flavor.
-    pub fn program(&self) -> &'static str {
+    pub(crate) fn program(&self) -> &'static str {
         program_of(self.server)
     }
 
     /// `redis-cli` or `valkey-cli`: the client that comes with it.
-    pub fn client(&self) -> &'static str {
+    pub(crate) fn client(&self) -> &'static str {
         match self.server {
             Flavor::Redis => "redis-cli",
             Flavor::Valkey => "valkey-cli",
@@ -105,7 +105,7 @@ fn program_of(server: Flavor) -> &'static str {
 }
 
 /// Reads `Redis server v=7.0.15 sha=...` or `Valkey server v=9.1.2 sha=...`.
-pub fn parse_version_output(text: &str) -> Option<(Flavor, Version)> {
+fn parse_version_output(text: &str) -> Option<(Flavor, Version)> {
     let mut words = text.split_whitespace();
     let server = match words.next()?.to_ascii_lowercase().as_str() {
         "redis" => Flavor::Redis,
@@ -123,7 +123,7 @@ pub fn parse_version_output(text: &str) -> Option<(Flavor, Version)> {
 
 /// Every redis-server and valkey-server on PATH that answers `--version`, in PATH order
 /// (redis-server first within a directory), each binary once.
-pub fn on_path() -> Vec<ServerBinary> {
+pub(crate) fn on_path() -> Vec<ServerBinary> {
     let dirs = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
         .unwrap_or_default();
@@ -147,7 +147,7 @@ pub fn on_path() -> Vec<ServerBinary> {
 
 /// The server `local up` runs: `--server`, else the first redis-server on PATH, else the
 /// first valkey-server.
-pub fn for_local(given: Option<&Path>) -> anyhow::Result<ServerBinary> {
+pub(crate) fn for_local(given: Option<&Path>) -> anyhow::Result<ServerBinary> {
     if let Some(path) = given {
         return ServerBinary::given(path);
     }
@@ -169,23 +169,23 @@ pub fn for_local(given: Option<&Path>) -> anyhow::Result<ServerBinary> {
 /// What reading one RDB file takes: the server that wrote it and its version, as far as they
 /// are known (backups of older rcluster versions do not say).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReaderNeed {
+pub(crate) struct ReaderNeed {
     /// The server that wrote the file, when known.
-    pub server: Option<Flavor>,
+    pub(crate) server: Option<Flavor>,
     /// Its version, when known: the reader must be at least as new (a Redis 7.0 cannot read a
     /// Redis 8.2 RDB).
-    pub min_version: Option<Version>,
+    pub(crate) min_version: Option<Version>,
 }
 
 impl ReaderNeed {
     /// True when `binary` can be trusted to read the file.
-    pub fn met_by(&self, binary: &ServerBinary) -> bool {
+    pub(crate) fn met_by(&self, binary: &ServerBinary) -> bool {
         self.server.is_none_or(|s| s == binary.server)
             && self.min_version.is_none_or(|v| binary.version >= v)
     }
 
     /// `valkey-server 9.1.2 or newer`, `redis-server`, `a redis-server or valkey-server`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let program = self
             .server
             .map_or("a redis-server or valkey-server", program_of);
@@ -197,7 +197,10 @@ impl ReaderNeed {
 }
 
 /// The first of `candidates` that meets `need`.
-pub fn choose<'a>(candidates: &'a [ServerBinary], need: &ReaderNeed) -> Option<&'a ServerBinary> {
+pub(crate) fn choose<'a>(
+    candidates: &'a [ServerBinary],
+    need: &ReaderNeed,
+) -> Option<&'a ServerBinary> {
     candidates.iter().find(|b| need.met_by(b))
 }
 

@@ -12,10 +12,10 @@ use crate::net::conn::{Auth, ConnectOptions, TlsSettings};
 use crate::output::Output;
 
 /// Environment variables holding the password: redis-cli's, then valkey-cli's own name.
-pub const PASSWORD_ENVS: [&str; 2] = ["REDISCLI_AUTH", "VALKEYCLI_AUTH"];
+const PASSWORD_ENVS: [&str; 2] = ["REDISCLI_AUTH", "VALKEYCLI_AUTH"];
 
 /// Builds the connection options from the global flags.
-pub fn connect_options(global: &GlobalOpts) -> anyhow::Result<ConnectOptions> {
+pub(crate) fn connect_options(global: &GlobalOpts) -> anyhow::Result<ConnectOptions> {
     if !global.timeout.is_finite() || global.timeout <= 0.0 {
         return Err(UsageError::new(format!(
             "invalid -t/--connect-timeout {}: give a positive number of seconds, e.g. -t 2 or -t 0.5",
@@ -34,12 +34,12 @@ pub fn connect_options(global: &GlobalOpts) -> anyhow::Result<ConnectOptions> {
 }
 
 /// The output mode from the global flags.
-pub fn output(global: &GlobalOpts) -> Output {
+pub(crate) fn output(global: &GlobalOpts) -> Output {
     Output::new(global.color, global.quiet, global.json)
 }
 
 /// Parses a subcommand's `HOST:PORT` / `HOST PORT` arguments.
-pub fn node_addr(args: &[String]) -> anyhow::Result<NodeAddr> {
+pub(crate) fn node_addr(args: &[String]) -> anyhow::Result<NodeAddr> {
     NodeAddr::from_args(args).map_err(|e| UsageError::new(e.to_string()).into())
 }
 
@@ -66,7 +66,7 @@ fn auth(global: &GlobalOpts) -> anyhow::Result<Auth> {
 }
 
 /// Reads a password: a hidden prompt on a terminal, else one line of stdin.
-pub fn ask_password(prompt: &str) -> anyhow::Result<String> {
+pub(crate) fn ask_password(prompt: &str) -> anyhow::Result<String> {
     if std::io::stdin().is_terminal() {
         return dialoguer::Password::new()
             .with_prompt(prompt)

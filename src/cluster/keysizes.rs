@@ -10,7 +10,7 @@ use serde::Serialize;
 /// What a key's size counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Measure {
+pub(crate) enum Measure {
     /// The type's length command (STRLEN, LLEN, SCARD, ZCARD, HLEN, XLEN).
     Length,
     /// MEMORY USAGE, in bytes.
@@ -18,7 +18,7 @@ pub enum Measure {
 }
 
 /// The key types in redis-cli's order, with the length command and its unit.
-pub const KNOWN_TYPES: [(&str, &str, &str); 6] = [
+const KNOWN_TYPES: [(&str, &str, &str); 6] = [
     ("string", "STRLEN", "bytes"),
     ("list", "LLEN", "items"),
     ("set", "SCARD", "members"),
@@ -28,7 +28,7 @@ pub const KNOWN_TYPES: [(&str, &str, &str); 6] = [
 ];
 
 /// The length command for `kind`, when it has one.
-pub fn length_command(kind: &str) -> Option<&'static str> {
+pub(crate) fn length_command(kind: &str) -> Option<&'static str> {
     KNOWN_TYPES
         .iter()
         .find(|(t, _, _)| *t == kind)
@@ -36,7 +36,7 @@ pub fn length_command(kind: &str) -> Option<&'static str> {
 }
 
 /// The unit sizes of `kind` are counted in.
-pub fn unit(kind: &str, measure: Measure) -> &'static str {
+pub(crate) fn unit(kind: &str, measure: Measure) -> &'static str {
     match measure {
         Measure::Memory => "bytes",
         Measure::Length => KNOWN_TYPES
@@ -48,27 +48,27 @@ pub fn unit(kind: &str, measure: Measure) -> &'static str {
 
 /// One key and its size, where it lives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SizedKey {
+pub(crate) struct SizedKey {
     /// The key type.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub(crate) kind: String,
     /// The key (bytes that are not UTF-8 replaced by U+FFFD).
-    pub key: String,
+    pub(crate) key: String,
     /// The key as redis-cli quotes it (exact for any bytes).
-    pub quoted: String,
+    pub(crate) quoted: String,
     /// Its size (see [`Measure`]).
-    pub size: u64,
+    pub(crate) size: u64,
     /// The node it was found on (`host:port`).
-    pub node: String,
+    pub(crate) node: String,
     /// Its database.
-    pub db: u32,
+    pub(crate) db: u32,
     /// Its hash slot.
-    pub slot: u16,
+    pub(crate) slot: u16,
 }
 
 impl SizedKey {
     /// A key of `kind` named `key` (any bytes) of `size`, found in database `db` of `node`.
-    pub fn new(kind: &str, key: &[u8], size: u64, node: &str, db: u32) -> Self {
+    pub(crate) fn new(kind: &str, key: &[u8], size: u64, node: &str, db: u32) -> Self {
         SizedKey {
             kind: kind.to_string(),
             key: String::from_utf8_lossy(key).into_owned(),
@@ -83,34 +83,34 @@ impl SizedKey {
 
 /// Totals of one key type.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct TypeStats {
+pub(crate) struct TypeStats {
     /// Keys of the type.
-    pub count: u64,
+    pub(crate) count: u64,
     /// Keys whose size could be measured (a key may vanish between TYPE and its size).
-    pub measured: u64,
+    pub(crate) measured: u64,
     /// Sum of their sizes.
-    pub total: u64,
+    pub(crate) total: u64,
     /// The biggest keys, biggest first (the first found wins a tie, as in redis-cli).
-    pub biggest: Vec<SizedKey>,
+    pub(crate) biggest: Vec<SizedKey>,
 }
 
 /// What a scan found, merged over nodes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct KeySizes {
+pub(crate) struct KeySizes {
     /// Keys seen.
-    pub sampled: u64,
+    pub(crate) sampled: u64,
     /// Sum of the key names' lengths.
-    pub key_bytes: u64,
+    pub(crate) key_bytes: u64,
     /// Per type.
-    pub types: BTreeMap<String, TypeStats>,
+    pub(crate) types: BTreeMap<String, TypeStats>,
     /// How many biggest keys each type keeps.
     #[serde(skip)]
-    pub keep: usize,
+    pub(crate) keep: usize,
 }
 
 impl KeySizes {
     /// Empty totals keeping the `keep` biggest keys per type.
-    pub fn new(keep: usize) -> Self {
+    pub(crate) fn new(keep: usize) -> Self {
         KeySizes {
             keep: keep.max(1),
             ..KeySizes::default()
@@ -118,7 +118,7 @@ impl KeySizes {
     }
 
     /// Counts one key; `sized` is `None` when its size could not be measured.
-    pub fn add(&mut self, kind: &str, key_len: usize, sized: Option<SizedKey>) {
+    pub(crate) fn add(&mut self, kind: &str, key_len: usize, sized: Option<SizedKey>) {
         self.sampled += 1;
         self.key_bytes += key_len as u64;
         let stats = self.types.entry(kind.to_string()).or_default();
@@ -131,7 +131,7 @@ impl KeySizes {
     }
 
     /// Adds another node's totals (found after this one's, for ties).
-    pub fn merge(&mut self, other: KeySizes) {
+    pub(crate) fn merge(&mut self, other: KeySizes) {
         self.sampled += other.sampled;
         self.key_bytes += other.key_bytes;
         for (kind, theirs) in other.types {
@@ -147,7 +147,7 @@ impl KeySizes {
 
     /// The types in redis-cli's order (known types first, then others by name), including
     /// known types with no key.
-    pub fn ordered(&self) -> Vec<(String, TypeStats)> {
+    pub(crate) fn ordered(&self) -> Vec<(String, TypeStats)> {
         let mut out: Vec<(String, TypeStats)> = KNOWN_TYPES
             .iter()
             .map(|(t, _, _)| {
@@ -167,7 +167,7 @@ impl KeySizes {
 
     /// The `n` biggest keys of every type together, biggest first (for memory, where sizes
     /// of different types compare).
-    pub fn top_overall(&self, n: usize) -> Vec<SizedKey> {
+    pub(crate) fn top_overall(&self, n: usize) -> Vec<SizedKey> {
         let mut all: Vec<SizedKey> = self
             .types
             .values()
@@ -191,7 +191,7 @@ fn insert_biggest(list: &mut Vec<SizedKey>, key: SizedKey, keep: usize) {
 
 /// A key as redis-cli quotes it: `"..."` with escapes for quotes, backslashes and bytes that
 /// are not printable.
-pub fn quoted(key: &[u8]) -> String {
+pub(crate) fn quoted(key: &[u8]) -> String {
     let mut out = String::from("\"");
     for &b in key {
         match b {

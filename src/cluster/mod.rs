@@ -4,9 +4,9 @@
 //! concern: [`parse`] (what servers answer), [`plan`] (the planners) and [`verdict`] (the
 //! checks that judge a snapshot).
 
-pub mod keysizes;
-pub mod parse;
-pub mod plan;
-pub mod slots;
-pub mod snapshot;
-pub mod verdict;
+pub(crate) mod keysizes;
+pub(crate) mod parse;
+pub(crate) mod plan;
+pub(crate) mod slots;
+pub(crate) mod snapshot;
+pub(crate) mod verdict;

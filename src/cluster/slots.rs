@@ -6,11 +6,11 @@
 use std::fmt;
 
 /// Number of hash slots in a Redis Cluster.
-pub const SLOT_COUNT: u16 = 16384;
+pub(crate) const SLOT_COUNT: u16 = 16384;
 
 /// The hash slot of `key`: CRC16/XMODEM of the key (or of its first non-empty `{hashtag}`),
 /// modulo 16384 — the same function as `CLUSTER KEYSLOT`.
-pub fn key_slot(key: &[u8]) -> u16 {
+pub(crate) fn key_slot(key: &[u8]) -> u16 {
     crc16::State::<crc16::XMODEM>::calculate(hash_tag(key)) % SLOT_COUNT
 }
 
@@ -27,32 +27,27 @@ fn hash_tag(key: &[u8]) -> &[u8] {
 }
 
 /// How many ranges [`SlotSet::abbreviated`] and [`slot_list`] show before they count the rest.
-pub const RANGES_SHOWN: usize = 20;
+const RANGES_SHOWN: usize = 20;
 
 /// Slot numbers (in any order, repeats allowed) as ranges for a message: `2560-2600,3000`;
 /// see [`SlotSet::abbreviated`]. The one way messages list slots.
-pub fn slot_list(slots: &[u16]) -> String {
+pub(crate) fn slot_list(slots: &[u16]) -> String {
     slots.iter().copied().collect::<SlotSet>().abbreviated()
 }
 
 /// An inclusive range of slots, `start..=end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-pub struct SlotRange {
+pub(crate) struct SlotRange {
     /// First slot of the range.
-    pub start: u16,
+    pub(crate) start: u16,
     /// Last slot of the range (inclusive).
-    pub end: u16,
+    pub(crate) end: u16,
 }
 
 impl SlotRange {
     /// Number of slots in the range.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         usize::from(self.end - self.start) + 1
-    }
-
-    /// Always false: a range holds at least one slot.
-    pub fn is_empty(&self) -> bool {
-        false
     }
 }
 
@@ -69,7 +64,7 @@ impl fmt::Display for SlotRange {
 /// A set of hash slots stored as a 16384-bit bitmap. The empty set allocates nothing (most
 /// `CLUSTER NODES` lines, replicas', have no slot).
 #[derive(Clone, Default)]
-pub struct SlotSet {
+pub(crate) struct SlotSet {
     /// Either empty (no slot) or exactly 256 words.
     words: Vec<u64>,
 }
@@ -86,12 +81,12 @@ impl Eq for SlotSet {}
 
 impl SlotSet {
     /// The empty set.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         SlotSet { words: Vec::new() }
     }
 
     /// Every slot, 0..=16383.
-    pub fn full() -> Self {
+    pub(crate) fn full() -> Self {
         SlotSet {
             words: vec![u64::MAX; WORDS],
         }
@@ -109,21 +104,21 @@ impl SlotSet {
     }
 
     /// Adds one slot (ignored when out of range).
-    pub fn insert(&mut self, slot: u16) {
+    pub(crate) fn insert(&mut self, slot: u16) {
         if slot < SLOT_COUNT {
             self.words_mut()[usize::from(slot / 64)] |= 1 << (slot % 64);
         }
     }
 
     /// Removes one slot.
-    pub fn remove(&mut self, slot: u16) {
+    pub(crate) fn remove(&mut self, slot: u16) {
         if slot < SLOT_COUNT && !self.words.is_empty() {
             self.words[usize::from(slot / 64)] &= !(1 << (slot % 64));
         }
     }
 
     /// Adds every slot of `range`.
-    pub fn insert_range(&mut self, range: SlotRange) {
+    pub(crate) fn insert_range(&mut self, range: SlotRange) {
         let end = range.end.min(SLOT_COUNT - 1);
         if range.start > end {
             return;
@@ -145,22 +140,22 @@ impl SlotSet {
     }
 
     /// True when `slot` is in the set.
-    pub fn contains(&self, slot: u16) -> bool {
+    pub(crate) fn contains(&self, slot: u16) -> bool {
         slot < SLOT_COUNT && self.word(usize::from(slot / 64)) & (1 << (slot % 64)) != 0
     }
 
     /// Number of slots in the set.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.words.iter().map(|w| w.count_ones() as usize).sum()
     }
 
     /// True when the set holds no slot.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.words.iter().all(|&w| w == 0)
     }
 
     /// Adds every slot of `other`.
-    pub fn union_with(&mut self, other: &SlotSet) {
+    pub(crate) fn union_with(&mut self, other: &SlotSet) {
         if other.words.is_empty() {
             return;
         }
@@ -170,7 +165,7 @@ impl SlotSet {
     }
 
     /// The slots of `self` that are not in `other`.
-    pub fn difference(&self, other: &SlotSet) -> SlotSet {
+    pub(crate) fn difference(&self, other: &SlotSet) -> SlotSet {
         let mut out = self.clone();
         for (a, b) in out.words.iter_mut().zip(other.words.iter()) {
             *a &= !b;
@@ -179,7 +174,7 @@ impl SlotSet {
     }
 
     /// The slots in both sets.
-    pub fn intersection(&self, other: &SlotSet) -> SlotSet {
+    pub(crate) fn intersection(&self, other: &SlotSet) -> SlotSet {
         if other.words.is_empty() {
             return SlotSet::new();
         }
@@ -191,7 +186,7 @@ impl SlotSet {
     }
 
     /// The slots in ascending order (word by word: empty stretches cost nothing).
-    pub fn iter(&self) -> impl Iterator<Item = u16> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u16> + '_ {
         self.words.iter().enumerate().flat_map(|(i, &word)| {
             let base = (i * 64) as u16;
             let mut rest = word;
@@ -207,7 +202,7 @@ impl SlotSet {
     }
 
     /// The set as maximal contiguous ranges, ascending.
-    pub fn ranges(&self) -> Vec<SlotRange> {
+    pub(crate) fn ranges(&self) -> Vec<SlotRange> {
         let mut out: Vec<SlotRange> = Vec::new();
         for (i, &word) in self.words.iter().enumerate() {
             let base = (i * 64) as u16;
@@ -256,7 +251,7 @@ impl SlotSet {
     /// For messages: the ranges (`0-5460,10923`), at most [`RANGES_SHOWN`] of them, then how
     /// many more there are (`0,2,4,...,38, ... and 8172 more ranges (8192 slots)`), so that a
     /// scattered set never makes a line of kilobytes. Empty string for the empty set.
-    pub fn abbreviated(&self) -> String {
+    pub(crate) fn abbreviated(&self) -> String {
         let ranges = self.ranges();
         let shown: Vec<String> = ranges
             .iter()
@@ -275,7 +270,7 @@ impl SlotSet {
     }
 
     /// redis-cli's bracketed form: `[0-5460],[10923]` (empty string for the empty set).
-    pub fn bracketed(&self) -> String {
+    pub(crate) fn bracketed(&self) -> String {
         self.ranges()
             .iter()
             .map(|r| format!("[{r}]"))

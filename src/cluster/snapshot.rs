@@ -13,47 +13,47 @@ use crate::error::NodeError;
 
 /// What one reachable node says: its own `CLUSTER NODES` view and its INFO.
 #[derive(Debug, Clone)]
-pub struct NodeProbe {
+pub(crate) struct NodeProbe {
     /// The node's line about itself (authoritative for its slots and open slots).
-    pub myself: NodeEntry,
+    pub(crate) myself: NodeEntry,
     /// Every line of the node's `CLUSTER NODES` (its view of the whole cluster).
-    pub view: Vec<NodeEntry>,
+    pub(crate) view: Vec<NodeEntry>,
     /// INFO / CLUSTER INFO / DBSIZE summary.
-    pub info: ServerInfo,
+    pub(crate) info: ServerInfo,
     /// Its `CLUSTER GETSLOTMIGRATIONS` jobs (running and recently finished); empty on a
     /// server without atomic slot migration.
-    pub migrations: Vec<SlotMigrationJob>,
+    pub(crate) migrations: Vec<SlotMigrationJob>,
 }
 
 /// One node of the cluster, as known by the entry node, with its own answers if reachable.
 #[derive(Debug, Clone)]
-pub struct NodeState {
+pub(crate) struct NodeState {
     /// The entry node's line for this node (flags as the entry node sees them).
-    pub seen: NodeEntry,
+    pub(crate) seen: NodeEntry,
     /// The node's own answers, or why it could not be asked.
-    pub probe: Result<NodeProbe, NodeError>,
+    pub(crate) probe: Result<NodeProbe, NodeError>,
 }
 
 impl NodeState {
     /// The node id.
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         &self.seen.id
     }
 
     /// The address the entry node knows for it.
-    pub fn addr(&self) -> Option<&NodeAddr> {
+    pub(crate) fn addr(&self) -> Option<&NodeAddr> {
         self.seen.addr.as_ref()
     }
 
     /// `host:port`, or `<no address>`.
-    pub fn addr_text(&self) -> String {
+    pub(crate) fn addr_text(&self) -> String {
         self.addr()
             .map_or_else(|| "<no address>".to_string(), ToString::to_string)
     }
 
     /// The best current description of the node: its own line when reachable, else the entry
     /// node's line for it.
-    pub fn current(&self) -> &NodeEntry {
+    pub(crate) fn current(&self) -> &NodeEntry {
         match &self.probe {
             Ok(p) => &p.myself,
             Err(_) => &self.seen,
@@ -61,23 +61,23 @@ impl NodeState {
     }
 
     /// The node's answers, when it was reachable.
-    pub fn probe(&self) -> Option<&NodeProbe> {
+    pub(crate) fn probe(&self) -> Option<&NodeProbe> {
         self.probe.as_ref().ok()
     }
 
     /// True when the node answered.
-    pub fn reachable(&self) -> bool {
+    pub(crate) fn reachable(&self) -> bool {
         self.probe.is_ok()
     }
 
     /// True for a master (by its own view when reachable).
-    pub fn is_master(&self) -> bool {
+    pub(crate) fn is_master(&self) -> bool {
         !self.current().is_replica()
     }
 
     /// The node's flags combining its own view and the entry node's (so that `fail` as seen
     /// by the cluster shows even though a node never flags itself failing).
-    pub fn flags_text(&self) -> String {
+    pub(crate) fn flags_text(&self) -> String {
         let mut flags = self.current().flags.clone();
         flags.fail |= self.seen.flags.fail;
         flags.pfail |= self.seen.flags.pfail;
@@ -87,29 +87,29 @@ impl NodeState {
 
 /// The whole cluster as loaded from one entry node.
 #[derive(Debug, Clone)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// The address the snapshot was loaded through.
-    pub entry: NodeAddr,
+    pub(crate) entry: NodeAddr,
     /// The entry node first, then the nodes in the entry node's `CLUSTER NODES` order.
-    pub nodes: Vec<NodeState>,
+    pub(crate) nodes: Vec<NodeState>,
     /// Unix time (seconds) when it was loaded, to tell the age of what nodes report.
-    pub loaded_unix: i64,
+    pub(crate) loaded_unix: i64,
 }
 
 impl Snapshot {
     /// Finds a node by full id.
-    pub fn node(&self, id: &str) -> Option<&NodeState> {
+    pub(crate) fn node(&self, id: &str) -> Option<&NodeState> {
         self.nodes.iter().find(|n| n.id() == id)
     }
 
     /// Masters in snapshot order (by their own view when reachable).
-    pub fn masters(&self) -> impl Iterator<Item = &NodeState> {
+    pub(crate) fn masters(&self) -> impl Iterator<Item = &NodeState> {
         self.nodes.iter().filter(|n| n.is_master())
     }
 
     /// Keys per database over the reachable masters, `(db, keys)` ascending, databases
     /// holding keys only.
-    pub fn master_keys_per_db(&self) -> Vec<(u32, u64)> {
+    pub(crate) fn master_keys_per_db(&self) -> Vec<(u32, u64)> {
         let mut totals = Vec::new();
         for probe in self.masters().filter_map(NodeState::probe) {
             add_per_db(&mut totals, &probe.info.keys_per_db());
@@ -119,7 +119,7 @@ impl Snapshot {
 
     /// The databases every reachable master serving slots has in cluster mode (Valkey >= 9.0
     /// `cluster-databases`); 1 where any has database 0 only.
-    pub fn cluster_databases(&self) -> u32 {
+    pub(crate) fn cluster_databases(&self) -> u32 {
         self.masters()
             .filter(|m| !m.current().slots.is_empty())
             .filter_map(NodeState::probe)
@@ -129,7 +129,10 @@ impl Snapshot {
     }
 
     /// Replicas of `master_id` in snapshot order.
-    pub fn replicas_of<'a>(&'a self, master_id: &'a str) -> impl Iterator<Item = &'a NodeState> {
+    pub(crate) fn replicas_of<'a>(
+        &'a self,
+        master_id: &'a str,
+    ) -> impl Iterator<Item = &'a NodeState> {
         self.nodes
             .iter()
             .filter(move |n| n.current().master_id.as_deref() == Some(master_id) && !n.is_master())
@@ -138,61 +141,61 @@ impl Snapshot {
 
 /// How a node is described in JSON reports.
 #[derive(Debug, Clone, Serialize)]
-pub struct NodeJson {
+pub(crate) struct NodeJson {
     /// Full node id.
-    pub id: String,
+    pub(crate) id: String,
     /// `host:port` as the entry node knows it (null when unknown).
-    pub addr: Option<String>,
+    pub(crate) addr: Option<String>,
     /// Cluster-bus port.
-    pub bus_port: Option<u16>,
+    pub(crate) bus_port: Option<u16>,
     /// Announced hostname.
-    pub hostname: Option<String>,
+    pub(crate) hostname: Option<String>,
     /// `master` or `replica`.
-    pub role: &'static str,
+    pub(crate) role: &'static str,
     /// For a replica, its master's id.
-    pub master_id: Option<String>,
+    pub(crate) master_id: Option<String>,
     /// Flags, e.g. `["master"]` or `["master","fail"]`.
-    pub flags: Vec<String>,
+    pub(crate) flags: Vec<String>,
     /// Whether the node answered.
-    pub reachable: bool,
+    pub(crate) reachable: bool,
     /// Why it did not, when it did not.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// Slot ranges as `[start, end]` pairs.
-    pub slots: crate::cluster::slots::SlotSet,
+    pub(crate) slots: crate::cluster::slots::SlotSet,
     /// Number of slots served.
-    pub slot_count: usize,
+    pub(crate) slot_count: usize,
     /// Keys over every database, null when unreachable.
-    pub keys: Option<u64>,
+    pub(crate) keys: Option<u64>,
     /// Keys per database that holds any (`{"0": 1000, "5": 20}`), null when unreachable.
-    pub keys_per_db: Option<BTreeMap<u32, u64>>,
+    pub(crate) keys_per_db: Option<BTreeMap<u32, u64>>,
     /// Config epoch.
-    pub config_epoch: u64,
+    pub(crate) config_epoch: u64,
     /// Bus link state as the entry node sees it.
-    pub link_state: crate::cluster::parse::nodes::LinkState,
+    pub(crate) link_state: crate::cluster::parse::nodes::LinkState,
     /// Slots being migrated away: `{slot, to}`.
-    pub migrating: Vec<OpenSlotJson>,
+    pub(crate) migrating: Vec<OpenSlotJson>,
     /// Slots being imported: `{slot, from}`.
-    pub importing: Vec<OpenSlotJson>,
+    pub(crate) importing: Vec<OpenSlotJson>,
     /// Replication offset, null when unreachable.
-    pub repl_offset: Option<i64>,
+    pub(crate) repl_offset: Option<i64>,
     /// `redis` or `valkey`, null when unreachable.
-    pub server: Option<crate::cluster::parse::capabilities::Flavor>,
+    pub(crate) server: Option<crate::cluster::parse::capabilities::Flavor>,
     /// The server's own version (Valkey's, not its `redis_version`), null when unreachable.
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
 }
 
 /// An open slot in JSON: the slot and the peer node id.
 #[derive(Debug, Clone, Serialize)]
-pub struct OpenSlotJson {
+pub(crate) struct OpenSlotJson {
     /// The slot.
-    pub slot: u16,
+    pub(crate) slot: u16,
     /// The other node's id (target when migrating, source when importing).
-    pub peer: String,
+    pub(crate) peer: String,
 }
 
 impl NodeJson {
     /// The JSON description of `node`.
-    pub fn from_state(node: &NodeState) -> Self {
+    pub(crate) fn from_state(node: &NodeState) -> Self {
         let current = node.current();
         let open = |list: &[crate::cluster::parse::nodes::OpenSlot]| {
             list.iter()
@@ -240,13 +243,13 @@ impl NodeJson {
 
 /// Snapshots built from `CLUSTER NODES` texts, for unit tests of the pure logic.
 #[cfg(test)]
-pub mod fixtures {
+pub(crate) mod fixtures {
     use super::*;
     use crate::cluster::parse::nodes::parse_cluster_nodes;
     use crate::error::ErrorKind;
 
     /// A healthy six-node cluster (seed 000's layout): three masters, one replica each.
-    pub const HEALTHY: &str = "\
+    pub(crate) const HEALTHY: &str = "\
 1ad5a315b83b55dfcacbf1ef02ccf684513151c9 172.20.0.2:6379@16379 master - 0 1552082266000 1 connected 0-5460
 aa75a42766edf123a8af89970965d0f41be40cf8 172.20.0.3:6379@16379 master - 0 1552082268000 2 connected 5461-10922
 159ccdcd88a3b2042c4dd9bf3bb1bfb54f16cf35 172.20.0.4:6379@16379 master - 0 1552082268000 3 connected 10923-16383
@@ -256,7 +259,7 @@ e463eb0b118c3292687f78244988b38d4b220b40 172.20.0.6:6379@16379 slave aa75a42766e
 ";
 
     /// The view of the node on line `index` of `global`: its line gets the `myself` flag.
-    pub fn view_of(global: &str, index: usize) -> String {
+    pub(crate) fn view_of(global: &str, index: usize) -> String {
         global
             .lines()
             .enumerate()
@@ -272,7 +275,7 @@ e463eb0b118c3292687f78244988b38d4b220b40 172.20.0.6:6379@16379 slave aa75a42766e
     }
 
     /// A reachable, healthy node's INFO.
-    pub fn healthy_info(replica: bool, keys: u64) -> ServerInfo {
+    fn healthy_info(replica: bool, keys: u64) -> ServerInfo {
         ServerInfo {
             server: crate::cluster::parse::capabilities::Capabilities::from_info(
                 "redis_version:7.0.15",
@@ -288,7 +291,7 @@ e463eb0b118c3292687f78244988b38d4b220b40 172.20.0.6:6379@16379 slave aa75a42766e
 
     /// A snapshot whose node `i` answers with `views[i]` (`None`: unreachable). The entry node
     /// is node 0; the order of the nodes is the order of the lines of node 0's view.
-    pub fn snapshot(views: &[Option<String>]) -> Snapshot {
+    pub(crate) fn snapshot(views: &[Option<String>]) -> Snapshot {
         let parsed: Vec<Option<Vec<NodeEntry>>> = views
             .iter()
             .map(|v| v.as_ref().map(|t| parse_cluster_nodes(t).unwrap()))
@@ -334,7 +337,7 @@ e463eb0b118c3292687f78244988b38d4b220b40 172.20.0.6:6379@16379 slave aa75a42766e
     }
 
     /// Every node of `global` answering with its own view of `global`.
-    pub fn all_views(global: &str) -> Vec<Option<String>> {
+    pub(crate) fn all_views(global: &str) -> Vec<Option<String>> {
         (0..global.lines().count())
             .map(|i| Some(view_of(global, i)))
             .collect()

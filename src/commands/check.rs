@@ -3,9 +3,9 @@
 use std::time::{Duration, Instant};
 
 use crate::cli::CheckArgs;
-use crate::cluster::parse::slot_migrations::handing_over;
 use crate::cluster::snapshot::Snapshot;
 use crate::cluster::verdict::check::{CheckReport, check};
+use crate::cluster::verdict::jobs::handing_over;
 use crate::error::Outcome;
 use crate::net::conn::ConnectOptions;
 use crate::output::Output;

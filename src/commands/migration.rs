@@ -12,7 +12,6 @@ use crate::address::NodeAddr;
 use crate::cli::{EngineArg, EngineOpts, KeyMoveOpts};
 use crate::cluster::parse::capabilities::Capabilities;
 use crate::cluster::parse::info::{ModuleInfo, numbered_dbs_used};
-use crate::cluster::parse::slot_migrations::any_running;
 use crate::cluster::plan::engine::{
     Engine, EngineChoice, NoAtomicMigration, choose_engines, module_vetoes,
 };
@@ -21,6 +20,7 @@ use crate::cluster::plan::moves::{MovePlan, PairMoves, PlanNode};
 use crate::cluster::slots::{SlotSet, slot_list};
 use crate::cluster::snapshot::Snapshot;
 use crate::cluster::verdict::check::{CheckReport, check};
+use crate::cluster::verdict::jobs::any_running;
 use crate::cluster::verdict::preflight::{Preflight, preflight};
 use crate::error::{Outcome, UsageError};
 use crate::exec::fix::{apply as apply_fix, diagnose};

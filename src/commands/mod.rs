@@ -1,5 +1,8 @@
 //! One module per subcommand: load what it needs, call the pure logic, hand the result to
-//! the presentation layer, and return the outcome that picks the exit code.
+//! the presentation layer, and return the outcome that picks the exit code. Shared steps:
+//! `migration` (engine settings, load-and-plan, execute and final check for reshard,
+//! rebalance and del-node --drain), `keyscan` (bigkeys and memkeys), `generated`
+//! (completions, man pages).
 
 mod add_node;
 mod backup;

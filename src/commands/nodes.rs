@@ -1,8 +1,8 @@
 //! `rcluster nodes`: a table of every node, grouped by shard.
 
 use crate::cli::NodeArg;
-use crate::cluster::parse::slot_migrations::running_jobs;
 use crate::cluster::snapshot::Snapshot;
+use crate::cluster::verdict::jobs::running_jobs;
 use crate::error::Outcome;
 use crate::net::conn::ConnectOptions;
 use crate::output::Output;

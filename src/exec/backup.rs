@@ -8,7 +8,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -19,7 +19,7 @@ use crate::net::conn::{Auth, ConnectOptions};
 use crate::net::raw_stream::RawStream;
 
 /// Length of an RDB header: `REDIS` and 4 digits, or `VALKEY` and 3.
-pub const RDB_HEADER_LEN: usize = 9;
+const RDB_HEADER_LEN: usize = 9;
 /// Longest wait for a byte from the master. While it forks and saves, a master sends a
 /// newline every second to a replica waiting for the payload, so silence this long means
 /// it is gone.
@@ -27,7 +27,7 @@ const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The magic an RDB file starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RdbMagic {
+pub(crate) enum RdbMagic {
     /// `REDIS`: Redis, and Valkey before 9.0.
     Redis,
     /// `VALKEY`: Valkey 9.0 and later (RDB versions 80 and up).
@@ -36,17 +36,17 @@ pub enum RdbMagic {
 
 /// The header of an RDB file: its magic and its format version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RdbHeader {
+pub(crate) struct RdbHeader {
     /// Which magic.
-    pub magic: RdbMagic,
+    pub(crate) magic: RdbMagic,
     /// The RDB format version (9 for Redis 6.2, 12 for Redis 8.2, 80 for Valkey 9).
-    pub version: u32,
+    pub(crate) version: u32,
 }
 
 impl RdbHeader {
     /// Reads the first [`RDB_HEADER_LEN`] bytes of a file: `REDIS` and 4 digits, or `VALKEY`
     /// and 3 digits; `None` when they are not an RDB header.
-    pub fn parse(head: &[u8]) -> Option<RdbHeader> {
+    pub(crate) fn parse(head: &[u8]) -> Option<RdbHeader> {
         let (magic, digits) = if let Some(rest) = head.strip_prefix(b"VALKEY") {
             (RdbMagic::Valkey, rest.get(..3)?)
         } else {
@@ -72,21 +72,19 @@ impl fmt::Display for RdbHeader {
 
 /// One saved RDB.
 #[derive(Debug, Clone)]
-pub struct SavedRdb {
-    /// Where it was written.
-    pub path: PathBuf,
+pub(crate) struct SavedRdb {
     /// Its size in bytes.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// Its SHA-256, lowercase hex.
-    pub sha256: String,
+    pub(crate) sha256: String,
     /// Its header.
-    pub header: RdbHeader,
+    pub(crate) header: RdbHeader,
 }
 
 /// Fetches `addr`'s RDB with SYNC into `dest` (atomically: a temporary file in the same
 /// directory, renamed when complete). `on_length` gets the payload size once known and
 /// `on_bytes` the bytes received so far.
-pub fn fetch_rdb(
+pub(crate) fn fetch_rdb(
     opts: &ConnectOptions,
     addr: &NodeAddr,
     dest: &Path,
@@ -120,7 +118,6 @@ pub fn fetch_rdb(
     std::fs::rename(&tmp, dest)
         .with_context(|| format!("cannot rename {} to {}", tmp.display(), dest.display()))?;
     Ok(SavedRdb {
-        path: dest.to_path_buf(),
         bytes,
         sha256,
         header,
@@ -250,7 +247,7 @@ fn stream_to_file(
 }
 
 /// The size and SHA-256 (lowercase hex) of a file, and its RDB header if it has one.
-pub fn file_digest(path: &Path) -> anyhow::Result<(u64, String, Option<RdbHeader>)> {
+pub(crate) fn file_digest(path: &Path) -> anyhow::Result<(u64, String, Option<RdbHeader>)> {
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];

@@ -18,22 +18,22 @@ use crate::net::pool::NodePool;
 
 /// A validated node about to join: what bootstrapping needs to know about it.
 #[derive(Debug, Clone)]
-pub struct Member {
+pub(crate) struct Member {
     /// The address the operator gave.
-    pub addr: NodeAddr,
+    pub(crate) addr: NodeAddr,
     /// The IP the address resolves to (what CLUSTER MEET needs).
-    pub ip: String,
+    pub(crate) ip: String,
     /// The node id.
-    pub id: String,
+    pub(crate) id: String,
     /// Its cluster-bus port.
-    pub bus_port: u16,
+    pub(crate) bus_port: u16,
     /// What the node can do.
-    pub server: crate::cluster::parse::capabilities::Capabilities,
+    pub(crate) server: crate::cluster::parse::capabilities::Capabilities,
 }
 
 /// The steps of a bootstrap, announced as they start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     /// Slots assigned and config epochs set.
     SlotsAndEpochs,
     /// MEET sent; waiting for every node to know every other.
@@ -46,21 +46,21 @@ pub enum Step {
 
 /// How long each phase took.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
-pub struct Timings {
+pub(crate) struct Timings {
     /// Milliseconds to assign slots and epochs.
-    pub slots_ms: u128,
+    pub(crate) slots_ms: u128,
     /// Milliseconds from MEET until every node knew every other and the slot map.
-    pub join_ms: u128,
+    pub(crate) join_ms: u128,
     /// Milliseconds from REPLICATE until every node agreed on roles.
-    pub replicate_ms: u128,
+    pub(crate) replicate_ms: u128,
     /// Milliseconds from then until every node reported `cluster_state:ok`. Redis holds a
     /// new master back for min(cluster-node-timeout, 5 s) after it first serves slots.
-    pub settle_ms: u128,
+    pub(crate) settle_ms: u128,
 }
 
 /// Applies `plan` to the nodes of `pool` (same order as `members`). `on_step` is told when a
 /// step starts and `on_wait` how many nodes still lag while waiting.
-pub fn bootstrap(
+pub(crate) fn bootstrap(
     pool: &NodePool,
     members: &[Member],
     plan: &CreatePlan,
@@ -187,7 +187,7 @@ pub fn bootstrap(
 /// behind on a member, or does not know it at all, that member is asked to MEET it: the MEET carries the member's
 /// current slots and role, the receiver recognises the sender and updates at once, and the
 /// duplicate handshake on the sender's side is dropped when the reply arrives.
-pub struct Nudger {
+pub(crate) struct Nudger {
     index_of: HashMap<String, usize>,
     meets: Vec<redis::Cmd>,
     last: HashMap<(usize, usize), Instant>,
@@ -198,7 +198,7 @@ impl Nudger {
     const INTERVAL: Duration = Duration::from_millis(250);
 
     /// A nudger for `members`, in the order of the pool it will be used with.
-    pub fn new(members: &[Member]) -> Self {
+    pub(crate) fn new(members: &[Member]) -> Self {
         Nudger {
             index_of: members
                 .iter()
@@ -211,7 +211,7 @@ impl Nudger {
     }
 
     /// Asks every member that an observer in `lag` is behind on to MEET that observer.
-    pub fn nudge(&mut self, pool: &NodePool, lag: &[Lag]) {
+    pub(crate) fn nudge(&mut self, pool: &NodePool, lag: &[Lag]) {
         let now = Instant::now();
         let mut todo: HashMap<usize, Vec<usize>> = HashMap::new();
         for l in lag {
@@ -246,7 +246,7 @@ impl Nudger {
 }
 
 /// `CLUSTER MEET ip port [bus-port]` towards `peer`.
-pub fn meet(peer: &Member) -> redis::Cmd {
+pub(crate) fn meet(peer: &Member) -> redis::Cmd {
     let mut cmd = redis::cmd("CLUSTER");
     cmd.arg("MEET").arg(&peer.ip).arg(peer.addr.port);
     if peer.bus_port != peer.addr.port.wrapping_add(10000) {
@@ -273,7 +273,7 @@ fn first_error(results: Vec<Result<(), NodeError>>) -> anyhow::Result<()> {
 
 /// The reachable nodes of `snapshot` except `skip`, as members (at the address the cluster
 /// knows them by).
-pub fn reachable_members(snapshot: &Snapshot, skip: &str) -> Vec<Member> {
+pub(crate) fn reachable_members(snapshot: &Snapshot, skip: &str) -> Vec<Member> {
     snapshot
         .nodes
         .iter()
@@ -293,7 +293,10 @@ pub fn reachable_members(snapshot: &Snapshot, skip: &str) -> Vec<Member> {
 }
 
 /// One connection per member, in order.
-pub fn connect_pool(opts: &ConnectOptions, members: &[Member]) -> Result<NodePool, NodeError> {
+pub(crate) fn connect_pool(
+    opts: &ConnectOptions,
+    members: &[Member],
+) -> Result<NodePool, NodeError> {
     let addrs: Vec<NodeAddr> = members.iter().map(|m| m.addr.clone()).collect();
     let conns = NodePool::connect_all(opts, &addrs)
         .into_iter()
@@ -303,7 +306,7 @@ pub fn connect_pool(opts: &ConnectOptions, members: &[Member]) -> Result<NodePoo
 
 /// Resolves `addr`'s host to the IP text CLUSTER MEET needs: IPv4 preferred, IPv6 with
 /// `prefer_ipv6` (`-6`).
-pub fn resolve_ip(addr: &NodeAddr, prefer_ipv6: bool) -> anyhow::Result<String> {
+pub(crate) fn resolve_ip(addr: &NodeAddr, prefer_ipv6: bool) -> anyhow::Result<String> {
     use std::net::ToSocketAddrs;
     let found: Vec<std::net::SocketAddr> = (addr.host.as_str(), addr.port)
         .to_socket_addrs()

@@ -17,11 +17,10 @@ use std::time::{Duration, Instant};
 use redis::Value;
 use serde::Serialize;
 
-use super::announce::Announcer;
-use super::conflicts::{ConflictLog, DroppedCopy};
-use super::migrate::{Endpoint, MigrateSettings, Tally};
-use super::setslot;
-use super::slot_batch::{BatchContext, drain_slot, is_no_longer_master};
+use super::migrate::{
+    Announcer, BatchContext, ConflictLog, DroppedCopy, Endpoint, MigrateSettings, Tally,
+    drain_slot, is_no_longer_master, setslot,
+};
 use crate::cluster::plan::fix::{Diagnosis, FixNode, FixPlan, Problem, SlotFix};
 use crate::cluster::slots::{SLOT_COUNT, SlotSet};
 use crate::cluster::snapshot::Snapshot;
@@ -34,7 +33,7 @@ use crate::probe::scan::count_keys;
 const HOLDERS_UP_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The masters of `snapshot` for the planner, and their endpoints (same order).
-pub fn masters(snapshot: &Snapshot) -> (Vec<FixNode>, Vec<Endpoint>) {
+pub(crate) fn masters(snapshot: &Snapshot) -> (Vec<FixNode>, Vec<Endpoint>) {
     let all = Endpoint::from_snapshot(snapshot);
     let mut nodes = Vec::new();
     let mut endpoints = Vec::new();
@@ -78,7 +77,7 @@ pub fn masters(snapshot: &Snapshot) -> (Vec<FixNode>, Vec<Endpoint>) {
 
 /// Counts keys of the suspicious slots on every usable master, over every database it has:
 /// open, unclaimed or multiply-claimed slots, or every slot with `search_every_slot`.
-pub fn diagnose(
+pub(crate) fn diagnose(
     opts: &ConnectOptions,
     snapshot: &Snapshot,
     search_every_slot: bool,
@@ -102,14 +101,7 @@ pub fn diagnose(
             keys.insert((slot, i), n);
         }
     }
-    Ok((
-        Diagnosis {
-            nodes,
-            keys,
-            searched_every_slot: search_every_slot,
-        },
-        endpoints,
-    ))
+    Ok((Diagnosis { nodes, keys }, endpoints))
 }
 
 /// Slots open anywhere, served by no usable master, or claimed by several masters.
@@ -138,31 +130,31 @@ fn suspicious_slots(nodes: &[FixNode]) -> SlotSet {
 
 /// What applying a plan did.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct FixReport {
+pub(crate) struct FixReport {
     /// Slots fixed.
-    pub fixed: usize,
+    pub(crate) fixed: usize,
     /// Keys moved.
-    pub keys_moved: u64,
+    pub(crate) keys_moved: u64,
     /// Slots that could not be fixed, with the reason.
-    pub failed: Vec<FailedSlot>,
+    pub(crate) failed: Vec<FailedSlot>,
     /// Keys that existed on a holder and on the slot's owner with different values: the
     /// holder's copy was saved to the conflicts file and dropped.
-    pub dropped_copies: Vec<DroppedCopy>,
+    pub(crate) dropped_copies: Vec<DroppedCopy>,
 }
 
 /// A slot the fix could not repair.
 #[derive(Debug, Clone, Serialize)]
-pub struct FailedSlot {
+pub(crate) struct FailedSlot {
     /// The slot.
-    pub slot: u16,
+    pub(crate) slot: u16,
     /// Why.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// Applies `plan`; `nodes` are the diagnosis' masters, in the plan's index space. Copies of
 /// keys dropped in favour of the owner's ([`SlotFix::owner_copy_wins`]) are saved to
 /// `conflicts` first; without it such keys stop their slot.
-pub fn apply(
+pub(crate) fn apply(
     opts: &ConnectOptions,
     nodes: &[Endpoint],
     plan: &FixPlan,

@@ -15,9 +15,8 @@ use anyhow::Context;
 use redis::Value;
 use serde::Serialize;
 
-use super::compare::{dump_all, same_unordered_content};
 use super::interrupt;
-use super::slot_batch::{MigrateFlags, migrate_command};
+use super::migrate::{MigrateFlags, dump_all, migrate_command, same_unordered_content};
 use crate::address::NodeAddr;
 use crate::cluster::slots::key_slot;
 use crate::cluster::snapshot::Snapshot;
@@ -33,78 +32,78 @@ const NAMED_KEYS: usize = 20;
 
 /// One source database and the database of the cluster its keys go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct DbPair {
+pub(crate) struct DbPair {
     /// The database on the source.
-    pub from: u32,
+    pub(crate) from: u32,
     /// The database on the cluster (MIGRATE's destination database).
-    pub to: u32,
+    pub(crate) to: u32,
 }
 
 /// What an import needs to know.
-pub struct ImportJob<'a> {
+pub(crate) struct ImportJob<'a> {
     /// How to connect to the source (its own credentials).
-    pub source_opts: &'a ConnectOptions,
+    pub(crate) source_opts: &'a ConnectOptions,
     /// The source.
-    pub source: &'a NodeAddr,
+    pub(crate) source: &'a NodeAddr,
     /// The source databases to import, in this order, each with its cluster database.
-    pub dbs: &'a [DbPair],
+    pub(crate) dbs: &'a [DbPair],
     /// The masters, as the source must reach them for MIGRATE.
-    pub masters: &'a [NodeAddr],
+    pub(crate) masters: &'a [NodeAddr],
     /// How to connect to the masters (to compare colliding values).
-    pub cluster_opts: &'a ConnectOptions,
+    pub(crate) cluster_opts: &'a ConnectOptions,
     /// Master index serving each slot.
-    pub owner: &'a [usize],
+    pub(crate) owner: &'a [usize],
     /// Leave the keys on the source.
-    pub copy: bool,
+    pub(crate) copy: bool,
     /// Overwrite keys that exist in the cluster.
-    pub replace: bool,
+    pub(crate) replace: bool,
     /// Keys per MIGRATE.
-    pub batch_keys: usize,
+    pub(crate) batch_keys: usize,
     /// Workers (each serves a share of the masters).
-    pub workers: usize,
+    pub(crate) workers: usize,
     /// MIGRATE timeout.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 }
 
 /// The outcome of an import.
 #[derive(Debug, Default, Serialize)]
-pub struct ImportReport {
+pub(crate) struct ImportReport {
     /// Keys the SCAN returned (a key may be counted twice if the source rehashed meanwhile).
-    pub scanned: u64,
+    pub(crate) scanned: u64,
     /// Keys sent to the cluster (moved, or copied with `copy`). A key SCAN returns twice
     /// (possible while the source's table resizes) is counted twice.
-    pub imported: u64,
+    pub(crate) imported: u64,
     /// Of those, keys found in the cluster with an identical value after a collision (there
     /// before, or copied by the batch that met the collision).
-    pub identical: u64,
+    pub(crate) identical: u64,
     /// Keys that exist in the cluster with a different value: left on the source.
-    pub conflicts: u64,
+    pub(crate) conflicts: u64,
     /// Some of those keys.
-    pub conflict_keys: Vec<String>,
+    pub(crate) conflict_keys: Vec<String>,
     /// Keys that could not be sent (errors), left on the source.
-    pub failed: u64,
+    pub(crate) failed: u64,
     /// What went wrong, one line per distinct failure.
-    pub errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
     /// Seconds the import took.
-    pub seconds: f64,
+    pub(crate) seconds: f64,
     /// True when Ctrl-C stopped the scan early.
-    pub interrupted: bool,
+    pub(crate) interrupted: bool,
 }
 
 impl ImportReport {
     /// True when every key reached the cluster.
-    pub fn complete(&self) -> bool {
+    pub(crate) fn complete(&self) -> bool {
         self.conflicts == 0 && self.failed == 0 && !self.interrupted
     }
 }
 
 /// Live counters, shared with the progress display.
 #[derive(Default)]
-pub struct ImportCounters {
+pub(crate) struct ImportCounters {
     /// Keys scanned so far.
-    pub scanned: AtomicU64,
+    pub(crate) scanned: AtomicU64,
     /// Keys done (imported, already there, conflicting or failed).
-    pub done: AtomicU64,
+    pub(crate) done: AtomicU64,
 }
 
 struct Batch {
@@ -159,7 +158,7 @@ impl Totals {
 
 /// The masters that serve slots (their addresses, as MIGRATE targets) and, per slot, the
 /// index of its master in that list.
-pub fn targets(snapshot: &Snapshot) -> anyhow::Result<(Vec<NodeAddr>, Vec<usize>)> {
+pub(crate) fn targets(snapshot: &Snapshot) -> anyhow::Result<(Vec<NodeAddr>, Vec<usize>)> {
     let mut owner = vec![0usize; 16384];
     let mut addrs = Vec::new();
     for node in snapshot.masters() {
@@ -182,7 +181,7 @@ pub fn targets(snapshot: &Snapshot) -> anyhow::Result<(Vec<NodeAddr>, Vec<usize>
 /// Each database of `per_db` (`(db, keys)`, the source's databases holding keys) imported into
 /// the database of the same number, on a cluster whose masters have `cluster_dbs` databases;
 /// database 0 alone when none holds keys. `Err`: the databases the cluster lacks.
-pub fn same_db_pairs(
+pub(crate) fn same_db_pairs(
     per_db: &[(u32, u64)],
     cluster_dbs: u32,
 ) -> Result<Vec<DbPair>, Vec<(u32, u64)>> {
@@ -207,7 +206,7 @@ pub fn same_db_pairs(
 }
 
 /// Runs the import; `on_progress` is called from the scanning thread as batches are queued.
-pub fn import(
+pub(crate) fn import(
     job: &ImportJob<'_>,
     counters: &ImportCounters,
     mut on_progress: impl FnMut(),

@@ -23,7 +23,7 @@ const FORCED_NOTE: &str = "Interrupted again: exiting now; run `rcluster fix` to
 
 /// Replaces what the first Ctrl-C (`first`) and the second one (`forced`, printed as it exits)
 /// say; the engine updates `forced` as its work changes.
-pub fn set_notes(first: &str, forced: String) {
+pub(crate) fn set_notes(first: &str, forced: String) {
     *NOTES.lock().unwrap_or_else(|e| e.into_inner()) = Some((first.to_string(), forced));
 }
 
@@ -66,7 +66,7 @@ pub fn route_ctrl_c_to_one_thread() {
 /// Runs `spawn` with SIGINT unblocked on this thread: a child process inherits the signal mask
 /// of the thread that starts it, and a redis-server rcluster starts must take Ctrl-C (and
 /// SIGINT from its operator) as usual.
-pub fn with_ctrl_c_unblocked<R>(spawn: impl FnOnce() -> R) -> R {
+pub(crate) fn with_ctrl_c_unblocked<R>(spawn: impl FnOnce() -> R) -> R {
     #[cfg(unix)]
     {
         use nix::sys::signal::{SigSet, SigmaskHow, Signal};
@@ -85,7 +85,7 @@ pub fn with_ctrl_c_unblocked<R>(spawn: impl FnOnce() -> R) -> R {
 
 /// Installs the Ctrl-C handler (once per process). Before this, Ctrl-C ends the process
 /// as usual, which is right while nothing has been changed yet.
-pub fn install() {
+pub(crate) fn install() {
     INSTALL.call_once(|| {
         let installed = ctrlc::set_handler(|| {
             // Never panic here (stderr may be closed): this thread must survive for the
@@ -113,11 +113,11 @@ pub fn install() {
 
 /// Names the child process (a scratch redis-server) that a second Ctrl-C must stop before it
 /// exits at once; `None` when there is none any more.
-pub fn stop_child_on_forced_exit(pid: Option<u32>) {
+pub(crate) fn stop_child_on_forced_exit(pid: Option<u32>) {
     CHILD.store(pid.unwrap_or(0), Ordering::SeqCst);
 }
 
 /// True once Ctrl-C was pressed.
-pub fn requested() -> bool {
+pub(crate) fn requested() -> bool {
     PRESSES.load(Ordering::SeqCst) > 0
 }

@@ -19,21 +19,21 @@ const SCAN_COUNT: usize = 1000;
 
 /// How to scan.
 #[derive(Debug, Clone, Copy)]
-pub struct ScanSettings {
+pub(crate) struct ScanSettings {
     /// What a key's size is.
-    pub measure: Measure,
+    pub(crate) measure: Measure,
     /// MEMORY USAGE's SAMPLES (None: the server's default).
-    pub samples: Option<u32>,
+    pub(crate) samples: Option<u32>,
     /// Pause after each SCAN batch.
-    pub interval: Duration,
+    pub(crate) interval: Duration,
     /// Biggest keys kept per type.
-    pub keep: usize,
+    pub(crate) keep: usize,
 }
 
 /// Scans every key of databases `dbs` of `addr` (a replica is asked with READONLY semantics by
 /// plain commands: scanning and sizing are reads it serves for its own data); `scanned` counts
 /// keys as they are done, for progress.
-pub fn scan_node(
+pub(crate) fn scan_node(
     opts: &ConnectOptions,
     addr: &NodeAddr,
     dbs: &[u32],

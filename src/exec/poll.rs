@@ -11,10 +11,10 @@ use crate::net::conn::NodeConn;
 use crate::net::pool::NodePool;
 
 /// Pause between two poll rounds.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(20);
+pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(20);
 
 /// Asks every node of `pool` for `CLUSTER NODES` and `CLUSTER INFO` (one round trip each).
-pub fn observe(pool: &NodePool) -> Vec<Observation> {
+pub(crate) fn observe(pool: &NodePool) -> Vec<Observation> {
     pool.each(|_, conn| Observation {
         node: conn.addr.to_string(),
         view: view_of(conn),
@@ -39,7 +39,7 @@ fn view_of(
 /// Polls until every node sees `target`; returns how long it took, or what is still missing
 /// when `timeout` runs out. `on_round` gets what is still missing after each round that did
 /// not converge (to show progress, or to nudge the nodes that are behind).
-pub fn wait_until_converged(
+pub(crate) fn wait_until_converged(
     pool: &NodePool,
     target: &Target,
     timeout: Duration,
@@ -60,7 +60,7 @@ pub fn wait_until_converged(
 }
 
 /// Renders a timeout: one line per node that does not see everything yet.
-pub fn describe_lag(lag: &[Lag]) -> String {
+pub(crate) fn describe_lag(lag: &[Lag]) -> String {
     lag.iter()
         .map(|l| format!("  {}: {}", l.node, l.missing.join("; ")))
         .collect::<Vec<_>>()

@@ -21,7 +21,7 @@ const RESEND: Duration = Duration::from_secs(3);
 
 /// Reaches every address: resolves it to an IP, asks `CLUSTER NODES`. Fails, naming the
 /// address, when one cannot be resolved or reached.
-pub fn reach(opts: &ConnectOptions, addrs: &[NodeAddr]) -> anyhow::Result<Vec<Reached>> {
+pub(crate) fn reach(opts: &ConnectOptions, addrs: &[NodeAddr]) -> anyhow::Result<Vec<Reached>> {
     fan_out(addrs, DEFAULT_PARALLELISM, |addr| {
         // CLUSTER MEET takes no host name.
         let ip = resolve_ip(addr, opts.prefer_ipv6)?;
@@ -54,7 +54,7 @@ pub fn reach(opts: &ConnectOptions, addrs: &[NodeAddr]) -> anyhow::Result<Vec<Re
 /// Sends the MEETs of `plan`, then polls until every node sees every other at its current
 /// address (sending again the MEETs that did not take yet) and reports `cluster_state:ok`, for
 /// at most `timeout`. Returns how long it took.
-pub fn apply(
+pub(crate) fn apply(
     opts: &ConnectOptions,
     nodes: &[Reached],
     plan: &RejoinPlan,

@@ -20,18 +20,18 @@ use crate::server_binary::ServerBinary;
 const LOAD_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// A running scratch server.
-pub struct ScratchServer {
+pub(crate) struct ScratchServer {
     child: Child,
     /// `valkey-server 9.1.2 (/path)`, for its error messages.
     label: String,
     /// Where it listens.
-    pub addr: NodeAddr,
+    pub(crate) addr: NodeAddr,
 }
 
 impl ScratchServer {
     /// Starts `binary` on a free port with `rdb` as its dataset and waits until it has loaded
     /// it (PING answers PONG instead of LOADING).
-    pub fn start(binary: &ServerBinary, rdb: &Path) -> anyhow::Result<ScratchServer> {
+    pub(crate) fn start(binary: &ServerBinary, rdb: &Path) -> anyhow::Result<ScratchServer> {
         let dir = rdb.parent().context("the RDB file has no directory")?;
         let file = rdb.file_name().context("the RDB path has no file name")?;
         let port = free_port()?;

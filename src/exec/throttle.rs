@@ -22,23 +22,23 @@ use serde::Serialize;
 use crate::rate::show_bytes_per_sec;
 
 /// Most budget the bucket saves up while nobody asks.
-pub const BURST: Duration = Duration::from_millis(100);
+const BURST: Duration = Duration::from_millis(100);
 /// Budget of one pipeline of MIGRATEs: keys per MIGRATE are capped so that a pipeline of
 /// them stays within it.
-pub const PIPELINE_BUDGET: Duration = Duration::from_millis(100);
+const PIPELINE_BUDGET: Duration = Duration::from_millis(100);
 
 /// The limits asked for; `None` is no limit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Keys per second over all batches.
-    pub keys_per_sec: Option<u64>,
+    pub(crate) keys_per_sec: Option<u64>,
     /// Bytes per second over all batches (as the source's `MEMORY USAGE` counts them).
-    pub bytes_per_sec: Option<u64>,
+    pub(crate) bytes_per_sec: Option<u64>,
 }
 
 impl Limits {
     /// The limits of the options, where 0 means no limit.
-    pub fn new(keys_per_sec: Option<u64>, bytes_per_sec: Option<u64>) -> Self {
+    pub(crate) fn new(keys_per_sec: Option<u64>, bytes_per_sec: Option<u64>) -> Self {
         Limits {
             keys_per_sec: keys_per_sec.filter(|&n| n > 0),
             bytes_per_sec: bytes_per_sec.filter(|&n| n > 0),
@@ -46,12 +46,12 @@ impl Limits {
     }
 
     /// True when nothing is limited.
-    pub fn unlimited(&self) -> bool {
+    pub(crate) fn unlimited(&self) -> bool {
         self.keys_per_sec.is_none() && self.bytes_per_sec.is_none()
     }
 
     /// `5000 keys/s and 10 MB/s`, for plans and progress.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let keys = self.keys_per_sec.map(|n| format!("{n} keys/s"));
         let bytes = self.bytes_per_sec.map(show_bytes_per_sec);
         match (keys, bytes) {
@@ -63,7 +63,12 @@ impl Limits {
 
     /// Keys per MIGRATE so that `depth` MIGRATEs of keys of about `key_bytes` bytes stay
     /// within [`PIPELINE_BUDGET`] of every limit (at least 1, at most `wanted`).
-    pub fn keys_per_migrate(&self, wanted: usize, depth: usize, key_bytes: Option<u64>) -> usize {
+    pub(crate) fn keys_per_migrate(
+        &self,
+        wanted: usize,
+        depth: usize,
+        key_bytes: Option<u64>,
+    ) -> usize {
         let budget = PIPELINE_BUDGET.as_secs_f64() / depth.max(1) as f64;
         let mut keys = wanted.max(1) as f64;
         if let Some(rate) = self.keys_per_sec {
@@ -78,21 +83,21 @@ impl Limits {
 
 /// What the throttle did, for the report.
 #[derive(Debug, Clone, Copy, Serialize)]
-pub struct ThrottleReport {
+pub(crate) struct ThrottleReport {
     /// The limit on keys per second, if any.
-    pub keys_per_sec: Option<u64>,
+    pub(crate) keys_per_sec: Option<u64>,
     /// The limit on bytes per second, if any.
-    pub bytes_per_sec: Option<u64>,
+    pub(crate) bytes_per_sec: Option<u64>,
     /// Keys that went through the throttle.
-    pub keys: u64,
+    pub(crate) keys: u64,
     /// Estimated bytes that went through it.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// Time the workers spent waiting for it, summed over the workers.
-    pub waited_ms: u64,
+    pub(crate) waited_ms: u64,
 }
 
 /// Time as the throttle sees it: a monotonic clock and a way to wait.
-pub trait Clock: Send + Sync {
+trait Clock: Send + Sync {
     /// Time since some fixed start.
     fn now(&self) -> Duration;
     /// Waits `duration`.
@@ -163,7 +168,7 @@ struct Buckets {
 }
 
 /// A rate limit shared by every worker of a migration.
-pub struct Throttle {
+pub(crate) struct Throttle {
     limits: Limits,
     buckets: Mutex<Buckets>,
     clock: Box<dyn Clock>,
@@ -182,7 +187,7 @@ impl std::fmt::Debug for Throttle {
 
 impl Throttle {
     /// A throttle on the real clock; `None` when `limits` limit nothing.
-    pub fn new(limits: Limits) -> Option<Self> {
+    pub(crate) fn new(limits: Limits) -> Option<Self> {
         let clock = SystemClock {
             start: Instant::now(),
         };
@@ -190,7 +195,7 @@ impl Throttle {
     }
 
     /// A throttle on `clock`; `None` when `limits` limit nothing.
-    pub fn with_clock(limits: Limits, clock: Box<dyn Clock>) -> Option<Self> {
+    fn with_clock(limits: Limits, clock: Box<dyn Clock>) -> Option<Self> {
         if limits.unlimited() {
             return None;
         }
@@ -210,13 +215,13 @@ impl Throttle {
     }
 
     /// The limits.
-    pub fn limits(&self) -> Limits {
+    pub(crate) fn limits(&self) -> Limits {
         self.limits
     }
 
     /// Takes `keys` keys and `bytes` bytes from the buckets and returns how long to wait
     /// before sending them (the longer of the two limits' waits), without waiting.
-    pub fn reserve(&self, keys: u64, bytes: u64) -> Duration {
+    fn reserve(&self, keys: u64, bytes: u64) -> Duration {
         let now = self.clock.now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let by_keys = buckets
@@ -235,7 +240,7 @@ impl Throttle {
 
     /// Takes `keys` keys and `bytes` bytes, waiting as long as the limits require; returns
     /// the time waited.
-    pub fn acquire(&self, keys: u64, bytes: u64) -> Duration {
+    pub(crate) fn acquire(&self, keys: u64, bytes: u64) -> Duration {
         let wait = self.reserve(keys, bytes);
         if !wait.is_zero() {
             self.clock.sleep(wait);
@@ -246,7 +251,7 @@ impl Throttle {
     }
 
     /// What went through so far, for the report.
-    pub fn report(&self) -> ThrottleReport {
+    pub(crate) fn report(&self) -> ThrottleReport {
         ThrottleReport {
             keys_per_sec: self.limits.keys_per_sec,
             bytes_per_sec: self.limits.bytes_per_sec,

@@ -11,11 +11,11 @@ use crate::address::NodeAddr;
 
 /// Credentials sent with AUTH on every connection. `Debug` never shows the password.
 #[derive(Clone, Default)]
-pub struct Auth {
+pub(crate) struct Auth {
     /// ACL user; `None` means the default user.
-    pub user: Option<String>,
+    pub(crate) user: Option<String>,
     /// Password; `None` means no AUTH is sent.
-    pub password: Option<String>,
+    pub(crate) password: Option<String>,
 }
 
 impl fmt::Debug for Auth {
@@ -29,15 +29,15 @@ impl fmt::Debug for Auth {
 
 /// TLS settings, with certificate files already read into memory.
 #[derive(Clone, Default)]
-pub struct TlsSettings {
+pub(crate) struct TlsSettings {
     /// PEM bundle of trusted CAs; `None` uses the system trust store.
-    pub ca_pem: Option<Vec<u8>>,
+    pub(crate) ca_pem: Option<Vec<u8>>,
     /// Client certificate and key (PEM) for mutual TLS.
-    pub client_cert_key: Option<(Vec<u8>, Vec<u8>)>,
+    pub(crate) client_cert_key: Option<(Vec<u8>, Vec<u8>)>,
     /// Skip certificate verification entirely (`--insecure`).
-    pub insecure: bool,
+    pub(crate) insecure: bool,
     /// Accept a certificate whose names do not match the address (set by `--sni`).
-    pub skip_hostname_check: bool,
+    pub(crate) skip_hostname_check: bool,
 }
 
 impl fmt::Debug for TlsSettings {
@@ -53,7 +53,7 @@ impl fmt::Debug for TlsSettings {
 
 impl TlsSettings {
     /// Reads every PEM file in `dir` (as `--cacertdir` does) into one CA bundle.
-    pub fn read_ca_dir(dir: &Path) -> std::io::Result<Vec<u8>> {
+    pub(crate) fn read_ca_dir(dir: &Path) -> std::io::Result<Vec<u8>> {
         let mut bundle = Vec::new();
         let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
         entries.sort_by_key(|e| e.path());
@@ -82,17 +82,17 @@ impl TlsSettings {
 
 /// Everything needed to open a connection to any node of the cluster.
 #[derive(Debug, Clone)]
-pub struct ConnectOptions {
+pub(crate) struct ConnectOptions {
     /// AUTH credentials.
-    pub auth: Auth,
+    pub(crate) auth: Auth,
     /// TLS settings, `None` for plain TCP.
-    pub tls: Option<TlsSettings>,
+    pub(crate) tls: Option<TlsSettings>,
     /// Bound on TCP connect + TLS handshake.
-    pub connect_timeout: Duration,
+    pub(crate) connect_timeout: Duration,
     /// Bound on each command's reply (long commands such as MIGRATE raise it per call).
-    pub io_timeout: Duration,
+    pub(crate) io_timeout: Duration,
     /// Resolve host names to IPv6 addresses first (`-6`); IPv4 first otherwise.
-    pub prefer_ipv6: bool,
+    pub(crate) prefer_ipv6: bool,
 }
 
 impl Default for ConnectOptions {
@@ -109,7 +109,7 @@ impl Default for ConnectOptions {
 
 impl ConnectOptions {
     /// Opens a connection to `addr`, authenticates, and sets the IO timeouts.
-    pub fn connect(&self, addr: &NodeAddr) -> Result<NodeConn, NodeError> {
+    pub(crate) fn connect(&self, addr: &NodeAddr) -> Result<NodeConn, NodeError> {
         let fail = |kind, message: String| NodeError {
             addr: addr.clone(),
             kind,
@@ -178,12 +178,12 @@ impl ConnectOptions {
     }
 }
 
-pub use crate::error::{ErrorKind, NodeError};
+pub(crate) use crate::error::{ErrorKind, NodeError};
 
 /// An open, authenticated connection to one node.
-pub struct NodeConn {
+pub(crate) struct NodeConn {
     /// The address this connection was opened to.
-    pub addr: NodeAddr,
+    pub(crate) addr: NodeAddr,
     conn: redis::Connection,
     /// A reply was lost (timeout, dropped connection): later replies would be out of step.
     broken: bool,
@@ -191,7 +191,7 @@ pub struct NodeConn {
 
 impl NodeConn {
     /// Sets the read and write timeout for the following commands.
-    pub fn set_timeout(&mut self, timeout: Duration) -> Result<(), NodeError> {
+    pub(crate) fn set_timeout(&mut self, timeout: Duration) -> Result<(), NodeError> {
         let timeout = Some(timeout.max(Duration::from_millis(1)));
         self.conn
             .set_read_timeout(timeout)
@@ -200,14 +200,14 @@ impl NodeConn {
     }
 
     /// Runs one command and converts its reply; a server error reply becomes an `Err`.
-    pub fn query<T: FromRedisValue>(&mut self, cmd: &Cmd) -> Result<T, NodeError> {
+    pub(crate) fn query<T: FromRedisValue>(&mut self, cmd: &Cmd) -> Result<T, NodeError> {
         let value = self.raw(cmd)?;
         self.convert(value)
     }
 
     /// Runs one command and returns the raw reply, server errors included as
     /// `Value::ServerError` (for `call`, which prints them as replies).
-    pub fn raw(&mut self, cmd: &Cmd) -> Result<Value, NodeError> {
+    pub(crate) fn raw(&mut self, cmd: &Cmd) -> Result<Value, NodeError> {
         let reply = self.conn.req_command(cmd);
         reply.map_err(|e| {
             self.broken = true;
@@ -216,13 +216,13 @@ impl NodeConn {
     }
 
     /// True after a transport error: the connection must not be reused.
-    pub fn is_broken(&self) -> bool {
+    pub(crate) fn is_broken(&self) -> bool {
         self.broken
     }
 
     /// Sends every command of `pipe` in one round trip and returns the raw replies in order,
     /// server errors included.
-    pub fn pipeline(&mut self, pipe: &redis::Pipeline) -> Result<Vec<Value>, NodeError> {
+    pub(crate) fn pipeline(&mut self, pipe: &redis::Pipeline) -> Result<Vec<Value>, NodeError> {
         if pipe.is_empty() {
             return Ok(Vec::new());
         }
@@ -249,7 +249,7 @@ impl NodeConn {
     /// Sends `pipe` in one round trip and hands each reply to `on_reply` as it arrives; when
     /// `on_reply` returns false, stops reading (the connection is then broken: the remaining
     /// replies are never read). Returns how many replies were handled.
-    pub fn pipeline_each(
+    pub(crate) fn pipeline_each(
         &mut self,
         pipe: &redis::Pipeline,
         mut on_reply: impl FnMut(usize, Value) -> bool,
@@ -277,7 +277,11 @@ impl NodeConn {
 
     /// Sends `pipe` in one round trip and fails on the first error reply, naming `what` was
     /// being done (e.g. `CLUSTER ADDSLOTSRANGE`).
-    pub fn pipeline_ok(&mut self, pipe: &redis::Pipeline, what: &str) -> Result<(), NodeError> {
+    pub(crate) fn pipeline_ok(
+        &mut self,
+        pipe: &redis::Pipeline,
+        what: &str,
+    ) -> Result<(), NodeError> {
         for value in self.pipeline(pipe)? {
             if let Value::ServerError(err) = &value {
                 let text = server_error_text(err);
@@ -288,7 +292,7 @@ impl NodeConn {
     }
 
     /// Converts a raw reply; a server error becomes an `Err` naming this node.
-    pub fn convert<T: FromRedisValue>(&self, value: Value) -> Result<T, NodeError> {
+    pub(crate) fn convert<T: FromRedisValue>(&self, value: Value) -> Result<T, NodeError> {
         if let Value::ServerError(err) = &value {
             return Err(self.server_error(&server_error_text(err)));
         }
@@ -300,7 +304,7 @@ impl NodeConn {
     }
 
     /// A server-error `NodeError` for this node.
-    pub fn server_error(&self, text: &str) -> NodeError {
+    pub(crate) fn server_error(&self, text: &str) -> NodeError {
         let message = if text.starts_with("NOAUTH") {
             describe_auth_error(text)
         } else {
@@ -328,7 +332,7 @@ impl NodeConn {
 }
 
 /// The text of a server error reply as redis-cli prints it: `CODE detail`.
-pub fn server_error_text(err: &redis::ServerError) -> String {
+pub(crate) fn server_error_text(err: &redis::ServerError) -> String {
     match err.details() {
         Some(detail) => format!("{} {}", err.code(), detail),
         None => err.code().to_string(),
@@ -391,7 +395,7 @@ fn describe_io_error(err: &redis::RedisError) -> String {
 }
 
 /// `2s`, `1.5s`, `250ms`.
-pub fn humanize(d: Duration) -> String {
+pub(crate) fn humanize(d: Duration) -> String {
     if d.as_millis().is_multiple_of(1000) {
         format!("{}s", d.as_secs())
     } else if d.as_millis() > 1000 {

@@ -9,14 +9,14 @@ use super::conn::{ConnectOptions, NodeConn, NodeError};
 use crate::address::NodeAddr;
 
 /// Idle connections per node address.
-pub struct ConnCache {
+pub(crate) struct ConnCache {
     opts: ConnectOptions,
     idle: Mutex<HashMap<NodeAddr, Vec<NodeConn>>>,
 }
 
 impl ConnCache {
     /// An empty cache that opens connections with `opts`.
-    pub fn new(opts: ConnectOptions) -> Self {
+    pub(crate) fn new(opts: ConnectOptions) -> Self {
         ConnCache {
             opts,
             idle: Mutex::new(HashMap::new()),
@@ -24,7 +24,7 @@ impl ConnCache {
     }
 
     /// An idle connection to `addr`, or a new one.
-    pub fn lease(&self, addr: &NodeAddr) -> Result<Lease<'_>, NodeError> {
+    pub(crate) fn lease(&self, addr: &NodeAddr) -> Result<Lease<'_>, NodeError> {
         let idle = self
             .idle
             .lock()
@@ -53,7 +53,7 @@ impl ConnCache {
 }
 
 /// A leased connection; returns to the cache when dropped unless marked broken.
-pub struct Lease<'a> {
+pub(crate) struct Lease<'a> {
     cache: &'a ConnCache,
     conn: Option<NodeConn>,
     broken: bool,
@@ -62,13 +62,13 @@ pub struct Lease<'a> {
 impl Lease<'_> {
     /// Closes the connection instead of reusing it (after a timeout or a lost connection its
     /// next reply could belong to an earlier command).
-    pub fn discard(&mut self) {
+    pub(crate) fn discard(&mut self) {
         self.broken = true;
     }
 
     /// True when the connection will be closed instead of reused ([`Lease::discard`], or a
     /// transport error).
-    pub fn is_discarded(&self) -> bool {
+    pub(crate) fn is_discarded(&self) -> bool {
         self.broken || self.conn.as_ref().is_none_or(NodeConn::is_broken)
     }
 }

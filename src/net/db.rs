@@ -10,7 +10,7 @@ use super::conncache::{ConnCache, Lease};
 use crate::address::NodeAddr;
 
 /// `SELECT db`.
-pub fn select(db: u32) -> redis::Cmd {
+pub(crate) fn select(db: u32) -> redis::Cmd {
     let mut cmd = redis::cmd("SELECT");
     cmd.arg(db);
     cmd
@@ -18,14 +18,18 @@ pub fn select(db: u32) -> redis::Cmd {
 
 /// A leased connection with database `db` selected (confirmed before any command of the
 /// caller's runs); back in database 0 when dropped, or closed when that fails.
-pub struct InDb<'a> {
+pub(crate) struct InDb<'a> {
     lease: Lease<'a>,
     db: u32,
 }
 
 impl<'a> InDb<'a> {
     /// Leases a connection to `addr` from `cache` and selects `db` on it.
-    pub fn lease(cache: &'a ConnCache, addr: &NodeAddr, db: u32) -> Result<InDb<'a>, NodeError> {
+    pub(crate) fn lease(
+        cache: &'a ConnCache,
+        addr: &NodeAddr,
+        db: u32,
+    ) -> Result<InDb<'a>, NodeError> {
         let mut lease = cache.lease(addr)?;
         if db != 0 {
             lease

@@ -12,11 +12,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 /// Default bound on concurrent node connections.
-pub const DEFAULT_PARALLELISM: usize = 256;
+pub(crate) const DEFAULT_PARALLELISM: usize = 256;
 
 /// Runs `work` on every item with at most `limit` threads and returns the results in the
 /// order of `items`, so that rendering stays deterministic.
-pub fn fan_out<T, R, F>(items: &[T], limit: usize, work: F) -> Vec<R>
+pub(crate) fn fan_out<T, R, F>(items: &[T], limit: usize, work: F) -> Vec<R>
 where
     T: Sync,
     R: Send,

@@ -8,13 +8,13 @@ use super::fanout::{DEFAULT_PARALLELISM, fan_out};
 use crate::address::NodeAddr;
 
 /// Open connections, one per node, in a fixed order.
-pub struct NodePool {
+pub(crate) struct NodePool {
     conns: Vec<Mutex<NodeConn>>,
 }
 
 impl NodePool {
     /// Connects to every address concurrently; returns each address's result in order.
-    pub fn connect_all(
+    pub(crate) fn connect_all(
         opts: &ConnectOptions,
         addrs: &[NodeAddr],
     ) -> Vec<Result<NodeConn, NodeError>> {
@@ -22,29 +22,14 @@ impl NodePool {
     }
 
     /// A pool over connections that are already open.
-    pub fn new(conns: Vec<NodeConn>) -> Self {
+    pub(crate) fn new(conns: Vec<NodeConn>) -> Self {
         NodePool {
             conns: conns.into_iter().map(Mutex::new).collect(),
         }
     }
 
-    /// Number of nodes.
-    pub fn len(&self) -> usize {
-        self.conns.len()
-    }
-
-    /// True when the pool has no node.
-    pub fn is_empty(&self) -> bool {
-        self.conns.is_empty()
-    }
-
-    /// The address of node `i`.
-    pub fn addr(&self, i: usize) -> NodeAddr {
-        self.lock(i).addr.clone()
-    }
-
     /// Runs `work(i, conn)` on every node concurrently; results in node order.
-    pub fn each<R, F>(&self, work: F) -> Vec<R>
+    pub(crate) fn each<R, F>(&self, work: F) -> Vec<R>
     where
         R: Send,
         F: Fn(usize, &mut NodeConn) -> R + Sync,
@@ -54,7 +39,7 @@ impl NodePool {
     }
 
     /// Runs `work(i, conn)` on the nodes `indices` concurrently; results in `indices` order.
-    pub fn some<R, F>(&self, indices: &[usize], work: F) -> Vec<R>
+    pub(crate) fn some<R, F>(&self, indices: &[usize], work: F) -> Vec<R>
     where
         R: Send,
         F: Fn(usize, &mut NodeConn) -> R + Sync,

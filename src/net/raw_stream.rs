@@ -19,7 +19,7 @@ use rustls::{
 use super::conn::TlsSettings;
 
 /// A connected stream, plain or TLS.
-pub enum RawStream {
+pub(crate) enum RawStream {
     /// Plain TCP.
     Plain(TcpStream),
     /// TLS over TCP.
@@ -28,7 +28,11 @@ pub enum RawStream {
 
 impl RawStream {
     /// Wraps `tcp` (connected to `host`) in TLS when `tls` is set.
-    pub fn new(tcp: TcpStream, host: &str, tls: Option<&TlsSettings>) -> anyhow::Result<Self> {
+    pub(crate) fn new(
+        tcp: TcpStream,
+        host: &str,
+        tls: Option<&TlsSettings>,
+    ) -> anyhow::Result<Self> {
         let Some(tls) = tls else {
             return Ok(RawStream::Plain(tcp));
         };

@@ -2,5 +2,5 @@
 //! probe), and key counts per slot. The model they fill ([`crate::cluster::snapshot`]) and
 //! everything decided from it stay pure in [`crate::cluster`].
 
-pub mod scan;
-pub mod snapshot;
+pub(crate) mod scan;
+pub(crate) mod snapshot;

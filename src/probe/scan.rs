@@ -16,23 +16,23 @@ const COUNT_PIPELINE: usize = 4096;
 
 /// Keys of some slots on one node, per database.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SlotKeys {
+pub(crate) struct SlotKeys {
     /// The slots counted.
-    pub slots: Vec<u16>,
+    pub(crate) slots: Vec<u16>,
     /// `per_db[db][i]`: keys of `slots[i]` in database `db`.
-    pub per_db: Vec<Vec<u64>>,
+    pub(crate) per_db: Vec<Vec<u64>>,
 }
 
 impl SlotKeys {
     /// Keys of each slot over every database (in the order of `slots`).
-    pub fn totals(&self) -> Vec<u64> {
+    pub(crate) fn totals(&self) -> Vec<u64> {
         (0..self.slots.len())
             .map(|i| self.per_db.iter().map(|counts| counts[i]).sum())
             .collect()
     }
 
     /// The slots holding keys in any database, with their totals (in the order of `slots`).
-    pub fn with_keys(&self) -> Vec<(u16, u64)> {
+    pub(crate) fn with_keys(&self) -> Vec<(u16, u64)> {
         self.slots
             .iter()
             .copied()
@@ -42,7 +42,7 @@ impl SlotKeys {
     }
 
     /// Each database that holds keys of these slots, with those slots (ascending databases).
-    pub fn by_db(&self) -> Vec<(u32, Vec<u16>)> {
+    pub(crate) fn by_db(&self) -> Vec<(u32, Vec<u16>)> {
         (0u32..)
             .zip(&self.per_db)
             .filter_map(|(db, counts)| {
@@ -62,7 +62,7 @@ impl SlotKeys {
 /// COUNTKEYSINSLOT of every slot of `slots` in each database `0..databases` of `conn` (in
 /// database 0 already, and back there after), pipelined: the databases follow each other in
 /// the same pipelines, each after a SELECT (none with one database).
-pub fn count_keys(
+pub(crate) fn count_keys(
     conn: &mut NodeConn,
     slots: &[u16],
     databases: u32,
@@ -74,7 +74,7 @@ pub fn count_keys(
 /// [`count_keys`] asking only the databases of `used` (the others count as empty): for
 /// estimates, when INFO keyspace just said which databases hold keys. Safety checks count
 /// every database.
-pub fn count_keys_in(
+pub(crate) fn count_keys_in(
     conn: &mut NodeConn,
     slots: &[u16],
     databases: u32,
@@ -139,7 +139,10 @@ fn count_chunk(conn: &mut NodeConn, chunk: &[(u32, u16)]) -> Result<Vec<(u32, u6
 
 /// For every reachable master, the slots it does not serve but holds keys in (in any
 /// database).
-pub fn stray_keys(opts: &ConnectOptions, snapshot: &Snapshot) -> Result<StrayKeys, NodeError> {
+pub(crate) fn stray_keys(
+    opts: &ConnectOptions,
+    snapshot: &Snapshot,
+) -> Result<StrayKeys, NodeError> {
     let masters: Vec<_> = snapshot
         .masters()
         .filter(|m| m.reachable() && m.addr().is_some())

@@ -13,7 +13,7 @@ use crate::net::fanout::{DEFAULT_PARALLELISM, fan_out};
 impl Snapshot {
     /// Loads the cluster through `entry`. Fails only when the entry node itself cannot be
     /// used; other nodes that cannot be reached are recorded as such.
-    pub fn load(opts: &ConnectOptions, entry: &NodeAddr) -> Result<Snapshot, NodeError> {
+    pub(crate) fn load(opts: &ConnectOptions, entry: &NodeAddr) -> Result<Snapshot, NodeError> {
         let mut entry_probe = probe_node(opts, entry)?;
         if !entry_probe.info.cluster_enabled {
             return Err(not_a_cluster_node(entry));
@@ -63,13 +63,13 @@ impl Snapshot {
 
 /// Asks one node for `CLUSTER NODES`, `INFO`, `CLUSTER INFO`, `DBSIZE`, `cluster-databases` and
 /// `CLUSTER GETSLOTMIGRATIONS` in one round trip.
-pub fn probe_node(opts: &ConnectOptions, addr: &NodeAddr) -> Result<NodeProbe, NodeError> {
+pub(crate) fn probe_node(opts: &ConnectOptions, addr: &NodeAddr) -> Result<NodeProbe, NodeError> {
     let mut conn = opts.connect(addr)?;
     probe_conn(&mut conn)
 }
 
 /// Same as [`probe_node`] on an open connection.
-pub fn probe_conn(conn: &mut NodeConn) -> Result<NodeProbe, NodeError> {
+pub(crate) fn probe_conn(conn: &mut NodeConn) -> Result<NodeProbe, NodeError> {
     let mut pipe = redis::pipe();
     pipe.cmd("INFO")
         .cmd("CLUSTER")

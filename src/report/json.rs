@@ -4,30 +4,30 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::cluster::parse::slot_migrations::{MigrationSeen, running_jobs};
 use crate::cluster::snapshot::{NodeJson, Snapshot};
 use crate::cluster::verdict::check::CheckReport;
+use crate::cluster::verdict::jobs::{MigrationSeen, running_jobs};
 use crate::report::table::SlotRow;
 
 /// `check --json`.
 #[derive(Debug, Serialize)]
-pub struct CheckJson<'a> {
+pub(crate) struct CheckJson<'a> {
     /// The entry node the cluster was loaded through.
-    pub entry: String,
+    pub(crate) entry: String,
     /// True when no failing finding was made (warnings do not count).
-    pub healthy: bool,
+    pub(crate) healthy: bool,
     /// One line per failing finding.
-    pub errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
     /// Every node, entry node first.
-    pub nodes: Vec<NodeJson>,
+    pub(crate) nodes: Vec<NodeJson>,
     /// The findings.
     #[serde(flatten)]
-    pub report: &'a CheckReport,
+    pub(crate) report: &'a CheckReport,
 }
 
 impl<'a> CheckJson<'a> {
     /// Builds the document.
-    pub fn new(snapshot: &Snapshot, report: &'a CheckReport) -> Self {
+    pub(crate) fn new(snapshot: &Snapshot, report: &'a CheckReport) -> Self {
         CheckJson {
             entry: snapshot.entry.to_string(),
             healthy: report.healthy(),
@@ -40,43 +40,43 @@ impl<'a> CheckJson<'a> {
 
 /// One master in `info --json`.
 #[derive(Debug, Serialize)]
-pub struct InfoMaster {
+pub(crate) struct InfoMaster {
     /// `host:port`.
-    pub addr: String,
+    pub(crate) addr: String,
     /// Node id.
-    pub id: String,
+    pub(crate) id: String,
     /// Keys over every database, null when unreachable.
-    pub keys: Option<u64>,
+    pub(crate) keys: Option<u64>,
     /// Keys per database that holds any, null when unreachable.
-    pub keys_per_db: Option<BTreeMap<u32, u64>>,
+    pub(crate) keys_per_db: Option<BTreeMap<u32, u64>>,
     /// Slots served.
-    pub slots: usize,
+    pub(crate) slots: usize,
     /// Reachable replicas.
-    pub replicas: usize,
+    pub(crate) replicas: usize,
     /// Whether the master answered.
-    pub reachable: bool,
+    pub(crate) reachable: bool,
 }
 
 /// `info --json`.
 #[derive(Debug, Serialize)]
-pub struct InfoJson {
+pub(crate) struct InfoJson {
     /// The entry node.
-    pub entry: String,
+    pub(crate) entry: String,
     /// Every master, in snapshot order.
-    pub masters: Vec<InfoMaster>,
+    pub(crate) masters: Vec<InfoMaster>,
     /// Keys over reachable masters, every database.
-    pub total_keys: u64,
+    pub(crate) total_keys: u64,
     /// Keys over reachable masters per database that holds any.
-    pub keys_per_db: BTreeMap<u32, u64>,
+    pub(crate) keys_per_db: BTreeMap<u32, u64>,
     /// Reachable masters.
-    pub master_count: usize,
+    pub(crate) master_count: usize,
     /// `total_keys / 16384`.
-    pub keys_per_slot: f64,
+    pub(crate) keys_per_slot: f64,
 }
 
 impl InfoJson {
     /// Builds the document.
-    pub fn new(snapshot: &Snapshot) -> Self {
+    pub(crate) fn new(snapshot: &Snapshot) -> Self {
         let masters: Vec<InfoMaster> = snapshot
             .masters()
             .map(|m| InfoMaster {
@@ -108,27 +108,27 @@ impl InfoJson {
 
 /// One shard in `nodes --json`.
 #[derive(Debug, Serialize)]
-pub struct ShardJson {
+pub(crate) struct ShardJson {
     /// The master.
-    pub master: NodeJson,
+    pub(crate) master: NodeJson,
     /// Its replicas.
-    pub replicas: Vec<NodeJson>,
+    pub(crate) replicas: Vec<NodeJson>,
 }
 
 /// `nodes --json`.
 #[derive(Debug, Serialize)]
-pub struct NodesJson {
+pub(crate) struct NodesJson {
     /// The entry node.
-    pub entry: String,
+    pub(crate) entry: String,
     /// Shards: a master (by first slot) and its replicas.
-    pub shards: Vec<ShardJson>,
+    pub(crate) shards: Vec<ShardJson>,
     /// Atomic slot migration jobs running now (Valkey >= 9.0), as in `check --json`.
-    pub slot_migrations: Vec<MigrationSeen>,
+    pub(crate) slot_migrations: Vec<MigrationSeen>,
 }
 
 impl NodesJson {
     /// Builds the document.
-    pub fn new(snapshot: &Snapshot) -> Self {
+    pub(crate) fn new(snapshot: &Snapshot) -> Self {
         NodesJson {
             entry: snapshot.entry.to_string(),
             shards: crate::report::table::shards(snapshot)
@@ -145,9 +145,9 @@ impl NodesJson {
 
 /// `slots --json`.
 #[derive(Debug, Serialize)]
-pub struct SlotsJson<'a> {
+pub(crate) struct SlotsJson<'a> {
     /// The entry node.
-    pub entry: String,
+    pub(crate) entry: String,
     /// Slot ranges in ascending order, covering 0..=16383.
-    pub ranges: &'a [SlotRow],
+    pub(crate) ranges: &'a [SlotRow],
 }

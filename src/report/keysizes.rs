@@ -6,7 +6,7 @@ use crate::output::Doc;
 use crate::report::table::new_table;
 
 /// redis-cli's `-------- summary -------` block; `with_db`: name each key's database.
-pub fn summary(sizes: &KeySizes, measure: Measure, with_db: bool) -> Doc {
+pub(crate) fn summary(sizes: &KeySizes, measure: Measure, with_db: bool) -> Doc {
     let mut doc = Doc::new();
     doc.plain("");
     doc.plain("-------- summary -------");
@@ -51,7 +51,7 @@ pub fn summary(sizes: &KeySizes, measure: Measure, with_db: bool) -> Doc {
 }
 
 /// A table of `keys`: type, key, size with its unit, node, database (when `with_db`), slot.
-pub fn table(keys: &[SizedKey], measure: Measure, with_db: bool) -> String {
+pub(crate) fn table(keys: &[SizedKey], measure: Measure, with_db: bool) -> String {
     let mut header = vec!["TYPE", "KEY", "SIZE", "NODE"];
     if with_db {
         header.push("DB");

@@ -12,49 +12,49 @@ use crate::output::{Doc, Style};
 
 /// A node as plans name it.
 #[derive(Debug, Clone)]
-pub struct Named {
+pub(crate) struct Named {
     /// Full id.
-    pub id: String,
+    pub(crate) id: String,
     /// `host:port`.
-    pub addr: String,
+    pub(crate) addr: String,
 }
 
 /// One source/target pair of a plan, for JSON.
 #[derive(Debug, Clone, Serialize)]
-pub struct PairJson {
+pub(crate) struct PairJson {
     /// Source `host:port`.
-    pub from: String,
+    pub(crate) from: String,
     /// Source id.
-    pub from_id: String,
+    pub(crate) from_id: String,
     /// Target `host:port`.
-    pub to: String,
+    pub(crate) to: String,
     /// Target id.
-    pub to_id: String,
+    pub(crate) to_id: String,
     /// The engine that moves the pair: `atomic` (the servers' slot migration) or `legacy`
     /// (MIGRATE).
-    pub engine: Engine,
+    pub(crate) engine: Engine,
     /// Number of slots.
-    pub count: usize,
+    pub(crate) count: usize,
     /// The slots as ranges, e.g. `0-99,500`.
-    pub slots: String,
+    pub(crate) slots: String,
 }
 
 /// A plan, for JSON.
 #[derive(Debug, Clone, Serialize)]
-pub struct PlanJson {
+pub(crate) struct PlanJson {
     /// Slots to move.
-    pub slots: usize,
+    pub(crate) slots: usize,
     /// Per source/target pair.
-    pub pairs: Vec<PairJson>,
+    pub(crate) pairs: Vec<PairJson>,
     /// The MIGRATE engine's limits (`--max-keys-per-sec`, `--max-bytes-per-sec`); `null`
     /// without a throttle.
-    pub throttle: Option<Limits>,
+    pub(crate) throttle: Option<Limits>,
 }
 
 impl PlanJson {
     /// The plan with node names from `nodes` (the plan's index space) and the engine of each
     /// pair (`engines`, in the order of `plan.pairs()`).
-    pub fn new(plan: &MovePlan, nodes: &[Named], engines: &[Engine]) -> Self {
+    pub(crate) fn new(plan: &MovePlan, nodes: &[Named], engines: &[Engine]) -> Self {
         PlanJson {
             slots: plan.len(),
             pairs: plan
@@ -76,7 +76,7 @@ impl PlanJson {
     }
 
     /// The plan with the throttle's limits.
-    pub fn throttled(mut self, limits: Option<Limits>) -> Self {
+    pub(crate) fn throttled(mut self, limits: Option<Limits>) -> Self {
         self.throttle = limits;
         self
     }
@@ -84,7 +84,7 @@ impl PlanJson {
 
 /// `Throttled to 5000 keys/s over all parallel batches` under a plan, when there is a
 /// throttle; nothing otherwise.
-pub fn throttle_lines(limits: Option<Limits>, indent: &str) -> Doc {
+pub(crate) fn throttle_lines(limits: Option<Limits>, indent: &str) -> Doc {
     let mut doc = Doc::new();
     if let Some(limits) = limits {
         doc.plain(format!(
@@ -97,7 +97,12 @@ pub fn throttle_lines(limits: Option<Limits>, indent: &str) -> Doc {
 
 /// `Moving 1365 slot(s) from A to B with MIGRATE: 0-1364` lines, one per pair (`engines` in
 /// the order of `pairs`).
-pub fn plan_lines(pairs: &[PairMoves], nodes: &[Named], engines: &[Engine], indent: &str) -> Doc {
+pub(crate) fn plan_lines(
+    pairs: &[PairMoves],
+    nodes: &[Named],
+    engines: &[Engine],
+    indent: &str,
+) -> Doc {
     let mut doc = Doc::new();
     for (pair, engine) in pairs.iter().zip(engines) {
         doc.plain(format!(
@@ -115,12 +120,12 @@ pub fn plan_lines(pairs: &[PairMoves], nodes: &[Named], engines: &[Engine], inde
 
 /// The note saying that a pair whose nodes both have atomic slot migration moves with
 /// MIGRATE, and why (a veto found before the move, or the servers' refusal at its start).
-pub fn fallback_note(slots: &SlotSet, from: &str, to: &str, reason: &str) -> String {
+pub(crate) fn fallback_note(slots: &SlotSet, from: &str, to: &str, reason: &str) -> String {
     format!("Slots {slots} move from {from} to {to} with MIGRATE, not atomically: {reason}")
 }
 
 /// The line printed when a source/target pair is done.
-pub fn pair_line(pair: &PairReport) -> String {
+pub(crate) fn pair_line(pair: &PairReport) -> String {
     let secs = pair.duration_ms as f64 / 1000.0;
     if let Some(error) = &pair.error {
         return format!(
@@ -148,7 +153,7 @@ fn rate(keys: u64, ms: u128) -> String {
 
 /// The summary after the moves: what moved, big keys, open slots with their reasons, nodes
 /// that did not agree in time.
-pub fn summary(report: &MigrationReport) -> Doc {
+pub(crate) fn summary(report: &MigrationReport) -> Doc {
     let mut doc = Doc::new();
     let secs = report.duration_ms as f64 / 1000.0;
     let moved = format!(
@@ -247,5 +252,5 @@ pub fn summary(report: &MigrationReport) -> Doc {
 }
 
 /// What to do about slots left open.
-pub const OPEN_SLOT_HINT: &str = "Close them with `rcluster fix HOST:PORT` (it finishes or \
+const OPEN_SLOT_HINT: &str = "Close them with `rcluster fix HOST:PORT` (it finishes or \
      closes each move without losing a key), after resolving the cause above.";

@@ -6,7 +6,7 @@ use crate::net::conn::server_error_text;
 
 /// The lines redis-cli prints for `value` in raw mode: strings as they are, integers as
 /// numbers, nil as an empty line, every element of an array on its own line.
-pub fn raw_lines(value: &Value) -> Vec<String> {
+pub(crate) fn raw_lines(value: &Value) -> Vec<String> {
     let mut lines = Vec::new();
     push_raw(value, &mut lines);
     lines
@@ -39,7 +39,7 @@ fn push_raw(value: &Value, lines: &mut Vec<String>) {
 
 /// `value` as JSON: strings (binary bytes replaced with U+FFFD), numbers, `null` for nil,
 /// arrays; an error reply is `{"error": "..."}`.
-pub fn to_json(value: &Value) -> serde_json::Value {
+pub(crate) fn to_json(value: &Value) -> serde_json::Value {
     use serde_json::Value as J;
     match value {
         Value::Nil => J::Null,

@@ -10,7 +10,7 @@ use crate::cluster::snapshot::{NodeState, Snapshot};
 
 /// The nodes grouped by shard: each master (ordered by its first slot, slot-less masters last)
 /// followed by its replicas; replicas of unknown masters come last.
-pub fn shards(snapshot: &Snapshot) -> Vec<(&NodeState, Vec<&NodeState>)> {
+pub(crate) fn shards(snapshot: &Snapshot) -> Vec<(&NodeState, Vec<&NodeState>)> {
     let mut masters: Vec<&NodeState> = snapshot.masters().collect();
     masters.sort_by_key(|m| {
         (
@@ -60,7 +60,7 @@ fn slots_cell(slots: &SlotSet) -> String {
 }
 
 /// A table in the style of every rcluster table, with `header`.
-pub fn new_table(header: Vec<&str>) -> Table {
+pub(crate) fn new_table(header: Vec<&str>) -> Table {
     let mut table = Table::new();
     table.load_style(presets::UTF8_FULL_CONDENSED);
     table.set_header(header);
@@ -68,7 +68,7 @@ pub fn new_table(header: Vec<&str>) -> Table {
 }
 
 /// The `nodes` table.
-pub fn nodes_table(snapshot: &Snapshot) -> String {
+pub(crate) fn nodes_table(snapshot: &Snapshot) -> String {
     let with_hostname = snapshot
         .nodes
         .iter()
@@ -180,25 +180,25 @@ fn node_row(
 
 /// One row of the `slots` view: a range and who serves it.
 #[derive(Debug, Clone, Serialize)]
-pub struct SlotRow {
+pub(crate) struct SlotRow {
     /// The slot range.
-    pub range: SlotRange,
+    pub(crate) range: SlotRange,
     /// Number of slots in it.
-    pub count: usize,
+    pub(crate) count: usize,
     /// `host:port` of the master, null when not covered.
-    pub master: Option<String>,
+    pub(crate) master: Option<String>,
     /// Master id, null when not covered.
-    pub master_id: Option<String>,
+    pub(crate) master_id: Option<String>,
     /// Whether the master answered (false: the slots are effectively not served).
-    pub master_reachable: bool,
+    pub(crate) master_reachable: bool,
     /// `host:port` of each replica.
-    pub replicas: Vec<String>,
+    pub(crate) replicas: Vec<String>,
     /// Migrating/importing markers inside the range, e.g. `504 migrating to 127.0.0.1:7001`.
-    pub open: Vec<String>,
+    pub(crate) open: Vec<String>,
 }
 
 /// The slot map from the masters' own views: maximal ranges with the same master.
-pub fn slot_rows(snapshot: &Snapshot) -> Vec<SlotRow> {
+pub(crate) fn slot_rows(snapshot: &Snapshot) -> Vec<SlotRow> {
     let mut owner: Vec<Option<&NodeState>> = vec![None; usize::from(SLOT_COUNT)];
     for node in snapshot.masters() {
         for slot in node.current().slots.iter() {
@@ -277,7 +277,7 @@ pub fn slot_rows(snapshot: &Snapshot) -> Vec<SlotRow> {
 }
 
 /// The `slots` table.
-pub fn slots_table(rows: &[SlotRow]) -> String {
+pub(crate) fn slots_table(rows: &[SlotRow]) -> String {
     let mut table = new_table(vec!["SLOTS", "COUNT", "MASTER", "REPLICAS", "OPEN"]);
     for row in rows {
         table.add_row(vec![

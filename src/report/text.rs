@@ -2,21 +2,22 @@
 //! report. Pure functions from data to a [`Doc`].
 
 use crate::cluster::parse::info::{numbered_dbs_used, per_db_text};
-use crate::cluster::parse::slot_migrations::{MigrationSeen, Phase};
+use crate::cluster::parse::slot_migrations::Phase;
 use crate::cluster::plan::create::CreatePlan;
 use crate::cluster::slots::slot_list;
 use crate::cluster::snapshot::{NodeState, Snapshot};
 use crate::cluster::verdict::check::CheckReport;
+use crate::cluster::verdict::jobs::MigrationSeen;
 use crate::exec::bootstrap::Member;
 use crate::output::{Doc, Style};
 
 /// `fd4eff6b...`: the first eight characters of an id, as redis-cli abbreviates it.
-pub fn short_id(id: &str) -> String {
+fn short_id(id: &str) -> String {
     format!("{}...", &id[..id.len().min(8)])
 }
 
 /// The `M:`/`S:` block of one node, as redis-cli's check prints it.
-pub fn node_block(snapshot: &Snapshot, node: &NodeState) -> Doc {
+pub(crate) fn node_block(snapshot: &Snapshot, node: &NodeState) -> Doc {
     let mut doc = Doc::new();
     let me = node.current();
     let letter = if node.is_master() { "M" } else { "S" };
@@ -43,7 +44,7 @@ pub fn node_block(snapshot: &Snapshot, node: &NodeState) -> Doc {
 
 /// redis-cli's info summary: one line per reachable master, the total and the average. Where
 /// a database other than 0 holds keys, each count is followed by its share per database.
-pub fn info_summary(snapshot: &Snapshot) -> Doc {
+pub(crate) fn info_summary(snapshot: &Snapshot) -> Doc {
     let mut doc = Doc::new();
     let all_dbs = snapshot.master_keys_per_db();
     let per_db = |counts: &[(u32, u64)]| {
@@ -102,7 +103,7 @@ pub fn info_summary(snapshot: &Snapshot) -> Doc {
 
 /// The check report in redis-cli's words and order, followed by rcluster's extra findings
 /// (only when there are any, so a healthy report reads exactly like redis-cli's).
-pub fn check_report(snapshot: &Snapshot, report: &CheckReport) -> Doc {
+pub(crate) fn check_report(snapshot: &Snapshot, report: &CheckReport) -> Doc {
     let mut doc = Doc::new();
     doc.push(
         Style::Info,
@@ -220,7 +221,7 @@ const FINISHED_JOBS_SHOWN: usize = 10;
 
 /// One line per running, failed or cancelled slot migration job (the most recent finished
 /// ones only).
-pub fn slot_migration_lines(jobs: &[MigrationSeen]) -> Doc {
+pub(crate) fn slot_migration_lines(jobs: &[MigrationSeen]) -> Doc {
     let mut doc = Doc::new();
     let what = |job: &MigrationSeen| {
         format!(
@@ -289,7 +290,7 @@ fn humanize_secs(secs: i64) -> String {
 
 /// The create plan in redis-cli's words: allocation, replica lines, anti-affinity verdict,
 /// then the `M:`/`S:` listing. Everything printed is exactly what will be applied.
-pub fn create_plan(plan: &CreatePlan, members: &[Member]) -> Doc {
+pub(crate) fn create_plan(plan: &CreatePlan, members: &[Member]) -> Doc {
     let mut doc = Doc::new();
     doc.push(
         Style::Info,

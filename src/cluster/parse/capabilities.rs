@@ -11,7 +11,7 @@ use crate::cluster::parse::info::fields;
 /// The server software.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
-pub enum Flavor {
+pub(crate) enum Flavor {
     /// Redis (redis_version is its own version).
     #[default]
     Redis,
@@ -21,7 +21,7 @@ pub enum Flavor {
 
 impl Flavor {
     /// `redis` or `valkey`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Flavor::Redis => "redis",
             Flavor::Valkey => "valkey",
@@ -31,11 +31,11 @@ impl Flavor {
 
 /// A server version, `major.minor.patch`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Version(pub u32, pub u32, pub u32);
+pub(crate) struct Version(pub(crate) u32, pub u32, pub u32);
 
 impl Version {
     /// Parses `7.0.15` (missing or unreadable parts are 0).
-    pub fn parse(text: &str) -> Version {
+    pub(crate) fn parse(text: &str) -> Version {
         let mut parts = text
             .trim()
             .split('.')
@@ -63,7 +63,7 @@ impl Serialize for Version {
 /// How a server moves slots by itself, when it can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum AtomicMigration {
+pub(crate) enum AtomicMigration {
     /// Valkey >= 9.0: `CLUSTER MIGRATESLOTS` on the source, `CLUSTER GETSLOTMIGRATIONS`.
     ValkeyMigrateSlots,
     /// Redis >= 8.4: `CLUSTER MIGRATION IMPORT|STATUS|CANCEL` on the target.
@@ -72,20 +72,20 @@ pub enum AtomicMigration {
 
 /// What one server is and can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Capabilities {
+pub(crate) struct Capabilities {
     /// Redis or Valkey.
-    pub flavor: Flavor,
+    pub(crate) flavor: Flavor,
     /// The server's own version (Valkey's `valkey_version`, not its `redis_version`).
-    pub version: Version,
+    pub(crate) version: Version,
     /// `cluster-databases` (Valkey >= 9.0): databases usable in cluster mode; 1 elsewhere
     /// or when the node would not say.
-    pub cluster_databases: u32,
+    pub(crate) cluster_databases: u32,
 }
 
 impl Capabilities {
     /// Reads flavor and version from an `INFO` (or `INFO server`) text. `cluster_databases`
     /// is 1 until [`Capabilities::with_cluster_databases`] sets it.
-    pub fn from_info(info: &str) -> Capabilities {
+    pub(crate) fn from_info(info: &str) -> Capabilities {
         let mut flavor = Flavor::Redis;
         let mut redis_version = None;
         let mut valkey_version = None;
@@ -114,7 +114,7 @@ impl Capabilities {
 
     /// The same server with the reply of `CONFIG GET cluster-databases` applied (None when the
     /// server has no such setting or refused to say).
-    pub fn with_cluster_databases(mut self, reply: Option<u32>) -> Capabilities {
+    pub(crate) fn with_cluster_databases(mut self, reply: Option<u32>) -> Capabilities {
         if self.numbered_databases() {
             self.cluster_databases = reply.unwrap_or(1).max(1);
         }
@@ -122,7 +122,7 @@ impl Capabilities {
     }
 
     /// `redis 7.0.15`, `valkey 9.1.2`.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         format!("{} {}", self.flavor.name(), self.version)
     }
 
@@ -135,50 +135,25 @@ impl Capabilities {
     }
 
     /// `CLUSTER ADDSLOTSRANGE` (Redis >= 7.0, every Valkey).
-    pub fn addslotsrange(&self) -> bool {
+    pub(crate) fn addslotsrange(&self) -> bool {
         self.flavor == Flavor::Valkey || self.redis_at_least(7, 0)
-    }
-
-    /// `CLUSTER SHARDS` (Redis >= 7.0, every Valkey).
-    pub fn cluster_shards(&self) -> bool {
-        self.addslotsrange()
-    }
-
-    /// `CLUSTER SLOT-STATS` (Valkey >= 8.0).
-    pub fn slot_stats(&self) -> bool {
-        self.valkey_at_least(8, 0)
     }
 
     /// A primary replicates `CLUSTER SETSLOT` to its replicas and blocks the caller until they
     /// acknowledge (Valkey >= 8.0). Such a SETSLOT must never be sent inside MULTI (the server
     /// cannot block there and aborts), and replicas then hold IMPORTING/MIGRATING states too.
-    pub fn replicated_setslot(&self) -> bool {
+    pub(crate) fn replicated_setslot(&self) -> bool {
         self.valkey_at_least(8, 0)
     }
 
-    /// `CLUSTER SETSLOT ... TIMEOUT ms` bounds the wait for the replicas (Valkey >= 8.0).
-    pub fn setslot_timeout(&self) -> bool {
-        self.replicated_setslot()
-    }
-
     /// Databases other than 0 in cluster mode (Valkey >= 9.0, `cluster-databases`).
-    pub fn numbered_databases(&self) -> bool {
+    fn numbered_databases(&self) -> bool {
         self.valkey_at_least(9, 0)
-    }
-
-    /// The first bytes of the RDB files the server writes: `VALKEY` from Valkey 9.0 on,
-    /// `REDIS` before and on Redis.
-    pub fn rdb_magic(&self) -> &'static str {
-        if self.valkey_at_least(9, 0) {
-            "VALKEY"
-        } else {
-            "REDIS"
-        }
     }
 
     /// The RDB format version the server writes (and the newest it reads): DUMP payloads, and
     /// so MIGRATE, only go from a server to one with the same or a newer version.
-    pub fn rdb_version(&self) -> u32 {
+    pub(crate) fn rdb_version(&self) -> u32 {
         match self.flavor {
             Flavor::Valkey if self.valkey_at_least(9, 0) => 80,
             Flavor::Valkey => 11,
@@ -191,12 +166,12 @@ impl Capabilities {
 
     /// True when this server accepts the DUMP payloads (and so the MIGRATEs) of `source`:
     /// a payload names its RDB format, and a server refuses one newer than its own.
-    pub fn reads_dumps_of(&self, source: &Capabilities) -> bool {
+    pub(crate) fn reads_dumps_of(&self, source: &Capabilities) -> bool {
         self.rdb_version() >= source.rdb_version()
     }
 
     /// The server's own slot migration, if any.
-    pub fn atomic_migration(&self) -> Option<AtomicMigration> {
+    pub(crate) fn atomic_migration(&self) -> Option<AtomicMigration> {
         if self.valkey_at_least(9, 0) {
             Some(AtomicMigration::ValkeyMigrateSlots)
         } else if self.redis_at_least(8, 4) {
@@ -245,23 +220,20 @@ mod tests {
         let v90 = Capabilities::from_info(VALKEY_9_0);
         let v91 = Capabilities::from_info(VALKEY_9_1);
 
-        assert!(!r62.addslotsrange() && !r62.cluster_shards());
+        assert!(!r62.addslotsrange());
         for c in [r70, r82, v81, v90, v91] {
-            assert!(c.addslotsrange() && c.cluster_shards(), "{}", c.label());
+            assert!(c.addslotsrange(), "{}", c.label());
         }
         for c in [r62, r70, r82] {
-            assert!(!c.replicated_setslot() && !c.setslot_timeout() && !c.slot_stats());
+            assert!(!c.replicated_setslot());
             assert!(!c.numbered_databases() && c.atomic_migration().is_none());
-            assert_eq!(c.rdb_magic(), "REDIS");
         }
         for c in [v81, v90, v91] {
-            assert!(c.replicated_setslot() && c.setslot_timeout() && c.slot_stats());
+            assert!(c.replicated_setslot());
         }
         assert!(!v81.numbered_databases() && v81.atomic_migration().is_none());
-        assert_eq!(v81.rdb_magic(), "REDIS");
         for c in [v90, v91] {
             assert!(c.numbered_databases());
-            assert_eq!(c.rdb_magic(), "VALKEY");
             assert_eq!(
                 c.atomic_migration(),
                 Some(AtomicMigration::ValkeyMigrateSlots)

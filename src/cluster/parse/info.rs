@@ -6,42 +6,42 @@ use crate::cluster::parse::capabilities::Capabilities;
 
 /// What one node says about itself in `INFO`, `CLUSTER INFO` and `DBSIZE`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ServerInfo {
+pub(crate) struct ServerInfo {
     /// Which server it is, its version and what it can do.
     #[serde(skip)]
-    pub server: Capabilities,
+    pub(crate) server: Capabilities,
     /// `cluster_enabled:1`.
-    pub cluster_enabled: bool,
+    pub(crate) cluster_enabled: bool,
     /// `cluster_state:ok` in CLUSTER INFO.
-    pub cluster_state_ok: bool,
+    pub(crate) cluster_state_ok: bool,
     /// `cluster_known_nodes` in CLUSTER INFO.
-    pub known_nodes: u64,
+    pub(crate) known_nodes: u64,
     /// `cluster_current_epoch` in CLUSTER INFO.
-    pub current_epoch: u64,
+    pub(crate) current_epoch: u64,
     /// Keys in the selected database (DBSIZE).
-    pub keys: u64,
+    pub(crate) keys: u64,
     /// Keys per database from the keyspace section: `(db, keys)`.
-    pub keyspace: Vec<(u32, u64)>,
+    pub(crate) keyspace: Vec<(u32, u64)>,
     /// `role` from the replication section: `master` or `slave`.
-    pub role: String,
+    pub(crate) role: String,
     /// For a replica: whether `master_link_status` is `up`.
-    pub master_link_up: Option<bool>,
+    pub(crate) master_link_up: Option<bool>,
     /// For a replica: `master_sync_in_progress:1` (the initial full sync is running).
-    pub sync_in_progress: bool,
+    pub(crate) sync_in_progress: bool,
     /// `master_repl_offset` (for a replica, the offset it has processed).
-    pub repl_offset: i64,
+    pub(crate) repl_offset: i64,
     /// The modules loaded (the `module:` lines of the modules section).
-    pub modules: Vec<ModuleInfo>,
+    pub(crate) modules: Vec<ModuleInfo>,
 }
 
 /// A module loaded in a server: one `module:name=...,options=[...]` line of INFO.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ModuleInfo {
+pub(crate) struct ModuleInfo {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// What it declared (`options=[handle-io-errors|...]`); None when the line lists no
     /// options field at all (then nothing is known about them).
-    pub options: Option<Vec<String>>,
+    pub(crate) options: Option<Vec<String>>,
 }
 
 /// The option a module declares when it supports atomic slot migration (Valkey >= 9.0).
@@ -74,7 +74,7 @@ impl ModuleInfo {
     /// Whether the module declares support for atomic slot migration (a server refuses
     /// `CLUSTER MIGRATESLOTS`, as source or target, while a module that does not is
     /// loaded); None when its options are not listed.
-    pub fn handles_atomic_slot_migration(&self) -> Option<bool> {
+    pub(crate) fn handles_atomic_slot_migration(&self) -> Option<bool> {
         self.options
             .as_ref()
             .map(|o| o.iter().any(|o| o == ATOMIC_SLOT_MIGRATION_OPTION))
@@ -83,7 +83,7 @@ impl ModuleInfo {
 
 impl ServerInfo {
     /// Builds the summary from the raw texts of `INFO` and `CLUSTER INFO` and the DBSIZE reply.
-    pub fn parse(info: &str, cluster_info: &str, dbsize: u64) -> Self {
+    pub(crate) fn parse(info: &str, cluster_info: &str, dbsize: u64) -> Self {
         let mut out = ServerInfo {
             keys: dbsize,
             server: Capabilities::from_info(info),
@@ -118,14 +118,14 @@ impl ServerInfo {
 
     /// The same info with `CONFIG GET cluster-databases` applied (see
     /// [`Capabilities::with_cluster_databases`]).
-    pub fn with_cluster_databases(mut self, reply: Option<u32>) -> Self {
+    pub(crate) fn with_cluster_databases(mut self, reply: Option<u32>) -> Self {
         self.server = self.server.with_cluster_databases(reply);
         self
     }
 
     /// Keys per database that holds any, ascending: db 0 from DBSIZE (or the keyspace
     /// section, whichever says more), the others from the keyspace section.
-    pub fn keys_per_db(&self) -> Vec<(u32, u64)> {
+    pub(crate) fn keys_per_db(&self) -> Vec<(u32, u64)> {
         let db0 = self
             .keyspace
             .iter()
@@ -143,18 +143,18 @@ impl ServerInfo {
     }
 
     /// Total keys over every database.
-    pub fn total_keys(&self) -> u64 {
+    pub(crate) fn total_keys(&self) -> u64 {
         self.keys_per_db().iter().map(|(_, k)| k).sum()
     }
 }
 
 /// True when a database other than 0 holds keys in `per_db` (`(db, keys)` pairs).
-pub fn numbered_dbs_used(per_db: &[(u32, u64)]) -> bool {
+pub(crate) fn numbered_dbs_used(per_db: &[(u32, u64)]) -> bool {
     per_db.iter().any(|(db, keys)| *db != 0 && *keys > 0)
 }
 
 /// `db0 1000, db1 1000, db5 1000`.
-pub fn per_db_text(per_db: &[(u32, u64)]) -> String {
+pub(crate) fn per_db_text(per_db: &[(u32, u64)]) -> String {
     per_db
         .iter()
         .map(|(db, keys)| format!("db{db} {keys}"))
@@ -163,7 +163,7 @@ pub fn per_db_text(per_db: &[(u32, u64)]) -> String {
 }
 
 /// Adds `per_db` into `totals` (both `(db, keys)` pairs, ascending).
-pub fn add_per_db(totals: &mut Vec<(u32, u64)>, per_db: &[(u32, u64)]) {
+pub(crate) fn add_per_db(totals: &mut Vec<(u32, u64)>, per_db: &[(u32, u64)]) {
     for &(db, keys) in per_db {
         match totals.binary_search_by_key(&db, |(d, _)| *d) {
             Ok(i) => totals[i].1 += keys,
@@ -173,7 +173,7 @@ pub fn add_per_db(totals: &mut Vec<(u32, u64)>, per_db: &[(u32, u64)]) {
 }
 
 /// `key:value` lines of an INFO-style reply.
-pub fn fields(text: &str) -> impl Iterator<Item = (&str, &str)> {
+pub(crate) fn fields(text: &str) -> impl Iterator<Item = (&str, &str)> {
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| l.trim_end_matches('\r').split_once(':'))

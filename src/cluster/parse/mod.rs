@@ -2,7 +2,7 @@
 //! `CLUSTER INFO` ([`info`]), what a server is and can do ([`capabilities`]), and the jobs
 //! of `CLUSTER GETSLOTMIGRATIONS` ([`slot_migrations`]).
 
-pub mod capabilities;
-pub mod info;
-pub mod nodes;
-pub mod slot_migrations;
+pub(crate) mod capabilities;
+pub(crate) mod info;
+pub(crate) mod nodes;
+pub(crate) mod slot_migrations;

@@ -13,23 +13,23 @@ use crate::cluster::slots::{SLOT_COUNT, SlotRange, SlotSet};
 
 /// The flags of a node as another node (or itself) sees them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct NodeFlags {
+pub(crate) struct NodeFlags {
     /// The line describes the node that answered.
-    pub myself: bool,
+    pub(crate) myself: bool,
     /// The node is a master.
-    pub master: bool,
+    pub(crate) master: bool,
     /// The node is a replica (`slave` or `replica`).
-    pub replica: bool,
+    pub(crate) replica: bool,
     /// `fail?`: the viewer suspects the node is down.
-    pub pfail: bool,
+    pub(crate) pfail: bool,
     /// `fail`: the cluster agreed the node is down.
-    pub fail: bool,
+    pub(crate) fail: bool,
     /// The viewer is still handshaking with the node.
-    pub handshake: bool,
+    pub(crate) handshake: bool,
     /// The viewer has no address for the node.
-    pub noaddr: bool,
+    pub(crate) noaddr: bool,
     /// The replica will not fail over.
-    pub nofailover: bool,
+    pub(crate) nofailover: bool,
 }
 
 impl NodeFlags {
@@ -52,7 +52,7 @@ impl NodeFlags {
     }
 
     /// The flags in redis-cli's words, without `myself`: `master`, `slave`, `master,fail`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mut words = Vec::new();
         if self.master {
             words.push("master");
@@ -79,7 +79,7 @@ impl NodeFlags {
     }
 
     /// True when the node is flagged failing or suspected failing.
-    pub fn failing(&self) -> bool {
+    pub(crate) fn failing(&self) -> bool {
         self.fail || self.pfail
     }
 }
@@ -87,7 +87,7 @@ impl NodeFlags {
 /// Whether the viewer's cluster-bus link to the node is up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum LinkState {
+pub(crate) enum LinkState {
     /// The bus link is up.
     Connected,
     /// The bus link is down.
@@ -96,53 +96,53 @@ pub enum LinkState {
 
 /// A slot being moved, from the point of view of one node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OpenSlot {
+pub(crate) struct OpenSlot {
     /// The slot.
-    pub slot: u16,
+    pub(crate) slot: u16,
     /// For migrating: the target node id. For importing: the source node id.
-    pub peer: String,
+    pub(crate) peer: String,
 }
 
 /// One line of `CLUSTER NODES`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NodeEntry {
+pub(crate) struct NodeEntry {
     /// The 40-hex-digit node id.
-    pub id: String,
+    pub(crate) id: String,
     /// Client address; `None` when the viewer has none (`:0`, `noaddr`).
-    pub addr: Option<NodeAddr>,
+    pub(crate) addr: Option<NodeAddr>,
     /// Cluster-bus port, when given.
-    pub bus_port: Option<u16>,
+    pub(crate) bus_port: Option<u16>,
     /// Announced hostname (`cluster-announce-hostname`), when set.
-    pub hostname: Option<String>,
+    pub(crate) hostname: Option<String>,
     /// Flags.
-    pub flags: NodeFlags,
+    pub(crate) flags: NodeFlags,
     /// For a replica, the id of its master.
-    pub master_id: Option<String>,
+    pub(crate) master_id: Option<String>,
     /// Milliseconds timestamp of the last unanswered PING (0 if none).
-    pub ping_sent: u64,
+    pub(crate) ping_sent: u64,
     /// Milliseconds timestamp of the last PONG received.
-    pub pong_recv: u64,
+    pub(crate) pong_recv: u64,
     /// The node's config epoch as the viewer knows it.
-    pub config_epoch: u64,
+    pub(crate) config_epoch: u64,
     /// Bus link state.
-    pub link: LinkState,
+    pub(crate) link: LinkState,
     /// Slots the node serves, as the viewer knows it.
-    pub slots: SlotSet,
+    pub(crate) slots: SlotSet,
     /// Slots this node is migrating away (`[slot->-target]`); only on `myself` lines.
-    pub migrating: Vec<OpenSlot>,
+    pub(crate) migrating: Vec<OpenSlot>,
     /// Slots this node is importing (`[slot-<-source]`); only on `myself` lines.
-    pub importing: Vec<OpenSlot>,
+    pub(crate) importing: Vec<OpenSlot>,
 }
 
 impl NodeEntry {
     /// True for a replica.
-    pub fn is_replica(&self) -> bool {
+    pub(crate) fn is_replica(&self) -> bool {
         self.flags.replica
     }
 
     /// The slots in redis-cli's `slot-owner signature` form: `id:0-5460,10923` (ranges sorted
     /// as strings, as redis-cli does), or `None` when the node serves no slot.
-    pub fn slot_signature(&self) -> Option<String> {
+    pub(crate) fn slot_signature(&self) -> Option<String> {
         if self.slots.is_empty() {
             return None;
         }
@@ -154,11 +154,11 @@ impl NodeEntry {
 
 /// A `CLUSTER NODES` reply that could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
+pub(crate) struct ParseError {
     /// 1-based line number.
-    pub line: usize,
+    pub(crate) line: usize,
     /// What was wrong.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 impl fmt::Display for ParseError {
@@ -174,7 +174,7 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// Parses a whole `CLUSTER NODES` reply. Blank lines are skipped.
-pub fn parse_cluster_nodes(text: &str) -> Result<Vec<NodeEntry>, ParseError> {
+pub(crate) fn parse_cluster_nodes(text: &str) -> Result<Vec<NodeEntry>, ParseError> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
@@ -188,7 +188,7 @@ pub fn parse_cluster_nodes(text: &str) -> Result<Vec<NodeEntry>, ParseError> {
 }
 
 /// Parses one line of `CLUSTER NODES`.
-pub fn parse_line(line: &str) -> Result<NodeEntry, String> {
+fn parse_line(line: &str) -> Result<NodeEntry, String> {
     let fields: Vec<&str> = line.split_whitespace().collect();
     if fields.len() < 8 {
         return Err(format!(

@@ -17,7 +17,7 @@ const MODULE_REFUSAL: &str = "does not support atomic slot migration";
 
 /// What the operator asked for (`--engine`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum EngineChoice {
+pub(crate) enum EngineChoice {
     /// Atomic where both ends of a pair have it, MIGRATE elsewhere.
     #[default]
     Auto,
@@ -30,7 +30,7 @@ pub enum EngineChoice {
 /// How one source/target pair is moved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Engine {
+pub(crate) enum Engine {
     /// The servers move the slots (`CLUSTER MIGRATESLOTS`), all of a pair's slots at once.
     Atomic,
     /// rcluster moves the keys (SETSLOT, GETKEYSINSLOT, MIGRATE).
@@ -49,17 +49,17 @@ impl fmt::Display for Engine {
 /// A node that cannot take part in an atomic migration `--engine atomic` asked for, or a
 /// veto: why a pair must not move atomically although both its nodes could.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoAtomicMigration {
+pub(crate) struct NoAtomicMigration {
     /// Index of the node (plan index space).
-    pub node: usize,
+    pub(crate) node: usize,
     /// Why, in plain words that follow the node's address (`runs ...`, `loads ...`).
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// True when a server's error text refuses an atomic slot migration because of a loaded
 /// module (nothing was moved: the source refuses `CLUSTER MIGRATESLOTS` up front, a target
 /// fails the job in its handshake).
-pub fn refused_for_module(error: &str) -> bool {
+pub(crate) fn refused_for_module(error: &str) -> bool {
     let error = error.to_ascii_lowercase();
     error.contains("module") && error.contains(MODULE_REFUSAL)
 }
@@ -68,7 +68,7 @@ pub fn refused_for_module(error: &str) -> bool {
 /// declare atomic slot migration support: the server would refuse the move. `modules[i]` is
 /// what node `i` lists in INFO (a node without an entry lists none); a module whose options
 /// are not listed vetoes nothing (the refusal, if any, is met when the move starts).
-pub fn module_vetoes(
+pub(crate) fn module_vetoes(
     pairs: &[PairMoves],
     modules: &[Vec<ModuleInfo>],
 ) -> Vec<Option<NoAtomicMigration>> {
@@ -116,7 +116,7 @@ fn atomic_capable(server: &Capabilities) -> Result<(), String> {
 /// `vetoes[p]`, when set, is why pair `p` must not move atomically although both its nodes
 /// could (checked on the live cluster). With [`EngineChoice::Atomic`], the first node that
 /// lacks atomic migration, or the first veto, is an error.
-pub fn choose_engines(
+pub(crate) fn choose_engines(
     pairs: &[PairMoves],
     servers: &[Capabilities],
     choice: EngineChoice,

@@ -33,23 +33,23 @@ use crate::cluster::slots::{SLOT_COUNT, SlotSet};
 
 /// A master as the fix planner sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FixNode {
+pub(crate) struct FixNode {
     /// Node id.
-    pub id: String,
+    pub(crate) id: String,
     /// `host:port`.
-    pub addr: String,
+    pub(crate) addr: String,
     /// Answered when the cluster was loaded: its keys are counted and it can be changed.
-    pub usable: bool,
+    pub(crate) usable: bool,
     /// Flagged `fail` by the cluster (a failure the majority agreed on, not just `fail?`).
-    pub failed: bool,
+    pub(crate) failed: bool,
     /// Slots it serves: its own view when it answered, else what the cluster believes.
-    pub slots: SlotSet,
+    pub(crate) slots: SlotSet,
     /// `(slot, target index)` it migrates (its own view).
-    pub migrating: Vec<(u16, Option<usize>)>,
+    pub(crate) migrating: Vec<(u16, Option<usize>)>,
     /// `(slot, source index)` it imports (its own view).
-    pub importing: Vec<(u16, Option<usize>)>,
+    pub(crate) importing: Vec<(u16, Option<usize>)>,
     /// Slots migrating or importing on a reachable replica of it (their own views).
-    pub replica_open: SlotSet,
+    pub(crate) replica_open: SlotSet,
 }
 
 impl FixNode {
@@ -64,27 +64,25 @@ impl FixNode {
 
 /// Everything the planner needs.
 #[derive(Debug, Clone, Default)]
-pub struct Diagnosis {
+pub(crate) struct Diagnosis {
     /// The masters (replicas take no part in a fix).
-    pub nodes: Vec<FixNode>,
+    pub(crate) nodes: Vec<FixNode>,
     /// Keys per (slot, node index) for the slots that may need fixing (missing: none, or
     /// unknown for a node that is not usable).
-    pub keys: BTreeMap<(u16, usize), u64>,
-    /// Slots for which the key counts came from a multiple-owners search of every slot.
-    pub searched_every_slot: bool,
+    pub(crate) keys: BTreeMap<(u16, usize), u64>,
 }
 
 /// Planner options.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct FixOptions {
+pub(crate) struct FixOptions {
     /// Reassign the slots of unreachable masters.
-    pub fix_with_unreachable: bool,
+    pub(crate) fix_with_unreachable: bool,
 }
 
 /// Why a slot is in the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Problem {
+pub(crate) enum Problem {
     /// Migrating or importing somewhere.
     Open,
     /// No usable master serves it.
@@ -97,76 +95,71 @@ pub enum Problem {
 
 /// What to do about one slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SlotFix {
+pub(crate) struct SlotFix {
     /// The slot.
-    pub slot: u16,
+    pub(crate) slot: u16,
     /// What is wrong.
-    pub problem: Problem,
+    pub(crate) problem: Problem,
     /// The master that serves the slot afterwards.
-    pub owner: usize,
+    pub(crate) owner: usize,
     /// `Some(old owner)` when a migration to `owner` is finished: the old owner keeps
     /// serving (with ASK redirections) until its keys are gone.
-    pub finish_from: Option<usize>,
+    pub(crate) finish_from: Option<usize>,
     /// Other masters that claim the slot and must give it up (they keep their keys until
     /// those are moved).
-    pub disown: Vec<usize>,
+    pub(crate) disown: Vec<usize>,
     /// Masters whose keys of the slot move to `owner`, with their key counts (the
     /// `finish_from` node included).
-    pub holders: Vec<(usize, u64)>,
+    pub(crate) holders: Vec<(usize, u64)>,
     /// The owner served the slot to clients while the holders' keys sat elsewhere, so where a
     /// key exists on both with different values the owner's copy is the live one: the
     /// holder's copy is saved to a file and dropped. Otherwise (a move being finished, an
     /// uncovered slot, several claimants) such a key stops the slot.
-    pub owner_copy_wins: bool,
+    pub(crate) owner_copy_wins: bool,
     /// Why this owner, in plain words.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// A slot the planner will not touch.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     /// The slots.
-    pub slots: SlotSet,
+    pub(crate) slots: SlotSet,
     /// The unreachable master that serves them (node index).
-    pub master: usize,
+    pub(crate) master: usize,
     /// Why, and what to do instead.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// Slots open on a master's replicas only, cleared by `SETSLOT STABLE` on the master.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReplicaReset {
+pub(crate) struct ReplicaReset {
     /// The master (node index).
-    pub master: usize,
+    pub(crate) master: usize,
     /// The slots.
-    pub slots: SlotSet,
+    pub(crate) slots: SlotSet,
 }
 
 /// The plan.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FixPlan {
+pub(crate) struct FixPlan {
     /// Slot fixes, ascending by slot.
-    pub fixes: Vec<SlotFix>,
+    pub(crate) fixes: Vec<SlotFix>,
     /// Replica-only slot states to clear, by master.
-    pub replica_resets: Vec<ReplicaReset>,
+    pub(crate) replica_resets: Vec<ReplicaReset>,
     /// Slots left alone.
-    pub refusals: Vec<Refusal>,
+    pub(crate) refusals: Vec<Refusal>,
 }
 
 impl FixPlan {
-    /// True when there is nothing to do and nothing refused.
-    pub fn is_empty(&self) -> bool {
-        !self.has_work() && self.refusals.is_empty()
-    }
-
     /// True when the plan changes something.
-    pub fn has_work(&self) -> bool {
+    pub(crate) fn has_work(&self) -> bool {
         !self.fixes.is_empty() || !self.replica_resets.is_empty()
     }
 }
 
 /// Plans the repair of `diagnosis`.
-pub fn plan_fix(diagnosis: &Diagnosis, options: FixOptions) -> FixPlan {
+pub(crate) fn plan_fix(diagnosis: &Diagnosis, options: FixOptions) -> FixPlan {
     let nodes = &diagnosis.nodes;
     let keys_of = |slot: u16, node: usize| diagnosis.keys.get(&(slot, node)).copied().unwrap_or(0);
     let mut plan = FixPlan::default();
@@ -442,7 +435,7 @@ fn cover_empty(nodes: &[FixNode], slots: &SlotSet) -> Vec<SlotFix> {
 
 /// The slots of `fixes` grouped by identical decision text, for printing ranges instead of
 /// one line per slot.
-pub fn grouped(fixes: &[SlotFix]) -> Vec<(SlotSet, &SlotFix)> {
+pub(crate) fn grouped(fixes: &[SlotFix]) -> Vec<(SlotSet, &SlotFix)> {
     // Fixes are alike when they share owner, finished move, reason and key holders.
     type Likeness = (usize, Option<usize>, String, Vec<usize>);
     let mut groups: BTreeMap<Likeness, (SlotSet, &SlotFix)> = BTreeMap::new();
@@ -496,7 +489,6 @@ mod tests {
                 master("7002", &[(10923, 16383)]),
             ],
             keys: BTreeMap::new(),
-            searched_every_slot: false,
         }
     }
 
@@ -506,7 +498,8 @@ mod tests {
 
     #[test]
     fn healthy_cluster_needs_nothing() {
-        assert!(plan(&healthy()).is_empty());
+        let p = plan(&healthy());
+        assert!(!p.has_work() && p.refusals.is_empty());
     }
 
     #[test]
@@ -626,7 +619,7 @@ mod tests {
         d.nodes[1].replica_open = [200, 201].into_iter().collect();
         d.nodes[1].migrating.push((201, Some(0)));
         let p = plan(&d);
-        assert!(p.has_work() && !p.is_empty());
+        assert!(p.has_work());
         assert_eq!(
             p.fixes.iter().map(|f| f.slot).collect::<Vec<_>>(),
             vec![201]

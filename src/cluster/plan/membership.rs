@@ -6,21 +6,21 @@ use crate::cluster::snapshot::Snapshot;
 
 /// A master a replica could follow.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MasterChoice {
+pub(crate) struct MasterChoice {
     /// Node id.
-    pub id: String,
+    pub(crate) id: String,
     /// The host (IP) it runs on.
-    pub host: String,
+    pub(crate) host: String,
     /// Replicas it has now.
-    pub replicas: usize,
+    pub(crate) replicas: usize,
     /// Slots it serves.
-    pub slots: usize,
+    pub(crate) slots: usize,
     /// False when it is down or flagged failing: it gets no new replica.
-    pub healthy: bool,
+    pub(crate) healthy: bool,
 }
 
 /// The masters of `snapshot` as choices for a replica, with their snapshot indices.
-pub fn master_choices(snapshot: &Snapshot) -> (Vec<usize>, Vec<MasterChoice>) {
+pub(crate) fn master_choices(snapshot: &Snapshot) -> (Vec<usize>, Vec<MasterChoice>) {
     let masters: Vec<usize> = (0..snapshot.nodes.len())
         .filter(|&i| snapshot.nodes[i].is_master())
         .collect();
@@ -43,7 +43,11 @@ pub fn master_choices(snapshot: &Snapshot) -> (Vec<usize>, Vec<MasterChoice>) {
 /// The master a new replica on `replica_host` should follow: a healthy master, not
 /// `exclude`; masters that serve slots first, then the fewest replicas, then one on another
 /// host than the replica, then list order. `None` when no master qualifies.
-pub fn pick_master(masters: &[MasterChoice], replica_host: &str, exclude: &str) -> Option<usize> {
+pub(crate) fn pick_master(
+    masters: &[MasterChoice],
+    replica_host: &str,
+    exclude: &str,
+) -> Option<usize> {
     masters
         .iter()
         .enumerate()
@@ -55,7 +59,7 @@ pub fn pick_master(masters: &[MasterChoice], replica_host: &str, exclude: &str) 
 /// Moves every slot of master `from` to the other masters that serve slots, so that they end
 /// as even as possible (the ones with fewest slots receive first), each receiving one
 /// contiguous run of `from`'s slots in ascending order.
-pub fn drain_plan(nodes: &[PlanNode], from: usize) -> Result<MovePlan, MovePlanError> {
+pub(crate) fn drain_plan(nodes: &[PlanNode], from: usize) -> Result<MovePlan, MovePlanError> {
     let giver = &nodes[from];
     if !giver.is_master {
         return Err(MovePlanError(format!(

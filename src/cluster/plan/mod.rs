@@ -5,11 +5,11 @@
 //! [`rejoin`] (which node must meet which after every node changed address), [`engine`]
 //! (which engine moves each source/target pair).
 
-pub mod create;
-pub mod engine;
-pub mod fix;
-pub mod membership;
-pub mod moves;
-pub mod rebalance;
-pub mod rejoin;
-pub mod reshard;
+pub(crate) mod create;
+pub(crate) mod engine;
+pub(crate) mod fix;
+pub(crate) mod membership;
+pub(crate) mod moves;
+pub(crate) mod rebalance;
+pub(crate) mod rejoin;
+pub(crate) mod reshard;

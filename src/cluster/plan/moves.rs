@@ -10,21 +10,21 @@ use crate::cluster::snapshot::Snapshot;
 
 /// A master as the planners see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlanNode {
+pub(crate) struct PlanNode {
     /// Full node id.
-    pub id: String,
+    pub(crate) id: String,
     /// `host:port`, for messages.
-    pub addr: String,
+    pub(crate) addr: String,
     /// True for a master (replicas are listed so that a replica id gets a precise error).
-    pub is_master: bool,
+    pub(crate) is_master: bool,
     /// Slots the node serves (empty for replicas).
-    pub slots: SlotSet,
+    pub(crate) slots: SlotSet,
 }
 
 impl PlanNode {
     /// The nodes of `snapshot`, in snapshot order: every node's own view of its role and
     /// slots when it answered, else the entry node's view.
-    pub fn from_snapshot(snapshot: &Snapshot) -> Vec<PlanNode> {
+    pub(crate) fn from_snapshot(snapshot: &Snapshot) -> Vec<PlanNode> {
         snapshot
             .nodes
             .iter()
@@ -44,55 +44,55 @@ impl PlanNode {
 
 /// One slot to move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SlotMove {
+pub(crate) struct SlotMove {
     /// The slot.
-    pub slot: u16,
+    pub(crate) slot: u16,
     /// Index of the source node in the planner's node list.
-    pub from: usize,
+    pub(crate) from: usize,
     /// Index of the target node in the planner's node list.
-    pub to: usize,
+    pub(crate) to: usize,
 }
 
 /// The slots one source gives one target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PairMoves {
+pub(crate) struct PairMoves {
     /// Index of the source node.
     #[serde(skip)]
-    pub from: usize,
+    pub(crate) from: usize,
     /// Index of the target node.
     #[serde(skip)]
-    pub to: usize,
+    pub(crate) to: usize,
     /// The slots, ascending.
-    pub slots: SlotSet,
+    pub(crate) slots: SlotSet,
 }
 
 /// A set of slot moves; every slot appears at most once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MovePlan {
+pub(crate) struct MovePlan {
     /// The moves, ascending by slot.
-    pub moves: Vec<SlotMove>,
+    pub(crate) moves: Vec<SlotMove>,
 }
 
 impl MovePlan {
     /// A plan from moves in any order; panics in debug builds if a slot appears twice.
-    pub fn new(mut moves: Vec<SlotMove>) -> Self {
+    pub(crate) fn new(mut moves: Vec<SlotMove>) -> Self {
         moves.sort();
         debug_assert!(moves.windows(2).all(|w| w[0].slot != w[1].slot));
         MovePlan { moves }
     }
 
     /// Number of slots moved.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.moves.len()
     }
 
     /// True when nothing moves.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.moves.is_empty()
     }
 
     /// The moves grouped by (source, target), in (source, target) index order.
-    pub fn pairs(&self) -> Vec<PairMoves> {
+    pub(crate) fn pairs(&self) -> Vec<PairMoves> {
         let mut by_pair: BTreeMap<(usize, usize), SlotSet> = BTreeMap::new();
         for m in &self.moves {
             by_pair.entry((m.from, m.to)).or_default().insert(m.slot);
@@ -107,7 +107,7 @@ impl MovePlan {
 /// A request the planners refuse: an unknown or ambiguous node, a replica where a master is
 /// needed, an impossible amount. The message says what to give instead; nothing was changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MovePlanError(pub String);
+pub(crate) struct MovePlanError(pub(crate) String);
 
 impl std::fmt::Display for MovePlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -119,7 +119,7 @@ impl std::error::Error for MovePlanError {}
 
 /// Finds the node whose id is `text` or starts with it (case-insensitive; a prefix must match
 /// exactly one node). Replicas are found too, so that callers can say "is a replica".
-pub fn resolve_node(nodes: &[PlanNode], text: &str) -> Result<usize, MovePlanError> {
+pub(crate) fn resolve_node(nodes: &[PlanNode], text: &str) -> Result<usize, MovePlanError> {
     let wanted = text.trim().to_ascii_lowercase();
     if wanted.is_empty() {
         return Err(MovePlanError("an empty node id was given".into()));
@@ -150,7 +150,7 @@ pub fn resolve_node(nodes: &[PlanNode], text: &str) -> Result<usize, MovePlanErr
 }
 
 /// Like [`resolve_node`], but the node must be a master.
-pub fn resolve_master(nodes: &[PlanNode], text: &str) -> Result<usize, MovePlanError> {
+pub(crate) fn resolve_master(nodes: &[PlanNode], text: &str) -> Result<usize, MovePlanError> {
     let i = resolve_node(nodes, text)?;
     if nodes[i].is_master {
         Ok(i)
@@ -164,12 +164,12 @@ pub fn resolve_master(nodes: &[PlanNode], text: &str) -> Result<usize, MovePlanE
 
 /// Plan nodes for the planners' unit tests.
 #[cfg(test)]
-pub mod fixtures {
+pub(crate) mod fixtures {
     use super::PlanNode;
     use crate::cluster::slots::{SlotRange, SlotSet};
 
     /// A master `id` at `127.0.0.1:<id>` serving `ranges` (inclusive).
-    pub fn master(id: &str, ranges: &[(u16, u16)]) -> PlanNode {
+    pub(crate) fn master(id: &str, ranges: &[(u16, u16)]) -> PlanNode {
         let mut slots = SlotSet::new();
         for &(start, end) in ranges {
             slots.insert_range(SlotRange { start, end });
@@ -183,7 +183,7 @@ pub mod fixtures {
     }
 
     /// A replica `id`.
-    pub fn replica(id: &str) -> PlanNode {
+    pub(crate) fn replica(id: &str) -> PlanNode {
         PlanNode {
             is_master: false,
             ..master(id, &[])

@@ -11,46 +11,46 @@ use crate::cluster::plan::moves::{MovePlan, MovePlanError, PlanNode, SlotMove, r
 
 /// What the operator asked for.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RebalanceRequest {
+pub(crate) struct RebalanceRequest {
     /// `(id or unique prefix, weight)`; masters not named weigh 1.
-    pub weights: Vec<(String, f64)>,
+    pub(crate) weights: Vec<(String, f64)>,
     /// Let masters with no slot take part (and receive).
-    pub use_empty_masters: bool,
+    pub(crate) use_empty_masters: bool,
     /// Percent a master may be off its share before anything moves; 0 balances exactly.
-    pub threshold: f64,
+    pub(crate) threshold: f64,
 }
 
 /// One master taking part.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Share {
+pub(crate) struct Share {
     /// Node index.
-    pub node: usize,
+    pub(crate) node: usize,
     /// Its weight.
-    pub weight: f64,
+    pub(crate) weight: f64,
     /// Slots it serves now.
-    pub slots: usize,
+    pub(crate) slots: usize,
     /// Slots it serves after the rebalance.
-    pub expected: usize,
+    pub(crate) expected: usize,
 }
 
 /// The planner's answer.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RebalancePlan {
+pub(crate) struct RebalancePlan {
     /// The moves (empty when not needed).
-    pub plan: MovePlan,
+    pub(crate) plan: MovePlan,
     /// True when some master is beyond the threshold.
-    pub needed: bool,
+    pub(crate) needed: bool,
     /// Sum of the weights of the masters taking part.
-    pub total_weight: f64,
+    pub(crate) total_weight: f64,
     /// The masters taking part, in node order.
-    pub shares: Vec<Share>,
+    pub(crate) shares: Vec<Share>,
     /// Things worth saying about the request (e.g. a weight given to an empty master that
     /// does not take part).
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// Parses `ID=W` (W a finite number of 0 or more).
-pub fn parse_weight(text: &str) -> Result<(String, f64), String> {
+pub(crate) fn parse_weight(text: &str) -> Result<(String, f64), String> {
     let Some((id, weight)) = text.split_once('=') else {
         return Err("expected ID=WEIGHT".into());
     };
@@ -68,7 +68,7 @@ pub fn parse_weight(text: &str) -> Result<(String, f64), String> {
 }
 
 /// Plans a rebalance of `request` over `nodes` (every node of the cluster).
-pub fn plan_rebalance(
+pub(crate) fn plan_rebalance(
     nodes: &[PlanNode],
     request: &RebalanceRequest,
 ) -> Result<RebalancePlan, MovePlanError> {

@@ -12,53 +12,53 @@ use crate::cluster::parse::nodes::{LinkState, NodeEntry};
 
 /// What one node answered at its current address.
 #[derive(Debug, Clone)]
-pub struct Reached {
+pub(crate) struct Reached {
     /// The address as given (`host:port`, a host name is fine).
-    pub given: String,
+    pub(crate) given: String,
     /// The IP the host resolved to (CLUSTER MEET needs an IP).
-    pub ip: String,
+    pub(crate) ip: String,
     /// Its client port.
-    pub port: u16,
+    pub(crate) port: u16,
     /// Its cluster-bus port.
-    pub bus_port: u16,
+    pub(crate) bus_port: u16,
     /// Its own line of `CLUSTER NODES` (its id; its address there may be the old one).
-    pub myself: NodeEntry,
+    pub(crate) myself: NodeEntry,
     /// Every line of its `CLUSTER NODES`.
-    pub view: Vec<NodeEntry>,
+    pub(crate) view: Vec<NodeEntry>,
 }
 
 impl Reached {
     /// Where it answers now (`ip:port`, an IPv6 address in brackets when displayed).
-    pub fn current_addr(&self) -> NodeAddr {
+    pub(crate) fn current_addr(&self) -> NodeAddr {
         NodeAddr::new(self.ip.clone(), self.port)
     }
 }
 
 /// One `CLUSTER MEET` to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Meet {
+pub(crate) struct Meet {
     /// Index (in the `Reached` list) of the node that sends it.
-    pub from: usize,
+    pub(crate) from: usize,
     /// Index of the node it meets at its current address.
-    pub to: usize,
+    pub(crate) to: usize,
 }
 
 /// What the rejoin does.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RejoinPlan {
+pub(crate) struct RejoinPlan {
     /// For each node (same order as given): the address the others knew it by, when any of
     /// them knew another one.
-    pub old_addresses: Vec<Option<String>>,
+    pub(crate) old_addresses: Vec<Option<String>>,
     /// The MEETs to send.
-    pub meets: Vec<Meet>,
+    pub(crate) meets: Vec<Meet>,
     /// Members the nodes know that were not given, with their last known address: they stay
     /// where the others cannot reach them.
-    pub not_given: Vec<(String, String)>,
+    pub(crate) not_given: Vec<(String, String)>,
 }
 
 /// Why a rejoin is refused (nothing is changed).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RejoinRefusal(pub String);
+pub(crate) struct RejoinRefusal(pub(crate) String);
 
 impl fmt::Display for RejoinRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -75,7 +75,7 @@ fn line_addr(line: &NodeEntry) -> Option<String> {
 /// not: fewer than two nodes, two addresses answering with the same node id, or a node whose
 /// id the entry node does not know (a node of another cluster, or a reset one: meeting it
 /// would merge it in).
-pub fn plan_rejoin(nodes: &[Reached]) -> Result<RejoinPlan, RejoinRefusal> {
+pub(crate) fn plan_rejoin(nodes: &[Reached]) -> Result<RejoinPlan, RejoinRefusal> {
     if nodes.len() < 2 {
         return Err(RejoinRefusal(
             "give the current address of every node of the cluster (at least two)".into(),
@@ -158,7 +158,7 @@ fn sees(view: &[NodeEntry], node: &Reached) -> bool {
 }
 
 /// The pairs where a node (`views[from]`, its current view) does not see another yet.
-pub fn apart(nodes: &[Reached], views: &[Vec<NodeEntry>]) -> Vec<Meet> {
+pub(crate) fn apart(nodes: &[Reached], views: &[Vec<NodeEntry>]) -> Vec<Meet> {
     let mut out = Vec::new();
     for (from, view) in views.iter().enumerate() {
         for (to, node) in nodes.iter().enumerate() {

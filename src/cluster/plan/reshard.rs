@@ -10,7 +10,7 @@ use crate::cluster::slots::{SLOT_COUNT, SlotRange, SlotSet};
 
 /// Where the slots come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Sources {
+pub(crate) enum Sources {
     /// Every master except the target.
     All,
     /// These node ids (or unique prefixes).
@@ -19,7 +19,7 @@ pub enum Sources {
 
 /// How many slots move.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Amount {
+pub(crate) enum Amount {
     /// This many slots, from the sources in proportion to their slot counts.
     Count(usize),
     /// Exactly these slots, from whichever master serves each.
@@ -28,30 +28,30 @@ pub enum Amount {
 
 /// What the operator asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReshardRequest {
+pub(crate) struct ReshardRequest {
     /// The receiving master: node id or unique prefix.
-    pub to: String,
+    pub(crate) to: String,
     /// The sources.
-    pub from: Sources,
+    pub(crate) from: Sources,
     /// The amount.
-    pub amount: Amount,
+    pub(crate) amount: Amount,
 }
 
 /// The planner's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReshardPlan {
+pub(crate) struct ReshardPlan {
     /// The moves.
-    pub plan: MovePlan,
+    pub(crate) plan: MovePlan,
     /// Node indices of the sources that give slots, in the order given (or node order).
-    pub sources: Vec<usize>,
+    pub(crate) sources: Vec<usize>,
     /// Node index of the target.
-    pub target: usize,
+    pub(crate) target: usize,
     /// Named slots the target already serves (nothing to do for them).
-    pub already_there: SlotSet,
+    pub(crate) already_there: SlotSet,
 }
 
 /// Parses `0-99,500,1000-1001` into a slot set.
-pub fn parse_slot_ranges(text: &str) -> Result<SlotSet, String> {
+pub(crate) fn parse_slot_ranges(text: &str) -> Result<SlotSet, String> {
     let mut set = SlotSet::new();
     for part in text.split(',').map(str::trim) {
         if part.is_empty() {
@@ -80,7 +80,7 @@ fn parse_slot(text: &str) -> Result<u16, String> {
 }
 
 /// Plans a reshard of `request` over `nodes` (every node of the cluster, replicas included).
-pub fn plan_reshard(
+pub(crate) fn plan_reshard(
     nodes: &[PlanNode],
     request: &ReshardRequest,
 ) -> Result<ReshardPlan, MovePlanError> {
@@ -230,7 +230,7 @@ fn plan_named(
 /// Splits `total` into integer parts proportional to `weights` that add up to exactly
 /// `total` (largest remainder; ties go to the larger weight, then to the earlier entry).
 /// Requires `total <= sum(weights)` so that no part exceeds its weight.
-pub fn apportion(total: usize, weights: &[usize]) -> Vec<usize> {
+fn apportion(total: usize, weights: &[usize]) -> Vec<usize> {
     let sum: usize = weights.iter().sum();
     if sum == 0 {
         return vec![0; weights.len()];

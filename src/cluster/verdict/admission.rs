@@ -6,7 +6,7 @@ use crate::cluster::snapshot::NodeProbe;
 
 /// Every reason `probe`'s node cannot join a cluster as a fresh member; empty when it can.
 /// A node that knows others, serves slots or holds keys "is not empty", in redis-cli's words.
-pub fn join_problems(probe: &NodeProbe) -> Vec<String> {
+pub(crate) fn join_problems(probe: &NodeProbe) -> Vec<String> {
     let mut out = Vec::new();
     let info = &probe.info;
     if !info.cluster_enabled {

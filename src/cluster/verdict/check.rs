@@ -10,98 +10,98 @@ use serde::Serialize;
 
 use crate::cluster::parse::capabilities::{Flavor, Version};
 use crate::cluster::parse::nodes::NodeEntry;
-use crate::cluster::parse::slot_migrations::{MigrationSeen, slots_in_flight, unfinished_jobs};
 use crate::cluster::slots::{SLOT_COUNT, SlotRange, SlotSet, slot_list};
 use crate::cluster::snapshot::{NodeState, Snapshot};
+use crate::cluster::verdict::jobs::{MigrationSeen, slots_in_flight, unfinished_jobs};
 
 /// Keys found in slots a master does not serve: master id → slots holding keys.
-pub type StrayKeys = HashMap<String, SlotSet>;
+pub(crate) type StrayKeys = HashMap<String, SlotSet>;
 
 /// Open slots on one node.
 #[derive(Debug, Clone, Serialize)]
-pub struct NodeOpenSlots {
+pub(crate) struct NodeOpenSlots {
     /// `host:port`.
-    pub addr: String,
+    pub(crate) addr: String,
     /// Node id.
-    pub id: String,
+    pub(crate) id: String,
     /// Slots the node is migrating away.
-    pub migrating: Vec<u16>,
+    pub(crate) migrating: Vec<u16>,
     /// Slots the node is importing.
-    pub importing: Vec<u16>,
+    pub(crate) importing: Vec<u16>,
 }
 
 /// A run of uncovered slots and who, per the entry node, last served it.
 #[derive(Debug, Clone, Serialize)]
-pub struct UncoveredRange {
+pub(crate) struct UncoveredRange {
     /// The slots.
-    pub range: SlotRange,
+    pub(crate) range: SlotRange,
     /// `host:port` of the node the entry node believes serves them, if any.
-    pub claimed_by: Option<String>,
+    pub(crate) claimed_by: Option<String>,
     /// Why that node does not count (e.g. `unreachable: connection refused`).
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// A slot with more than one owner.
 #[derive(Debug, Clone, Serialize)]
-pub struct MultiOwner {
+pub(crate) struct MultiOwner {
     /// The slot.
-    pub slot: u16,
+    pub(crate) slot: u16,
     /// `host:port` of every owner (claims it, or holds keys in it).
-    pub owners: Vec<String>,
+    pub(crate) owners: Vec<String>,
 }
 
 /// Everything the check found.
 #[derive(Debug, Clone, Serialize)]
-pub struct CheckReport {
+pub(crate) struct CheckReport {
     /// All reachable nodes agree about which node serves which slots.
-    pub slots_agree: bool,
+    pub(crate) slots_agree: bool,
     /// Nodes whose slot configuration differs from the entry node's.
-    pub disagreeing_nodes: Vec<String>,
+    pub(crate) disagreeing_nodes: Vec<String>,
     /// Nodes with migrating or importing slots.
-    pub open_slots: Vec<NodeOpenSlots>,
+    pub(crate) open_slots: Vec<NodeOpenSlots>,
     /// Every open slot, ascending.
-    pub open_slot_numbers: Vec<u16>,
+    pub(crate) open_slot_numbers: Vec<u16>,
     /// Slots no reachable master serves.
-    pub uncovered: SlotSet,
+    pub(crate) uncovered: SlotSet,
     /// The uncovered slots as ranges with their last known server.
-    pub uncovered_ranges: Vec<UncoveredRange>,
+    pub(crate) uncovered_ranges: Vec<UncoveredRange>,
     /// Slots with several owners; `None` when the search was not requested.
-    pub multiple_owners: Option<Vec<MultiOwner>>,
+    pub(crate) multiple_owners: Option<Vec<MultiOwner>>,
     /// Problems beyond redis-cli's check; they do not make the check fail.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
     /// Replicas whose replication link to their master is not up (yet).
-    pub replication_pending: Vec<ReplicaLink>,
+    pub(crate) replication_pending: Vec<ReplicaLink>,
     /// The servers the reachable nodes run, one entry per server and version (more than one
     /// during a rolling upgrade, which is a warning).
-    pub servers: Vec<ServerGroup>,
+    pub(crate) servers: Vec<ServerGroup>,
     /// Atomic slot migration jobs (Valkey >= 9.0) that are running, failed or were cancelled.
     /// A running job is not a problem: the servers finish it or roll it back by themselves.
-    pub slot_migrations: Vec<MigrationSeen>,
+    pub(crate) slot_migrations: Vec<MigrationSeen>,
 }
 
 /// The reachable nodes that run one server and version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ServerGroup {
+pub(crate) struct ServerGroup {
     /// `redis` or `valkey`.
-    pub server: Flavor,
+    pub(crate) server: Flavor,
     /// The server's own version.
-    pub version: Version,
+    pub(crate) version: Version,
     /// `host:port` of each node running it, in snapshot order.
-    pub nodes: Vec<String>,
+    pub(crate) nodes: Vec<String>,
 }
 
 /// A replica whose replication link is not up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReplicaLink {
+pub(crate) struct ReplicaLink {
     /// The replica's address.
-    pub addr: String,
+    pub(crate) addr: String,
     /// True while its first full sync is being transferred.
-    pub syncing: bool,
+    pub(crate) syncing: bool,
 }
 
 impl ReplicaLink {
     /// The warning line for this replica.
-    pub fn warning(&self) -> String {
+    pub(crate) fn warning(&self) -> String {
         let why = if self.syncing {
             "is still loading its initial sync from its master"
         } else {
@@ -113,13 +113,13 @@ impl ReplicaLink {
 
 impl CheckReport {
     /// True when none of the failing findings is present (warnings do not count).
-    pub fn healthy(&self) -> bool {
+    pub(crate) fn healthy(&self) -> bool {
         self.errors().is_empty()
     }
 
     /// Drops the replication-link warnings, for a cluster just created, whose replicas are
     /// expected to be still doing their first sync; returns how many replicas that concerns.
-    pub fn expect_initial_sync(&mut self) -> usize {
+    pub(crate) fn expect_initial_sync(&mut self) -> usize {
         let pending: Vec<String> = self
             .replication_pending
             .iter()
@@ -130,7 +130,7 @@ impl CheckReport {
     }
 
     /// One line per failing finding.
-    pub fn errors(&self) -> Vec<String> {
+    pub(crate) fn errors(&self) -> Vec<String> {
         let mut errors = Vec::new();
         if !self.slots_agree {
             errors.push("nodes don't agree about the slots configuration".to_string());
@@ -158,7 +158,7 @@ impl CheckReport {
 
 /// Runs every check on `snapshot`. `stray_keys` comes from a multiple-owners key scan, when
 /// one was requested.
-pub fn check(snapshot: &Snapshot, stray_keys: Option<&StrayKeys>) -> CheckReport {
+pub(crate) fn check(snapshot: &Snapshot, stray_keys: Option<&StrayKeys>) -> CheckReport {
     let (slots_agree, disagreeing_nodes) = slot_agreement(snapshot);
     let (open_slots, open_slot_numbers) = open_slots(snapshot);
     let uncovered = uncovered(snapshot);

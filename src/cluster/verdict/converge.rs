@@ -9,45 +9,45 @@ use crate::cluster::slots::SlotSet;
 
 /// What every node should see.
 #[derive(Debug, Clone, Default)]
-pub struct Target {
+pub(crate) struct Target {
     /// Every member: node id → label (`host:port`) used in messages.
-    pub members: BTreeMap<String, String>,
+    pub(crate) members: BTreeMap<String, String>,
     /// Slots each master should serve, by id (masters without slots may be omitted).
-    pub slots: BTreeMap<String, SlotSet>,
+    pub(crate) slots: BTreeMap<String, SlotSet>,
     /// Replica id → master id; empty while roles are not assigned yet.
-    pub replica_of: BTreeMap<String, String>,
+    pub(crate) replica_of: BTreeMap<String, String>,
     /// Every node must report `cluster_state:ok`.
-    pub state_ok: bool,
+    pub(crate) state_ok: bool,
 }
 
 /// One node's answers for a poll round.
 #[derive(Debug, Clone)]
-pub struct Observation {
+pub(crate) struct Observation {
     /// The observing node's label (`host:port`).
-    pub node: String,
+    pub(crate) node: String,
     /// Its view and whether it reports `cluster_state:ok`, or why it could not answer.
-    pub view: Result<(Vec<NodeEntry>, bool), String>,
+    pub(crate) view: Result<(Vec<NodeEntry>, bool), String>,
 }
 
 /// What one node does not see yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lag {
+pub(crate) struct Lag {
     /// The observing node.
-    pub node: String,
+    pub(crate) node: String,
     /// The observing node's id, when it answered.
-    pub node_id: Option<String>,
+    pub(crate) node_id: Option<String>,
     /// The differences, in plain words.
-    pub missing: Vec<String>,
+    pub(crate) missing: Vec<String>,
     /// Members the observer knows but whose slots or role it has not caught up with: news a
     /// member only spreads in packets it sends itself.
-    pub stale: Vec<String>,
+    pub(crate) stale: Vec<String>,
     /// Members the observer does not know at all (gossip ignores a node forgotten in the
     /// last 60 s; a MEET from the member itself does not).
-    pub unknown: Vec<String>,
+    pub(crate) unknown: Vec<String>,
 }
 
 /// Lists, per node, what it does not see of `target` yet; empty when everyone agrees.
-pub fn lagging(observations: &[Observation], target: &Target) -> Vec<Lag> {
+pub(crate) fn lagging(observations: &[Observation], target: &Target) -> Vec<Lag> {
     observations
         .iter()
         .filter_map(|obs| {

@@ -3,26 +3,26 @@
 //! move; problems elsewhere are warnings. Views that only lag behind are "transient": the
 //! caller may reload and ask again after a moment.
 
-use crate::cluster::parse::slot_migrations::slots_in_flight;
 use crate::cluster::plan::moves::MovePlan;
 use crate::cluster::slots::slot_list;
 use crate::cluster::snapshot::Snapshot;
 use crate::cluster::verdict::check::CheckReport;
+use crate::cluster::verdict::jobs::slots_in_flight;
 
 /// The judgement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Preflight {
+pub(crate) struct Preflight {
     /// Reasons not to move anything.
-    pub blockers: Vec<String>,
+    pub(crate) blockers: Vec<String>,
     /// Problems outside the plan, worth saying.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
     /// True when every blocker is a node whose view has not caught up yet.
-    pub transient: bool,
+    pub(crate) transient: bool,
 }
 
 impl Preflight {
     /// True when moving may start.
-    pub fn clear(&self) -> bool {
+    pub(crate) fn clear(&self) -> bool {
         self.blockers.is_empty()
     }
 }
@@ -39,7 +39,7 @@ fn or_none(slots: &[u16]) -> String {
 /// Judges `plan` (whose node indices point into `snapshot.nodes`) against `report`. Nodes of
 /// `also_involved` must be healthy even when the plan does not move their slots (rebalance
 /// weighs every master taking part).
-pub fn preflight(
+pub(crate) fn preflight(
     snapshot: &Snapshot,
     report: &CheckReport,
     plan: &MovePlan,

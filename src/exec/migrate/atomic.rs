@@ -185,7 +185,7 @@ pub(super) fn run(run: &Run<'_>, observer: &mut dyn Observer, outcome: &mut Engi
 /// replica of a primary that exported slots after importing some (with keys in numbered
 /// databases), and the replica then crashes (`ASSERTION FAILED` in kvstore.c) when those slots
 /// are imported into its primary atomically. A replica that cannot be asked vetoes nothing.
-pub fn atomic_vetoes(
+pub(crate) fn atomic_vetoes(
     opts: &ConnectOptions,
     nodes: &[Endpoint],
     pairs: &[PairMoves],

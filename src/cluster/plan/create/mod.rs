@@ -81,52 +81,52 @@ const OWN_HOST_WEIGHT: u64 = 10_000;
 
 /// One validated, empty node offered to `create`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CreateNode {
+pub(crate) struct CreateNode {
     /// The node's client address.
-    pub addr: NodeAddr,
+    pub(crate) addr: NodeAddr,
     /// Grouping key for anti-affinity: the node's resolved IP text. Nodes with the same `host`
     /// are on the same machine.
-    pub host: String,
+    pub(crate) host: String,
 }
 
 /// The cluster-creation plan: masters with their slots, and the replica of each other node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CreatePlan {
+pub(crate) struct CreatePlan {
     /// The masters, in redis-cli's `Master[i]` order.
-    pub masters: Vec<PlannedMaster>,
+    pub(crate) masters: Vec<PlannedMaster>,
     /// Every non-master node with its master, sorted by master index then node index.
-    pub replicas: Vec<PlannedReplica>,
+    pub(crate) replicas: Vec<PlannedReplica>,
     /// The requested replicas per master (`--cluster-replicas`).
-    pub replicas_per_master: usize,
+    pub(crate) replicas_per_master: usize,
     /// Anti-affinity score of the final assignment (0 is perfect; see [`anti_affinity_score`]).
-    pub score: u64,
+    pub(crate) score: u64,
     /// True when redis-cli's initial assignment scored above 0, so a search for a better one ran.
-    pub searched: bool,
+    pub(crate) searched: bool,
     /// Anti-affinity score of redis-cli's initial assignment.
-    pub initial_score: u64,
+    pub(crate) initial_score: u64,
 }
 
 /// One master of the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct PlannedMaster {
+pub(crate) struct PlannedMaster {
     /// Index of the node in the slice given to [`plan_create`].
-    pub node: usize,
+    pub(crate) node: usize,
     /// The slots this master serves.
-    pub slots: SlotRange,
+    pub(crate) slots: SlotRange,
 }
 
 /// One replica of the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct PlannedReplica {
+pub(crate) struct PlannedReplica {
     /// Index of the node in the slice given to [`plan_create`].
-    pub node: usize,
+    pub(crate) node: usize,
     /// Index of its master in [`CreatePlan::masters`].
-    pub master: usize,
+    pub(crate) master: usize,
 }
 
 /// Why no plan can be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CreatePlanError {
+pub(crate) enum CreatePlanError {
     /// Fewer than 3 masters would result.
     TooFewMasters {
         /// Number of nodes offered.
@@ -180,7 +180,7 @@ impl std::error::Error for CreatePlanError {}
 ///
 /// When `masters > 16384` (a master needs at least one slot); [`plan_create`] rejects that
 /// case with an error first.
-pub fn slot_ranges(masters: usize) -> Vec<SlotRange> {
+pub(crate) fn slot_ranges(masters: usize) -> Vec<SlotRange> {
     let total = usize::from(SLOT_COUNT);
     assert!(
         masters <= total,
@@ -228,7 +228,7 @@ pub fn slot_ranges(masters: usize) -> Vec<SlotRange> {
 /// its master or with another replica of the same master.
 ///
 /// Indexes out of range are ignored.
-pub fn anti_affinity_score(
+pub(crate) fn anti_affinity_score(
     nodes: &[CreateNode],
     masters: &[PlannedMaster],
     replicas: &[PlannedReplica],
@@ -269,7 +269,7 @@ fn group_cost(with_master: bool, k: u64) -> u64 {
 /// How many masters `nodes` nodes make with `replicas` replicas each (redis-cli's
 /// `N / (R+1)`), or why that is not a valid cluster. Needs no server, so callers can refuse
 /// before connecting anywhere.
-pub fn master_count(nodes: usize, replicas: usize) -> Result<usize, CreatePlanError> {
+pub(crate) fn master_count(nodes: usize, replicas: usize) -> Result<usize, CreatePlanError> {
     let group = replicas.saturating_add(1);
     let master_count = nodes / group;
     if master_count < 3 {
@@ -291,7 +291,10 @@ pub fn master_count(nodes: usize, replicas: usize) -> Result<usize, CreatePlanEr
 /// Plans the creation of a cluster from `nodes` (validated, empty) with `replicas` replicas per
 /// master: the masters and slots redis-cli would choose, and a deterministic replica placement
 /// at least as good as redis-cli's (see the module documentation).
-pub fn plan_create(nodes: &[CreateNode], replicas: usize) -> Result<CreatePlan, CreatePlanError> {
+pub(crate) fn plan_create(
+    nodes: &[CreateNode],
+    replicas: usize,
+) -> Result<CreatePlan, CreatePlanError> {
     let master_count = master_count(nodes.len(), replicas)?;
     let (host_of, order) = interleave(nodes);
     let (master_nodes, cand_nodes) = order.split_at(master_count);

@@ -12,7 +12,7 @@
 
 use redis::Value;
 
-use super::migrate::Endpoint;
+use crate::exec::migrate::Endpoint;
 use crate::net::conn::NodeError;
 use crate::net::conncache::ConnCache;
 
@@ -26,7 +26,7 @@ const LANES: usize = 32;
 /// commands of one group run in their order on one connection (e.g. a slot's STABLE then its
 /// NODE); different groups may run on different connections at once on a server that blocks
 /// on SETSLOT. An error reply is a reply; only a failed connection is an error.
-pub fn send(
+pub(crate) fn send(
     cache: &ConnCache,
     node: &Endpoint,
     groups: Vec<Vec<redis::Cmd>>,
@@ -89,7 +89,7 @@ fn send_in_chunks(
 }
 
 /// `CLUSTER SETSLOT <slot> <state> [node]`.
-pub fn setslot(slot: u16, state: &str, node: Option<&str>) -> redis::Cmd {
+pub(crate) fn setslot(slot: u16, state: &str, node: Option<&str>) -> redis::Cmd {
     let mut cmd = redis::cmd("CLUSTER");
     cmd.arg("SETSLOT").arg(slot).arg(state);
     if let Some(node) = node {
@@ -99,7 +99,7 @@ pub fn setslot(slot: u16, state: &str, node: Option<&str>) -> redis::Cmd {
 }
 
 /// One group per slot: `CLUSTER SETSLOT <slot> <state> [node]`.
-pub fn each(slots: &[u16], state: &str, node: Option<&str>) -> Vec<Vec<redis::Cmd>> {
+pub(crate) fn each(slots: &[u16], state: &str, node: Option<&str>) -> Vec<Vec<redis::Cmd>> {
     slots
         .iter()
         .map(|&slot| vec![setslot(slot, state, node)])

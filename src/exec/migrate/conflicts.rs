@@ -17,15 +17,15 @@ use serde::Serialize;
 
 /// A key whose copy on a holder was dropped in favour of the owner's.
 #[derive(Debug, Clone, Serialize)]
-pub struct DroppedCopy {
+pub(crate) struct DroppedCopy {
     /// The key, as text.
-    pub key: String,
+    pub(crate) key: String,
     /// Its slot.
-    pub slot: u16,
+    pub(crate) slot: u16,
     /// The node whose copy was saved and deleted.
-    pub dropped_from: String,
+    pub(crate) dropped_from: String,
     /// The node whose copy was kept (the slot's owner).
-    pub kept_on: String,
+    pub(crate) kept_on: String,
 }
 
 /// One line of the conflicts file.
@@ -42,7 +42,7 @@ struct SavedLine<'a> {
 }
 
 /// Where dropped copies are saved, and what was dropped.
-pub struct ConflictLog {
+pub(crate) struct ConflictLog {
     path: PathBuf,
     file: Mutex<Option<File>>,
     dropped: Mutex<Vec<DroppedCopy>>,
@@ -50,7 +50,7 @@ pub struct ConflictLog {
 
 impl ConflictLog {
     /// A log that creates `path` (appending if it exists) on the first copy it saves.
-    pub fn new(path: PathBuf) -> Self {
+    pub(crate) fn new(path: PathBuf) -> Self {
         ConflictLog {
             path,
             file: Mutex::new(None),
@@ -59,12 +59,12 @@ impl ConflictLog {
     }
 
     /// The file the copies go to.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// Writes one copy's line and syncs the file; only then may the copy be deleted.
-    pub fn save(
+    pub(crate) fn save(
         &self,
         copy: &DroppedCopy,
         key: &[u8],
@@ -99,7 +99,7 @@ impl ConflictLog {
     }
 
     /// Records that the copy saved by [`ConflictLog::save`] was deleted.
-    pub fn dropped(&self, copy: DroppedCopy) {
+    pub(crate) fn dropped(&self, copy: DroppedCopy) {
         self.dropped
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -107,7 +107,7 @@ impl ConflictLog {
     }
 
     /// Every copy dropped so far.
-    pub fn all_dropped(&self) -> Vec<DroppedCopy> {
+    pub(crate) fn all_dropped(&self) -> Vec<DroppedCopy> {
         self.dropped
             .lock()
             .unwrap_or_else(|e| e.into_inner())

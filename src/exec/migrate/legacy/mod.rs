@@ -3,8 +3,18 @@
 //! The pairs' slots are cut into batches of one source/target pair (up to 256 slots and about
 //! 20 000 keys each); `parallel` workers take batches round-robin over the pairs, so several
 //! sources and targets work at once, and each batch changes slot states with one pipeline per
-//! node and moves keys with pipelined MIGRATEs (see [`crate::exec::slot_batch`]). Ctrl-C stops
-//! taking batches and finishes those in flight.
+//! node and moves keys with pipelined MIGRATEs. Ctrl-C stops taking batches and finishes
+//! those in flight.
+//!
+//! This file runs the workers; [`batch`] moves one batch (slot states, in the specification's
+//! order), [`keys`] moves its keys, [`setslot`] sends SETSLOT the way each server needs it,
+//! [`schedule`] hands out batches, [`announce`] tells the other masters in the background.
+
+pub(crate) mod announce;
+pub(crate) mod batch;
+pub(crate) mod keys;
+pub(crate) mod schedule;
+pub(crate) mod setslot;
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -14,11 +24,11 @@ use std::time::{Duration, Instant};
 use super::{EngineOutcome, Observer, OpenSlot, PairReport, Run, keys_in};
 use crate::cluster::plan::engine::Engine;
 use crate::cluster::plan::moves::PairMoves;
-use crate::exec::announce::Announcer;
 use crate::exec::interrupt;
-use crate::exec::schedule::BatchQueue;
-use crate::exec::slot_batch::{BatchContext, BatchOutcome, SlotBatch, move_batch};
 use crate::exec::throttle::Throttle;
+use announce::Announcer;
+use batch::{BatchContext, BatchOutcome, SlotBatch, move_batch};
+use schedule::BatchQueue;
 
 /// Most slots in one batch.
 const BATCH_SLOTS: usize = 256;

@@ -6,15 +6,15 @@
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
 
+use super::batch::SlotBatch;
 use super::interrupt;
-use super::slot_batch::SlotBatch;
 
 /// Batches of one source in flight at once: one moving keys while the next opens its slots
 /// or the previous one announces its new owners.
-pub const PER_SOURCE: usize = 2;
+const PER_SOURCE: usize = 2;
 
 /// The batches still to move, and how many of each source are in flight.
-pub struct BatchQueue {
+pub(crate) struct BatchQueue {
     state: Mutex<State>,
     freed: Condvar,
 }
@@ -27,7 +27,7 @@ struct State {
 
 impl BatchQueue {
     /// A queue of `batches` over `nodes` node indices.
-    pub fn new(batches: Vec<SlotBatch>, nodes: usize) -> Self {
+    pub(crate) fn new(batches: Vec<SlotBatch>, nodes: usize) -> Self {
         BatchQueue {
             state: Mutex::new(State {
                 waiting: batches.into(),
@@ -40,7 +40,7 @@ impl BatchQueue {
 
     /// The next batch whose source has room, waiting while every waiting batch's source is
     /// busy; `None` when nothing is left or the queue was stopped.
-    pub fn take(&self) -> Option<SlotBatch> {
+    pub(crate) fn take(&self) -> Option<SlotBatch> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             // After Ctrl-C no new batch starts: the ones in flight finish.
@@ -62,19 +62,19 @@ impl BatchQueue {
 
     /// A guard that marks the batch of source `from` done when dropped; if it is dropped by a
     /// panic, the queue stops handing out batches.
-    pub fn in_flight(&self, from: usize) -> InFlight<'_> {
+    pub(crate) fn in_flight(&self, from: usize) -> InFlight<'_> {
         InFlight { queue: self, from }
     }
 
     /// Marks a batch of source `from` as done.
-    pub fn done(&self, from: usize) {
+    pub(crate) fn done(&self, from: usize) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.in_flight[from] = state.in_flight[from].saturating_sub(1);
         self.freed.notify_all();
     }
 
     /// Hands out no more batches.
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.stopped = true;
         self.freed.notify_all();
@@ -82,7 +82,7 @@ impl BatchQueue {
 }
 
 /// A batch being moved; see [`BatchQueue::in_flight`].
-pub struct InFlight<'a> {
+pub(crate) struct InFlight<'a> {
     queue: &'a BatchQueue,
     from: usize,
 }

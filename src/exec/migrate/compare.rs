@@ -10,7 +10,7 @@ use crate::net::conn::{NodeConn, NodeError};
 /// True when `key` holds the same set or hash on both nodes (whatever their DUMP bytes say);
 /// false for any other type, or different contents. `asking` prefixes each command with
 /// ASKING, for keys of a slot being migrated.
-pub fn same_unordered_content(
+pub(crate) fn same_unordered_content(
     a: &mut NodeConn,
     b: &mut NodeConn,
     key: &[u8],
@@ -25,7 +25,7 @@ pub fn same_unordered_content(
 
 /// DUMP of every key of `keys` in one round trip (each after ASKING when `asking`, for keys
 /// of a slot being migrated); `None` for a key the node does not have (or redirects).
-pub fn dump_all(
+pub(crate) fn dump_all(
     conn: &mut NodeConn,
     keys: &[Vec<u8>],
     asking: bool,

@@ -12,8 +12,8 @@ use std::sync::{Condvar, Mutex};
 use crate::net::conncache::ConnCache;
 use crate::net::fanout::fan_out;
 
-use super::migrate::Endpoint;
 use super::setslot;
+use crate::exec::migrate::Endpoint;
 
 /// Slots that now belong to `to`, moved away from `from` (node indices).
 struct Moved {
@@ -23,7 +23,7 @@ struct Moved {
 }
 
 /// The queue of announcements and its sender.
-pub struct Announcer {
+pub(crate) struct Announcer {
     queue: Mutex<(Vec<Moved>, bool)>,
     wake: Condvar,
 }
@@ -39,7 +39,7 @@ impl Default for Announcer {
 
 impl Announcer {
     /// Queues the news that `slots` moved from node `from` to node `to`.
-    pub fn push(&self, slots: &[u16], from: usize, to: usize) {
+    pub(crate) fn push(&self, slots: &[u16], from: usize, to: usize) {
         if slots.is_empty() {
             return;
         }
@@ -53,7 +53,7 @@ impl Announcer {
     }
 
     /// Tells the sender to finish what is queued and return.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
         queue.1 = true;
         self.wake.notify_one();
@@ -62,7 +62,7 @@ impl Announcer {
     /// Sends queued announcements to the `masters` (node indices into `nodes`) until
     /// [`Announcer::close`] was called and the queue is empty. Failures are ignored: gossip
     /// carries the news too.
-    pub fn run(&self, nodes: &[Endpoint], masters: &[usize], cache: &ConnCache) {
+    pub(crate) fn run(&self, nodes: &[Endpoint], masters: &[usize], cache: &ConnCache) {
         loop {
             let (work, closed) = {
                 let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
