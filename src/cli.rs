@@ -1115,19 +1115,26 @@ fn parallelism(text: &str) -> Result<usize, String> {
     }
 }
 
+/// Longest duration a seconds option takes (a year): beyond it a duration is not one.
+const MAX_SECS: f64 = 365.0 * 86_400.0;
+
 /// clap's parser of a timeout in seconds that must be positive (`--wait-timeout`).
 fn positive_secs(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs > 0.0 => Ok(secs),
-        _ => Err("give a positive number of seconds, e.g. 30 or 0.5".to_string()),
+        Ok(secs) if secs > 0.0 && secs <= MAX_SECS => Ok(secs),
+        _ => Err(format!(
+            "give a positive number of seconds up to {MAX_SECS}, e.g. 30 or 0.5"
+        )),
     }
 }
 
 /// clap's parser of a duration in seconds of 0 or more (`fix --wait-timeout`, `-i`).
 fn secs(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs >= 0.0 => Ok(secs),
-        _ => Err("give a number of seconds of 0 or more, e.g. 0.1".to_string()),
+        Ok(secs) if (0.0..=MAX_SECS).contains(&secs) => Ok(secs),
+        _ => Err(format!(
+            "give a number of seconds from 0 to {MAX_SECS}, e.g. 0.1"
+        )),
     }
 }
 
@@ -1150,11 +1157,11 @@ mod tests {
         assert_eq!(at_least_one::<u64>(" 5 "), Ok(5));
         assert!(at_least_one::<usize>("0").is_err() && at_least_one::<usize>("-1").is_err());
         assert_eq!(positive_secs("0.5"), Ok(0.5));
-        for bad in ["0", "-1", "NaN", "inf", "soon"] {
+        for bad in ["0", "-1", "NaN", "inf", "soon", "1e300"] {
             assert!(positive_secs(bad).is_err(), "{bad}");
         }
         assert_eq!(secs("0"), Ok(0.0));
-        assert!(secs("-0.1").is_err() && secs("inf").is_err());
+        assert!(secs("-0.1").is_err() && secs("inf").is_err() && secs("1e300").is_err());
         let refused = Cli::try_parse_from(["rcluster", "fix", "h:1", "--wait-timeout", "-1"]);
         assert!(refused.is_err());
         let refused = Cli::try_parse_from(["rcluster", "reshard", "h:1", "--parallel", "0"]);
