@@ -2,9 +2,7 @@
 //! error and unreachable nodes, arguments after `--`, and cluster-node-timeout checked on
 //! every node directly (never through rcluster).
 
-mod common;
-
-use common::{NodeOpts, RunOutput, TestCluster, json, key_slot, run, wait_until};
+use crate::common::{NodeOpts, RunOutput, TestCluster, json, key_slot, run, wait_until};
 use std::fmt::Display;
 
 use serde_json::Value;
@@ -336,11 +334,11 @@ fn call_reports_unreachable_node() {
 fn call_waits_once_for_a_stopped_node() {
     let cluster = TestCluster::start(3, 1, NodeOpts::new());
     let stopped = cluster.node(4).pid().expect("the node runs");
-    common::signal(stopped, "STOP");
+    crate::common::signal(stopped, "STOP");
     let started = std::time::Instant::now();
     let out = run(["call", &cluster.addr(0), "PING", "-t", "2"]);
     let took = started.elapsed();
-    common::signal(stopped, "CONT");
+    crate::common::signal(stopped, "CONT");
     out.assert_code(1);
     assert!(out.stdout.contains("Failed!"), "{out}");
     assert!(

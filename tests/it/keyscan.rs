@@ -4,7 +4,7 @@
 //! biggest key (sizes differ per master), two medium keys and five small ones, plus string
 //! filler keys; each type's cluster-wide biggest key (its champion) sits on a chosen master,
 //! so that every shard holds the champions of different types. Keys are placed on a master by
-//! their name's slot (`common::key_slot` and the cluster's slot owners). A twin of the
+//! their name's slot (`crate::common::key_slot` and the cluster's slot owners). A twin of the
 //! biggest set of each master has the same size, so the set champion is a tie, which must be
 //! won by the key SCAN returns first.
 //!
@@ -17,11 +17,9 @@
 //! The last tests pin behaviour rcluster once got wrong: a cluster that is down, binary key
 //! names, a one-node cluster.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap};
 
-use common::{
+use crate::common::{
     NodeOpts, RunOutput, TestCluster, all_text, json, key_slot, redis_cli_available, run, scan,
     wait_until,
 };

@@ -13,13 +13,11 @@
 //! MIGRATE, so that the digest taken before breaking the cluster must be found again after
 //! the repair.
 
-mod common;
-
 use std::process::{Child, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     ClusterSpec, CurrentEpoch, FORM_TIMEOUT, Node, NodeOpts, RunOutput, SLOTS, TestCluster,
     all_text, assert_checks_pass, assert_repaired, consecutive_slot_ranges, count_in_slot,
     delete_slots_everywhere, digest, fill_slot, fill_slot_in, fix_until_ok, half_migrate, json,
@@ -679,7 +677,7 @@ fn rcluster_reshard_killed_at_random_points_is_repaired_by_fix() {
 
     for (round, &delay) in KILL_DELAYS_MS.iter().enumerate() {
         let to = cluster.node(round % 3).id().to_string();
-        let mut child = common::rcluster()
+        let mut child = crate::common::rcluster()
             .args([
                 "reshard", &entry, "--from", "all", "--to", &to, "--slots", "3000", "--yes",
             ])

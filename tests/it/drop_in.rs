@@ -51,8 +51,6 @@
 //!   replica got (chosen freely by each tool); the masters, their slots and the replica counts
 //!   are compared.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::{Read, Write};
@@ -62,7 +60,7 @@ use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     ClusterSpec, Flavor, Node, NodeLine, NodeOpts, SLOTS, TestCluster, delete_slots_everywhere,
     even_slot_ranges, fill_slot, half_migrate, load_keys, merge_ranges, parse_cluster_nodes,
     redis_cli_available, server, write_pairs,
@@ -1211,7 +1209,7 @@ fn run_side(case: &Case, side: Side, oracle_program: &Path) -> Ran {
             cmd
         }
         Side::Rcluster => {
-            let mut cmd = common::rcluster();
+            let mut cmd = crate::common::rcluster();
             cmd.env_remove("REDISCLI_CLUSTER_YES");
             cmd
         }
@@ -1492,7 +1490,7 @@ fn wait_or_kill(child: &mut Child, timeout: Duration) -> Option<i32> {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(status) = child.try_wait().expect("try_wait") {
-            return Some(common::exit_code(status));
+            return Some(crate::common::exit_code(status));
         }
         if Instant::now() >= deadline {
             let _ = child.kill();
@@ -1695,10 +1693,10 @@ fn digest_of(nodes: &[&Node]) -> (u64, u64, usize) {
             }
         }
         let mut conn = node.conn();
-        common::scan(&mut conn, |conn, keys| {
+        crate::common::scan(&mut conn, |conn, keys| {
             let (read, unread): (Vec<Vec<u8>>, Vec<Vec<u8>>) = keys
                 .into_iter()
-                .partition(|k| readable.contains(&common::key_slot(k)));
+                .partition(|k| readable.contains(&crate::common::key_slot(k)));
             let mut pipe = redis::pipe();
             for key in &read {
                 pipe.cmd("ASKING").ignore().cmd("DUMP").arg(key);

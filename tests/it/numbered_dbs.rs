@@ -10,12 +10,10 @@
 //! each test says "not applicable" and passes, unless `RCLUSTER_TEST_REQUIRE_FEATURES` contains
 //! `numbered-dbs` (scripts/test sets it for Valkey 9), which makes it fail instead.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::{
+use crate::common::{
     ClusterSpec, CurrentEpoch, Digest, Feature, Node, NodeOpts, RunOutput, Spawned, TestCluster,
     conn_in, digest_nodes_in, fix_until_ok, has_feature, key_slot, layout, misplaced_keys_in,
     nodes_with_open_slots, poll_until, run, scan, signal,
@@ -101,7 +99,7 @@ fn data(nodes: &[&Node]) -> Data {
 fn keys_with_ttl(nodes: &[&Node], db: u32) -> u64 {
     let mut n = 0;
     for node in nodes {
-        if common::role(node).as_deref() != Some("master") {
+        if crate::common::role(node).as_deref() != Some("master") {
             continue;
         }
         scan(&mut conn_in(node, db), |conn, keys| {
@@ -322,7 +320,7 @@ fn target_without_the_database_is_refused_before_any_change() {
     let views_before = layout(&all, CurrentEpoch::Compared);
     let out = run(reshard_argv(&cluster.addr(0), small.id(), 1000, "auto"));
     assert_eq!(out.code, 1, "reshard to a node without database 5:\n{out}");
-    let text = common::all_text(&out);
+    let text = crate::common::all_text(&out);
     assert!(
         text.contains(&small.addr()) && text.contains("database 5"),
         "the refusal names neither the node nor the database:\n{out}"

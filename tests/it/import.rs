@@ -6,12 +6,10 @@
 //! left on the source and named, overwritten with --replace), refusals must move nothing, and
 //! both the source's and the cluster's credentials must be honoured (MIGRATE carries AUTH).
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
-use common::{
+use crate::common::{
     KeyValue, KeyValues, Node, NodeOpts, RunOutput, Spawned, TestCluster, all_text, auth_args,
     digest, digest_nodes, json, key_slot, key_values, read_key_values, redis_cli_available, run,
     signal, wait_until_timeout,

@@ -74,8 +74,6 @@ pub(super) fn find_in_path(name: &str) -> Option<PathBuf> {
 /// Value of `--tls-auth-clients`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TlsAuthClients {
-    /// Client certificates are not requested.
-    No,
     /// Client certificates are verified when presented.
     Optional,
     /// Client certificates are required.
@@ -85,7 +83,6 @@ pub enum TlsAuthClients {
 impl TlsAuthClients {
     fn as_arg(self) -> &'static str {
         match self {
-            TlsAuthClients::No => "no",
             TlsAuthClients::Optional => "optional",
             TlsAuthClients::Yes => "yes",
         }
@@ -182,12 +179,6 @@ impl NodeOpts {
     /// Sets `--tls-auth-clients`.
     pub fn tls_auth_clients(mut self, mode: TlsAuthClients) -> Self {
         self.tls_auth_clients = mode;
-        self
-    }
-
-    /// Appends one raw argument (e.g. `"--cluster-require-full-coverage"`, `"no"`).
-    pub fn arg(mut self, arg: &str) -> Self {
-        self.extra_args.push(arg.into());
         self
     }
 

@@ -22,15 +22,13 @@
 //! digest (an independent SCAN + DUMP of every master) unchanged, and both `rcluster check`
 //! and `redis-cli --cluster check` passing.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::fs::{self, OpenOptions};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     CurrentEpoch, Digest, FORM_TIMEOUT, Node, NodeLine, NodeOpts, RunOutput, SlotMap, TestCluster,
     all_text, digest_nodes, exit_code, fix_until_ok, info_value, json, layout, load_keys,
     misplaced_keys, parse_cluster_nodes, poll_until, redis_cli, redis_cli_available, role, run,
@@ -74,7 +72,7 @@ impl Spawned {
     fn new(args: &[&str]) -> Spawned {
         let stdout = tempfile::NamedTempFile::new().expect("temp file");
         let stderr = tempfile::NamedTempFile::new().expect("temp file");
-        let child = common::rcluster()
+        let child = crate::common::rcluster()
             .args(args)
             .stdout(stdout.reopen().expect("reopen"))
             .stderr(stderr.reopen().expect("reopen"))
@@ -162,7 +160,7 @@ fn restart(node: &Node) -> Restarted {
         .create(true)
         .open(node.dir().join("stdio.log"))
         .expect("stdio.log");
-    let child = Command::new(common::server().path())
+    let child = Command::new(crate::common::server().path())
         .args(&args)
         .current_dir(node.dir())
         .stdin(Stdio::null())

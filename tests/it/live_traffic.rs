@@ -35,8 +35,6 @@
 //! Sizes fit CI (about a minute per server on 2 cores); `scripts/traffic-test.sh` runs the same
 //! tests bigger and repeatedly through the `LIVE_TRAFFIC_*` variables (see [`Sizes`]).
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -44,7 +42,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{
+use crate::common::{
     Feature, Node, NodeOpts, RunOutput, Spawned, TestCluster, assert_healthy, has_feature,
     key_slot, load_keys, poll_until, run, server_label, settled, signal,
 };
@@ -589,7 +587,7 @@ impl<'a> Run<'a> {
     /// `rcluster fix <entry> --yes --conflicts-file <this run's file>`.
     fn fix(&self, entry: &str) -> RunOutput {
         let file = self.conflicts_file();
-        common::run([
+        crate::common::run([
             "fix",
             entry,
             "--yes",
@@ -882,7 +880,7 @@ fn read_from_owners<'k>(
     members: &[&Node],
     keys: impl Iterator<Item = &'k str>,
 ) -> Vec<Option<String>> {
-    let mut owner_of_slot: Vec<Option<usize>> = vec![None; usize::from(common::SLOTS)];
+    let mut owner_of_slot: Vec<Option<usize>> = vec![None; usize::from(crate::common::SLOTS)];
     for line in members[0].cluster_nodes() {
         let Some(m) = members.iter().position(|n| n.addr() == line.addr) else {
             continue;
@@ -1125,7 +1123,7 @@ fn every_command_keeps_acknowledged_writes_under_live_traffic() {
         Loss::NotReplicated,
     );
     assert_eq!(
-        common::role(promoted).as_deref(),
+        crate::common::role(promoted).as_deref(),
         Some("master"),
         "the replica was not promoted"
     );
@@ -1364,7 +1362,7 @@ fn master_killed_mid_reshard(victim: Victim) {
     poll_until(
         &format!("{} to be promoted", heir.addr()),
         Duration::from_secs(30),
-        || match common::role(heir).as_deref() {
+        || match crate::common::role(heir).as_deref() {
             Some("master") => Ok(()),
             other => Err(format!("role {other:?}")),
         },

@@ -9,13 +9,11 @@
 //! `rcluster check` and `redis-cli --cluster check` passing. Any server that crashes
 //! (`ASSERTION FAILED`, a bug report in its log) fails the test that ran it.
 
-mod common;
-
 use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     ClusterSpec, Feature, Node, NodeOpts, RunOutput, TestCluster, assert_checks_pass,
     assert_healthy, assert_repaired, delete_slots_everywhere, digest, digest_nodes, fill_slot,
     fix_until_ok, half_migrate, has_feature, json, key_slot, load_keys, members,
@@ -363,7 +361,7 @@ fn reshard_sigkilled_mid_way_is_repaired_by_fix() {
     let before = digest(&cluster);
     let entry = cluster.addr(0);
     let to = cluster.node(2).id().to_string();
-    let mut child = common::rcluster()
+    let mut child = crate::common::rcluster()
         .args([
             "reshard", &entry, "--from", "all", "--to", &to, "--slots", "4000", "--yes",
             // MIGRATE leaves open slots when killed (atomic jobs finish on their own).

@@ -8,11 +8,9 @@
 //! each test says "not applicable" and passes, unless `RCLUSTER_TEST_REQUIRE_FEATURES` contains
 //! `numbered-dbs` (scripts/test sets it for Valkey 9), which makes it fail instead.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{
+use crate::common::{
     Feature, Node, NodeOpts, RunOutput, TestCluster, has_feature, json, key_slot, poll_until, run,
     server,
 };
@@ -185,13 +183,17 @@ fn create_refuses_a_node_with_keys_only_in_database_3() {
     let slot = key_slot("only:here").to_string();
     node.cmd(&["CONFIG", "SET", "cluster-require-full-coverage", "no"]);
     node.cmd(&["CLUSTER", "ADDSLOTS", &slot]);
-    poll_until("the lone node to take writes", common::WAIT_TIMEOUT, || {
-        redis::cmd("SET")
-            .arg("only:here")
-            .arg("x")
-            .query::<()>(&mut conn_db(node, 3))
-            .map_err(|e| e.to_string())
-    });
+    poll_until(
+        "the lone node to take writes",
+        crate::common::WAIT_TIMEOUT,
+        || {
+            redis::cmd("SET")
+                .arg("only:here")
+                .arg("x")
+                .query::<()>(&mut conn_db(node, 3))
+                .map_err(|e| e.to_string())
+        },
+    );
     node.cmd(&["CLUSTER", "DELSLOTS", &slot]);
     let out = run(["create".to_string(), "--yes".to_string()]
         .into_iter()

@@ -44,8 +44,6 @@
 //! instead. Jobs are held mid-way deterministically with `DEBUG SLOTMIGRATION PREVENT-PAUSE 1`
 //! on the source (servers started with `--enable-debug-command yes`).
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -57,7 +55,7 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     CurrentEpoch, Digest, Feature, Node, NodeOpts, RunOutput, Spawned, TestCluster, all_text,
     assert_checks_pass, assert_healthy, digest_nodes_in, dump_all_in, has_feature, info_value,
     json, layout, load_keys, load_keys_in, matrix_server, members, misplaced_keys_in,
@@ -214,7 +212,7 @@ fn string_values(nodes: &[&Node]) -> BTreeMap<Vec<u8>, Vec<u8>> {
         .iter()
         .filter(|n| role(n).as_deref() == Some("master"))
     {
-        common::scan(&mut node.conn(), |conn, keys| {
+        crate::common::scan(&mut node.conn(), |conn, keys| {
             let mut pipe = redis::pipe();
             for key in &keys {
                 pipe.cmd("GET").arg(key);
@@ -262,7 +260,7 @@ fn wait_replicas_synced(cluster: &TestCluster) {
 fn wait_replicas_match(cluster: &TestCluster) {
     let dbsize = |node: &Node, db: u32| -> u64 {
         redis::cmd("DBSIZE")
-            .query(&mut common::conn_in(node, db))
+            .query(&mut crate::common::conn_in(node, db))
             .expect("DBSIZE")
     };
     let diverged = || -> Vec<(usize, usize, u32)> {
@@ -310,7 +308,7 @@ fn replica_diff(master: &Node, replica: &Node) -> Vec<String> {
                 format!(
                     "{} (slot {})",
                     String::from_utf8_lossy(k),
-                    common::key_slot(k)
+                    crate::common::key_slot(k)
                 )
             })
             .collect()
@@ -341,7 +339,9 @@ fn keys_by_db(node: &Node) -> BTreeMap<u32, BTreeSet<Vec<u8>>> {
         .chain(NUMBERED_DBS)
         .map(|db| {
             let mut set = BTreeSet::new();
-            common::scan(&mut common::conn_in(node, db), |_, batch| set.extend(batch));
+            crate::common::scan(&mut crate::common::conn_in(node, db), |_, batch| {
+                set.extend(batch)
+            });
             (db, set)
         })
         .collect()
@@ -946,7 +946,7 @@ fn a_cluster_client_sees_no_error_during_an_atomic_reshard() {
     let written = log.written.lock().unwrap();
     let mut by_owner: BTreeMap<usize, Vec<(&String, &String)>> = BTreeMap::new();
     for (key, value) in written.iter() {
-        let owner = owners[usize::from(common::key_slot(key))].expect("slot covered");
+        let owner = owners[usize::from(crate::common::key_slot(key))].expect("slot covered");
         by_owner.entry(owner).or_default().push((key, value));
     }
     for (owner, keys) in by_owner {
@@ -1358,7 +1358,7 @@ fn engine_atomic_without_server_support_is_a_usage_error_changing_nothing() {
     load_keys(&cluster, 5_000, "k", 24);
     let nodes: Vec<&Node> = cluster.nodes().iter().collect();
     let layout_before = layout(&nodes, CurrentEpoch::Compared);
-    let before = common::digest(&cluster);
+    let before = crate::common::digest(&cluster);
     let entry = cluster.addr(0);
     let (to, last) = (cluster.node(1).id(), cluster.node(3).id());
     let weight = format!("{last}=0");
@@ -1419,7 +1419,7 @@ fn engine_atomic_without_server_support_is_a_usage_error_changing_nothing() {
         layout_before,
         "the cluster changed"
     );
-    common::digest(&cluster).assert_same_data_as(&before);
+    crate::common::digest(&cluster).assert_same_data_as(&before);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1619,11 +1619,11 @@ fn mixed_versions_pick_the_engine_per_pair_and_refuse_forced_atomic() {
     let written = load_keys(&cluster, 20_000, "k", 32);
     let on_old: Vec<(String, String)> = (0..20_000)
         .map(|i| format!("k:{i}"))
-        .filter(|k| common::key_slot(k) < 2000)
+        .filter(|k| crate::common::key_slot(k) < 2000)
         .map(|k| (k.clone(), format!("old-{k}")))
         .collect();
     assert_eq!(written + on_old.len(), 20_000);
-    common::write_pairs(&old, on_old);
+    crate::common::write_pairs(&old, on_old);
     // By value (GET): DUMP payloads name the RDB version, which differs between 8.1 and 9.
     let before = string_values(&all);
     assert_eq!(before.len(), 20_000);
@@ -1747,7 +1747,7 @@ fn fallback_note(range: &str, from: &Node, to: &Node, because: &str) -> String {
 /// stdout shows a line containing `ready` (the plan, printed before the question), calls
 /// `meanwhile`, then answers `yes`. The finished run's output.
 fn run_confirming_after(argv: &[String], ready: &str, meanwhile: impl FnOnce()) -> RunOutput {
-    let mut child = common::rcluster()
+    let mut child = crate::common::rcluster()
         .args(argv)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -1771,7 +1771,7 @@ fn run_confirming_after(argv: &[String], ready: &str, meanwhile: impl FnOnce()) 
         let _ = stderr.read_to_string(&mut all);
         all
     });
-    let deadline = Instant::now() + common::RUN_TIMEOUT;
+    let deadline = Instant::now() + crate::common::RUN_TIMEOUT;
     let ready_seen = loop {
         match seen.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
             Ok(line) if line.contains(ready) => break true,
@@ -1799,7 +1799,7 @@ fn run_confirming_after(argv: &[String], ready: &str, meanwhile: impl FnOnce()) 
         thread::sleep(Duration::from_millis(10));
     };
     let out = RunOutput {
-        code: status.map_or(-1, common::exit_code),
+        code: status.map_or(-1, crate::common::exit_code),
         stdout: stdout.join().unwrap_or_default(),
         stderr: stderr.join().unwrap_or_default(),
     };
@@ -2043,7 +2043,10 @@ fn valkey_replica_keeps_keys_exported_after_an_import() {
                 replica.addr()
             );
             let count = |node: &Node| -> u64 {
-                range.clone().map(|s| common::count_in_slot(node, s)).sum()
+                range
+                    .clone()
+                    .map(|s| crate::common::count_in_slot(node, s))
+                    .sum()
             };
             assert_eq!(
                 count(replica),

@@ -123,7 +123,6 @@ impl ClusterSpec {
             replicas: self.replicas,
             slots: self.slots,
             opts: self.opts,
-            formed: self.form,
             started_in: Duration::ZERO,
         };
         if self.form {
@@ -174,7 +173,6 @@ pub struct TestCluster {
     replicas: usize,
     slots: Vec<Vec<RangeInclusive<u16>>>,
     opts: NodeOpts,
-    formed: bool,
     started_in: Duration,
 }
 
@@ -202,11 +200,6 @@ impl TestCluster {
         ClusterSpec::new(n, 0).opts(opts).unformed().start()
     }
 
-    /// True when the cluster was formed (false for [`Self::start_unformed`]).
-    pub fn is_formed(&self) -> bool {
-        self.formed
-    }
-
     /// Time spent starting the nodes and forming the cluster.
     pub fn started_in(&self) -> Duration {
         self.started_in
@@ -220,11 +213,6 @@ impl TestCluster {
     /// Number of masters as formed.
     pub fn masters(&self) -> usize {
         self.slots.len()
-    }
-
-    /// Replicas per master as formed.
-    pub fn replicas_per_master(&self) -> usize {
-        self.replicas
     }
 
     /// Node `i`.
