@@ -56,15 +56,14 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    CurrentEpoch, Digest, Feature, Node, NodeOpts, RunOutput, Spawned, TestCluster, all_text,
-    assert_checks_pass, assert_healthy, digest_nodes_in, dump_all_in, has_feature, info_value,
-    json, layout, load_keys, load_keys_in, matrix_server, members, misplaced_keys_in,
-    nodes_with_open_slots, poll_until, role, run, server, signal, wait_settled, wait_synced,
+    CurrentEpoch, DATABASES, Digest, Feature, Node, NodeOpts, RunOutput, Spawned, TestCluster,
+    all_text, assert_checks_pass, assert_healthy, digest_nodes_in, dump_all_in, has_feature,
+    info_value, json, layout, load_keys, load_keys_in, matrix_server, members, misplaced_keys_in,
+    nodes_with_open_slots, poll_until, role, run, server, signal, wait_replicas_synced,
+    wait_settled,
 };
 use serde_json::Value;
 
-/// `cluster-databases` of the test servers.
-const DATABASES: u32 = 16;
 /// Numbered databases the tests write to besides db 0.
 const NUMBERED_DBS: [u32; 3] = [1, 5, 15];
 /// The state of an export job held by [`Hold`] once its snapshot is streamed.
@@ -80,12 +79,9 @@ const MOVE_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// Options of every atomic test node: `DEBUG` enabled (to hold jobs) and 16 databases.
 fn opts() -> NodeOpts {
-    NodeOpts::new().args([
-        "--enable-debug-command",
-        "yes",
-        "--cluster-databases",
-        &DATABASES.to_string(),
-    ])
+    NodeOpts::new()
+        .numbered_dbs()
+        .args(["--enable-debug-command", "yes"])
 }
 
 /// True when the server has atomic slot migration (else the test is not applicable).
@@ -242,15 +238,6 @@ fn assert_healthy_dbs(nodes: &[&Node]) {
     for db in NUMBERED_DBS {
         let stray = misplaced_keys_in(nodes, db);
         assert!(stray.is_empty(), "db {db}: misplaced keys: {stray:?}");
-    }
-}
-
-/// Waits until every replica of `cluster` (as formed) is in sync with its master.
-fn wait_replicas_synced(cluster: &TestCluster) {
-    for m in 0..cluster.masters() {
-        for r in cluster.replicas_of(m) {
-            wait_synced(cluster.node(r), cluster.node(m));
-        }
     }
 }
 

@@ -61,9 +61,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    ClusterSpec, Flavor, Node, NodeLine, NodeOpts, SLOTS, TestCluster, delete_slots_everywhere,
-    even_slot_ranges, fill_slot, half_migrate, load_keys, merge_ranges, parse_cluster_nodes,
-    redis_cli_available, server, write_pairs,
+    ClusterSpec, Flavor, Node, NodeLine, NodeOpts, SLOTS, TestCluster, agreed_view,
+    delete_slots_everywhere, even_slot_ranges, fill_slot, half_migrate, load_keys,
+    redis_cli_available, server, try_view, write_pairs,
 };
 
 /// Password of the nodes of the cases with `auth`.
@@ -1668,7 +1668,7 @@ fn digest_of(nodes: &[&Node]) -> (u64, u64, usize) {
     let mut all: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
     let mut duplicates = 0;
     for node in nodes {
-        let Some(view) = view_of(node) else {
+        let Some(view) = try_view(node).ok() else {
             continue;
         };
         let Some(me) = view.iter().find(|l| l.has_flag("myself")) else {
@@ -1732,33 +1732,10 @@ fn digest_of(nodes: &[&Node]) -> (u64, u64, usize) {
     )
 }
 
-/// `CLUSTER NODES` of `node`, parsed, or None when it does not answer.
-fn view_of(node: &Node) -> Option<Vec<NodeLine>> {
-    let mut conn = node.try_conn().ok()?;
-    let text: String = redis::cmd("CLUSTER").arg("NODES").query(&mut conn).ok()?;
-    Some(parse_cluster_nodes(&text))
-}
-
-/// What all members must agree on: id → (master id, merged slots).
-type Agreed = BTreeMap<String, (Option<String>, Vec<(u16, u16)>)>;
-
-/// [`Agreed`] of one view.
-fn agreed(view: &[NodeLine]) -> Agreed {
-    view.iter()
-        .map(|l| {
-            let slots = merge_ranges(&l.slots)
-                .into_iter()
-                .map(|r| (*r.start(), *r.end()))
-                .collect();
-            (l.id.clone(), (l.master.clone(), slots))
-        })
-        .collect()
-}
-
 /// The reference view (the node that knows the most nodes), and whether every member agrees
 /// with it.
 fn reference_view(all: &[&Node]) -> (Vec<NodeLine>, bool) {
-    let views: Vec<Option<Vec<NodeLine>>> = all.iter().map(|n| view_of(n)).collect();
+    let views: Vec<Option<Vec<NodeLine>>> = all.iter().map(|n| try_view(n).ok()).collect();
     let reference = views
         .iter()
         .flatten()
@@ -1766,7 +1743,7 @@ fn reference_view(all: &[&Node]) -> (Vec<NodeLine>, bool) {
         .cloned()
         .unwrap_or_default();
     let index_of = |addr: &str| all.iter().position(|n| n.addr() == addr);
-    let want = agreed(&reference);
+    let want = agreed_view(&reference);
     let ids: BTreeSet<&str> = reference.iter().map(|l| l.id.as_str()).collect();
     let bad_flag = |l: &NodeLine| {
         ["handshake", "noaddr", "fail", "fail?"]
@@ -1783,7 +1760,7 @@ fn reference_view(all: &[&Node]) -> (Vec<NodeLine>, bool) {
             match &views[i] {
                 Some(v) => {
                     let seen: BTreeSet<&str> = v.iter().map(|l| l.id.as_str()).collect();
-                    ok &= seen == ids && agreed(v) == want && !v.iter().any(bad_flag);
+                    ok &= seen == ids && agreed_view(v) == want && !v.iter().any(bad_flag);
                 }
                 None => ok = false,
             }

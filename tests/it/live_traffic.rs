@@ -43,8 +43,9 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::common::{
-    Feature, Node, NodeOpts, RunOutput, Spawned, TestCluster, assert_healthy, has_feature,
-    key_slot, load_keys, poll_until, run, server_label, settled, signal,
+    CRASH_MARKERS, Feature, Node, NodeOpts, RunOutput, Spawned, TestCluster, assert_healthy,
+    has_feature, key_slot, load_keys, open_slot_nodes, poll_until, run, served_slots, server_label,
+    settled, signal,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -79,14 +80,6 @@ const KILL_DELAYS: [Duration; 6] = [
     Duration::from_millis(400),
     Duration::from_millis(20),
     Duration::from_millis(300),
-];
-/// What a server's log says when it crashed (as the harness's `Node` checks when it is reaped).
-const CRASH_MARKERS: [&str; 5] = [
-    "ASSERTION FAILED",
-    "BUG REPORT",
-    "------ STACK TRACE",
-    "crashed by signal",
-    "Guru Meditation",
 ];
 
 /// Sizes of a run: CI's by default, bigger through the environment (scripts/traffic-test.sh).
@@ -1018,34 +1011,12 @@ fn argv(words: &[&str]) -> Vec<String> {
     words.iter().map(|w| w.to_string()).collect()
 }
 
-/// The nodes with open slots among `nodes`.
-fn open_slot_nodes(nodes: &[&Node]) -> Vec<String> {
-    nodes
-        .iter()
-        .filter(|n| {
-            n.try_cmd(&["CLUSTER", "NODES"])
-                .ok()
-                .and_then(|v| redis::from_redis_value::<String>(v).ok())
-                .is_some_and(|t| t.contains('['))
-        })
-        .map(|n| n.addr())
-        .collect()
-}
-
 /// How many jobs `CLUSTER GETSLOTMIGRATIONS` lists on `node` (0 where the server has none).
 fn migration_jobs(node: &Node) -> usize {
     match node.try_cmd(&["CLUSTER", "GETSLOTMIGRATIONS"]) {
         Ok(redis::Value::Array(jobs)) => jobs.len(),
         _ => 0,
     }
-}
-
-/// Slots `node` serves in its own view.
-fn own_slots(node: &Node) -> usize {
-    node.cluster_nodes()
-        .into_iter()
-        .find(|l| l.id == node.id())
-        .map_or(0, |l| l.slots.iter().map(|r| r.len()).sum())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1094,7 +1065,7 @@ fn every_command_keeps_acknowledged_writes_under_live_traffic() {
         &with_m4,
         Loss::None,
     );
-    assert!(own_slots(&m4) > 0, "the new master got no slot");
+    assert!(served_slots(&m4) > 0, "the new master got no slot");
     let weight0 = format!("{}=0", m4.id());
     run.step(
         "rebalance --weight ID=0 (drain)",
@@ -1102,7 +1073,11 @@ fn every_command_keeps_acknowledged_writes_under_live_traffic() {
         &with_m4,
         Loss::None,
     );
-    assert_eq!(own_slots(&m4), 0, "the drained master still serves slots");
+    assert_eq!(
+        served_slots(&m4),
+        0,
+        "the drained master still serves slots"
+    );
     run.step(
         "del-node (the drained node)",
         &argv(&["del-node", &entry, m4.id(), "--yes"]),
@@ -1173,7 +1148,7 @@ fn fix_after_rcluster_killed_mid_reshard_under_live_traffic() {
         let engine = if round % 2 == 0 { "auto" } else { "legacy" };
         let (from, to) = (round % 3, (round + 1) % 3);
         let to_node = cluster.node(to);
-        let to_before = own_slots(to_node);
+        let to_before = served_slots(to_node);
         let jobs_before = migration_jobs(cluster.node(from));
         let slots = sizes.slots.to_string();
         let args = argv(&[
@@ -1197,7 +1172,7 @@ fn fix_after_rcluster_killed_mid_reshard_under_live_traffic() {
         let mut seen = String::from("nothing");
         while Instant::now() < deadline && child.is_running() {
             let open = open_slot_nodes(&members);
-            let moved = own_slots(to_node).saturating_sub(to_before);
+            let moved = served_slots(to_node).saturating_sub(to_before);
             let jobs = migration_jobs(cluster.node(from)).saturating_sub(jobs_before);
             if !open.is_empty() || moved > 0 || jobs > 0 {
                 seen = format!(
@@ -1223,7 +1198,7 @@ fn fix_after_rcluster_killed_mid_reshard_under_live_traffic() {
             } else {
                 "had already exited"
             },
-            own_slots(to_node).saturating_sub(to_before)
+            served_slots(to_node).saturating_sub(to_before)
         );
         if !was_running {
             eprintln!("{killed}");

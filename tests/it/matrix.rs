@@ -18,7 +18,7 @@ use crate::common::{
     assert_healthy, assert_repaired, delete_slots_everywhere, digest, digest_nodes, fill_slot,
     fix_until_ok, half_migrate, has_feature, json, key_slot, load_keys, members,
     nodes_with_open_slots, poll_until, role, run, server, server_label, setslot, signal,
-    wait_synced, write_pairs,
+    wait_replicas_synced, wait_synced, write_pairs,
 };
 use serde_json::Value;
 
@@ -38,15 +38,6 @@ fn run_json(args: &[&str]) -> Value {
     let out = run(&argv);
     out.assert_success();
     json(&out)
-}
-
-/// Waits until every replica of `cluster` (as formed) is in sync with its master.
-fn wait_replicas_synced(cluster: &TestCluster) {
-    for m in 0..cluster.masters() {
-        for r in cluster.replicas_of(m) {
-            wait_synced(cluster.node(r), cluster.node(m));
-        }
-    }
 }
 
 /// True when `node`'s CLUSTER NODES shows `slot` open (`[slot->-id]` or `[slot-<-id]`).

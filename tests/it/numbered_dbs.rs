@@ -14,20 +14,13 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::common::{
-    ClusterSpec, CurrentEpoch, Digest, Feature, Node, NodeOpts, RunOutput, Spawned, TestCluster,
-    conn_in, digest_nodes_in, fix_until_ok, has_feature, key_slot, layout, misplaced_keys_in,
-    nodes_with_open_slots, poll_until, run, scan, signal,
+    ClusterSpec, CurrentEpoch, DATABASES, Digest, Feature, Node, NodeOpts, RunOutput, Spawned,
+    TestCluster, conn_in, digest_nodes_in, fix_until_ok, has_feature, key_slot, layout,
+    misplaced_keys_in, nodes_with_open_slots, poll_until, run, scan, signal,
 };
 
 /// Databases the tests write to.
 const DBS: [u32; 4] = [0, 1, 5, 15];
-/// `cluster-databases` of the test servers.
-const DATABASES: u32 = 16;
-
-/// Options of every test server: 16 databases in cluster mode.
-fn opts() -> NodeOpts {
-    NodeOpts::new().args(["--cluster-databases", &DATABASES.to_string()])
-}
 
 /// Writes `per_db` keys into each database of [`DBS`], straight to each slot's owner: `k:{i}`
 /// in every database with a value naming the database, of five types by `i % 5`, and a
@@ -138,7 +131,7 @@ fn loaded(spec: ClusterSpec, per_db: usize) -> Option<(TestCluster, Data)> {
     if !has_feature(Feature::NumberedDbs) {
         return None;
     }
-    let cluster = spec.opts(opts()).start();
+    let cluster = spec.opts(NodeOpts::new().numbered_dbs()).start();
     load(&cluster, per_db);
     let before = data(&cluster.nodes().iter().collect::<Vec<_>>());
     for db in DBS {

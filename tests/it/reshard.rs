@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::common::{
     Digest, Node, NodeOpts, RunOutput, SLOTS, Spawned, TestCluster, all_text, assert_checks_pass,
     assert_repaired, auth_args, count_in_slot, digest, dump_all, json, key_slot, load_keys,
-    reduced_cluster_nodes, run, run_with_stdin, wait_until_timeout, write_pairs,
+    owner_of, reduced_cluster_nodes, run, run_with_stdin, wait_until_timeout, write_pairs,
 };
 use serde_json::Value;
 
@@ -61,11 +61,6 @@ fn keys_per_slot(cluster: &TestCluster) -> Vec<u64> {
         }
     }
     counts
-}
-
-/// Index of the master that owns `slot`.
-fn owner_of(cluster: &TestCluster, slot: u16) -> usize {
-    cluster.slot_owners()[usize::from(slot)].expect("slot is served")
 }
 
 /// Every node's topology: CLUSTER NODES without the ping/pong times and link state, sorted

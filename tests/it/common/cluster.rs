@@ -539,3 +539,8 @@ fn set_keys(node: &Node, keys: &[String]) {
         }
     }
 }
+
+/// Index of the master serving `slot` (in the first alive node's view); panics when none does.
+pub fn owner_of(cluster: &TestCluster, slot: u16) -> usize {
+    cluster.slot_owners()[usize::from(slot)].unwrap_or_else(|| panic!("slot {slot} is not served"))
+}

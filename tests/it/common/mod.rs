@@ -26,7 +26,7 @@ pub use cli::{
 };
 pub use cluster::{
     ClusterSpec, FORM_TIMEOUT, SlotMap, TestCluster, consecutive_slot_ranges, even_slot_ranges,
-    slot_map,
+    owner_of, slot_map,
 };
 pub use data::{
     Digest, KeyValue, KeyValues, conn_in, count_in_slot, digest, digest_nodes, digest_nodes_in,
@@ -34,15 +34,20 @@ pub use data::{
     read_key_values, role, scan, write_pairs,
 };
 pub use health::{
-    assert_check_and_oracle_pass, assert_checks_pass, assert_healthy, assert_repaired, members,
-    settled, wait_settled, wait_synced,
+    agreed_view, assert_check_and_oracle_pass, assert_checks_pass, assert_healthy, assert_repaired,
+    members, settled, wait_flagged_fail, wait_replicas_synced, wait_settled, wait_synced,
 };
-pub use node::{Node, NodeOpts, TlsAuthClients, info_value, redis_cli_available};
-pub use nodes_conf::{NodeLine, merge_ranges, parse as parse_cluster_nodes};
+pub use node::{
+    CRASH_MARKERS, DATABASES, Node, NodeOpts, TlsAuthClients, info_value, redis_cli_available,
+};
+pub use nodes_conf::NodeLine;
 pub use ports::{allocate_block, port_pair_free};
 pub use server::{Feature, Flavor, has_feature, matrix_server, server, server_label};
 pub use tls::{TlsFiles, install_crypto_provider};
-pub use views::{CurrentEpoch, layout, nodes_with_open_slots, reduced_cluster_nodes};
+pub use views::{
+    CurrentEpoch, layout, nodes_with_open_slots, open_slot_nodes, reduced_cluster_nodes,
+    served_slots, try_view,
+};
 
 /// Number of hash slots.
 pub const SLOTS: u16 = 16384;

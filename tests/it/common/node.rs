@@ -38,7 +38,7 @@ const NOTABLE_LOG_LINES: [&str; 3] = [
 ];
 /// What a server's log says when it crashed: an assertion, a bug report with its stack trace,
 /// a fatal signal (SIGSEGV...; a SIGKILL leaves no trace), a panic.
-const CRASH_MARKERS: [&str; 5] = [
+pub const CRASH_MARKERS: [&str; 5] = [
     "ASSERTION FAILED",
     "BUG REPORT",
     "------ STACK TRACE",
@@ -70,6 +70,9 @@ pub(super) fn find_in_path(name: &str) -> Option<PathBuf> {
         .map(|dir| dir.join(name))
         .find(|p| p.is_file())
 }
+
+/// `--cluster-databases` of [`NodeOpts::numbered_dbs`] (Valkey >= 9.0).
+pub const DATABASES: u32 = 16;
 
 /// Value of `--tls-auth-clients`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,6 +183,11 @@ impl NodeOpts {
     pub fn tls_auth_clients(mut self, mode: TlsAuthClients) -> Self {
         self.tls_auth_clients = mode;
         self
+    }
+
+    /// `--cluster-databases` [`DATABASES`]: numbered databases in cluster mode (Valkey >= 9.0).
+    pub fn numbered_dbs(self) -> Self {
+        self.args(["--cluster-databases", &DATABASES.to_string()])
     }
 
     /// Runs `path` instead of [`redis_server_path`].
