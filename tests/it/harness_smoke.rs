@@ -1,4 +1,4 @@
-//! Smoke tests proving the integration-test harness in `tests/common`.
+//! Smoke tests proving the integration-test harness in `tests/it/common`.
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -17,7 +17,7 @@ use crate::common::{
     ClusterSpec, Feature, Node, NodeOpts, RunOutput, TestCluster, assert_checks_pass,
     assert_healthy, assert_repaired, delete_slots_everywhere, digest, digest_nodes, fill_slot,
     fix_until_ok, half_migrate, has_feature, json, key_slot, load_keys, members,
-    nodes_with_open_slots, poll_until, role, run, server, server_label, setslot, signal,
+    nodes_with_open_slots, poll_until, require, role, run, server, server_label, setslot, signal,
     wait_replicas_synced, wait_synced, write_pairs,
 };
 use serde_json::Value;
@@ -293,9 +293,7 @@ fn fix_closes_a_slot_open_on_masters_and_their_replicas() {
 /// the replica applies it once resumed. `check` must fail on it and `fix` must clear it.
 #[test]
 fn fix_clears_a_slot_open_only_on_a_replica() {
-    if !has_feature(Feature::ReplicatedSetslot) {
-        return;
-    }
+    require!(Feature::ReplicatedSetslot);
     let cluster = TestCluster::start(3, 1, NodeOpts::new());
     load_keys(&cluster, 3000, "ro", 24);
     wait_replicas_synced(&cluster);

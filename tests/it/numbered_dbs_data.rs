@@ -5,14 +5,14 @@
 //! keeps each key in its database, and bigkeys/memkeys see the keys of every database.
 //!
 //! The server is the harness's (`RCLUSTER_TEST_SERVER`). On a server without numbered databases
-//! each test says "not applicable" and passes, unless `RCLUSTER_TEST_REQUIRE_FEATURES` contains
-//! `numbered-dbs` (scripts/test sets it for Valkey 9), which makes it fail instead.
+//! each test is not applicable (`require!`): it says so and passes, or fails in CI;
+//! `scripts/test` runs this module on Valkey 9 only.
 
 use std::collections::BTreeMap;
 
 use crate::common::{
-    DATABASES, Feature, Node, NodeOpts, RunOutput, TestCluster, conn_in, has_feature, json,
-    key_slot, poll_until, run, server,
+    DATABASES, Feature, Node, NodeOpts, RunOutput, TestCluster, conn_in, json, key_slot,
+    poll_until, require, run, server,
 };
 
 /// Databases the tests write to.
@@ -87,9 +87,7 @@ fn rc(args: &[&str]) -> RunOutput {
 
 #[test]
 fn check_info_and_nodes_count_every_database() {
-    if !has_feature(Feature::NumberedDbs) {
-        return;
-    }
+    require!(Feature::NumberedDbs);
     let cluster = TestCluster::start(3, 1, NodeOpts::new().numbered_dbs());
     load(&cluster);
     let entry = cluster.addr(0);
@@ -160,9 +158,7 @@ fn check_info_and_nodes_count_every_database() {
 
 #[test]
 fn create_refuses_a_node_with_keys_only_in_database_3() {
-    if !has_feature(Feature::NumberedDbs) {
-        return;
-    }
+    require!(Feature::NumberedDbs);
     let nodes = TestCluster::start_unformed(3, NodeOpts::new().numbered_dbs());
     // A cluster node only takes writes for slots it serves: lend it the key's slot.
     let node = nodes.node(1);
@@ -199,9 +195,7 @@ fn create_refuses_a_node_with_keys_only_in_database_3() {
 
 #[test]
 fn import_takes_each_database_into_its_own_or_to_db() {
-    if !has_feature(Feature::NumberedDbs) {
-        return;
-    }
+    require!(Feature::NumberedDbs);
     let cluster = TestCluster::start(3, 0, NodeOpts::new().numbered_dbs());
     let source = Node::start(&NodeOpts::new().cluster(false).args(["--databases", "32"]));
     write(&[&source], |_| 0, &DBS, "s");
@@ -262,9 +256,7 @@ fn import_takes_each_database_into_its_own_or_to_db() {
 
 #[test]
 fn backup_then_restore_keeps_each_key_in_its_database() {
-    if !has_feature(Feature::NumberedDbs) {
-        return;
-    }
+    require!(Feature::NumberedDbs);
     let source = TestCluster::start(3, 0, NodeOpts::new().numbered_dbs());
     load(&source);
     let want = contents(&masters_of(&source));
@@ -306,9 +298,7 @@ fn backup_then_restore_keeps_each_key_in_its_database() {
 
 #[test]
 fn bigkeys_and_memkeys_see_every_database() {
-    if !has_feature(Feature::NumberedDbs) {
-        return;
-    }
+    require!(Feature::NumberedDbs);
     let cluster = TestCluster::start(3, 0, NodeOpts::new().numbered_dbs());
     load(&cluster);
     let owners = cluster.slot_owners();

@@ -42,7 +42,8 @@ pub use node::{
 };
 pub use nodes_conf::NodeLine;
 pub use ports::{allocate_block, port_pair_free};
-pub use server::{Feature, Flavor, has_feature, matrix_server, server, server_label};
+pub(crate) use server::require;
+pub use server::{Feature, Flavor, applicable, has_feature, matrix_server, server, server_label};
 pub use tls::{TlsFiles, install_crypto_provider};
 pub use views::{
     CurrentEpoch, layout, nodes_with_open_slots, open_slot_nodes, reduced_cluster_nodes,
