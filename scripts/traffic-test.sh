@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Live-traffic test, full length (issue 21): tests/live_traffic.rs with bigger sizes, run
+# Live-traffic test, full length (issue 21): tests/it/live_traffic.rs with bigger sizes, run
 # RUNS times on each server, one at a time. The tests start their own clusters (3 masters +
 # 3 replicas) and a cluster client writing through every mutating command (reshard, add-node,
 # rebalance onto an empty master, drain by weight 0, del-node, add-node --replica, failover, a
@@ -20,7 +20,8 @@
 #        LIVE_TRAFFIC_KILL_ROUNDS (10: even rounds the default engine, odd rounds MIGRATE),
 #        LIVE_TRAFFIC_ENGINE (auto: --engine of the reshard whose source or target master is
 #        killed; run again with legacy on Valkey 9 for both engines),
-#        LOG_DIR (a new temp dir), TEST_FILTER (a test name filter, e.g. fix_after)
+#        LOG_DIR (a new temp dir), TEST_FILTER (the start of a test name, e.g. fix_after;
+#        several, space-separated, run each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,8 +37,14 @@ else
     SERVERS=(redis-6.2 redis-7.0 redis-8.2 valkey-8.1 valkey-9.0 valkey-9.1)
 fi
 
+# The tests: the live_traffic module of the integration-test binary, or those of its tests whose
+# names start with a word of TEST_FILTER.
+read -ra FILTER_WORDS <<<"${TEST_FILTER:-}"
+FILTERS=(live_traffic::)
+if [ ${#FILTER_WORDS[@]} -gt 0 ]; then FILTERS=("${FILTER_WORDS[@]/#/live_traffic::}"); fi
+
 # Build once, before any clock starts.
-cargo test --test live_traffic --no-run >/dev/null 2>&1 || cargo test --test live_traffic --no-run
+cargo test --test it --no-run >/dev/null 2>&1 || cargo test --test it --no-run
 
 echo "traffic-test: ${#SERVERS[@]} server(s) x $RUNS run(s), $LIVE_TRAFFIC_KEYS keys," \
     "$LIVE_TRAFFIC_SLOTS slots, $LIVE_TRAFFIC_KILL_ROUNDS kill rounds; logs in $LOG_DIR"
@@ -48,7 +55,7 @@ for server in "${SERVERS[@]}"; do
         log="$LOG_DIR/$server-$run.log"
         start=$SECONDS
         status=0
-        RCLUSTER_TEST_SERVER=$path cargo test --test live_traffic -- --include-ignored ${TEST_FILTER:-} \
+        RCLUSTER_TEST_SERVER=$path cargo test --test it -- --include-ignored "${FILTERS[@]}" \
             --nocapture --test-threads 1 >"$log" 2>&1 || status=$?
         result=ok
         if [ "$status" -ne 0 ]; then

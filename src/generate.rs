@@ -1,6 +1,6 @@
 //! Everything generated from the clap definition, the single source of the CLI: shell
 //! completions, man pages and the option reference of the docs. `rcluster completions` and
-//! `rcluster man` print them; `tests/generated.rs` checks the committed copies are fresh.
+//! `rcluster man` print them; `tests/it/generated.rs` checks the committed copies are fresh.
 
 use clap::CommandFactory;
 use clap_complete::Shell;

@@ -1,5 +1,5 @@
 /*
- * A Valkey module that does nothing, for tests/atomic.rs: loaded without arguments it does
+ * A Valkey module that does nothing, for tests/it/atomic.rs: loaded without arguments it does
  * not declare support for atomic slot migration, so a Valkey >= 9.0 server refuses
  * CLUSTER MIGRATESLOTS while it is loaded (as source; as target the job fails in its
  * handshake). Loaded with any argument it declares that support.

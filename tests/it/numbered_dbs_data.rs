@@ -5,45 +5,29 @@
 //! keeps each key in its database, and bigkeys/memkeys see the keys of every database.
 //!
 //! The server is the harness's (`RCLUSTER_TEST_SERVER`). On a server without numbered databases
-//! each test says "not applicable" and passes, unless `RCLUSTER_TEST_REQUIRE_FEATURES` contains
-//! `numbered-dbs` (scripts/test sets it for Valkey 9), which makes it fail instead.
-
-mod common;
+//! each test is not applicable (`require!`): it says so and passes, or fails in CI;
+//! `scripts/test` runs this module on Valkey 9 only.
 
 use std::collections::BTreeMap;
 
-use common::{
-    Feature, Node, NodeOpts, RunOutput, TestCluster, has_feature, json, key_slot, poll_until, run,
-    server,
+use crate::common::{
+    DATABASES, Feature, Node, NodeOpts, RunOutput, TestCluster, conn_in, json, key_slot,
+    poll_until, require, run, server,
 };
 
 /// Databases the tests write to.
 const DBS: [u32; 4] = [0, 1, 5, 15];
-/// `cluster-databases` of the test servers.
-const DATABASES: u32 = 16;
 /// Keys per database.
 const PER_DB: usize = 300;
 
 /// Every key of a cluster (or a node): database -> key -> value.
 type Contents = BTreeMap<u32, BTreeMap<String, String>>;
 
-/// Options of every test cluster node: 16 databases in cluster mode.
-fn opts() -> NodeOpts {
-    NodeOpts::new().args(["--cluster-databases", &DATABASES.to_string()])
-}
-
-/// A connection to database `db` of `node`.
-fn conn_db(node: &Node, db: u32) -> redis::Connection {
-    let mut conn = node.conn();
-    redis::cmd("SELECT").arg(db).query::<()>(&mut conn).unwrap();
-    conn
-}
-
 /// `k:{i}` = `db{db}:v{i}` in each database of `dbs`, written to the node serving its slot
 /// (`owner(slot)`).
 fn write(nodes: &[&Node], owner: impl Fn(u16) -> usize, dbs: &[u32], prefix: &str) {
     for &db in dbs {
-        let mut conns: Vec<redis::Connection> = nodes.iter().map(|n| conn_db(n, db)).collect();
+        let mut conns: Vec<redis::Connection> = nodes.iter().map(|n| conn_in(n, db)).collect();
         for i in 0..PER_DB {
             let key = format!("{prefix}:{i}");
             let node = owner(key_slot(&key));
@@ -73,7 +57,7 @@ fn contents(nodes: &[&Node]) -> Contents {
     let mut out = Contents::new();
     for db in 0..DATABASES {
         for node in nodes {
-            let mut conn = conn_db(node, db);
+            let mut conn = conn_in(node, db);
             let keys: Vec<String> = redis::cmd("KEYS").arg("*").query(&mut conn).unwrap();
             for key in keys {
                 let value: String = redis::cmd("GET").arg(&key).query(&mut conn).unwrap();
@@ -103,10 +87,8 @@ fn rc(args: &[&str]) -> RunOutput {
 
 #[test]
 fn check_info_and_nodes_count_every_database() {
-    if !has_feature(Feature::NumberedDbs) {
-        return;
-    }
-    let cluster = TestCluster::start(3, 1, opts());
+    require!(Feature::NumberedDbs);
+    let cluster = TestCluster::start(3, 1, NodeOpts::new().numbered_dbs());
     load(&cluster);
     let entry = cluster.addr(0);
     let total = DBS.len() * PER_DB;
@@ -176,22 +158,24 @@ fn check_info_and_nodes_count_every_database() {
 
 #[test]
 fn create_refuses_a_node_with_keys_only_in_database_3() {
-    if !has_feature(Feature::NumberedDbs) {
-        return;
-    }
-    let nodes = TestCluster::start_unformed(3, opts());
+    require!(Feature::NumberedDbs);
+    let nodes = TestCluster::start_unformed(3, NodeOpts::new().numbered_dbs());
     // A cluster node only takes writes for slots it serves: lend it the key's slot.
     let node = nodes.node(1);
     let slot = key_slot("only:here").to_string();
     node.cmd(&["CONFIG", "SET", "cluster-require-full-coverage", "no"]);
     node.cmd(&["CLUSTER", "ADDSLOTS", &slot]);
-    poll_until("the lone node to take writes", common::WAIT_TIMEOUT, || {
-        redis::cmd("SET")
-            .arg("only:here")
-            .arg("x")
-            .query::<()>(&mut conn_db(node, 3))
-            .map_err(|e| e.to_string())
-    });
+    poll_until(
+        "the lone node to take writes",
+        crate::common::WAIT_TIMEOUT,
+        || {
+            redis::cmd("SET")
+                .arg("only:here")
+                .arg("x")
+                .query::<()>(&mut conn_in(node, 3))
+                .map_err(|e| e.to_string())
+        },
+    );
     node.cmd(&["CLUSTER", "DELSLOTS", &slot]);
     let out = run(["create".to_string(), "--yes".to_string()]
         .into_iter()
@@ -211,10 +195,8 @@ fn create_refuses_a_node_with_keys_only_in_database_3() {
 
 #[test]
 fn import_takes_each_database_into_its_own_or_to_db() {
-    if !has_feature(Feature::NumberedDbs) {
-        return;
-    }
-    let cluster = TestCluster::start(3, 0, opts());
+    require!(Feature::NumberedDbs);
+    let cluster = TestCluster::start(3, 0, NodeOpts::new().numbered_dbs());
     let source = Node::start(&NodeOpts::new().cluster(false).args(["--databases", "32"]));
     write(&[&source], |_| 0, &DBS, "s");
     let source_before = contents(&[&source]);
@@ -274,10 +256,8 @@ fn import_takes_each_database_into_its_own_or_to_db() {
 
 #[test]
 fn backup_then_restore_keeps_each_key_in_its_database() {
-    if !has_feature(Feature::NumberedDbs) {
-        return;
-    }
-    let source = TestCluster::start(3, 0, opts());
+    require!(Feature::NumberedDbs);
+    let source = TestCluster::start(3, 0, NodeOpts::new().numbered_dbs());
     load(&source);
     let want = contents(&masters_of(&source));
     let dir = tempfile::tempdir().unwrap();
@@ -302,7 +282,7 @@ fn backup_then_restore_keeps_each_key_in_its_database() {
         assert!(!keyspace.contains("keys="), "nothing restored: {keyspace}");
     }
 
-    let target = TestCluster::start(2, 0, opts());
+    let target = TestCluster::start(2, 0, NodeOpts::new().numbered_dbs());
     let out = rc(&[
         "restore",
         &target.addr(0),
@@ -318,15 +298,13 @@ fn backup_then_restore_keeps_each_key_in_its_database() {
 
 #[test]
 fn bigkeys_and_memkeys_see_every_database() {
-    if !has_feature(Feature::NumberedDbs) {
-        return;
-    }
-    let cluster = TestCluster::start(3, 0, opts());
+    require!(Feature::NumberedDbs);
+    let cluster = TestCluster::start(3, 0, NodeOpts::new().numbered_dbs());
     load(&cluster);
     let owners = cluster.slot_owners();
     let big = "big:list";
     let owner = cluster.node(owners[usize::from(key_slot(big))].unwrap());
-    let mut conn = conn_db(owner, 15);
+    let mut conn = conn_in(owner, 15);
     let items: Vec<String> = (0..500).map(|i| i.to_string()).collect();
     redis::cmd("RPUSH")
         .arg(big)

@@ -5,12 +5,12 @@
 //! answers with an id the cluster does not know is refused, changing nothing.
 //! (`scripts/docker-test.sh` does the same with containers that get new IP addresses.)
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::{Node, NodeOpts, TestCluster, digest_nodes, load_keys, poll_until, run, signal};
+use crate::common::{
+    Node, NodeOpts, TestCluster, digest_nodes, load_keys, poll_until, run, signal,
+};
 
 /// The cluster's nodes, all stopped (after a SAVE), then restarted on new ports from their
 /// own directories: no node is where the others knew it.
@@ -59,7 +59,7 @@ fn fix_rejoin_brings_back_nodes_that_all_changed_address() {
     let refused = run(["fix", entry.as_str(), "--rejoin", &with_stranger, "--yes"]);
     assert_eq!(refused.code, 1, "a stranger must be refused:\n{refused}");
     assert!(
-        common::all_text(&refused).contains("not a member"),
+        crate::common::all_text(&refused).contains("not a member"),
         "the refusal does not say why:\n{refused}"
     );
     assert!(

@@ -2,9 +2,7 @@
 //! error and unreachable nodes, arguments after `--`, and cluster-node-timeout checked on
 //! every node directly (never through rcluster).
 
-mod common;
-
-use common::{NodeOpts, RunOutput, TestCluster, json, key_slot, run, wait_until};
+use crate::common::{NodeOpts, RunOutput, TestCluster, json, key_slot, owner_of, run, wait_until};
 use std::fmt::Display;
 
 use serde_json::Value;
@@ -48,11 +46,6 @@ fn index_of(cluster: &TestCluster, addr: &str) -> usize {
         .iter()
         .position(|a| a == addr)
         .unwrap_or_else(|| panic!("{addr} is not a node of the cluster"))
-}
-
-/// Index of the master owning `key`'s slot.
-fn owner_of(cluster: &TestCluster, key: &str) -> usize {
-    cluster.slot_owners()[usize::from(key_slot(key))].expect("slot is assigned")
 }
 
 /// cluster-node-timeout as node `i` reports it (CONFIG GET on a direct connection).
@@ -227,7 +220,7 @@ fn call_error_replies_fail_the_run() {
     let cluster = TestCluster::start(3, 0, NodeOpts::new());
     let entry = cluster.addr(0);
     let key = "call-test-key";
-    let owner = owner_of(&cluster, key);
+    let owner = owner_of(&cluster, key_slot(key));
 
     let out = run(["call", &entry, "--only-masters", "SET", key, "v"]);
     out.assert_code(1);
@@ -336,11 +329,11 @@ fn call_reports_unreachable_node() {
 fn call_waits_once_for_a_stopped_node() {
     let cluster = TestCluster::start(3, 1, NodeOpts::new());
     let stopped = cluster.node(4).pid().expect("the node runs");
-    common::signal(stopped, "STOP");
+    crate::common::signal(stopped, "STOP");
     let started = std::time::Instant::now();
     let out = run(["call", &cluster.addr(0), "PING", "-t", "2"]);
     let took = started.elapsed();
-    common::signal(stopped, "CONT");
+    crate::common::signal(stopped, "CONT");
     out.assert_code(1);
     assert!(out.stdout.contains("Failed!"), "{out}");
     assert!(
@@ -354,7 +347,7 @@ fn call_passes_negative_arguments_after_double_dash() {
     let cluster = TestCluster::start(3, 0, NodeOpts::new());
     let entry = cluster.addr(1);
     let key = "{x}counter";
-    let owner = owner_of(&cluster, key);
+    let owner = owner_of(&cluster, key_slot(key));
 
     let out = run(["call", &entry, "--only-masters", "--", "INCRBY", key, "-1"]);
     // The other masters answer MOVED.

@@ -1,9 +1,7 @@
 //! check / info / nodes / slots against real clusters formed without rcluster, with
 //! `redis-cli --cluster` as an independent oracle where it is installed.
 
-mod common;
-
-use common::{NodeOpts, TestCluster, json, redis_cli_available, run, wait_until};
+use crate::common::{NodeOpts, TestCluster, json, redis_cli_available, run, wait_until};
 use serde_json::Value;
 
 /// The lines of a report with redis-cli's ANSI colors removed.
@@ -340,9 +338,9 @@ fn password_cluster() {
     run(["-a", "s3cret", "check", &entry]).assert_success();
     run(["check", &entry, "--pass", "s3cret"]).assert_success();
 
-    let mut cmd = common::rcluster();
+    let mut cmd = crate::common::rcluster();
     cmd.env("REDISCLI_AUTH", "s3cret").args(["info", &entry]);
-    common::run_command(cmd, None).assert_success();
+    crate::common::run_command(cmd, None).assert_success();
 
     let missing = run(["check", &entry]);
     missing.assert_code(1);
@@ -445,8 +443,11 @@ fn keys_on_a_non_owner_are_found_with_search_multiple_owners() {
     let cluster = TestCluster::start(3, 0, NodeOpts::new());
     let (owner, stray) = (cluster.node(0), cluster.node(1));
     let key = "{b}stray";
-    let slot = common::key_slot(key).to_string();
-    assert!(common::key_slot(key) <= 5460, "key must hash to node 0");
+    let slot = crate::common::key_slot(key).to_string();
+    assert!(
+        crate::common::key_slot(key) <= 5460,
+        "key must hash to node 0"
+    );
     // Plant a key on a node that does not own its slot, as an interrupted migration can.
     stray.cmd(&["CLUSTER", "SETSLOT", &slot, "IMPORTING", owner.id()]);
     let mut conn = stray.conn();

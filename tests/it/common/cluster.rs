@@ -123,7 +123,6 @@ impl ClusterSpec {
             replicas: self.replicas,
             slots: self.slots,
             opts: self.opts,
-            formed: self.form,
             started_in: Duration::ZERO,
         };
         if self.form {
@@ -174,7 +173,6 @@ pub struct TestCluster {
     replicas: usize,
     slots: Vec<Vec<RangeInclusive<u16>>>,
     opts: NodeOpts,
-    formed: bool,
     started_in: Duration,
 }
 
@@ -202,11 +200,6 @@ impl TestCluster {
         ClusterSpec::new(n, 0).opts(opts).unformed().start()
     }
 
-    /// True when the cluster was formed (false for [`Self::start_unformed`]).
-    pub fn is_formed(&self) -> bool {
-        self.formed
-    }
-
     /// Time spent starting the nodes and forming the cluster.
     pub fn started_in(&self) -> Duration {
         self.started_in
@@ -220,11 +213,6 @@ impl TestCluster {
     /// Number of masters as formed.
     pub fn masters(&self) -> usize {
         self.slots.len()
-    }
-
-    /// Replicas per master as formed.
-    pub fn replicas_per_master(&self) -> usize {
-        self.replicas
     }
 
     /// Node `i`.
@@ -550,4 +538,9 @@ fn set_keys(node: &Node, keys: &[String]) {
             panic!("populate {}: {short}", node.addr());
         }
     }
+}
+
+/// Index of the master serving `slot` (in the first alive node's view); panics when none does.
+pub fn owner_of(cluster: &TestCluster, slot: u16) -> usize {
+    cluster.slot_owners()[usize::from(slot)].unwrap_or_else(|| panic!("slot {slot} is not served"))
 }

@@ -51,8 +51,6 @@
 //!   replica got (chosen freely by each tool); the masters, their slots and the replica counts
 //!   are compared.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::{Read, Write};
@@ -62,10 +60,10 @@ use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{
-    ClusterSpec, Flavor, Node, NodeLine, NodeOpts, SLOTS, TestCluster, delete_slots_everywhere,
-    even_slot_ranges, fill_slot, half_migrate, load_keys, merge_ranges, parse_cluster_nodes,
-    redis_cli_available, server, write_pairs,
+use crate::common::{
+    ClusterSpec, Flavor, Node, NodeLine, NodeOpts, SLOTS, TestCluster, agreed_view,
+    delete_slots_everywhere, even_slot_ranges, fill_slot, half_migrate, load_keys,
+    redis_cli_available, server, try_view, write_pairs,
 };
 
 /// Password of the nodes of the cases with `auth`.
@@ -1211,7 +1209,7 @@ fn run_side(case: &Case, side: Side, oracle_program: &Path) -> Ran {
             cmd
         }
         Side::Rcluster => {
-            let mut cmd = common::rcluster();
+            let mut cmd = crate::common::rcluster();
             cmd.env_remove("REDISCLI_CLUSTER_YES");
             cmd
         }
@@ -1492,7 +1490,7 @@ fn wait_or_kill(child: &mut Child, timeout: Duration) -> Option<i32> {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(status) = child.try_wait().expect("try_wait") {
-            return Some(common::exit_code(status));
+            return Some(crate::common::exit_code(status));
         }
         if Instant::now() >= deadline {
             let _ = child.kill();
@@ -1670,7 +1668,7 @@ fn digest_of(nodes: &[&Node]) -> (u64, u64, usize) {
     let mut all: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
     let mut duplicates = 0;
     for node in nodes {
-        let Some(view) = view_of(node) else {
+        let Some(view) = try_view(node).ok() else {
             continue;
         };
         let Some(me) = view.iter().find(|l| l.has_flag("myself")) else {
@@ -1695,10 +1693,10 @@ fn digest_of(nodes: &[&Node]) -> (u64, u64, usize) {
             }
         }
         let mut conn = node.conn();
-        common::scan(&mut conn, |conn, keys| {
+        crate::common::scan(&mut conn, |conn, keys| {
             let (read, unread): (Vec<Vec<u8>>, Vec<Vec<u8>>) = keys
                 .into_iter()
-                .partition(|k| readable.contains(&common::key_slot(k)));
+                .partition(|k| readable.contains(&crate::common::key_slot(k)));
             let mut pipe = redis::pipe();
             for key in &read {
                 pipe.cmd("ASKING").ignore().cmd("DUMP").arg(key);
@@ -1734,33 +1732,10 @@ fn digest_of(nodes: &[&Node]) -> (u64, u64, usize) {
     )
 }
 
-/// `CLUSTER NODES` of `node`, parsed, or None when it does not answer.
-fn view_of(node: &Node) -> Option<Vec<NodeLine>> {
-    let mut conn = node.try_conn().ok()?;
-    let text: String = redis::cmd("CLUSTER").arg("NODES").query(&mut conn).ok()?;
-    Some(parse_cluster_nodes(&text))
-}
-
-/// What all members must agree on: id → (master id, merged slots).
-type Agreed = BTreeMap<String, (Option<String>, Vec<(u16, u16)>)>;
-
-/// [`Agreed`] of one view.
-fn agreed(view: &[NodeLine]) -> Agreed {
-    view.iter()
-        .map(|l| {
-            let slots = merge_ranges(&l.slots)
-                .into_iter()
-                .map(|r| (*r.start(), *r.end()))
-                .collect();
-            (l.id.clone(), (l.master.clone(), slots))
-        })
-        .collect()
-}
-
 /// The reference view (the node that knows the most nodes), and whether every member agrees
 /// with it.
 fn reference_view(all: &[&Node]) -> (Vec<NodeLine>, bool) {
-    let views: Vec<Option<Vec<NodeLine>>> = all.iter().map(|n| view_of(n)).collect();
+    let views: Vec<Option<Vec<NodeLine>>> = all.iter().map(|n| try_view(n).ok()).collect();
     let reference = views
         .iter()
         .flatten()
@@ -1768,7 +1743,7 @@ fn reference_view(all: &[&Node]) -> (Vec<NodeLine>, bool) {
         .cloned()
         .unwrap_or_default();
     let index_of = |addr: &str| all.iter().position(|n| n.addr() == addr);
-    let want = agreed(&reference);
+    let want = agreed_view(&reference);
     let ids: BTreeSet<&str> = reference.iter().map(|l| l.id.as_str()).collect();
     let bad_flag = |l: &NodeLine| {
         ["handshake", "noaddr", "fail", "fail?"]
@@ -1785,7 +1760,7 @@ fn reference_view(all: &[&Node]) -> (Vec<NodeLine>, bool) {
             match &views[i] {
                 Some(v) => {
                     let seen: BTreeSet<&str> = v.iter().map(|l| l.id.as_str()).collect();
-                    ok &= seen == ids && agreed(v) == want && !v.iter().any(bad_flag);
+                    ok &= seen == ids && agreed_view(v) == want && !v.iter().any(bad_flag);
                 }
                 None => ok = false,
             }

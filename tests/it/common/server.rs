@@ -1,12 +1,16 @@
 //! The server binary the harness runs, what it is (flavor and version) and what it can do.
 //!
 //! The binary is `RCLUSTER_TEST_SERVER` (a path), by default the `redis-server` on PATH.
-//! `scripts/test` runs the whole suite on Debian's redis-server and `tests/matrix.rs` on every
-//! other server of the matrix (`scripts/fetch-servers.sh`). A test that needs a feature asks
-//! [`has_feature`]: where the server lacks it the test is not applicable and returns early,
-//! unless `RCLUSTER_TEST_REQUIRE_FEATURES` (comma-separated [`Feature`] names, set by
-//! `scripts/test` for the servers that must have them) names it: then it fails, so that CI
-//! never skips silently.
+//! `scripts/test` runs the whole suite on Debian's redis-server and the `matrix` module on every
+//! other server of the matrix (`scripts/fetch-servers.sh`).
+//!
+//! A test that cannot run without a feature (or, testing a refusal, with it) starts with
+//! [`require!`]: where the server does not fit, the test is not applicable and returns, saying
+//! so on stderr; but in CI (`CI` set, or `RCLUSTER_TEST_REQUIRE_FEATURES` naming the feature)
+//! it fails, so that CI never skips silently: `scripts/test` does not select, on a server, the
+//! tests that cannot run there. A test that runs either way and branches asks [`has_feature`].
+//! `RCLUSTER_TEST_REQUIRE_FEATURES` (comma-separated [`Feature`] names, set by `scripts/test`
+//! per server) lists the features the server must have: one it lacks fails any test asking.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -17,6 +21,8 @@ use std::sync::OnceLock;
 const SERVER_ENV: &str = "RCLUSTER_TEST_SERVER";
 /// Environment variable listing the features the server must have.
 const REQUIRE_ENV: &str = "RCLUSTER_TEST_REQUIRE_FEATURES";
+/// Environment variable CI services set (`CI=true`): no test may be not applicable there.
+const CI_ENV: &str = "CI";
 
 /// Which server family a binary belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,9 +229,8 @@ pub fn server_label() -> String {
     server().to_string()
 }
 
-/// True when the server has `feature`. When it lacks it, a test calling this is not
-/// applicable: it says so on stderr and the caller returns early; but when
-/// `RCLUSTER_TEST_REQUIRE_FEATURES` names the feature, this panics instead.
+/// True when the server has `feature`, for a test that runs either way; panics when it lacks
+/// one that `RCLUSTER_TEST_REQUIRE_FEATURES` names.
 pub fn has_feature(feature: Feature) -> bool {
     let required = required_features();
     if server().supports(feature) {
@@ -237,9 +242,48 @@ pub fn has_feature(feature: Feature) -> bool {
         server(),
         feature.name()
     );
-    eprintln!("not applicable here: {} lacks {}", server(), feature.name());
     false
 }
+
+/// True when a test needing the server to have `feature` (`wanted`), or to lack it (`!wanted`),
+/// can run here. When it cannot, the test is not applicable: this says so on stderr and returns
+/// false, except in CI (`CI` set, or `RCLUSTER_TEST_REQUIRE_FEATURES` naming the feature), where
+/// it panics. Through [`require!`]; panics like [`has_feature`] on a required feature missing.
+pub fn applicable(feature: Feature, wanted: bool) -> bool {
+    if has_feature(feature) == wanted {
+        return true;
+    }
+    let why = match wanted {
+        true => format!("{} lacks {}", server(), feature.name()),
+        false => format!("{} has {}", server(), feature.name()),
+    };
+    let ci = std::env::var(CI_ENV).is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
+    assert!(
+        !ci && !required_features().contains(&feature),
+        "{why}: this test cannot run here, which fails in CI ({CI_ENV} set, or {REQUIRE_ENV} \
+         naming {}): scripts/test does not select it on such a server",
+        feature.name()
+    );
+    eprintln!("not applicable here: {why}");
+    false
+}
+
+/// Returns from the calling test when the server cannot run it: `require!(Feature::X)` when the
+/// server lacks `X`, `require!(lacks Feature::X)` when it has it. Says "not applicable here" on
+/// stderr, or fails the test in CI (see [`applicable`]).
+macro_rules! require {
+    (lacks $feature:expr) => {
+        if !$crate::common::applicable($feature, false) {
+            return;
+        }
+    };
+    ($feature:expr) => {
+        if !$crate::common::applicable($feature, true) {
+            return;
+        }
+    };
+}
+pub(crate) use require;
 
 /// The features `RCLUSTER_TEST_REQUIRE_FEATURES` names; panics on an unknown name.
 fn required_features() -> Vec<Feature> {

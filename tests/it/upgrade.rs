@@ -6,12 +6,10 @@
 //! The two servers come from `scripts/fetch-servers.sh` (the test fails, never skips, when they
 //! are missing: run that script first).
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use common::{
+use crate::common::{
     Node, NodeOpts, RunOutput, TestCluster, json, load_keys, matrix_server, role, run, scan,
     wait_until,
 };

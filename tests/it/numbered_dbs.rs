@@ -7,29 +7,20 @@
 //! need is refused before anything changes.
 //!
 //! The server is the harness's (`RCLUSTER_TEST_SERVER`). On a server without numbered databases
-//! each test says "not applicable" and passes, unless `RCLUSTER_TEST_REQUIRE_FEATURES` contains
-//! `numbered-dbs` (scripts/test sets it for Valkey 9), which makes it fail instead.
-
-mod common;
+//! each test is not applicable (`require!`): it says so and passes, or fails in CI;
+//! `scripts/test` runs this module on Valkey 9 only.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::{
-    ClusterSpec, CurrentEpoch, Digest, Feature, Node, NodeOpts, RunOutput, Spawned, TestCluster,
-    conn_in, digest_nodes_in, fix_until_ok, has_feature, key_slot, layout, misplaced_keys_in,
-    nodes_with_open_slots, poll_until, run, scan, signal,
+use crate::common::{
+    ClusterSpec, CurrentEpoch, DATABASES, Digest, Feature, Node, NodeOpts, RunOutput, Spawned,
+    TestCluster, conn_in, digest_nodes_in, fix_until_ok, key_slot, layout, misplaced_keys_in,
+    nodes_with_open_slots, poll_until, require, run, scan, signal,
 };
 
 /// Databases the tests write to.
 const DBS: [u32; 4] = [0, 1, 5, 15];
-/// `cluster-databases` of the test servers.
-const DATABASES: u32 = 16;
-
-/// Options of every test server: 16 databases in cluster mode.
-fn opts() -> NodeOpts {
-    NodeOpts::new().args(["--cluster-databases", &DATABASES.to_string()])
-}
 
 /// Writes `per_db` keys into each database of [`DBS`], straight to each slot's owner: `k:{i}`
 /// in every database with a value naming the database, of five types by `i % 5`, and a
@@ -101,7 +92,7 @@ fn data(nodes: &[&Node]) -> Data {
 fn keys_with_ttl(nodes: &[&Node], db: u32) -> u64 {
     let mut n = 0;
     for node in nodes {
-        if common::role(node).as_deref() != Some("master") {
+        if crate::common::role(node).as_deref() != Some("master") {
             continue;
         }
         scan(&mut conn_in(node, db), |conn, keys| {
@@ -135,18 +126,15 @@ fn assert_kept(nodes: &[&Node], before: &Data, after: &Data) {
     }
 }
 
-/// A loaded cluster and its data, when the server has numbered databases.
-fn loaded(spec: ClusterSpec, per_db: usize) -> Option<(TestCluster, Data)> {
-    if !has_feature(Feature::NumberedDbs) {
-        return None;
-    }
-    let cluster = spec.opts(opts()).start();
+/// A loaded cluster and its data.
+fn loaded(spec: ClusterSpec, per_db: usize) -> (TestCluster, Data) {
+    let cluster = spec.opts(NodeOpts::new().numbered_dbs()).start();
     load(&cluster, per_db);
     let before = data(&cluster.nodes().iter().collect::<Vec<_>>());
     for db in DBS {
         assert!(before[&db].0.keys > 0, "nothing written to db {db}");
     }
-    Some((cluster, before))
+    (cluster, before)
 }
 
 /// `rcluster check` passes and redis-level views agree.
@@ -194,9 +182,8 @@ fn reshard_argv(entry: &str, to: &str, slots: u32, engine: &str) -> Vec<String> 
 /// its slot) and MIGRATE (rcluster drains each database in turn).
 #[test]
 fn reshard_keeps_every_database() {
-    let Some((cluster, before)) = loaded(ClusterSpec::new(3, 1), 6000) else {
-        return;
-    };
+    require!(Feature::NumberedDbs);
+    let (cluster, before) = loaded(ClusterSpec::new(3, 1), 6000);
     for (engine, to) in [("auto", 0), ("legacy", 1)] {
         let out = run(reshard_argv(
             &cluster.addr(0),
@@ -215,14 +202,13 @@ fn reshard_keeps_every_database() {
 
 #[test]
 fn rebalance_keeps_every_database() {
+    require!(Feature::NumberedDbs);
     let spec = ClusterSpec::new(3, 1).slots(vec![
         vec![0..=9999],
         vec![10000..=13999],
         vec![14000..=16383],
     ]);
-    let Some((cluster, before)) = loaded(spec, 6000) else {
-        return;
-    };
+    let (cluster, before) = loaded(spec, 6000);
     let out = run(["rebalance", &cluster.addr(0), "--yes"]);
     assert_moved_and_kept("rebalance", &out, &cluster, &before);
     let counts = cluster.slot_counts();
@@ -234,9 +220,8 @@ fn rebalance_keeps_every_database() {
 
 #[test]
 fn del_node_drain_keeps_every_database() {
-    let Some((cluster, before)) = loaded(ClusterSpec::new(3, 0), 6000) else {
-        return;
-    };
+    require!(Feature::NumberedDbs);
+    let (cluster, before) = loaded(ClusterSpec::new(3, 0), 6000);
     let gone = cluster.node(2).id().to_string();
     let out = run([
         "del-node",
@@ -269,9 +254,8 @@ fn kill_rounds() -> usize {
 
 #[test]
 fn fix_after_sigkill_mid_reshard_keeps_every_database() {
-    let Some((cluster, before)) = loaded(ClusterSpec::new(3, 1), 25_000) else {
-        return;
-    };
+    require!(Feature::NumberedDbs);
+    let (cluster, before) = loaded(ClusterSpec::new(3, 1), 25_000);
     let nodes: Vec<&Node> = cluster.nodes().iter().collect();
     let entry = cluster.addr(0);
     let mut rounds_with_open_slots = 0;
@@ -305,9 +289,8 @@ fn fix_after_sigkill_mid_reshard_keeps_every_database() {
 
 #[test]
 fn target_without_the_database_is_refused_before_any_change() {
-    let Some((cluster, before)) = loaded(ClusterSpec::new(2, 0), 2000) else {
-        return;
-    };
+    require!(Feature::NumberedDbs);
+    let (cluster, before) = loaded(ClusterSpec::new(2, 0), 2000);
     // A new master with only 4 databases: keys of databases 5 and 15 cannot go there.
     let small = Node::start(&NodeOpts::new().args(["--cluster-databases", "4"]));
     let first = cluster.node(0);
@@ -322,7 +305,7 @@ fn target_without_the_database_is_refused_before_any_change() {
     let views_before = layout(&all, CurrentEpoch::Compared);
     let out = run(reshard_argv(&cluster.addr(0), small.id(), 1000, "auto"));
     assert_eq!(out.code, 1, "reshard to a node without database 5:\n{out}");
-    let text = common::all_text(&out);
+    let text = crate::common::all_text(&out);
     assert!(
         text.contains(&small.addr()) && text.contains("database 5"),
         "the refusal names neither the node nor the database:\n{out}"

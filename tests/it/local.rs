@@ -1,17 +1,15 @@
 //! `rcluster local up/status/down` with real redis-server (or valkey-server) processes: the
 //! harness's binary through `--server`, or found on PATH.
 
-mod common;
-
 use std::path::Path;
 
-use common::{run, server};
+use crate::common::{run, server};
 
 /// A free block of `count` consecutive ports (and their bus ports) for a local cluster.
 fn free_block(count: u16) -> u16 {
     loop {
-        let first = common::allocate_block(count);
-        if (0..count).all(|i| common::port_pair_free("127.0.0.1", first + i)) {
+        let first = crate::common::allocate_block(count);
+        if (0..count).all(|i| crate::common::port_pair_free("127.0.0.1", first + i)) {
             return first;
         }
     }
@@ -68,7 +66,7 @@ fn up_status_down() {
     out.assert_success();
     assert!(out.stdout.contains("Stopped 6 node(s)"), "{out}");
     assert!(!Path::new(place).exists());
-    assert!(common::port_pair_free("127.0.0.1", port));
+    assert!(crate::common::port_pair_free("127.0.0.1", port));
 
     // Down again: nothing to do, still success.
     run(&down).assert_success();
@@ -109,7 +107,7 @@ fn password_protects_the_nodes() {
         out.stdout.contains(&format!("-p {port} --askpass")),
         "{out}"
     );
-    assert!(!common::all_text(&out).contains(password), "{out}");
+    assert!(!crate::common::all_text(&out).contains(password), "{out}");
     let state = std::fs::read_to_string(Path::new(place).join("rcluster-local.json")).unwrap();
     assert!(!state.contains("s3cret"), "{state}");
 
@@ -125,7 +123,7 @@ fn password_protects_the_nodes() {
         let noauth = redis::cmd("PING").query::<String>(&mut conn).unwrap_err();
         assert_eq!(noauth.code(), Some("NOAUTH"), "{noauth}");
         let _: () = redis::cmd("AUTH").arg(password).query(&mut conn).unwrap();
-        common::wait_until("the replica to sync with the password", || {
+        crate::common::wait_until("the replica to sync with the password", || {
             let info: String = redis::cmd("INFO")
                 .arg("replication")
                 .query(&mut conn)
@@ -142,16 +140,16 @@ fn password_protects_the_nodes() {
         out.stderr.contains("was started with a password") && out.stderr.contains("-a"),
         "{out}"
     );
-    let mut cmd = common::rcluster();
+    let mut cmd = crate::common::rcluster();
     cmd.env("REDISCLI_AUTH", password).args(&status);
-    common::run_command(cmd, None).assert_success();
+    crate::common::run_command(cmd, None).assert_success();
 
     // Without the password, down still stops every node (SIGTERM to the recorded pids).
     let out = down(&[]);
     out.assert_success();
     assert!(out.stdout.contains("Stopped 6 node(s)"), "{out}");
     assert!(!Path::new(place).exists());
-    assert!((port..port + 6).all(|p| common::port_pair_free("127.0.0.1", p)));
+    assert!((port..port + 6).all(|p| crate::common::port_pair_free("127.0.0.1", p)));
 
     // With the password, down uses SHUTDOWN.
     let mut up = vec![
@@ -220,7 +218,7 @@ fn valkey_server_on_path_is_used_without_redis_server() {
     let port = free_block(3).to_string();
     let (flavor, version) = (server().flavor().name(), server().version());
 
-    let mut cmd = common::rcluster();
+    let mut cmd = crate::common::rcluster();
     cmd.env("PATH", &bin).args([
         "local",
         "up",
@@ -233,7 +231,7 @@ fn valkey_server_on_path_is_used_without_redis_server() {
         "--dir",
         place,
     ]);
-    let out = common::run_command(cmd, None);
+    let out = crate::common::run_command(cmd, None);
     let down = || run(["local", "down", "--port", &port, "--dir", place]);
     if !out.success() {
         down();
@@ -264,9 +262,9 @@ fn missing_server_and_bad_arguments() {
         "{out}"
     );
 
-    let mut cmd = common::rcluster();
+    let mut cmd = crate::common::rcluster();
     cmd.env("PATH", "/nonexistent").args(["local", "up"]);
-    let out = common::run_command(cmd, None);
+    let out = crate::common::run_command(cmd, None);
     out.assert_code(2);
     assert!(
         out.stderr.contains("apt-get install -y redis-server") && out.stderr.contains("--server"),

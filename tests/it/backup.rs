@@ -13,19 +13,17 @@
 //! damaged backup or one without a manifest before changing anything, and leave a key that
 //! exists with a different value alone (named, exit 1) unless `--replace`.
 //!
-//! Values are compared key by key across servers with `common::KeyValue`: the DUMP payload,
+//! Values are compared key by key across servers with `crate::common::KeyValue`: the DUMP payload,
 //! except for hashtable-encoded sets and hashes, whose DUMP order depends on each server's
-//! random hash seed (so `common::digest`, a hash of DUMP payloads, differs between two servers
-//! holding the same sets); those are compared by their sorted members. `common::digest` still
+//! random hash seed (so `crate::common::digest`, a hash of DUMP payloads, differs between two servers
+//! holding the same sets); those are compared by their sorted members. `crate::common::digest` still
 //! provides the key count and the check that no key is on two masters.
-
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{
+use crate::common::{
     KeyValues, Node, NodeOpts, RunOutput, SLOTS, Spawned, TestCluster, all_text, auth_args, digest,
     json, key_slot, key_values, load_keys, misplaced_keys, rcluster, redis_cli_available, run,
     run_command, server, signal, wait_until_timeout,

@@ -13,18 +13,16 @@
 //! MIGRATE, so that the digest taken before breaking the cluster must be found again after
 //! the repair.
 
-mod common;
-
 use std::process::{Child, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{
-    ClusterSpec, CurrentEpoch, FORM_TIMEOUT, Node, NodeOpts, RunOutput, SLOTS, TestCluster,
-    all_text, assert_checks_pass, assert_repaired, consecutive_slot_ranges, count_in_slot,
+use crate::common::{
+    ClusterSpec, CurrentEpoch, Node, NodeOpts, RunOutput, SLOTS, TestCluster, all_text,
+    assert_checks_pass, assert_repaired, consecutive_slot_ranges, count_in_slot,
     delete_slots_everywhere, digest, fill_slot, fill_slot_in, fix_until_ok, half_migrate, json,
-    layout, load_keys, migrate, nodes_with_open_slots, poll_until, redis_cli_available,
-    redis_cli_command, run, setslot, signal, wait_until,
+    layout, load_keys, migrate, nodes_with_open_slots, owner_of, redis_cli_available,
+    redis_cli_command, run, setslot, signal, wait_flagged_fail, wait_until,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -36,11 +34,6 @@ fn fix(entry: &str, extra: &[&str]) -> RunOutput {
     let mut args: Vec<String> = vec!["fix".into(), entry.into()];
     args.extend(extra.iter().map(|s| s.to_string()));
     run(&args)
-}
-
-/// Index of the master serving `slot` (per the first alive node's view).
-fn owner_of(cluster: &TestCluster, slot: u16) -> usize {
-    cluster.slot_owners()[usize::from(slot)].unwrap_or_else(|| panic!("slot {slot} is not served"))
 }
 
 /// Largest minus smallest slot count among `counts`.
@@ -55,20 +48,6 @@ fn strand_keys(owner: &Node, stray: &Node, slot: u16, keys: &[String]) {
     setslot(stray, slot, "IMPORTING", Some(owner.id()));
     migrate(owner, stray, keys);
     setslot(stray, slot, "STABLE", None);
-}
-
-/// Waits until every alive node flags node `dead` as `fail`.
-fn wait_flagged_fail(cluster: &TestCluster, dead_id: &str) {
-    poll_until("the dead master to be flagged fail", FORM_TIMEOUT, || {
-        for i in cluster.alive() {
-            let view = cluster.node(i).cluster_nodes();
-            match view.iter().find(|l| l.id == dead_id) {
-                Some(l) if l.has_flag("fail") => {}
-                other => return Err(format!("{} sees {other:?}", cluster.addr(i))),
-            }
-        }
-        Ok(())
-    });
 }
 
 /// SIGKILLs `pid` with `kill -9` (the process may already have exited).
@@ -513,7 +492,7 @@ fn unreachable_master_is_refused_without_the_flag_and_covered_with_it() {
     let dead_addr = cluster.addr(2);
     let dead_id = cluster.node(2).id().to_string();
     cluster.kill(2);
-    wait_flagged_fail(&cluster, &dead_id);
+    wait_flagged_fail(&cluster.alive_nodes(), &dead_id);
     let layout_before = layout(&cluster.alive_nodes(), CurrentEpoch::Compared);
 
     let out = fix(&cluster.addr(0), &["--yes"]);
@@ -679,7 +658,7 @@ fn rcluster_reshard_killed_at_random_points_is_repaired_by_fix() {
 
     for (round, &delay) in KILL_DELAYS_MS.iter().enumerate() {
         let to = cluster.node(round % 3).id().to_string();
-        let mut child = common::rcluster()
+        let mut child = crate::common::rcluster()
             .args([
                 "reshard", &entry, "--from", "all", "--to", &to, "--slots", "3000", "--yes",
             ])

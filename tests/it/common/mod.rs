@@ -1,8 +1,7 @@
 //! Integration-test harness: server child processes (Redis or Valkey, see `server.rs`),
 //! clusters formed with raw commands, TLS material and helpers to run the rcluster binary.
 //!
-//! Include with `mod common;` from any file in `tests/`.
-#![allow(dead_code, unused_imports)]
+//! `mod common;` in `tests/it/main.rs`; the test modules use `crate::common::...`.
 
 mod broken;
 mod cli;
@@ -27,23 +26,29 @@ pub use cli::{
 };
 pub use cluster::{
     ClusterSpec, FORM_TIMEOUT, SlotMap, TestCluster, consecutive_slot_ranges, even_slot_ranges,
-    slot_map,
+    owner_of, slot_map,
 };
 pub use data::{
     Digest, KeyValue, KeyValues, conn_in, count_in_slot, digest, digest_nodes, digest_nodes_in,
     dump_all, dump_all_in, key_values, load_keys, load_keys_in, misplaced_keys, misplaced_keys_in,
-    read_key_values, role, scan, write_pairs, write_pairs_in,
+    read_key_values, role, scan, write_pairs,
 };
 pub use health::{
-    assert_check_and_oracle_pass, assert_checks_pass, assert_full_coverage, assert_healthy,
-    assert_repaired, members, settled, wait_settled, wait_synced,
+    agreed_view, assert_check_and_oracle_pass, assert_checks_pass, assert_healthy, assert_repaired,
+    members, settled, wait_flagged_fail, wait_replicas_synced, wait_settled, wait_synced,
 };
-pub use node::{Node, NodeOpts, TlsAuthClients, info_value, redis_cli_available};
-pub use nodes_conf::{NodeLine, merge_ranges, parse as parse_cluster_nodes};
-pub use ports::{BUS_PORT_OFFSET, PORT_BASE, PORT_SPAN, allocate_block, port_pair_free};
-pub use server::{Feature, Flavor, Server, has_feature, matrix_server, server, server_label};
+pub use node::{
+    CRASH_MARKERS, DATABASES, Node, NodeOpts, TlsAuthClients, info_value, redis_cli_available,
+};
+pub use nodes_conf::NodeLine;
+pub use ports::{allocate_block, port_pair_free};
+pub(crate) use server::require;
+pub use server::{Feature, Flavor, applicable, has_feature, matrix_server, server, server_label};
 pub use tls::{TlsFiles, install_crypto_provider};
-pub use views::{CurrentEpoch, Layout, layout, nodes_with_open_slots, reduced_cluster_nodes};
+pub use views::{
+    CurrentEpoch, layout, nodes_with_open_slots, open_slot_nodes, reduced_cluster_nodes,
+    served_slots, try_view,
+};
 
 /// Number of hash slots.
 pub const SLOTS: u16 = 16384;

@@ -9,18 +9,16 @@
 //! `rcluster check` and `redis-cli --cluster check` passing. Any server that crashes
 //! (`ASSERTION FAILED`, a bug report in its log) fails the test that ran it.
 
-mod common;
-
 use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     ClusterSpec, Feature, Node, NodeOpts, RunOutput, TestCluster, assert_checks_pass,
     assert_healthy, assert_repaired, delete_slots_everywhere, digest, digest_nodes, fill_slot,
     fix_until_ok, half_migrate, has_feature, json, key_slot, load_keys, members,
-    nodes_with_open_slots, poll_until, role, run, server, server_label, setslot, signal,
-    wait_synced, write_pairs,
+    nodes_with_open_slots, poll_until, require, role, run, server, server_label, setslot, signal,
+    wait_replicas_synced, wait_synced, write_pairs,
 };
 use serde_json::Value;
 
@@ -40,15 +38,6 @@ fn run_json(args: &[&str]) -> Value {
     let out = run(&argv);
     out.assert_success();
     json(&out)
-}
-
-/// Waits until every replica of `cluster` (as formed) is in sync with its master.
-fn wait_replicas_synced(cluster: &TestCluster) {
-    for m in 0..cluster.masters() {
-        for r in cluster.replicas_of(m) {
-            wait_synced(cluster.node(r), cluster.node(m));
-        }
-    }
 }
 
 /// True when `node`'s CLUSTER NODES shows `slot` open (`[slot->-id]` or `[slot-<-id]`).
@@ -304,9 +293,7 @@ fn fix_closes_a_slot_open_on_masters_and_their_replicas() {
 /// the replica applies it once resumed. `check` must fail on it and `fix` must clear it.
 #[test]
 fn fix_clears_a_slot_open_only_on_a_replica() {
-    if !has_feature(Feature::ReplicatedSetslot) {
-        return;
-    }
+    require!(Feature::ReplicatedSetslot);
     let cluster = TestCluster::start(3, 1, NodeOpts::new());
     load_keys(&cluster, 3000, "ro", 24);
     wait_replicas_synced(&cluster);
@@ -363,7 +350,7 @@ fn reshard_sigkilled_mid_way_is_repaired_by_fix() {
     let before = digest(&cluster);
     let entry = cluster.addr(0);
     let to = cluster.node(2).id().to_string();
-    let mut child = common::rcluster()
+    let mut child = crate::common::rcluster()
         .args([
             "reshard", &entry, "--from", "all", "--to", &to, "--slots", "4000", "--yes",
             // MIGRATE leaves open slots when killed (atomic jobs finish on their own).

@@ -35,8 +35,6 @@
 //! Sizes fit CI (about a minute per server on 2 cores); `scripts/traffic-test.sh` runs the same
 //! tests bigger and repeatedly through the `LIVE_TRAFFIC_*` variables (see [`Sizes`]).
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -44,9 +42,10 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{
-    Feature, Node, NodeOpts, RunOutput, Spawned, TestCluster, assert_healthy, has_feature,
-    key_slot, load_keys, poll_until, run, server_label, settled, signal,
+use crate::common::{
+    CRASH_MARKERS, Feature, Node, NodeOpts, RunOutput, Spawned, TestCluster, assert_healthy,
+    has_feature, key_slot, load_keys, open_slot_nodes, poll_until, run, served_slots, server_label,
+    settled, signal,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -81,14 +80,6 @@ const KILL_DELAYS: [Duration; 6] = [
     Duration::from_millis(400),
     Duration::from_millis(20),
     Duration::from_millis(300),
-];
-/// What a server's log says when it crashed (as the harness's `Node` checks when it is reaped).
-const CRASH_MARKERS: [&str; 5] = [
-    "ASSERTION FAILED",
-    "BUG REPORT",
-    "------ STACK TRACE",
-    "crashed by signal",
-    "Guru Meditation",
 ];
 
 /// Sizes of a run: CI's by default, bigger through the environment (scripts/traffic-test.sh).
@@ -589,7 +580,7 @@ impl<'a> Run<'a> {
     /// `rcluster fix <entry> --yes --conflicts-file <this run's file>`.
     fn fix(&self, entry: &str) -> RunOutput {
         let file = self.conflicts_file();
-        common::run([
+        crate::common::run([
             "fix",
             entry,
             "--yes",
@@ -882,7 +873,7 @@ fn read_from_owners<'k>(
     members: &[&Node],
     keys: impl Iterator<Item = &'k str>,
 ) -> Vec<Option<String>> {
-    let mut owner_of_slot: Vec<Option<usize>> = vec![None; usize::from(common::SLOTS)];
+    let mut owner_of_slot: Vec<Option<usize>> = vec![None; usize::from(crate::common::SLOTS)];
     for line in members[0].cluster_nodes() {
         let Some(m) = members.iter().position(|n| n.addr() == line.addr) else {
             continue;
@@ -1020,34 +1011,12 @@ fn argv(words: &[&str]) -> Vec<String> {
     words.iter().map(|w| w.to_string()).collect()
 }
 
-/// The nodes with open slots among `nodes`.
-fn open_slot_nodes(nodes: &[&Node]) -> Vec<String> {
-    nodes
-        .iter()
-        .filter(|n| {
-            n.try_cmd(&["CLUSTER", "NODES"])
-                .ok()
-                .and_then(|v| redis::from_redis_value::<String>(v).ok())
-                .is_some_and(|t| t.contains('['))
-        })
-        .map(|n| n.addr())
-        .collect()
-}
-
 /// How many jobs `CLUSTER GETSLOTMIGRATIONS` lists on `node` (0 where the server has none).
 fn migration_jobs(node: &Node) -> usize {
     match node.try_cmd(&["CLUSTER", "GETSLOTMIGRATIONS"]) {
         Ok(redis::Value::Array(jobs)) => jobs.len(),
         _ => 0,
     }
-}
-
-/// Slots `node` serves in its own view.
-fn own_slots(node: &Node) -> usize {
-    node.cluster_nodes()
-        .into_iter()
-        .find(|l| l.id == node.id())
-        .map_or(0, |l| l.slots.iter().map(|r| r.len()).sum())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1096,7 +1065,7 @@ fn every_command_keeps_acknowledged_writes_under_live_traffic() {
         &with_m4,
         Loss::None,
     );
-    assert!(own_slots(&m4) > 0, "the new master got no slot");
+    assert!(served_slots(&m4) > 0, "the new master got no slot");
     let weight0 = format!("{}=0", m4.id());
     run.step(
         "rebalance --weight ID=0 (drain)",
@@ -1104,7 +1073,11 @@ fn every_command_keeps_acknowledged_writes_under_live_traffic() {
         &with_m4,
         Loss::None,
     );
-    assert_eq!(own_slots(&m4), 0, "the drained master still serves slots");
+    assert_eq!(
+        served_slots(&m4),
+        0,
+        "the drained master still serves slots"
+    );
     run.step(
         "del-node (the drained node)",
         &argv(&["del-node", &entry, m4.id(), "--yes"]),
@@ -1125,7 +1098,7 @@ fn every_command_keeps_acknowledged_writes_under_live_traffic() {
         Loss::NotReplicated,
     );
     assert_eq!(
-        common::role(promoted).as_deref(),
+        crate::common::role(promoted).as_deref(),
         Some("master"),
         "the replica was not promoted"
     );
@@ -1175,7 +1148,7 @@ fn fix_after_rcluster_killed_mid_reshard_under_live_traffic() {
         let engine = if round % 2 == 0 { "auto" } else { "legacy" };
         let (from, to) = (round % 3, (round + 1) % 3);
         let to_node = cluster.node(to);
-        let to_before = own_slots(to_node);
+        let to_before = served_slots(to_node);
         let jobs_before = migration_jobs(cluster.node(from));
         let slots = sizes.slots.to_string();
         let args = argv(&[
@@ -1199,7 +1172,7 @@ fn fix_after_rcluster_killed_mid_reshard_under_live_traffic() {
         let mut seen = String::from("nothing");
         while Instant::now() < deadline && child.is_running() {
             let open = open_slot_nodes(&members);
-            let moved = own_slots(to_node).saturating_sub(to_before);
+            let moved = served_slots(to_node).saturating_sub(to_before);
             let jobs = migration_jobs(cluster.node(from)).saturating_sub(jobs_before);
             if !open.is_empty() || moved > 0 || jobs > 0 {
                 seen = format!(
@@ -1225,7 +1198,7 @@ fn fix_after_rcluster_killed_mid_reshard_under_live_traffic() {
             } else {
                 "had already exited"
             },
-            own_slots(to_node).saturating_sub(to_before)
+            served_slots(to_node).saturating_sub(to_before)
         );
         if !was_running {
             eprintln!("{killed}");
@@ -1364,7 +1337,7 @@ fn master_killed_mid_reshard(victim: Victim) {
     poll_until(
         &format!("{} to be promoted", heir.addr()),
         Duration::from_secs(30),
-        || match common::role(heir).as_deref() {
+        || match crate::common::role(heir).as_deref() {
             Some("master") => Ok(()),
             other => Err(format!("role {other:?}")),
         },

@@ -3,8 +3,6 @@
 //! collisions, auth, live clients, Ctrl-C, dry runs and refusals that change nothing. Every
 //! test that moves data ends with `rcluster check` and `redis-cli --cluster check` passing.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -12,10 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     Digest, Node, NodeOpts, RunOutput, SLOTS, Spawned, TestCluster, all_text, assert_checks_pass,
     assert_repaired, auth_args, count_in_slot, digest, dump_all, json, key_slot, load_keys,
-    reduced_cluster_nodes, run, run_with_stdin, wait_until_timeout, write_pairs,
+    owner_of, reduced_cluster_nodes, run, run_with_stdin, wait_until_timeout, write_pairs,
 };
 use serde_json::Value;
 
@@ -63,11 +61,6 @@ fn keys_per_slot(cluster: &TestCluster) -> Vec<u64> {
         }
     }
     counts
-}
-
-/// Index of the master that owns `slot`.
-fn owner_of(cluster: &TestCluster, slot: u16) -> usize {
-    cluster.slot_owners()[usize::from(slot)].expect("slot is served")
 }
 
 /// Every node's topology: CLUSTER NODES without the ping/pong times and link state, sorted

@@ -1,13 +1,11 @@
-//! Smoke tests proving the integration-test harness in `tests/common`.
-
-mod common;
+//! Smoke tests proving the integration-test harness in `tests/it/common`.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::thread;
 
-use common::{
+use crate::common::{
     ClusterSpec, Node, NodeOpts, SLOTS, TestCluster, TlsAuthClients, TlsFiles, key_slot,
     redis_cli_available,
 };
@@ -79,9 +77,9 @@ fn password_cluster_forms() {
     assert_all_ok(&cluster);
     let anonymous = NodeOpts::new();
     let node = cluster.node(0);
-    let err = common::run_command(
+    let err = crate::common::run_command(
         {
-            let mut c = common::redis_cli_command(&anonymous);
+            let mut c = crate::common::redis_cli_command(&anonymous);
             c.args(["-h", node.host(), "-p", &node.port().to_string(), "PING"]);
             c
         },
@@ -114,7 +112,7 @@ fn tls_cluster_forms_and_accepts_client_cert() {
     let pong: String = redis::cmd("PING").query(&mut conn).unwrap();
     assert_eq!(pong, "PONG");
     // tls-auth-clients yes (the default): no client certificate, no session.
-    common::install_crypto_provider();
+    crate::common::install_crypto_provider();
     let info = redis::ConnectionAddr::TcpTls {
         host: node.host().into(),
         port: node.port(),
@@ -189,7 +187,7 @@ fn uncovered_slots_and_unformed_nodes() {
     let cluster = TestCluster::start_with_slots(slots, 0, opts);
     cluster.wait_consistent();
     // Full coverage is not required, so the cluster serves its slots.
-    common::wait_until("cluster_state ok", || {
+    crate::common::wait_until("cluster_state ok", || {
         cluster
             .node(1)
             .cluster_info_field("cluster_state")
@@ -223,7 +221,7 @@ fn kill_and_drop_reap_processes() {
     assert!(!pid_alive(victim));
     assert!(!cluster.node(0).is_alive());
     // The replica of master 0 takes over after the node timeout.
-    common::wait_until("replica promotion", || cluster.live_masters().len() == 3);
+    crate::common::wait_until("replica promotion", || cluster.live_masters().len() == 3);
     cluster.wait_cluster_ok();
     assert_eq!(cluster.live_masters().len(), 3);
     assert_eq!(
@@ -241,6 +239,6 @@ fn standalone_node_and_rcluster_runner() {
         node.info_field("cluster", "cluster_enabled").as_deref(),
         Some("0")
     );
-    let out = common::run(["--help"]);
+    let out = crate::common::run(["--help"]);
     assert!(out.code >= 0, "{out}");
 }

@@ -9,7 +9,7 @@ use super::cluster::{FORM_TIMEOUT, TestCluster};
 use super::data::{Digest, digest, misplaced_keys};
 use super::node::{Node, NodeOpts, redis_cli_available};
 use super::nodes_conf::{NodeLine, merge_ranges};
-use super::views::nodes_with_open_slots;
+use super::views::{nodes_with_open_slots, try_view};
 use super::{SLOTS, poll_until};
 
 /// No open slot anywhere, no key outside its master's slots, `rcluster check` and
@@ -66,9 +66,10 @@ pub fn members<'a>(
 }
 
 /// One node's view reduced to what all nodes must agree on: id → (master id, merged slots).
-type View = BTreeMap<String, (Option<String>, Vec<(u16, u16)>)>;
+pub type AgreedView = BTreeMap<String, (Option<String>, Vec<(u16, u16)>)>;
 
-fn agreed_view(lines: &[NodeLine]) -> View {
+/// The [`AgreedView`] of one node's `CLUSTER NODES` lines.
+pub fn agreed_view(lines: &[NodeLine]) -> AgreedView {
     lines
         .iter()
         .map(|l| {
@@ -85,7 +86,7 @@ fn agreed_view(lines: &[NodeLine]) -> View {
 /// reports cluster_state:ok, and all agree on roles and slots.
 pub fn settled(nodes: &[&Node]) -> Result<(), String> {
     let ids: BTreeSet<&str> = nodes.iter().map(|n| n.id()).collect();
-    let mut first: Option<(String, View)> = None;
+    let mut first: Option<(String, AgreedView)> = None;
     for n in nodes {
         let lines = n.cluster_nodes();
         let seen: BTreeSet<&str> = lines.iter().map(|l| l.id.as_str()).collect();
@@ -182,5 +183,30 @@ pub fn wait_synced(replica: &Node, master: &Node) {
                 replica.addr()
             ))
         }
+    });
+}
+
+/// Waits until every replica of `cluster` (as formed) is in sync with its master
+/// ([`wait_synced`]).
+pub fn wait_replicas_synced(cluster: &TestCluster) {
+    for m in 0..cluster.masters() {
+        for r in cluster.replicas_of(m) {
+            wait_synced(cluster.node(r), cluster.node(m));
+        }
+    }
+}
+
+/// Waits until every node of `viewers` flags `dead_id` as `fail` (a viewer that does not
+/// answer yet is asked again).
+pub fn wait_flagged_fail(viewers: &[&Node], dead_id: &str) {
+    poll_until("the node to be flagged fail", FORM_TIMEOUT, || {
+        for node in viewers {
+            let view = try_view(node)?;
+            match view.iter().find(|l| l.id == dead_id) {
+                Some(l) if l.has_flag("fail") => {}
+                other => return Err(format!("{} sees {other:?}", node.addr())),
+            }
+        }
+        Ok(())
     });
 }

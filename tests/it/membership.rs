@@ -12,14 +12,12 @@
 //! Extra empty nodes are started with the harness's `Node::start`, which takes its ports
 //! from the same allocator as the clusters.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::net::TcpStream;
 use std::thread;
 use std::time::Duration;
 
-use common::{
+use crate::common::{
     CurrentEpoch, FORM_TIMEOUT, Node, NodeLine, NodeOpts, RunOutput, TestCluster, all_text,
     assert_check_and_oracle_pass, assert_healthy, digest_nodes, json, layout, load_keys, members,
     poll_until, run, wait_settled, wait_synced,

@@ -1,14 +1,12 @@
 //! Bad input: every mistake an operator can make gets one clear line, a non-zero exit code,
 //! and an answer in well under five seconds. Never a panic.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{Node, NodeOpts, RunOutput, all_text, json, run};
+use crate::common::{Node, NodeOpts, RunOutput, all_text, json, run};
 
 /// Runs rcluster, checks the failure is quick, clean and explained, and returns it.
 fn refuses(args: &[&str], code: i32, needle: &str) -> RunOutput {
@@ -353,7 +351,7 @@ fn membership_and_data_commands_name_an_unreachable_node() {
 /// listens), or shows the help or version (exit 0). redis-cli is the oracle of the list.
 #[test]
 fn every_option_of_redis_cli_help_is_accepted() {
-    if !common::redis_cli_available() {
+    if !crate::common::redis_cli_available() {
         eprintln!("redis-cli not found: not applicable");
         return;
     }

@@ -2,6 +2,7 @@
 
 use super::cluster::TestCluster;
 use super::node::Node;
+use super::nodes_conf::{NodeLine, parse};
 
 /// Whether [`layout`] records each node's current epoch, so that an epoch bump counts as a
 /// change.
@@ -85,4 +86,39 @@ pub fn nodes_with_open_slots(cluster: &TestCluster) -> Vec<String> {
         .filter(|&i| cluster.node(i).cmd_str(&["CLUSTER", "NODES"]).contains('['))
         .map(|i| cluster.addr(i))
         .collect()
+}
+
+/// Addresses of the nodes of `nodes` whose CLUSTER NODES shows an open slot (one that does
+/// not answer counts as showing none).
+pub fn open_slot_nodes(nodes: &[&Node]) -> Vec<String> {
+    nodes
+        .iter()
+        .filter(|n| {
+            n.try_cmd(&["CLUSTER", "NODES"])
+                .ok()
+                .and_then(|v| redis::from_redis_value::<String>(v).ok())
+                .is_some_and(|t| t.contains('['))
+        })
+        .map(|n| n.addr())
+        .collect()
+}
+
+/// `CLUSTER NODES` of `node` on a fresh connection, parsed, or the error.
+pub fn try_view(node: &Node) -> Result<Vec<NodeLine>, String> {
+    let mut conn = node
+        .try_conn()
+        .map_err(|e| format!("{}: {e}", node.addr()))?;
+    let text: String = redis::cmd("CLUSTER")
+        .arg("NODES")
+        .query(&mut conn)
+        .map_err(|e| format!("{}: {e}", node.addr()))?;
+    Ok(parse(&text))
+}
+
+/// How many slots `node` serves, in its own view.
+pub fn served_slots(node: &Node) -> usize {
+    node.cluster_nodes()
+        .into_iter()
+        .find(|l| l.id == node.id())
+        .map_or(0, |l| l.slots.iter().map(|r| r.len()).sum())
 }

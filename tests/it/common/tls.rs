@@ -17,7 +17,8 @@ const SERVER_SANS: [&str; 4] = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "localhos
 /// PEM files of a freshly generated test PKI; deleted on drop.
 #[derive(Debug)]
 pub struct TlsFiles {
-    dir: TempDir,
+    /// The directory holding the files, kept until drop.
+    _dir: TempDir,
     /// CA certificate (`ca.crt`).
     pub ca_cert: PathBuf,
     /// Server certificate (`server.crt`), EKU serverAuth + clientAuth.
@@ -65,13 +66,8 @@ impl TlsFiles {
             server_key: write("server.key", &server.1),
             client_cert: write("client.crt", &client.0),
             client_key: write("client.key", &client.1),
-            dir,
+            _dir: dir,
         }
-    }
-
-    /// Directory holding the PEM files.
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
     }
 
     /// `--tls --cacert <ca> --cert <client.crt> --key <client.key>`, the flag

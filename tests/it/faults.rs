@@ -22,19 +22,17 @@
 //! digest (an independent SCAN + DUMP of every master) unchanged, and both `rcluster check`
 //! and `redis-cli --cluster check` passing.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::fs::{self, OpenOptions};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{
-    CurrentEpoch, Digest, FORM_TIMEOUT, Node, NodeLine, NodeOpts, RunOutput, SlotMap, TestCluster,
-    all_text, digest_nodes, exit_code, fix_until_ok, info_value, json, layout, load_keys,
-    misplaced_keys, parse_cluster_nodes, poll_until, redis_cli, redis_cli_available, role, run,
-    signal, slot_map,
+use crate::common::{
+    CurrentEpoch, Digest, FORM_TIMEOUT, Node, NodeOpts, RunOutput, SlotMap, TestCluster, all_text,
+    digest_nodes, exit_code, fix_until_ok, info_value, json, layout, load_keys, misplaced_keys,
+    open_slot_nodes, poll_until, redis_cli, redis_cli_available, role, run, served_slots, signal,
+    slot_map, try_view, wait_flagged_fail,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -74,7 +72,7 @@ impl Spawned {
     fn new(args: &[&str]) -> Spawned {
         let stdout = tempfile::NamedTempFile::new().expect("temp file");
         let stderr = tempfile::NamedTempFile::new().expect("temp file");
-        let child = common::rcluster()
+        let child = crate::common::rcluster()
             .args(args)
             .stdout(stdout.reopen().expect("reopen"))
             .stderr(stderr.reopen().expect("reopen"))
@@ -162,7 +160,7 @@ fn restart(node: &Node) -> Restarted {
         .create(true)
         .open(node.dir().join("stdio.log"))
         .expect("stdio.log");
-    let child = Command::new(common::server().path())
+    let child = Command::new(crate::common::server().path())
         .args(&args)
         .current_dir(node.dir())
         .stdin(Stdio::null())
@@ -203,18 +201,6 @@ fn restart(node: &Node) -> Restarted {
 // ---------------------------------------------------------------------------------------------
 // Helpers: cluster state over an explicit list of nodes
 // ---------------------------------------------------------------------------------------------
-
-/// `CLUSTER NODES` of `node`, or the error.
-fn try_view(node: &Node) -> Result<Vec<NodeLine>, String> {
-    let mut conn = node
-        .try_conn()
-        .map_err(|e| format!("{}: {e}", node.addr()))?;
-    let text: String = redis::cmd("CLUSTER")
-        .arg("NODES")
-        .query(&mut conn)
-        .map_err(|e| format!("{}: {e}", node.addr()))?;
-    Ok(parse_cluster_nodes(&text))
-}
 
 /// Every node of `nodes` reports cluster_state:ok, knows every other one with no
 /// fail/fail?/handshake/noaddr flag, and they all show the same slot map.
@@ -268,20 +254,6 @@ fn wait_all_ok_within(nodes: &[&Node], timeout: Duration) {
     });
 }
 
-/// Addresses of the nodes whose CLUSTER NODES shows an open slot (`[slot->-id]`/`[slot-<-id]`).
-fn open_slot_nodes(nodes: &[&Node]) -> Vec<String> {
-    nodes
-        .iter()
-        .filter(|n| {
-            n.try_cmd(&["CLUSTER", "NODES"])
-                .ok()
-                .and_then(|v| redis::from_redis_value::<String>(v).ok())
-                .is_some_and(|t| t.contains('['))
-        })
-        .map(|n| n.addr())
-        .collect()
-}
-
 /// The slots `node` imports, from its own `CLUSTER NODES` line (`[slot-<-source]`).
 fn importing_slots(node: &Node) -> BTreeSet<u16> {
     let text = node.cmd_str(&["CLUSTER", "NODES"]);
@@ -323,28 +295,6 @@ fn assert_repaired(nodes: &[&Node], before: &Digest) {
         );
     }
     digest_nodes(nodes).assert_same_data_as(before);
-}
-
-/// Number of slots `node` serves in its own view.
-fn own_slots(node: &Node) -> usize {
-    node.cluster_nodes()
-        .into_iter()
-        .find(|l| l.id == node.id())
-        .map_or(0, |l| l.slots.iter().map(|r| r.len()).sum())
-}
-
-/// Waits until every node of `viewers` flags `dead_id` as `fail`.
-fn wait_flagged_fail(viewers: &[&Node], dead_id: &str) {
-    poll_until("the node to be flagged fail", FORM_TIMEOUT, || {
-        for node in viewers {
-            let view = try_view(node)?;
-            match view.iter().find(|l| l.id == dead_id) {
-                Some(l) if l.has_flag("fail") => {}
-                other => return Err(format!("{} sees {other:?}", node.addr())),
-            }
-        }
-        Ok(())
-    });
 }
 
 /// Waits until every replica of the cluster has its link up and as many keys as its master.
@@ -404,7 +354,7 @@ fn rebalance_killed_at_random_points_is_repaired_by_fix() {
         } else {
             vec!["rebalance", &entry, "--weight", &weight0]
         };
-        let m4_before = own_slots(&m4);
+        let m4_before = served_slots(&m4);
         let mut child = Spawned::new(&args);
         thread::sleep(Duration::from_millis(delay));
         let killed = child.kill();
@@ -418,7 +368,7 @@ fn rebalance_killed_at_random_points_is_repaired_by_fix() {
              {} slots, open slots on {open:?}, fix runs {} ({:?} elapsed)",
             args[2],
             killed.code,
-            own_slots(&m4),
+            served_slots(&m4),
             runs.len(),
             started.elapsed()
         );

@@ -4,7 +4,7 @@
 //! biggest key (sizes differ per master), two medium keys and five small ones, plus string
 //! filler keys; each type's cluster-wide biggest key (its champion) sits on a chosen master,
 //! so that every shard holds the champions of different types. Keys are placed on a master by
-//! their name's slot (`common::key_slot` and the cluster's slot owners). A twin of the
+//! their name's slot (`crate::common::key_slot` and the cluster's slot owners). A twin of the
 //! biggest set of each master has the same size, so the set champion is a tie, which must be
 //! won by the key SCAN returns first.
 //!
@@ -17,13 +17,11 @@
 //! The last tests pin behaviour rcluster once got wrong: a cluster that is down, binary key
 //! names, a one-node cluster.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap};
 
-use common::{
+use crate::common::{
     NodeOpts, RunOutput, TestCluster, all_text, json, key_slot, redis_cli_available, run, scan,
-    wait_until,
+    wait_flagged_fail, wait_until,
 };
 use serde_json::Value;
 
@@ -287,7 +285,7 @@ fn first_biggest<'a>(measured: &'a [Measured], kind: &str) -> &'a Measured {
 }
 
 /// Waits until every replica's replication offset and DBSIZE equal its master's.
-fn wait_replicas_synced(cluster: &TestCluster) {
+fn wait_replicas_at_master_offset(cluster: &TestCluster) {
     for m in 0..cluster.masters() {
         for r in cluster.replicas_of(m) {
             wait_until("replica in sync", || {
@@ -683,7 +681,7 @@ fn bigkeys_and_memkeys_match_redis_cli_on_each_master() {
 fn from_replicas_scans_the_replicas() {
     let cluster = TestCluster::start(3, 1, NodeOpts::new());
     let data = load_dataset(&cluster);
-    wait_replicas_synced(&cluster);
+    wait_replicas_at_master_offset(&cluster);
 
     let on_masters = rcluster_json("bigkeys", &cluster, &[]);
     let on_replicas = rcluster_json("bigkeys", &cluster, &["--from-replicas"]);
@@ -946,17 +944,6 @@ fn check_dead_master_run(cluster: &TestCluster, data: &Dataset, dead: usize, out
     }
 }
 
-/// Waits until master 0 flags `addr` as failed.
-fn wait_flagged_fail(cluster: &TestCluster, addr: &str) {
-    wait_until("the others flag the dead master", || {
-        cluster
-            .node(0)
-            .cmd_str(&["CLUSTER", "NODES"])
-            .lines()
-            .any(|l| l.contains(addr) && l.contains("fail") && !l.contains("fail?"))
-    });
-}
-
 /// (d) A killed master: exit 1, the node reported with its error, the others scanned, in
 /// JSON and in text, at once and once the others flagged it failed (reads allowed then).
 #[test]
@@ -988,7 +975,7 @@ fn killed_master_exits_1_and_reports_the_others() {
     assert_eq!(mem.code, 1, "{mem}");
     assert_eq!(json(&mem)["sampled"], survivors as u64, "{mem}");
 
-    wait_flagged_fail(&cluster, &dead);
+    wait_flagged_fail(&[cluster.node(0)], cluster.node(2).id());
     for i in 0..2 {
         cluster
             .node(i)
@@ -1009,9 +996,8 @@ fn killed_master_exits_1_and_reports_the_others() {
 fn cluster_down_is_not_reported_as_empty_masters() {
     let mut cluster = TestCluster::start(3, 0, NodeOpts::new());
     let data = load_dataset(&cluster);
-    let dead = cluster.addr(2);
     cluster.kill(2);
-    wait_flagged_fail(&cluster, &dead);
+    wait_flagged_fail(&[cluster.node(0)], cluster.node(2).id());
     let some_key = show(&data.keys.iter().find(|k| k.master == 0).unwrap().key);
     let refused = cluster.node(0).try_cmd(&["TYPE", &some_key]);
     assert!(

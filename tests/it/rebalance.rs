@@ -6,12 +6,10 @@
 //! exactly once and in the slot of the master holding them, and that both `rcluster check`
 //! and `redis-cli --cluster check` pass.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use common::{
+use crate::common::{
     ClusterSpec, CurrentEpoch, FORM_TIMEOUT, Node, NodeOpts, RunOutput, SLOTS, TestCluster,
     all_text, consecutive_slot_ranges, dump_all, json, key_slot, layout, poll_until,
     redis_cli_available, run,
@@ -166,7 +164,7 @@ fn assert_data_intact_and_healthy(before: &Data, nodes: &[&Node]) {
     let check = run(["check", &entry]);
     assert!(check.success(), "rcluster check after rebalance:\n{check}");
     if redis_cli_available() {
-        let oracle = common::redis_cli(&NodeOpts::new(), ["--cluster", "check", &entry]);
+        let oracle = crate::common::redis_cli(&NodeOpts::new(), ["--cluster", "check", &entry]);
         assert!(
             oracle.success(),
             "redis-cli --cluster check after rebalance:\n{oracle}"
@@ -1210,7 +1208,7 @@ fn rebalance_right_after_rebalance_finds_an_agreeing_cluster() {
     );
     out.assert_success();
     if redis_cli_available() {
-        let oracle = common::redis_cli(&NodeOpts::new(), ["--cluster", "check", &entry]);
+        let oracle = crate::common::redis_cli(&NodeOpts::new(), ["--cluster", "check", &entry]);
         assert!(oracle.success(), "redis-cli check right after:\n{oracle}");
     }
     let out = rebalance(&entry, &["--threshold", "0"]);

@@ -6,15 +6,13 @@
 //! left on the source and named, overwritten with --replace), refusals must move nothing, and
 //! both the source's and the cluster's credentials must be honoured (MIGRATE carries AUTH).
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
-use common::{
+use crate::common::{
     KeyValue, KeyValues, Node, NodeOpts, RunOutput, Spawned, TestCluster, all_text, auth_args,
-    digest, digest_nodes, json, key_slot, key_values, read_key_values, redis_cli_available, run,
-    signal, wait_until_timeout,
+    conn_in, digest, digest_nodes, json, key_slot, key_values, owner_of, read_key_values,
+    redis_cli_available, run, signal, wait_until_timeout,
 };
 use serde_json::Value;
 
@@ -47,20 +45,10 @@ fn import(cluster: &TestCluster, source: &str, extra: &[&str]) -> RunOutput {
     run(argv)
 }
 
-/// A connection to database `db` of `node`.
-fn conn_db(node: &Node, db: u32) -> redis::Connection {
-    let mut conn = node.conn();
-    redis::cmd("SELECT")
-        .arg(db)
-        .query::<()>(&mut conn)
-        .unwrap_or_else(|e| panic!("SELECT {db} on {}: {e}", node.addr()));
-    conn
-}
-
 /// DBSIZE of database `db` of `node`.
 fn dbsize(node: &Node, db: u32) -> u64 {
     redis::cmd("DBSIZE")
-        .query(&mut conn_db(node, db))
+        .query(&mut conn_in(node, db))
         .expect("DBSIZE")
 }
 
@@ -91,7 +79,7 @@ enum Mix {
 /// sets (intsets, and with [`Mix::All`] sets of strings) and sorted sets; one key in
 /// [`TTL_EVERY`] gets a one-hour TTL. Returns the names.
 fn load_source(node: &Node, db: u32, prefix: &str, n: usize, mix: Mix) -> Vec<String> {
-    let mut conn = conn_db(node, db);
+    let mut conn = conn_in(node, db);
     let mut names = Vec::with_capacity(n);
     for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
         let mut pipe = redis::pipe();
@@ -171,7 +159,7 @@ fn load_source(node: &Node, db: u32, prefix: &str, n: usize, mix: Mix) -> Vec<St
 
 /// [`KeyValues`] of every key of database `db` of `node`.
 fn snapshot_db(node: &Node, db: u32) -> KeyValues {
-    key_values(&mut conn_db(node, db))
+    key_values(&mut conn_in(node, db))
 }
 
 /// Each of `keys` read from the master that owns its slot.
@@ -339,15 +327,10 @@ fn names(snapshot: &KeyValues) -> BTreeSet<String> {
         .collect()
 }
 
-/// Index of the master owning `key`.
-fn owner_of(cluster: &TestCluster, key: &str) -> usize {
-    cluster.slot_owners()[usize::from(key_slot(key))].expect("every slot is served")
-}
-
 /// Writes `key` into the cluster (on its slot's owner) with the value and TTL presence of
 /// `entry`: RESTORE of the source's DUMP payload.
 fn preset_identical(cluster: &TestCluster, key: &str, entry: &KeyValue) {
-    let mut conn = cluster.node(owner_of(cluster, key)).conn();
+    let mut conn = cluster.node(owner_of(cluster, key_slot(key))).conn();
     redis::cmd("RESTORE")
         .arg(key)
         .arg(if entry.ttl { TTL_MS } else { 0 })
@@ -496,9 +479,11 @@ fn collisions_identical_taken_over_different_reported_then_replaced() {
         preset_identical(&cluster, key, &before[key.as_bytes()]);
     }
     for key in &different {
-        cluster
-            .node(owner_of(&cluster, key))
-            .cmd(&["SET", key, &format!("cluster-own-{key}")]);
+        cluster.node(owner_of(&cluster, key_slot(key))).cmd(&[
+            "SET",
+            key,
+            &format!("cluster-own-{key}"),
+        ]);
     }
     let different_keys: Vec<Vec<u8>> = different.iter().map(|k| k.as_bytes().to_vec()).collect();
     let cluster_own: KeyValues = cluster_values(&cluster, &different_keys)
@@ -597,7 +582,7 @@ fn collisions_with_copy_keep_the_source_and_count_identical_keys() {
     }
     let different = &keys[7];
     cluster
-        .node(owner_of(&cluster, different))
+        .node(owner_of(&cluster, key_slot(different)))
         .cmd(&["SET", different, "theirs"]);
 
     let out = import(&cluster, &source.addr(), &["--copy", "--json"]);
@@ -622,7 +607,7 @@ fn collisions_with_copy_keep_the_source_and_count_identical_keys() {
     assert_cluster_holds(&cluster, &expected, N as u64);
     assert_eq!(
         cluster
-            .node(owner_of(&cluster, different))
+            .node(owner_of(&cluster, key_slot(different)))
             .cmd_str(&["GET", different]),
         "theirs"
     );
@@ -803,7 +788,7 @@ fn bad_from_dry_run_and_unhealthy_cluster_move_nothing() {
     assert_nothing_moved(&cluster, &source, 0, &before);
 
     // A cluster that fails its check (an open slot) is refused.
-    let owner = owner_of(&cluster, "anything");
+    let owner = owner_of(&cluster, key_slot("anything"));
     let slot = key_slot("anything").to_string();
     let target = cluster.node((owner + 1) % 3).id().to_string();
     cluster

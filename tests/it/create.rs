@@ -1,11 +1,9 @@
 //! `create` against real, fresh redis-server nodes: layouts, refusals that change nothing,
 //! dry runs, JSON, and a real cluster client using the result.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{Node, NodeOpts, RunOutput, TestCluster, json, redis_cli_available, run};
+use crate::common::{Node, NodeOpts, RunOutput, TestCluster, json, redis_cli_available, run};
 
 /// `rcluster create <addrs> <extra...>`.
 fn create(addrs: &[String], extra: &[&str]) -> RunOutput {
@@ -63,9 +61,9 @@ fn assert_created(nodes: &[&Node], out: &RunOutput, masters: usize) -> BTreeMap<
     }
     assert_eq!(replicas.len(), masters, "{view:?}");
     if redis_cli_available() {
-        let mut cmd = common::redis_cli_command(&NodeOpts::new());
+        let mut cmd = crate::common::redis_cli_command(&NodeOpts::new());
         cmd.args(["--cluster", "check", &nodes[0].addr()]);
-        common::run_command(cmd, None).assert_success();
+        crate::common::run_command(cmd, None).assert_success();
     }
     replicas
 }
@@ -144,7 +142,7 @@ fn seven_nodes_one_replica_places_the_extra_node() {
 
 #[test]
 fn replicas_avoid_their_masters_host() {
-    let nodes = common::ClusterSpec::new(6, 0)
+    let nodes = crate::common::ClusterSpec::new(6, 0)
         .hosts(&["127.0.0.1", "127.0.0.2", "127.0.0.3"])
         .unformed()
         .start();
@@ -196,19 +194,19 @@ fn the_answer_is_one_line_of_stdin_and_an_ended_stdin_refuses() {
     let before = fingerprint(&all);
     let args = ["create", &nodes.addr(0), &nodes.addr(1), &nodes.addr(2)];
     // Stdin at its end: refused with the hint, nothing changed.
-    let out = common::run(args);
+    let out = crate::common::run(args);
     out.assert_code(1);
     assert!(out.stderr.contains("--yes"), "{out}");
     assert_eq!(fingerprint(&all), before);
     // Another answer than yes: declined (exit 1), nothing changed.
     for answer in ["no\n", "y\n", "Yes\n"] {
-        let out = common::run_with_stdin(args, answer);
+        let out = crate::common::run_with_stdin(args, answer);
         out.assert_code(1);
         assert!(out.stdout.contains("(type 'yes' to accept): "), "{out}");
         assert_eq!(fingerprint(&all), before, "{answer:?}");
     }
     // `echo yes |`: created, the question and its answer shown as on a terminal.
-    let out = common::run_with_stdin(args, "yes\n");
+    let out = crate::common::run_with_stdin(args, "yes\n");
     out.assert_success();
     assert!(
         out.stdout
@@ -258,12 +256,12 @@ fn refusals_change_nothing() {
     // A cluster node only takes writes for slots it serves: lend it the key's slot.
     // (Redis 7 cluster nodes cannot hold keys outside db0 at all; the db3 wording is
     // unit-tested in cluster::admission.)
-    let slot = common::key_slot("a").to_string();
+    let slot = crate::common::key_slot("a").to_string();
     nodes
         .node(1)
         .cmd(&["CONFIG", "SET", "cluster-require-full-coverage", "no"]);
     nodes.node(1).cmd(&["CLUSTER", "ADDSLOTS", &slot]);
-    common::wait_until("the lone node to take writes", || {
+    crate::common::wait_until("the lone node to take writes", || {
         nodes.node(1).try_cmd(&["SET", "a", "1"]).is_ok()
     });
     nodes.node(1).cmd(&["CLUSTER", "DELSLOTS", &slot]);

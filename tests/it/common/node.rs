@@ -38,7 +38,7 @@ const NOTABLE_LOG_LINES: [&str; 3] = [
 ];
 /// What a server's log says when it crashed: an assertion, a bug report with its stack trace,
 /// a fatal signal (SIGSEGV...; a SIGKILL leaves no trace), a panic.
-const CRASH_MARKERS: [&str; 5] = [
+pub const CRASH_MARKERS: [&str; 5] = [
     "ASSERTION FAILED",
     "BUG REPORT",
     "------ STACK TRACE",
@@ -71,11 +71,12 @@ pub(super) fn find_in_path(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// `--cluster-databases` of [`NodeOpts::numbered_dbs`] (Valkey >= 9.0).
+pub const DATABASES: u32 = 16;
+
 /// Value of `--tls-auth-clients`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TlsAuthClients {
-    /// Client certificates are not requested.
-    No,
     /// Client certificates are verified when presented.
     Optional,
     /// Client certificates are required.
@@ -85,7 +86,6 @@ pub enum TlsAuthClients {
 impl TlsAuthClients {
     fn as_arg(self) -> &'static str {
         match self {
-            TlsAuthClients::No => "no",
             TlsAuthClients::Optional => "optional",
             TlsAuthClients::Yes => "yes",
         }
@@ -185,10 +185,9 @@ impl NodeOpts {
         self
     }
 
-    /// Appends one raw argument (e.g. `"--cluster-require-full-coverage"`, `"no"`).
-    pub fn arg(mut self, arg: &str) -> Self {
-        self.extra_args.push(arg.into());
-        self
+    /// `--cluster-databases` [`DATABASES`]: numbered databases in cluster mode (Valkey >= 9.0).
+    pub fn numbered_dbs(self) -> Self {
+        self.args(["--cluster-databases", &DATABASES.to_string()])
     }
 
     /// Runs `path` instead of [`redis_server_path`].
