@@ -87,7 +87,7 @@ struct JoinPlan {
 }
 
 /// Runs `rcluster add-node`.
-pub fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Result<Outcome> {
     let settings = AddNodeSettings::from_args(args)?;
     out.line(
         Style::Info,

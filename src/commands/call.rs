@@ -109,7 +109,7 @@ fn entry_and_command<'a>(
 }
 
 /// Runs `rcluster call`.
-pub fn run(opts: &ConnectOptions, out: Output, args: &CallArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &CallArgs) -> anyhow::Result<Outcome> {
     let settings = CallSettings::from_args(args)?;
     let snapshot = Snapshot::load(opts, &settings.entry)?;
     let selected = select(&snapshot, &settings);

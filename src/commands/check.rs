@@ -18,7 +18,7 @@ use crate::settings;
 const HANDOVER_WAIT: Duration = Duration::from_secs(5);
 
 /// Loads the cluster, checks it and reports; `Problems` when the check fails.
-pub fn run(opts: &ConnectOptions, out: Output, args: &CheckArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &CheckArgs) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(&args.target.node)?;
     let started = Instant::now();
     let (snapshot, report) = loop {

@@ -25,29 +25,29 @@ use crate::report::json::CheckJson;
 use crate::report::text;
 
 /// What `create` was asked to do, once the arguments are parsed.
-pub struct CreateRequest {
+pub(crate) struct CreateRequest {
     /// The nodes, in argument order.
-    pub addrs: Vec<NodeAddr>,
+    pub(crate) addrs: Vec<NodeAddr>,
     /// Replicas per master.
-    pub replicas: usize,
+    pub(crate) replicas: usize,
     /// Skip the confirmation.
-    pub yes: bool,
+    pub(crate) yes: bool,
     /// Only print the plan.
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Bound on waiting for the nodes to agree.
-    pub wait_timeout: Duration,
+    pub(crate) wait_timeout: Duration,
 }
 
 /// The result of a create, for callers that go on with the new cluster (`local up`).
-pub struct Created {
+pub(crate) struct Created {
     /// Exit outcome: success only when the final check passed.
-    pub outcome: Outcome,
+    pub(crate) outcome: Outcome,
     /// The cluster as loaded after creation (None for a dry run).
-    pub snapshot: Option<Snapshot>,
+    pub(crate) snapshot: Option<Snapshot>,
 }
 
 /// Runs `rcluster create`.
-pub fn run(opts: &ConnectOptions, out: Output, args: &CreateArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &CreateArgs) -> anyhow::Result<Outcome> {
     let addrs = NodeAddr::list(&args.nodes).map_err(|e| UsageError::new(e.to_string()))?;
     let request = CreateRequest {
         addrs,
@@ -60,12 +60,12 @@ pub fn run(opts: &ConnectOptions, out: Output, args: &CreateArgs) -> anyhow::Res
 }
 
 /// `--wait-timeout` (positive, checked by clap) as a duration of at most a day.
-pub fn wait_timeout(secs: f64) -> Duration {
+pub(crate) fn wait_timeout(secs: f64) -> Duration {
     Duration::from_secs_f64(secs.min(86_400.0))
 }
 
 /// The whole create flow; shared with `local up`.
-pub fn create(
+pub(crate) fn create(
     opts: &ConnectOptions,
     out: Output,
     request: &CreateRequest,

@@ -209,7 +209,7 @@ impl FixSettings {
 }
 
 /// Runs `rcluster fix`.
-pub fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow::Result<Outcome> {
     let settings = FixSettings::from_args(opts, args)?;
     let mut doc = FixDoc {
         dry_run: settings.dry_run,

@@ -9,7 +9,7 @@ use crate::error::Outcome;
 use crate::generate::{completion, man_pages};
 
 /// Runs `rcluster completions`.
-pub fn completions(args: &CompletionsArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn completions(args: &CompletionsArgs) -> anyhow::Result<Outcome> {
     print(&completion(args.shell))
 }
 
@@ -22,7 +22,7 @@ fn print(bytes: &[u8]) -> anyhow::Result<Outcome> {
 }
 
 /// Runs `rcluster man`.
-pub fn man(args: &ManArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn man(args: &ManArgs) -> anyhow::Result<Outcome> {
     let pages = man_pages()?;
     let Some(dir) = &args.out_dir else {
         return print(&pages[0].1);

@@ -134,7 +134,7 @@ struct ImportPlan {
 }
 
 /// Runs `rcluster import`.
-pub fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Result<Outcome> {
     let settings = ImportSettings::from_args(opts, args)?;
     out.line(
         Style::Info,
@@ -384,7 +384,7 @@ fn choose_dbs(
 }
 
 /// How many databases a cluster has, in words.
-pub fn cluster_db_words(cluster_dbs: u32) -> String {
+pub(crate) fn cluster_db_words(cluster_dbs: u32) -> String {
     if cluster_dbs > 1 {
         format!(
             "cluster-databases {cluster_dbs}: databases 0 to {}",
@@ -420,7 +420,7 @@ fn describe_dbs(dbs: &[DbPair], info: &ServerInfo, cluster_dbs: u32) -> String {
 
 /// Prints an import's outcome: collisions, conflicts, failures, and the totals; `rerun` is
 /// the command that picks up what is left (`import` or `restore`).
-pub fn print_report(out: &Output, report: &ImportReport, per_second: f64, rerun: &str) {
+pub(crate) fn print_report(out: &Output, report: &ImportReport, per_second: f64, rerun: &str) {
     if report.identical > 0 {
         out.line(
             Style::Plain,

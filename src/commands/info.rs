@@ -9,7 +9,7 @@ use crate::report::{json::InfoJson, text};
 use crate::settings;
 
 /// Loads the cluster and prints the per-master summary.
-pub fn run(opts: &ConnectOptions, out: Output, args: &NodeArg) -> anyhow::Result<Outcome> {
+pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &NodeArg) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(&args.node)?;
     let snapshot = Snapshot::load(opts, &entry)?;
     out.doc(&text::info_summary(&snapshot));

@@ -42,12 +42,12 @@ const BATCH_TIMEOUT: Duration = Duration::from_secs(10);
 /// Shortest MIGRATE timeout for a batch (unless `--timeout` itself is shorter).
 const MIN_BATCH_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long running slot migration jobs are waited for before a move is planned.
-pub const JOBS_WAIT: Duration = Duration::from_secs(60);
+pub(crate) const JOBS_WAIT: Duration = Duration::from_secs(60);
 /// How long a target may take to report `cluster_state:ok`.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The engine `--engine` (or valkey-cli's `--cluster-use-atomic-slot-migration`) asks for.
-pub fn engine_choice(opts: &EngineOpts) -> EngineChoice {
+pub(crate) fn engine_choice(opts: &EngineOpts) -> EngineChoice {
     if opts.use_atomic_slot_migration {
         return EngineChoice::Atomic;
     }
@@ -60,7 +60,7 @@ pub fn engine_choice(opts: &EngineOpts) -> EngineChoice {
 
 /// Validates the key-moving options; `parallel` is the number of batches (atomic: sources) in
 /// flight.
-pub fn settings(
+pub(crate) fn settings(
     opts: &KeyMoveOpts,
     parallel: usize,
     engine: EngineChoice,
@@ -100,13 +100,13 @@ fn batch_timeout(timeout: Duration) -> Duration {
 }
 
 /// A cluster loaded for a move, with the plan made from it and the preflight judgement.
-pub struct Prepared<P> {
+pub(crate) struct Prepared<P> {
     /// The cluster.
-    pub snapshot: Snapshot,
+    pub(crate) snapshot: Snapshot,
     /// The planner's result.
-    pub planned: P,
+    pub(crate) planned: P,
     /// The judgement (clear, or why not).
-    pub preflight: Preflight,
+    pub(crate) preflight: Preflight,
 }
 
 /// Loads the cluster through `entry` and plans with `plan`; `scope` names the plan's moves
@@ -115,7 +115,7 @@ pub struct Prepared<P> {
 /// so that the plan starts from where they leave the slots and nothing moves twice. When the
 /// only objections are nodes whose views lag behind, reloads and replans for up to a few
 /// seconds.
-pub fn load_and_plan<P>(
+pub(crate) fn load_and_plan<P>(
     opts: &ConnectOptions,
     out: &Output,
     entry: &NodeAddr,
@@ -150,7 +150,7 @@ pub fn load_and_plan<P>(
 /// Waits, up to [`JOBS_WAIT`], until no master reports a running slot migration job; says so
 /// once when there is one. Returns the cluster as last loaded, and true when a job is still
 /// running (one load and no wait when none runs).
-pub fn wait_for_running_jobs(
+pub(crate) fn wait_for_running_jobs(
     opts: &ConnectOptions,
     out: &Output,
     entry: &NodeAddr,
@@ -180,7 +180,7 @@ pub fn wait_for_running_jobs(
 
 /// Loads the cluster and insists that its check passes (reloading for a few seconds while
 /// the only problem is views catching up).
-pub fn healthy_cluster(
+pub(crate) fn healthy_cluster(
     opts: &ConnectOptions,
     entry: &NodeAddr,
     out: &Output,
@@ -209,7 +209,7 @@ pub fn healthy_cluster(
 }
 
 /// Prints the preflight's warnings, and fails with its blockers.
-pub fn enforce(out: &Output, judged: &Preflight, verb: &str) -> anyhow::Result<()> {
+pub(crate) fn enforce(out: &Output, judged: &Preflight, verb: &str) -> anyhow::Result<()> {
     for warning in &judged.warnings {
         out.line(Style::Warn, format!("[WARNING] {warning}"));
     }
@@ -233,7 +233,7 @@ pub fn enforce(out: &Output, judged: &Preflight, verb: &str) -> anyhow::Result<(
 }
 
 /// The names of the snapshot's nodes, in plan index order.
-pub fn names(snapshot: &Snapshot) -> Vec<Named> {
+pub(crate) fn names(snapshot: &Snapshot) -> Vec<Named> {
     snapshot
         .nodes
         .iter()
@@ -246,11 +246,11 @@ pub fn names(snapshot: &Snapshot) -> Vec<Named> {
 
 /// The engines chosen for a plan, and the notes that say why a pair does not move the way
 /// its nodes could.
-pub struct Engines {
+pub(crate) struct Engines {
     /// The engine of each pair, in the order of `plan.pairs()`.
-    pub engines: Vec<Engine>,
+    pub(crate) engines: Vec<Engine>,
     /// A line per pair vetoed from atomic migration (also printed as warnings), for JSON.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// The engine of each pair of `plan` (in the order of `plan.pairs()`), as `settings.engine`
@@ -260,7 +260,7 @@ pub struct Engines {
 /// of its target), is a usage error (auto moves such a pair with MIGRATE and says why). Under
 /// a throttle, auto moves every pair with MIGRATE (the only engine rcluster can pace) and says
 /// so when a pair could have moved atomically.
-pub fn engines(
+pub(crate) fn engines(
     opts: &ConnectOptions,
     out: &Output,
     snapshot: &Snapshot,
@@ -358,22 +358,22 @@ fn vetoes(
 }
 
 /// The throttle's limits, for plans (`None` without a throttle).
-pub fn throttle_limits(settings: &MigrateSettings) -> Option<Limits> {
+pub(crate) fn throttle_limits(settings: &MigrateSettings) -> Option<Limits> {
     settings.throttle.as_ref().map(|t| t.limits())
 }
 
 /// The final state, for JSON.
 #[derive(Debug, Clone, Serialize)]
-pub struct FinalCheck {
+pub(crate) struct FinalCheck {
     /// True when the check after the moves passed.
-    pub healthy: bool,
+    pub(crate) healthy: bool,
     /// What the check found, in plain words.
-    pub errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
 }
 
 /// Runs the engine on `plan` with progress, prints the summary, and checks the cluster
 /// after. Returns the report, the final check and the outcome.
-pub fn execute(
+pub(crate) fn execute(
     opts: &ConnectOptions,
     out: &Output,
     snapshot: &Snapshot,

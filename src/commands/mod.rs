@@ -30,7 +30,7 @@ use crate::error::Outcome;
 use crate::settings;
 
 /// Runs the parsed command line.
-pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
+pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     let out = settings::output(&cli.global);
     let opts = settings::connect_options(&cli.global)?;
     match cli.command {

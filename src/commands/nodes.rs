@@ -10,7 +10,7 @@ use crate::report::{json::NodesJson, table, text};
 use crate::settings;
 
 /// Loads the cluster and prints the nodes table, then the slot migrations running.
-pub fn run(opts: &ConnectOptions, out: Output, args: &NodeArg) -> anyhow::Result<Outcome> {
+pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &NodeArg) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(&args.node)?;
     let snapshot = Snapshot::load(opts, &entry)?;
     out.block(&table::nodes_table(&snapshot));

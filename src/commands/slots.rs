@@ -9,7 +9,7 @@ use crate::report::{json::SlotsJson, table};
 use crate::settings;
 
 /// Loads the cluster and prints the slot map.
-pub fn run(opts: &ConnectOptions, out: Output, args: &NodeArg) -> anyhow::Result<Outcome> {
+pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &NodeArg) -> anyhow::Result<Outcome> {
     let entry = settings::node_addr(&args.node)?;
     let snapshot = Snapshot::load(opts, &entry)?;
     let rows = table::slot_rows(&snapshot);
