@@ -87,7 +87,11 @@ struct JoinPlan {
 }
 
 /// Runs `rcluster add-node`.
-pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &AddNodeArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    opts: &ConnectOptions,
+    out: Output,
+    args: &AddNodeArgs,
+) -> anyhow::Result<Outcome> {
     let settings = AddNodeSettings::from_args(args)?;
     out.line(
         Style::Info,

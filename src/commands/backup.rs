@@ -113,7 +113,11 @@ impl<'a> BackupSettings<'a> {
 }
 
 /// Runs `rcluster backup`.
-pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &BackupArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    opts: &ConnectOptions,
+    out: Output,
+    args: &BackupArgs,
+) -> anyhow::Result<Outcome> {
     let settings = BackupSettings::from_args(args)?;
     let started = Instant::now();
     let snapshot = Snapshot::load(opts, &settings.entry)?;

@@ -47,7 +47,11 @@ pub(crate) struct Created {
 }
 
 /// Runs `rcluster create`.
-pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &CreateArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    opts: &ConnectOptions,
+    out: Output,
+    args: &CreateArgs,
+) -> anyhow::Result<Outcome> {
     let addrs = NodeAddr::list(&args.nodes).map_err(|e| UsageError::new(e.to_string()))?;
     let request = CreateRequest {
         addrs,

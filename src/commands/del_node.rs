@@ -130,7 +130,11 @@ struct Removal<'a> {
 }
 
 /// Runs `rcluster del-node`.
-pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &DelNodeArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    opts: &ConnectOptions,
+    out: Output,
+    args: &DelNodeArgs,
+) -> anyhow::Result<Outcome> {
     let settings = DelNodeSettings::from_args(args)?;
     let started = Instant::now();
     let mut snapshot = Snapshot::load(opts, &settings.entry)?;

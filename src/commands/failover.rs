@@ -99,7 +99,11 @@ struct Promotion {
 }
 
 /// Runs `rcluster failover`.
-pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &FailoverArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    opts: &ConnectOptions,
+    out: Output,
+    args: &FailoverArgs,
+) -> anyhow::Result<Outcome> {
     let settings = FailoverSettings::from_args(args)?;
     let (addr, mode) = (&settings.addr, settings.mode);
     let promotion = load_and_plan(opts, &settings)?;

@@ -134,7 +134,11 @@ struct ImportPlan {
 }
 
 /// Runs `rcluster import`.
-pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &ImportArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    opts: &ConnectOptions,
+    out: Output,
+    args: &ImportArgs,
+) -> anyhow::Result<Outcome> {
     let settings = ImportSettings::from_args(opts, args)?;
     out.line(
         Style::Info,

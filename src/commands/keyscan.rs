@@ -54,12 +54,20 @@ struct KeyScanJson {
 }
 
 /// Runs `rcluster bigkeys`.
-pub(crate) fn bigkeys(opts: &ConnectOptions, out: Output, args: &KeyScanArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn bigkeys(
+    opts: &ConnectOptions,
+    out: Output,
+    args: &KeyScanArgs,
+) -> anyhow::Result<Outcome> {
     run(opts, out, args, Measure::Length, None)
 }
 
 /// Runs `rcluster memkeys`.
-pub(crate) fn memkeys(opts: &ConnectOptions, out: Output, args: &MemkeysArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn memkeys(
+    opts: &ConnectOptions,
+    out: Output,
+    args: &MemkeysArgs,
+) -> anyhow::Result<Outcome> {
     run(opts, out, &args.scan, Measure::Memory, args.samples)
 }
 

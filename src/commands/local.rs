@@ -21,7 +21,11 @@ use crate::report::table;
 use crate::server_binary::{self, ServerBinary};
 
 /// Runs a `local` subcommand.
-pub(crate) fn run(opts: &ConnectOptions, out: Output, cmd: &LocalCommand) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    opts: &ConnectOptions,
+    out: Output,
+    cmd: &LocalCommand,
+) -> anyhow::Result<Outcome> {
     match cmd {
         LocalCommand::Up(args) => up(opts, out, args),
         LocalCommand::Status(args) => status(opts, out, args),

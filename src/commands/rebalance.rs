@@ -94,7 +94,11 @@ impl RebalanceSettings {
 }
 
 /// Runs `rcluster rebalance`.
-pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &RebalanceArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    opts: &ConnectOptions,
+    out: Output,
+    args: &RebalanceArgs,
+) -> anyhow::Result<Outcome> {
     let settings = RebalanceSettings::from_args(opts, args)?;
     let prepared = load_and_plan(opts, &out, &settings)?;
     let planned = &prepared.planned;

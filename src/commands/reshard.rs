@@ -76,7 +76,11 @@ impl ReshardSettings {
 }
 
 /// Runs `rcluster reshard`.
-pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &ReshardArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    opts: &ConnectOptions,
+    out: Output,
+    args: &ReshardArgs,
+) -> anyhow::Result<Outcome> {
     let settings = ReshardSettings::from_args(opts, args)?;
     let named = settings.named.clone();
     let request = if missing_options(args, named.is_some()).is_empty() {

@@ -152,7 +152,11 @@ struct Cluster {
 }
 
 /// Runs `rcluster restore`.
-pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &RestoreArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    opts: &ConnectOptions,
+    out: Output,
+    args: &RestoreArgs,
+) -> anyhow::Result<Outcome> {
     let settings = RestoreSettings::from_args(opts, args)?;
     let backup = load_backup(&out, args)?;
     let cluster = load_cluster(opts, &out, &settings, &backup.manifest)?;

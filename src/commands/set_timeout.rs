@@ -71,7 +71,11 @@ impl SetTimeoutSettings {
 }
 
 /// Runs `rcluster set-timeout`.
-pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &SetTimeoutArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    opts: &ConnectOptions,
+    out: Output,
+    args: &SetTimeoutArgs,
+) -> anyhow::Result<Outcome> {
     let settings = SetTimeoutSettings::from_args(args)?;
     let snapshot = Snapshot::load(opts, &settings.entry)?;
     let mut nodes: Vec<&NodeState> = snapshot.nodes.iter().collect();
