@@ -56,6 +56,10 @@
 //!
 //! Counts are turned back into nodes keeping redis-cli's initial choice wherever the counts
 //! allow it, so a plan differs from redis-cli's first guess only where that guess was worse.
+//!
+//! This file holds the API, the search driver (`optimize`) and `realize`; `problem` (the
+//! placement problem and assignments as counts), `bound` (the lower bound and its max flow),
+//! `climb` (the greedy start and hill-climbing) and `walk` (the walks) the steps.
 
 use std::cmp::Reverse;
 use std::collections::HashMap;
