@@ -44,8 +44,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::common::{
     CRASH_MARKERS, Feature, Node, NodeOpts, RunOutput, Spawned, TestCluster, assert_healthy,
-    has_feature, key_slot, load_keys, open_slot_nodes, poll_until, run, served_slots, server_label,
-    settled, signal,
+    has_feature, key_slot, load_keys, open_slot_nodes, poll_until, require, run, served_slots,
+    server_label, settled, signal,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -91,7 +91,9 @@ struct Sizes {
     /// Rounds of the SIGKILL test (`LIVE_TRAFFIC_KILL_ROUNDS`), alternating engines.
     kill_rounds: usize,
     /// `--engine` of the reshard whose source or target master is killed
-    /// (`LIVE_TRAFFIC_ENGINE`: auto, atomic or legacy; default auto).
+    /// (`LIVE_TRAFFIC_ENGINE`: auto, atomic or legacy; default legacy: Valkey's atomic
+    /// migration can lose the moved keys when a master of either shard fails over at the end
+    /// of the move, valkey-io/valkey#2724, which the `..._atomic` tests reproduce).
     master_kill_engine: String,
 }
 
@@ -111,7 +113,7 @@ impl Sizes {
             slots: var("LIVE_TRAFFIC_SLOTS", 4000),
             kill_rounds: var("LIVE_TRAFFIC_KILL_ROUNDS", 2),
             master_kill_engine: std::env::var("LIVE_TRAFFIC_ENGINE")
-                .unwrap_or_else(|_| "auto".to_string()),
+                .unwrap_or_else(|_| "legacy".to_string()),
         }
     }
 }
@@ -1282,8 +1284,12 @@ enum Victim {
 /// Reshard from master 0 to master 1 under traffic; the victim SIGKILLed once the move is under
 /// way; its replica promoted by the cluster; `fix` (twice if the first says it is not done),
 /// then `del-node` of the dead master; what a replica had acknowledged must survive.
-fn master_killed_mid_reshard(victim: Victim) {
-    let sizes = Sizes::get();
+/// `engine` overrides [`Sizes::master_kill_engine`].
+fn master_killed_mid_reshard(victim: Victim, engine: Option<&str>) {
+    let mut sizes = Sizes::get();
+    if let Some(engine) = engine {
+        sizes.master_kill_engine = engine.to_string();
+    }
     let cluster = TestCluster::start(3, 1, NodeOpts::new());
     let mut run = Run::start(&cluster, &[], sizes.keys);
     let entry = cluster.addr(2);
@@ -1396,10 +1402,31 @@ fn master_killed_mid_reshard(victim: Victim) {
 
 #[test]
 fn fix_after_the_source_master_died_mid_reshard_under_live_traffic() {
-    master_killed_mid_reshard(Victim::Source);
+    master_killed_mid_reshard(Victim::Source, None);
 }
 
 #[test]
 fn fix_after_the_target_master_died_mid_reshard_under_live_traffic() {
-    master_killed_mid_reshard(Victim::Target);
+    master_killed_mid_reshard(Victim::Target, None);
+}
+
+#[test]
+#[ignore = "Valkey 9.0/9.1 server bug, valkey-io/valkey#2724 (open): when a master of the \
+            source shard fails over at the end of an atomic slot migration, the slots can go \
+            back to the source shard after the old source deleted its keys; run with \
+            --include-ignored or scripts/traffic-test.sh"]
+fn fix_after_the_source_master_died_mid_atomic_reshard_under_live_traffic() {
+    require!(Feature::AtomicMigration);
+    master_killed_mid_reshard(Victim::Source, Some("atomic"));
+}
+
+#[test]
+#[ignore = "Valkey 9.1 server bug, valkey-io/valkey#2724 (open): the target master SIGKILLed \
+            right after it took the slots of an atomic migration; its promoted replica reported \
+            the import failed ('A failover occurred during slot import') while the source had \
+            already deleted the keys: 589 acknowledged keys lost in a CI run; run with \
+            --include-ignored or scripts/traffic-test.sh"]
+fn fix_after_the_target_master_died_mid_atomic_reshard_under_live_traffic() {
+    require!(Feature::AtomicMigration);
+    master_killed_mid_reshard(Victim::Target, Some("atomic"));
 }
