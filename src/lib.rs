@@ -20,6 +20,7 @@ mod commands;
 mod error;
 pub mod exec;
 pub mod generate;
+mod hex;
 mod local;
 mod net;
 mod output;

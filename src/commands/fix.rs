@@ -231,7 +231,7 @@ pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &FixArgs) -> anyhow:
     if let ControlFlow::Break(outcome) = fix_rounds(opts, &out, &settings, loaded, &mut doc)? {
         return Ok(outcome);
     }
-    if !settings.conflicts.all_dropped().is_empty() {
+    if settings.conflicts.used() {
         doc.conflicts_file = Some(settings.conflicts.path().display().to_string());
     }
     let snapshot = Snapshot::load(opts, &settings.entry)?;
@@ -510,7 +510,6 @@ fn apply_round(
     let started = Instant::now();
     // Failures with the same reason are said once, with their slots as ranges.
     let mut failures: BTreeMap<String, SlotSet> = BTreeMap::new();
-    let dropped_before = conflicts.all_dropped().len();
     let report = apply(
         opts,
         endpoints,
@@ -531,10 +530,7 @@ fn apply_round(
         };
         out.line(Style::Err, format!("[ERR] {what} not fixed: {reason}"));
     }
-    out.doc(&dropped_copies_text(
-        &report.dropped_copies[dropped_before.min(report.dropped_copies.len())..],
-        conflicts,
-    ));
+    out.doc(&dropped_copies_text(&report.dropped_copies, conflicts));
     let secs = started.elapsed().as_secs_f64();
     if report.failed.is_empty() {
         out.line(

@@ -15,6 +15,7 @@ use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
 
 use crate::address::NodeAddr;
+use crate::hex::hex;
 use crate::net::conn::{Auth, ConnectOptions};
 use crate::net::raw_stream::RawStream;
 
@@ -266,10 +267,6 @@ pub(crate) fn file_digest(path: &Path) -> anyhow::Result<(u64, String, Option<Rd
         size += n as u64;
     }
     Ok((size, hex(&hasher.finalize()), RdbHeader::parse(&head)))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //! [`point_holders_first`]): a holder still importing them from a failed master is down and
 //! refuses MIGRATE until then.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use redis::Value;
@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::migrate::{
     Announcer, BatchContext, ConflictLog, DroppedCopy, Endpoint, MigrateSettings, Tally,
-    drain_slot, is_no_longer_master, setslot,
+    drain_slot, is_no_longer_master, setslot, wait_ready,
 };
 use crate::cluster::plan::fix::{Diagnosis, FixNode, FixPlan, Problem, SlotFix};
 use crate::cluster::slots::{SLOT_COUNT, SlotSet};
@@ -138,7 +138,7 @@ pub(crate) struct FixReport {
     /// Slots that could not be fixed, with the reason.
     pub(crate) failed: Vec<FailedSlot>,
     /// Keys that existed on a holder and on the slot's owner with different values: the
-    /// holder's copy was saved to the conflicts file and dropped.
+    /// holder's copy was saved to the conflicts file and dropped (in this application).
     pub(crate) dropped_copies: Vec<DroppedCopy>,
 }
 
@@ -200,9 +200,9 @@ pub(crate) fn apply(
         }
     }
     // Slots with keys to move: one at a time, in the safe order.
-    point_holders_first(&ctx, &involved);
+    let pointed = point_holders_first(&ctx, &involved);
     for fix in involved {
-        let result = fix_one(&ctx, &usable, fix, conflicts);
+        let result = fix_one(&ctx, &usable, fix, pointed.contains(&fix.slot), conflicts);
         progress(fix, &result);
         match result {
             Ok(()) => report.fixed += 1,
@@ -230,7 +230,7 @@ pub(crate) fn apply(
         }
     }
     report.keys_moved = tally.keys();
-    report.dropped_copies = conflicts.map(ConflictLog::all_dropped).unwrap_or_default();
+    report.dropped_copies = conflicts.map(ConflictLog::take_dropped).unwrap_or_default();
     report
 }
 
@@ -397,42 +397,40 @@ fn point_holders(ctx: &BatchContext<'_>, fix: &SlotFix) -> Result<(), String> {
 /// `cluster_state:ok`. A holder that imported those slots from a master that failed is down
 /// until then (it ignores the promoted replica's claim while it imports), and a node that is
 /// down refuses MIGRATE: pointing every slot first lets the keys move in the same round.
-/// Errors are left to each slot's own steps, which repeat this one.
-fn point_holders_first(ctx: &BatchContext<'_>, fixes: &[&SlotFix]) {
-    let mut holders: Vec<usize> = Vec::new();
+/// Returns the slots whose holders were pointed; a slot whose pointing failed is left to its
+/// own steps, which try again.
+fn point_holders_first(ctx: &BatchContext<'_>, fixes: &[&SlotFix]) -> BTreeSet<u16> {
+    let mut pointed = BTreeSet::new();
+    let mut holders: BTreeSet<usize> = BTreeSet::new();
     for fix in fixes
         .iter()
         .filter(|f| f.owner_copy_wins && f.disown.is_empty())
     {
         if point_holders(ctx, fix).is_ok() {
+            pointed.insert(fix.slot);
             holders.extend(fix.holders.iter().map(|(h, _)| *h));
         }
     }
-    holders.sort_unstable();
-    holders.dedup();
+    // Bounded as a whole; a holder still down after it fails its MIGRATE, which says why.
     let deadline = Instant::now() + HOLDERS_UP_TIMEOUT;
-    while Instant::now() < deadline {
-        if holders.iter().all(|&h| reports_state_ok(ctx, h)) {
-            return;
+    for h in holders {
+        if let Ok(mut conn) = ctx.cache.lease(&ctx.nodes[h].addr) {
+            let _ = wait_ready(
+                &mut conn,
+                deadline.saturating_duration_since(Instant::now()),
+            );
         }
-        std::thread::sleep(Duration::from_millis(50));
     }
+    pointed
 }
 
-/// True when node `i` answers `CLUSTER INFO` with `cluster_state:ok`.
-fn reports_state_ok(ctx: &BatchContext<'_>, i: usize) -> bool {
-    let Ok(mut conn) = ctx.cache.lease(&ctx.nodes[i].addr) else {
-        return false;
-    };
-    let info: Result<String, _> = conn.query(redis::cmd("CLUSTER").arg("INFO"));
-    info.is_ok_and(|text| text.contains("cluster_state:ok"))
-}
-
-/// One slot with keys to move, claimants to strip or a move to finish.
+/// One slot with keys to move, claimants to strip or a move to finish; `pointed` when
+/// [`point_holders_first`] already did step 3.
 fn fix_one(
     ctx: &BatchContext<'_>,
     usable: &[usize],
     fix: &SlotFix,
+    pointed: bool,
     conflicts: Option<&ConflictLog>,
 ) -> Result<(), String> {
     let slot = fix.slot;
@@ -478,7 +476,9 @@ fn fix_one(
         run(ctx, owner, &pipe, "closing the slot on its owner")?;
     }
     // 3. Holders (not claimants) are pointed at the slot's current owner.
-    point_holders(ctx, fix)?;
+    if !pointed {
+        point_holders(ctx, fix)?;
+    }
     // 4. Keys move.
     for &(h, _) in &fix.holders {
         let conflicts = conflicts.filter(|_| fix.owner_copy_wins);

@@ -15,6 +15,8 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
+use crate::hex::hex;
+
 /// A key whose copy on a holder was dropped in favour of the owner's.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct DroppedCopy {
@@ -106,18 +108,18 @@ impl ConflictLog {
             .push(copy);
     }
 
-    /// Every copy dropped so far.
-    pub(crate) fn all_dropped(&self) -> Vec<DroppedCopy> {
-        self.dropped
+    /// The copies dropped since the last call, removed from the log.
+    pub(crate) fn take_dropped(&self) -> Vec<DroppedCopy> {
+        std::mem::take(&mut *self.dropped.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// True once a copy was saved to the file (the file exists then).
+    pub(crate) fn used(&self) -> bool {
+        self.file
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .clone()
+            .is_some()
     }
-}
-
-/// Lower-case hexadecimal of `bytes`.
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ pub(crate) use legacy::announce::Announcer;
 pub(crate) use legacy::batch::{BatchContext, drain_slot, is_no_longer_master};
 pub(crate) use legacy::keys::{MigrateFlags, migrate_command};
 pub(crate) use legacy::setslot;
+pub(crate) use prepare::wait_ready;
 use prepare::*;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

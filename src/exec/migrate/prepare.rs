@@ -251,7 +251,7 @@ pub(super) fn batch_size_for(dataset: u64, keys: u64) -> usize {
 }
 
 /// Polls `CLUSTER INFO` until `cluster_state:ok`.
-pub(super) fn wait_ready(conn: &mut NodeConn, timeout: Duration) -> anyhow::Result<()> {
+pub(crate) fn wait_ready(conn: &mut NodeConn, timeout: Duration) -> anyhow::Result<()> {
     let started = Instant::now();
     loop {
         let info: String = conn.query(redis::cmd("CLUSTER").arg("INFO"))?;
