@@ -20,9 +20,9 @@ use std::time::{Duration, Instant};
 use crate::common::{
     ClusterSpec, CurrentEpoch, Node, NodeOpts, RunOutput, SLOTS, TestCluster, all_text,
     assert_checks_pass, assert_repaired, consecutive_slot_ranges, count_in_slot,
-    delete_slots_everywhere, digest, fill_slot, fill_slot_in, fix_until_ok, half_migrate, json,
-    layout, load_keys, migrate, nodes_with_open_slots, owner_of, redis_cli_available,
-    redis_cli_command, run, setslot, signal, wait_flagged_fail, wait_until,
+    delete_slots_everywhere, digest, fill_slot, fill_slot_in, fix_until_ok, half_migrate,
+    hex_bytes, json, layout, load_keys, migrate, nodes_with_open_slots, owner_of,
+    redis_cli_available, redis_cli_command, run, setslot, signal, wait_flagged_fail, wait_until,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -462,10 +462,7 @@ fn a_key_on_two_masters_keeps_the_owners_copy_and_saves_the_other() {
     // The saved payload restores the dropped value.
     let line = &saved[0];
     let hex = line["dump_hex"].as_str().unwrap();
-    let payload: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
+    let payload = hex_bytes(hex);
     let key = line["key"].as_str().unwrap();
     let restored = format!("{key}:restored");
     let _: () = redis::cmd("RESTORE")

@@ -44,8 +44,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::common::{
     CRASH_MARKERS, Feature, Node, NodeOpts, RunOutput, Spawned, TestCluster, assert_healthy,
-    has_feature, key_slot, load_keys, open_slot_nodes, poll_until, require, run, served_slots,
-    server_label, settled, signal,
+    has_feature, hex_bytes, key_slot, load_keys, open_slot_nodes, poll_until, require, run,
+    served_slots, server_label, settled, signal,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -609,9 +609,7 @@ impl<'a> Run<'a> {
                 continue;
             };
             let hex = line["dump_hex"].as_str().unwrap_or_default();
-            let payload: Vec<u8> = (0..hex.len() / 2)
-                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
-                .collect();
+            let payload = hex_bytes(hex);
             let value = dumped_integer(&payload)
                 .unwrap_or_else(|| panic!("{key}: saved copy is not an integer: {hex}"));
             eprintln!("[live traffic] {key}: a copy of {value} was saved by fix");

@@ -348,3 +348,10 @@ pub fn conn_in(node: &Node, db: u32) -> redis::Connection {
     }
     conn
 }
+
+/// The bytes of lower-case hexadecimal text (`fix --conflicts-file`'s `dump_hex`).
+pub fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hexadecimal text"))
+        .collect()
+}

@@ -30,8 +30,8 @@ pub use cluster::{
 };
 pub use data::{
     Digest, KeyValue, KeyValues, conn_in, count_in_slot, digest, digest_nodes, digest_nodes_in,
-    dump_all, dump_all_in, key_values, load_keys, load_keys_in, misplaced_keys, misplaced_keys_in,
-    read_key_values, role, scan, write_pairs,
+    dump_all, dump_all_in, hex_bytes, key_values, load_keys, load_keys_in, misplaced_keys,
+    misplaced_keys_in, read_key_values, role, scan, write_pairs,
 };
 pub use health::{
     agreed_view, assert_check_and_oracle_pass, assert_checks_pass, assert_healthy, assert_repaired,
