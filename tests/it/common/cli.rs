@@ -125,11 +125,14 @@ pub fn auth_args(opts: &NodeOpts) -> Vec<String> {
 /// a second pass after a crash); the last run must exit 0. Returns every run.
 pub fn fix_until_ok(entry: &str) -> Vec<RunOutput> {
     let first = run(["fix", entry, "--yes"]);
+    // Shown with a failing test's output (the harness captures it otherwise).
+    println!("=== fix --yes ===\n{first}");
     if first.success() {
         return vec![first];
     }
     assert_eq!(first.code, 1, "fix --yes: unexpected exit code:\n{first}");
     let second = run(["fix", entry, "--yes"]);
+    println!("=== fix --yes, second run ===\n{second}");
     assert!(
         second.success(),
         "fix --yes exited 1, and a second fix --yes did not exit 0 either.\n\

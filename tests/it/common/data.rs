@@ -17,6 +17,8 @@ pub struct Digest {
     pub hash: u64,
     /// Keys found on more than one master (must stay empty).
     pub duplicates: Vec<String>,
+    /// Each key with a hash of its DUMP payload, to name the keys that differ.
+    pub values: BTreeMap<Vec<u8>, u64>,
 }
 
 impl Digest {
@@ -28,9 +30,41 @@ impl Digest {
             "keys on more than one master: {:?}",
             &self.duplicates[..self.duplicates.len().min(20)]
         );
-        assert_eq!(self.keys, before.keys, "key count changed");
-        assert_eq!(self.hash, before.hash, "some value changed");
+        assert_eq!(
+            self.keys,
+            before.keys,
+            "key count changed; missing (key, slot): {:?}; new: {:?}",
+            named_keys(
+                before
+                    .values
+                    .keys()
+                    .filter(|k| !self.values.contains_key(*k))
+            ),
+            named_keys(
+                self.values
+                    .keys()
+                    .filter(|k| !before.values.contains_key(*k))
+            ),
+        );
+        let changed = self
+            .values
+            .iter()
+            .filter(|(k, v)| before.values.get(*k).is_some_and(|b| b != *v))
+            .map(|(k, _)| k);
+        assert_eq!(
+            self.hash,
+            before.hash,
+            "some value changed: {:?}",
+            named_keys(changed)
+        );
     }
+}
+
+/// Up to 20 of `keys` as (key, slot), for failure messages.
+fn named_keys<'a>(keys: impl Iterator<Item = &'a Vec<u8>>) -> Vec<(String, u16)> {
+    keys.take(20)
+        .map(|k| (String::from_utf8_lossy(k).into_owned(), super::key_slot(k)))
+        .collect()
 }
 
 /// Digest of the data on every alive node that calls itself a master.
@@ -58,14 +92,19 @@ pub fn digest_nodes_in(nodes: &[&Node], db: u32) -> Digest {
         }
     }
     let mut hasher = DefaultHasher::new();
+    let mut values = BTreeMap::new();
     for (key, value) in &all {
         key.hash(&mut hasher);
         value.hash(&mut hasher);
+        let mut one = DefaultHasher::new();
+        value.hash(&mut one);
+        values.insert(key.clone(), one.finish());
     }
     Digest {
         keys: all.len() as u64,
         hash: hasher.finish(),
         duplicates,
+        values,
     }
 }
 
