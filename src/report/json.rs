@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::cluster::snapshot::{NodeJson, Snapshot};
+use crate::cluster::verdict::balance::Balance;
 use crate::cluster::verdict::check::CheckReport;
 use crate::cluster::verdict::jobs::{MigrationSeen, running_jobs};
 use crate::report::table::SlotRow;
@@ -72,6 +73,8 @@ pub(crate) struct InfoJson {
     pub(crate) master_count: usize,
     /// `total_keys / 16384`.
     pub(crate) keys_per_slot: f64,
+    /// The masters' shares of keys and data memory, and the imbalances.
+    pub(crate) balance: Balance,
 }
 
 impl InfoJson {
@@ -102,6 +105,7 @@ impl InfoJson {
             total_keys,
             keys_per_db: snapshot.master_keys_per_db().into_iter().collect(),
             keys_per_slot: total_keys as f64 / 16384.0,
+            balance: Balance::of(snapshot),
         }
     }
 }

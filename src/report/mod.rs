@@ -1,7 +1,7 @@
 //! Presentation: redis-cli-style text, tables and JSON documents, rendered from data (pure
 //! functions; `crate::output` prints). [`text`] (the `M:`/`S:` blocks, info summary, check
 //! report, create plan), [`table`] (nodes and slots tables), [`migration`] (plan lines, pair
-//! lines, summaries), [`keysizes`] (bigkeys/memkeys), [`reply`] (call's raw replies),
+//! lines, summaries), [`keysizes`] (bigkeys/memkeys), [`reply`] (call's raw replies), [`units`] (sizes for people),
 //! [`json`] (the check, info, nodes and slots documents); `golden` (tests) compares them with
 //! fixture renderings.
 
@@ -11,6 +11,7 @@ pub(crate) mod migration;
 pub(crate) mod reply;
 pub(crate) mod table;
 pub(crate) mod text;
+pub(crate) mod units;
 
 #[cfg(test)]
 mod golden;

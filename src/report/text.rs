@@ -6,10 +6,12 @@ use crate::cluster::parse::slot_migrations::Phase;
 use crate::cluster::plan::create::CreatePlan;
 use crate::cluster::slots::slot_list;
 use crate::cluster::snapshot::{NodeState, Snapshot};
+use crate::cluster::verdict::balance::Balance;
 use crate::cluster::verdict::check::CheckReport;
 use crate::cluster::verdict::jobs::MigrationSeen;
 use crate::exec::bootstrap::Member;
 use crate::output::{Doc, Style};
+use crate::report::units::human_bytes;
 
 /// `fd4eff6b...`: the first eight characters of an id, as redis-cli abbreviates it.
 fn short_id(id: &str) -> String {
@@ -98,6 +100,38 @@ pub(crate) fn info_summary(snapshot: &Snapshot) -> Doc {
         "{:.2} keys per slot on average.",
         total_keys as f64 / 16384.0
     ));
+    doc.extend(balance_lines(&Balance::of(snapshot)));
+    doc
+}
+
+/// Each master's share of the keys and of the data memory, with the imbalances (nothing
+/// when no master holds data).
+fn balance_lines(balance: &Balance) -> Doc {
+    let mut doc = Doc::new();
+    if balance
+        .masters
+        .iter()
+        .all(|m| m.keys == 0 && m.memory_bytes == 0)
+    {
+        return doc;
+    }
+    doc.push(
+        Style::Info,
+        format!(
+            ">>> Shares of keys and data memory (max/mean: keys {:.2}, memory {:.2})",
+            balance.keys_imbalance, balance.memory_imbalance
+        ),
+    );
+    for m in &balance.masters {
+        doc.plain(format!(
+            "{} ({}) -> {:.1}% of keys | {:.1}% of memory ({}).",
+            m.addr,
+            short_id(&m.id),
+            100.0 * m.keys_share,
+            100.0 * m.memory_share,
+            human_bytes(m.memory_bytes)
+        ));
+    }
     doc
 }
 
@@ -368,6 +402,10 @@ mod tests {
 172.20.0.4:6379 (159ccdcd...) -> 10 keys | 5461 slots | 1 slaves.
 [OK] 30 keys in 3 masters.
 0.00 keys per slot on average.
+>>> Shares of keys and data memory (max/mean: keys 1.00, memory 1.00)
+172.20.0.2:6379 (1ad5a315...) -> 33.3% of keys | 0.0% of memory (0 B).
+172.20.0.3:6379 (aa75a427...) -> 33.3% of keys | 0.0% of memory (0 B).
+172.20.0.4:6379 (159ccdcd...) -> 33.3% of keys | 0.0% of memory (0 B).
 >>> Performing Cluster Check (using node 172.20.0.2:6379)
 M: 1ad5a315b83b55dfcacbf1ef02ccf684513151c9 172.20.0.2:6379
    slots:[0-5460] (5461 slots) master

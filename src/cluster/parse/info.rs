@@ -32,6 +32,8 @@ pub(crate) struct ServerInfo {
     pub(crate) repl_offset: i64,
     /// The modules loaded (the `module:` lines of the modules section).
     pub(crate) modules: Vec<ModuleInfo>,
+    /// `used_memory_dataset`: bytes the data uses (used memory less the server's overhead).
+    pub(crate) dataset_bytes: u64,
 }
 
 /// A module loaded in a server: one `module:name=...,options=[...]` line of INFO.
@@ -97,6 +99,7 @@ impl ServerInfo {
                 "master_sync_in_progress" => out.sync_in_progress = value == "1",
                 "master_repl_offset" => out.repl_offset = value.parse().unwrap_or(0),
                 "module" => out.modules.extend(ModuleInfo::parse(value)),
+                "used_memory_dataset" => out.dataset_bytes = value.parse().unwrap_or(0),
                 db if db.starts_with("db") => {
                     if let (Ok(n), Some(keys)) = (db[2..].parse(), keyspace_keys(value)) {
                         out.keyspace.push((n, keys));

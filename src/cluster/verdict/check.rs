@@ -12,6 +12,7 @@ use crate::cluster::parse::capabilities::{Flavor, Version};
 use crate::cluster::parse::nodes::NodeEntry;
 use crate::cluster::slots::{SLOT_COUNT, SlotRange, SlotSet, slot_list};
 use crate::cluster::snapshot::{NodeState, Snapshot};
+use crate::cluster::verdict::balance::Balance;
 use crate::cluster::verdict::jobs::{MigrationSeen, slots_in_flight, unfinished_jobs};
 
 /// Keys found in slots a master does not serve: master id → slots holding keys.
@@ -77,6 +78,8 @@ pub(crate) struct CheckReport {
     /// Atomic slot migration jobs (Valkey >= 9.0) that are running, failed or were cancelled.
     /// A running job is not a problem: the servers finish it or roll it back by themselves.
     pub(crate) slot_migrations: Vec<MigrationSeen>,
+    /// The masters' shares of keys and memory.
+    pub(crate) balance: Balance,
 }
 
 /// The reachable nodes that run one server and version.
@@ -175,6 +178,8 @@ pub(crate) fn check(snapshot: &Snapshot, stray_keys: Option<&StrayKeys>) -> Chec
     warnings.extend(replication_pending.iter().map(ReplicaLink::warning));
     let servers = servers(snapshot);
     warn_servers(&servers, &mut warnings);
+    let balance = Balance::of(snapshot);
+    warnings.extend(balance.warnings());
     CheckReport {
         slots_agree,
         disagreeing_nodes,
@@ -187,6 +192,7 @@ pub(crate) fn check(snapshot: &Snapshot, stray_keys: Option<&StrayKeys>) -> Chec
         replication_pending,
         servers,
         slot_migrations: unfinished_jobs(snapshot),
+        balance,
     }
 }
 
