@@ -1,7 +1,8 @@
 //! Load per slot, as data: the metrics rcluster reads from servers (keys, memory, CPU,
-//! network), one value per slot for each, and what they add up to per master. Pure: the
-//! readings are filled by `crate::probe::load`, balanced by `crate::cluster::plan::load_balance`
-//! and drawn by `crate::report::load`.
+//! network), one value per slot for each, what they add up to per master, and the hottest
+//! slots. Pure: the readings are filled by `crate::probe::load`, balanced by
+//! `crate::cluster::plan::load_balance` and drawn by `crate::report` (the heat maps:
+//! `heatmap`, `svg`).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -193,6 +194,19 @@ pub(crate) fn imbalance(loads: &[MasterLoad]) -> f64 {
     if mean > 0.0 { max / mean } else { 1.0 }
 }
 
+/// The `n` slots with the highest values, hottest first (ties: the lower slot first); slots
+/// at 0, below 0 or NaN are not hot and are left out.
+pub(crate) fn hottest_slots(values: &SlotValues, n: usize) -> Vec<(u16, f64)> {
+    let mut hot: Vec<(u16, f64)> = (0..SLOT_COUNT)
+        .zip(&values.values)
+        .filter(|(_, v)| **v > 0.0)
+        .map(|(slot, v)| (slot, *v))
+        .collect();
+    hot.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    hot.truncate(n);
+    hot
+}
+
 /// The hash tag of `key` (the part between the first `{` and the next `}` when not empty),
 /// which decides its slot.
 pub(crate) fn hash_tag(key: &[u8]) -> Option<&[u8]> {
@@ -242,6 +256,19 @@ mod tests {
         assert_eq!((loads[0].node, loads[0].total), (0, 3.0));
         assert_eq!((loads[1].node, loads[1].share), (2, 0.25));
         assert_eq!(imbalance(&loads), 1.5);
+    }
+
+    #[test]
+    fn hottest_slots_rank_positive_values() {
+        let mut v = SlotValues::zeroed(Metric::Cpu, Source::SlotStats);
+        v.values[7] = 5.0;
+        v.values[3] = 5.0;
+        v.values[16383] = 9.0;
+        v.values[1] = f64::NAN;
+        v.values[2] = -4.0;
+        assert_eq!(hottest_slots(&v, 2), [(16383, 9.0), (3, 5.0)]);
+        assert_eq!(hottest_slots(&v, 10).len(), 3);
+        assert!(hottest_slots(&v, 0).is_empty());
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! Snapshot tests of the renderers: the text, tables and JSON documents of `check`, `info`,
-//! `nodes` and `slots` for fixture clusters, compared with the files in `src/report/golden/`.
+//! `nodes` and `slots` for fixture clusters, and `load`'s heat maps (plain text and SVG) of
+//! fixture loads, compared with the files in `src/report/golden/`.
 //! A change in what an operator or a script reads fails here first; when the change is
 //! meant, `RCLUSTER_BLESS=1 cargo test --lib golden` rewrites the files (review the diff).
 
 use std::path::PathBuf;
 
+use super::heatmap::{HeatMapOptions, heat_map};
 use super::json::{CheckJson, InfoJson, NodesJson, SlotsJson};
+use super::slot_grid::fixtures::{one_with_empty_master, three_skewed};
+use super::svg::heat_map_svg;
 use super::table::{nodes_table, slot_rows, slots_table};
 use super::text::{check_report, info_summary};
 use crate::cluster::snapshot::Snapshot;
@@ -72,12 +76,46 @@ fn render(snap: &Snapshot) -> String {
 
 #[test]
 fn renderers_match_their_golden_files() {
+    assert_golden(
+        fixtures()
+            .iter()
+            .map(|(name, snap)| (format!("{name}.txt"), render(snap)))
+            .collect(),
+    );
+}
+
+#[test]
+fn heat_maps_match_their_golden_files() {
+    let plain = HeatMapOptions {
+        width: 100,
+        colour: false,
+    };
+    let (skewed_nodes, skewed) = three_skewed();
+    let (lone_nodes, lone) = one_with_empty_master();
+    assert_golden(vec![
+        (
+            "heatmap-skewed.txt".to_string(),
+            heat_map(&skewed_nodes, &skewed, plain),
+        ),
+        (
+            "heatmap-empty-master.txt".to_string(),
+            heat_map(&lone_nodes, &lone, plain),
+        ),
+        (
+            "heatmap-skewed.svg".to_string(),
+            heat_map_svg(&skewed_nodes, &skewed, "memory of a skewed cluster"),
+        ),
+    ]);
+}
+
+/// Compares each rendering with its file in `src/report/golden/` (`RCLUSTER_BLESS` set:
+/// writes the files instead).
+fn assert_golden(renderings: Vec<(String, String)>) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/report/golden");
     let bless = std::env::var_os("RCLUSTER_BLESS").is_some();
     let mut stale = Vec::new();
-    for (name, snap) in fixtures() {
-        let path = dir.join(format!("{name}.txt"));
-        let rendered = render(&snap);
+    for (file, rendered) in renderings {
+        let path = dir.join(file);
         if bless {
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(&path, &rendered).unwrap();

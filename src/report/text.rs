@@ -11,7 +11,8 @@ use crate::cluster::verdict::check::CheckReport;
 use crate::cluster::verdict::jobs::MigrationSeen;
 use crate::exec::bootstrap::Member;
 use crate::output::{Doc, Style};
-use crate::report::units::human_bytes;
+use crate::cluster::load::Metric;
+use crate::report::quantity::metric_value;
 
 /// `fd4eff6b...`: the first eight characters of an id, as redis-cli abbreviates it.
 fn short_id(id: &str) -> String {
@@ -129,7 +130,7 @@ fn balance_lines(balance: &Balance) -> Doc {
             short_id(&m.id),
             100.0 * m.keys_share,
             100.0 * m.memory_share,
-            human_bytes(m.memory_bytes)
+            metric_value(Metric::Memory, m.memory_bytes as f64)
         ));
     }
     doc
