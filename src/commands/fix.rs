@@ -531,6 +531,9 @@ fn apply_round(
         out.line(Style::Err, format!("[ERR] {what} not fixed: {reason}"));
     }
     out.doc(&dropped_copies_text(&report.dropped_copies, conflicts));
+    for note in &report.notes {
+        out.line(Style::Warn, format!("[WARNING] {note}"));
+    }
     let secs = started.elapsed().as_secs_f64();
     if report.failed.is_empty() {
         out.line(

@@ -10,6 +10,12 @@
 //! whose owner already serves them are pointed at it before any key moves (see
 //! [`point_holders_first`]): a holder still importing them from a failed master is down and
 //! refuses MIGRATE until then.
+//!
+//! Epochs are raised last ([`raise_epochs`]), and only on owners that no longer claim a slot
+//! another master claims: a master's bumped epoch makes every slot it claims win, including a
+//! slot it still believes it serves though the move that took it away finished (a killed
+//! reshard announced the new owner to the target only). The new owner would then lose that
+//! slot by gossip and delete the keys it received.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -21,6 +27,7 @@ use super::migrate::{
     Announcer, BatchContext, ConflictLog, DroppedCopy, Endpoint, MigrateSettings, Tally,
     drain_slot, is_no_longer_master, setslot, wait_ready,
 };
+use crate::cluster::parse::nodes::parse_cluster_nodes;
 use crate::cluster::plan::fix::{Diagnosis, FixNode, FixPlan, Problem, SlotFix};
 use crate::cluster::slots::{SLOT_COUNT, SlotSet};
 use crate::cluster::snapshot::Snapshot;
@@ -140,6 +147,8 @@ pub(crate) struct FixReport {
     /// Keys that existed on a holder and on the slot's owner with different values: the
     /// holder's copy was saved to the conflicts file and dropped (in this application).
     pub(crate) dropped_copies: Vec<DroppedCopy>,
+    /// What the operator should know that is not a failed slot (an epoch not raised).
+    pub(crate) notes: Vec<String>,
 }
 
 /// A slot the fix could not repair.
@@ -229,23 +238,86 @@ pub(crate) fn apply(
             })),
         }
     }
+    let claimed: BTreeSet<usize> = plan
+        .fixes
+        .iter()
+        .filter(|f| f.finish_from.is_none())
+        .map(|f| f.owner)
+        .collect();
+    report.notes = raise_epochs(&ctx, &usable, &claimed);
     report.keys_moved = tally.keys();
     report.dropped_copies = conflicts.map(ConflictLog::take_dropped).unwrap_or_default();
     report
 }
 
-/// The owner takes `slots` (STABLE, NODE itself, one epoch bump), then every other usable
-/// master closes them and learns the owner.
+/// Gives each of `owners` a new epoch (`CLUSTER BUMPEPOCH`) so that its claims win over any
+/// stale ones (a failed master's) by gossip, on replicas and nodes that did not answer too.
+/// An owner that still claims a slot another usable master claims (in their own views: a
+/// move finished but not yet announced to it, or a fix that failed) is left as it is, since
+/// its new epoch would take that slot from the other master, which would delete its keys of
+/// it; the notes say so.
+fn raise_epochs(ctx: &BatchContext<'_>, usable: &[usize], owners: &BTreeSet<usize>) -> Vec<String> {
+    let claims = fan_out(usable, usable.len().max(1), |&m| own_claims(ctx, m));
+    let claims: Vec<(usize, SlotSet)> = usable
+        .iter()
+        .zip(claims)
+        .filter_map(|(&m, c)| c.ok().map(|c| (m, c)))
+        .collect();
+    let mut notes = Vec::new();
+    for &owner in owners {
+        let Some((_, mine)) = claims.iter().find(|(m, _)| *m == owner) else {
+            continue;
+        };
+        let shared: SlotSet = claims
+            .iter()
+            .filter(|(m, _)| *m != owner)
+            .flat_map(|(_, theirs)| theirs.iter().filter(|&s| mine.contains(s)))
+            .collect();
+        if !shared.is_empty() {
+            notes.push(format!(
+                "{} still claims slots another master claims ({}); its epoch was not raised, \
+                 which would take them from that master: run fix again",
+                ctx.nodes[owner].addr,
+                shared.abbreviated()
+            ));
+            continue;
+        }
+        let mut bump = redis::pipe();
+        bump.cmd("CLUSTER").arg("BUMPEPOCH");
+        if let Err(err) = run(ctx, owner, &bump, "raising its epoch") {
+            notes.push(err);
+        }
+    }
+    notes
+}
+
+/// The slots node `i` serves in its own view (the `myself` line of its CLUSTER NODES).
+fn own_claims(ctx: &BatchContext<'_>, i: usize) -> Result<SlotSet, String> {
+    let mut conn = ctx
+        .cache
+        .lease(&ctx.nodes[i].addr)
+        .map_err(|e| e.to_string())?;
+    let text: String = conn
+        .query(redis::cmd("CLUSTER").arg("NODES"))
+        .inspect_err(|_| conn.discard())
+        .map_err(|e| e.to_string())?;
+    let lines = parse_cluster_nodes(&text).map_err(|e| e.to_string())?;
+    Ok(lines
+        .into_iter()
+        .find(|l| l.flags.myself)
+        .map(|l| l.slots)
+        .unwrap_or_default())
+}
+
+/// The owner takes `slots` (STABLE, NODE itself; its epoch is raised at the end, see
+/// [`raise_epochs`]), then every other usable master closes them and learns the owner.
 fn claim_many(
     ctx: &BatchContext<'_>,
     usable: &[usize],
     owner: usize,
     slots: &[u16],
 ) -> Result<(), String> {
-    let mut groups = take_on_owner(slots, &ctx.nodes[owner].id);
-    let mut bump = redis::cmd("CLUSTER");
-    bump.arg("BUMPEPOCH");
-    groups.push(vec![bump]);
+    let groups = take_on_owner(slots, &ctx.nodes[owner].id);
     run_groups(ctx, owner, groups, "claiming the slots")?;
     announce(ctx, usable, owner, slots)
 }
@@ -464,9 +536,7 @@ fn fix_one(
         // Nobody serves it: the owner takes it now, so that MIGRATE has somewhere to go.
         let mut pipe = redis::pipe();
         pipe.add_command(setslot("STABLE", None))
-            .add_command(setslot("NODE", Some(&owner_id)))
-            .cmd("CLUSTER")
-            .arg("BUMPEPOCH");
+            .add_command(setslot("NODE", Some(&owner_id)));
         run(ctx, owner, &pipe, "taking the slot")?;
     } else {
         // The owner keeps the slot: it must stop migrating it first, or it would answer the
@@ -484,16 +554,13 @@ fn fix_one(
         let conflicts = conflicts.filter(|_| fix.owner_copy_wins);
         drain_slot(ctx, h, owner, slot, conflicts)?;
     }
-    // 5. Close: the owner first, with a new epoch so that its claim wins everywhere (closing
-    //    a finished move bumps it by itself), then everyone else.
+    // 5. Close: the owner first (closing a finished move bumps its epoch by itself; other
+    //    owners get a new epoch at the end, see `raise_epochs`), then everyone else.
     let mut pipe = redis::pipe();
     if fix.finish_from.is_none() {
         pipe.add_command(setslot("STABLE", None));
     }
     pipe.add_command(setslot("NODE", Some(&owner_id)));
-    if fix.finish_from.is_none() {
-        pipe.cmd("CLUSTER").arg("BUMPEPOCH");
-    }
     run(ctx, owner, &pipe, "closing the slot")?;
     announce(ctx, usable, owner, &[slot])
 }

@@ -1,6 +1,7 @@
 //! redis-cli-style text reports: the `M:`/`S:` node blocks, the info summary and the check
 //! report. Pure functions from data to a [`Doc`].
 
+use crate::cluster::load::Metric;
 use crate::cluster::parse::info::{numbered_dbs_used, per_db_text};
 use crate::cluster::parse::slot_migrations::Phase;
 use crate::cluster::plan::create::CreatePlan;
@@ -11,7 +12,6 @@ use crate::cluster::verdict::check::CheckReport;
 use crate::cluster::verdict::jobs::MigrationSeen;
 use crate::exec::bootstrap::Member;
 use crate::output::{Doc, Style};
-use crate::cluster::load::Metric;
 use crate::report::quantity::metric_value;
 
 /// `fd4eff6b...`: the first eight characters of an id, as redis-cli abbreviates it.
@@ -106,14 +106,10 @@ pub(crate) fn info_summary(snapshot: &Snapshot) -> Doc {
 }
 
 /// Each master's share of the keys and of the data memory, with the imbalances (nothing
-/// when no master holds data).
+/// when no master holds a key: the memory of an empty server is its own bookkeeping).
 fn balance_lines(balance: &Balance) -> Doc {
     let mut doc = Doc::new();
-    if balance
-        .masters
-        .iter()
-        .all(|m| m.keys == 0 && m.memory_bytes == 0)
-    {
+    if balance.masters.iter().all(|m| m.keys == 0) {
         return doc;
     }
     doc.push(

@@ -127,6 +127,34 @@ fn migrating_and_importing_slot_is_finished_or_closed() {
     );
 }
 
+/// What a reshard killed between announcing a finished slot to its target and to its source
+/// leaves: the target serves the slot with every key (and a bumped epoch), the source still
+/// believes it serves it (migrating) until gossip tells it otherwise, and another slot is
+/// importing on the target only. fix closes that other slot on the source; raising the
+/// source's epoch then would make its stale claim win, and the target would delete the keys
+/// it received (Redis does so silently). A long node timeout keeps the source's belief for
+/// seconds, as a loaded machine does.
+#[test]
+fn a_move_announced_only_to_its_target_keeps_its_keys_through_fix() {
+    let cluster = TestCluster::start(3, 0, NodeOpts::new().node_timeout_ms(15_000));
+    load_keys(&cluster, 3000, "k", 24);
+    let (slot, owner, keys) = fill_slot(&cluster, "an", 40);
+    let target = (owner + 1) % 3;
+    let (src, dst) = (cluster.node(owner), cluster.node(target));
+    let owners = cluster.slot_owners();
+    let other = (0..SLOTS)
+        .find(|&s| s != slot && owners[usize::from(s)] == Some(owner))
+        .expect("the source serves another slot");
+    let before = digest(&cluster);
+    half_migrate(src, dst, slot, &keys);
+    setslot(dst, slot, "NODE", Some(dst.id()));
+    setslot(dst, other, "IMPORTING", Some(src.id()));
+
+    fix_until_ok(&cluster.addr(2));
+    assert_slot_whole(&cluster, slot, keys.len());
+    assert_repaired(&cluster, &before);
+}
+
 #[test]
 fn importing_without_migrating_is_repaired() {
     let (cluster, slot, owner, target, keys) = open_slot_setup(0, "im");
