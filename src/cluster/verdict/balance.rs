@@ -109,7 +109,7 @@ impl Balance {
                 format!(": {} holds {:.1}%", m.addr, 100.0 * share(m))
             });
         format!(
-            "The masters' {metric} are unbalanced{fullest} (max/mean {imbalance:.2}, over \
+            "Unbalanced {metric}{fullest} (max/mean {imbalance:.2}, over \
              {WARN_IMBALANCE}); `rcluster load --by {metric}` shows where, `rcluster rebalance \
              --by {metric}` evens it out."
         )
@@ -175,7 +175,7 @@ mod tests {
         );
         let warnings = skewed.warnings();
         assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(warnings[0].contains("memory are unbalanced: 10.0.0.0:6379 holds 81.8%"));
+        assert!(warnings[0].contains("Unbalanced memory: 10.0.0.0:6379 holds 81.8%"));
         assert!(warnings[0].contains("max/mean 2.45"));
     }
 
