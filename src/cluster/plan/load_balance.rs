@@ -1920,6 +1920,19 @@ mod tests {
                 continue;
             };
             check_invariants(&nodes, &load, cost.as_ref(), keys.as_ref(), &planned);
+            let total: f64 = planned.masters.iter().map(|m| m.before).sum();
+            let targets: f64 = planned.masters.iter().map(|m| m.target).sum();
+            assert!(
+                (total - targets).abs() <= 1e-6 * total.max(1.0),
+                "round {round}"
+            );
+            let explained = planned.notes.iter().any(|n| n.contains("could not bring"));
+            if planned.needed && request.threshold > 0.0 && !explained {
+                assert!(
+                    worst_off(&planned) <= request.threshold / 100.0 + 1e-6,
+                    "round {round}: beyond the threshold without a note: {planned:?}"
+                );
+            }
             let beyond_before = planned
                 .masters
                 .iter()
