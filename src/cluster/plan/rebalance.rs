@@ -67,11 +67,32 @@ pub(crate) fn parse_weight(text: &str) -> Result<(String, f64), String> {
     }
 }
 
-/// Plans a rebalance of `request` over `nodes` (every node of the cluster).
-pub(crate) fn plan_rebalance(
+/// A master taking part in a rebalance.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Participant {
+    /// Node index.
+    pub(crate) node: usize,
+    /// Its weight (1 unless `--weight` names it).
+    pub(crate) weight: f64,
+}
+
+/// The masters taking part in a rebalance, and what is worth saying about the weights.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Participants {
+    /// In node order.
+    pub(crate) masters: Vec<Participant>,
+    /// E.g. a weight given to a replica, or to an empty master that does not take part.
+    pub(crate) notes: Vec<String>,
+}
+
+/// The masters of `nodes` that take part in `request`: every master with slots, and the
+/// slotless ones too with `--use-empty-masters`; masters not named weigh 1. Refuses an
+/// unknown or twice-named node, a cluster without slots and weights that are all 0. Shared
+/// by the slot-count and the load-aware planners.
+pub(crate) fn participants(
     nodes: &[PlanNode],
     request: &RebalanceRequest,
-) -> Result<RebalancePlan, MovePlanError> {
+) -> Result<Participants, MovePlanError> {
     let mut weights: Vec<Option<f64>> = vec![None; nodes.len()];
     let mut notes = Vec::new();
     for (id, weight) in &request.weights {
@@ -93,7 +114,7 @@ pub(crate) fn plan_rebalance(
         }
         weights[i] = Some(*weight);
     }
-    let mut shares: Vec<Share> = Vec::new();
+    let mut masters = Vec::new();
     for (i, node) in nodes.iter().enumerate() {
         if !node.is_master {
             continue;
@@ -107,25 +128,41 @@ pub(crate) fn plan_rebalance(
             }
             continue;
         }
-        shares.push(Share {
+        masters.push(Participant {
             node: i,
             weight: weights[i].unwrap_or(1.0),
-            slots: node.slots.len(),
-            expected: 0,
         });
     }
-    let total_weight: f64 = shares.iter().map(|s| s.weight).sum();
-    let total_slots: usize = shares.iter().map(|s| s.slots).sum();
-    if shares.is_empty() || total_slots == 0 {
+    if masters.iter().all(|m| nodes[m.node].slots.is_empty()) {
         return Err(MovePlanError(
             "no master serves any slot: nothing to rebalance".into(),
         ));
     }
-    if total_weight <= 0.0 {
+    if masters.iter().map(|m| m.weight).sum::<f64>() <= 0.0 {
         return Err(MovePlanError(
             "every master taking part has weight 0: at least one must keep the slots".into(),
         ));
     }
+    Ok(Participants { masters, notes })
+}
+
+/// Plans a rebalance of `request` over `nodes` (every node of the cluster).
+pub(crate) fn plan_rebalance(
+    nodes: &[PlanNode],
+    request: &RebalanceRequest,
+) -> Result<RebalancePlan, MovePlanError> {
+    let Participants { masters, notes } = participants(nodes, request)?;
+    let mut shares: Vec<Share> = masters
+        .iter()
+        .map(|m| Share {
+            node: m.node,
+            weight: m.weight,
+            slots: nodes[m.node].slots.len(),
+            expected: 0,
+        })
+        .collect();
+    let total_weight: f64 = shares.iter().map(|s| s.weight).sum();
+    let total_slots: usize = shares.iter().map(|s| s.slots).sum();
     let expected = apportion_by_weight(total_slots, &shares);
     for (share, expected) in shares.iter_mut().zip(expected) {
         share.expected = expected;
