@@ -7,6 +7,7 @@
 
 pub(crate) mod json;
 pub(crate) mod keysizes;
+pub(crate) mod load;
 pub(crate) mod migration;
 pub(crate) mod reply;
 pub(crate) mod table;

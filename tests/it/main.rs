@@ -17,6 +17,7 @@
 //! * `import`: `import` from a standalone source.
 //! * `keyscan`: `bigkeys` and `memkeys`.
 //! * `live_traffic`: a cluster client writing and reading through every mutating command.
+//! * `load`: `load` (keys, memory, CPU and network per slot).
 //! * `local`: `local up/status/down`.
 //! * `matrix`: every command's main path and data-safety property, run on every server.
 //! * `membership`: `add-node` and `del-node`.
@@ -43,6 +44,7 @@ mod harness_smoke;
 mod import;
 mod keyscan;
 mod live_traffic;
+mod load;
 mod local;
 mod matrix;
 mod membership;
