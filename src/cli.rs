@@ -321,6 +321,20 @@ pub enum Command {
         Exit codes: 0 every node scanned, 1 some node could not be scanned, 2 usage error.")]
     Memkeys(MemkeysArgs),
 
+    /// Where the load is: keys, memory, CPU and network per master, and the hottest slots
+    #[command(after_help = "Examples:\n  \
+        rcluster load 127.0.0.1:7000\n  \
+        rcluster load 127.0.0.1:7000 --by cpu --window 5 --enable-slot-stats\n  \
+        rcluster load 127.0.0.1:7000 --by keys --top 20 --json\n\n\
+        Keys come from CLUSTER SLOT-STATS (Valkey >= 8.0, Redis >= 8.2) or COUNTKEYSINSLOT; \
+        memory from SLOT-STATS memory-bytes (Redis >= 8.4) or else MEMORY USAGE of up to 16 \
+        keys per slot, scaled by the slot's key count; CPU and network are rates over \
+        --window, from SLOT-STATS counters that run only with cluster-slot-stats-enabled yes. \
+        A metric the cluster cannot give is left out with a note, unless --by asks for it.\n\n\
+        Exit codes: 0 read, 1 a node failed, 2 usage error (--by asks for what a node cannot \
+        report, or for counters that are off), 130 interrupted.")]
+    Load(LoadArgs),
+
     /// A throwaway cluster of local redis-server (or valkey-server) processes: up, status, down
     #[command(subcommand)]
     Local(LocalCommand),
@@ -386,6 +400,58 @@ pub struct MemkeysArgs {
     /// server's, 5]
     #[arg(long, alias = "memkeys-samples", value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true)]
     pub samples: Option<u32>,
+}
+
+/// Arguments of `load`.
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// The entry node.
+    #[command(flatten)]
+    pub target: NodeArg,
+
+    /// The metric that ranks the hottest slots; it must be read (an error says why it cannot)
+    #[arg(long, value_enum, value_name = "METRIC", default_value_t = LoadMetric::Memory)]
+    pub by: LoadMetric,
+
+    /// Seconds between the two readings CPU and network rates come from (decimals allowed)
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "1",
+        value_parser = positive_secs,
+        allow_negative_numbers = true
+    )]
+    pub window: f64,
+
+    /// Hottest slots listed, with sample keys and hash tags
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = at_least_one::<usize>, allow_negative_numbers = true)]
+    pub top: usize,
+
+    /// Turn cluster-slot-stats-enabled on where it is off, for the reading only (each node's
+    /// setting is restored after)
+    #[arg(long)]
+    pub enable_slot_stats: bool,
+
+    /// Also write the heat map of the slots as an SVG file
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+}
+
+/// A measure of load per slot, as `--by` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LoadMetric {
+    /// Keys.
+    Keys,
+    /// Bytes the keys use.
+    Memory,
+    /// CPU time per second (needs slot stats).
+    Cpu,
+    /// Bytes per second the commands brought in (needs slot stats).
+    NetIn,
+    /// Bytes per second the replies sent out (needs slot stats).
+    NetOut,
+    /// net-in + net-out (needs slot stats).
+    Net,
 }
 
 /// Arguments of `completions`.

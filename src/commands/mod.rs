@@ -16,6 +16,7 @@ mod generated;
 mod import;
 mod info;
 mod keyscan;
+mod load;
 mod local;
 mod migration;
 mod nodes;
@@ -54,6 +55,7 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Man(args) => generated::man(&args),
         Command::Bigkeys(args) => keyscan::bigkeys(&opts, out, &args),
         Command::Memkeys(args) => keyscan::memkeys(&opts, out, &args),
+        Command::Load(args) => load::run(&opts, out, &args),
         Command::Local(cmd) => local::run(&opts, out, &cmd),
     }
 }

@@ -127,7 +127,7 @@ pub(crate) fn probe_conn(conn: &mut NodeConn) -> Result<NodeProbe, NodeError> {
 
 /// The value of a one-parameter `CONFIG GET` reply (array or RESP3 map); None when the
 /// server has no such parameter or refused the command.
-fn config_value(reply: redis::Value) -> Option<String> {
+pub(super) fn config_value(reply: redis::Value) -> Option<String> {
     let value = match reply {
         redis::Value::Array(mut items) if items.len() == 2 => items.pop()?,
         redis::Value::Map(mut pairs) if pairs.len() == 1 => pairs.pop()?.1,

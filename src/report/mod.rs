@@ -11,6 +11,7 @@
 pub(crate) mod heatmap;
 pub(crate) mod json;
 pub(crate) mod keysizes;
+pub(crate) mod load;
 pub(crate) mod migration;
 pub(crate) mod quantity;
 pub(crate) mod reply;

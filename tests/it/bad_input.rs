@@ -322,6 +322,14 @@ fn membership_and_data_commands_check_their_arguments() {
         2,
         "--from-pass",
     );
+    refuses(&["load", c, "--by", "bytes"], 2, "net-in");
+    refuses(&["load", c, "--window", "0"], 2, "--window");
+    refuses(&["load", c, "--top", "0"], 2, "--top");
+    refuses(
+        &["load", c, "--svg", "/tmp/heat.svg"],
+        2,
+        "not available yet",
+    );
     refuses(&["backup", c], 2, "DIR");
     refuses(&["backup", c, "/tmp/x", "--parallel", "0"], 2, "--parallel");
     refuses(&["restore", c, "/nonexistent/backup"], 1, "manifest.json");

@@ -17,6 +17,7 @@
 //! * `import`: `import` from a standalone source.
 //! * `keyscan`: `bigkeys` and `memkeys`.
 //! * `live_traffic`: a cluster client writing and reading through every mutating command.
+//! * `load`: `load` (keys, memory, CPU and network per slot).
 //! * `load_balance`: `rebalance --by` (memory, CPU) against slot-count rebalancing.
 //! * `local`: `local up/status/down`.
 //! * `matrix`: every command's main path and data-safety property, run on every server.
@@ -44,6 +45,7 @@ mod harness_smoke;
 mod import;
 mod keyscan;
 mod live_traffic;
+mod load;
 mod load_balance;
 mod local;
 mod matrix;

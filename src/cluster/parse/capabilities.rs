@@ -60,6 +60,9 @@ impl Serialize for Version {
     }
 }
 
+/// The servers that have `CLUSTER SLOT-STATS` ([`Capabilities::slot_stats`]), for messages.
+pub(crate) const SLOT_STATS_SERVERS: &str = "Valkey >= 8.0 or Redis >= 8.2";
+
 /// How a server moves slots by itself, when it can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -170,6 +173,18 @@ impl Capabilities {
         self.rdb_version() >= source.rdb_version()
     }
 
+    /// `CLUSTER SLOT-STATS` (Valkey >= 8.0, Redis >= 8.2): per-slot key counts always, CPU
+    /// and network counters when `cluster-slot-stats-enabled` is on.
+    pub(crate) fn slot_stats(&self) -> bool {
+        self.valkey_at_least(8, 0) || self.redis_at_least(8, 2)
+    }
+
+    /// `memory-bytes` in `CLUSTER SLOT-STATS` (Redis >= 8.4); elsewhere memory per slot is
+    /// sampled.
+    pub(crate) fn slot_stats_memory(&self) -> bool {
+        self.redis_at_least(8, 4)
+    }
+
     /// The server's own slot migration, if any.
     pub(crate) fn atomic_migration(&self) -> Option<AtomicMigration> {
         if self.valkey_at_least(9, 0) {
@@ -247,6 +262,33 @@ mod tests {
             r84.atomic_migration(),
             Some(AtomicMigration::RedisMigration)
         );
+    }
+
+    #[test]
+    fn slot_stats_per_server() {
+        let server = |text: &str| Capabilities::from_info(text);
+        for c in [server(REDIS_6_2), server(REDIS_7_0)] {
+            assert!(!c.slot_stats() && !c.slot_stats_memory(), "{}", c.label());
+        }
+        for c in [
+            server(REDIS_8_2),
+            server(VALKEY_8_1),
+            server(VALKEY_9_0),
+            server(VALKEY_9_1),
+        ] {
+            assert!(c.slot_stats() && !c.slot_stats_memory(), "{}", c.label());
+        }
+        let redis = |major, minor| Capabilities {
+            version: Version(major, minor, 0),
+            ..server(REDIS_8_2)
+        };
+        assert!(!redis(8, 0).slot_stats() && !redis(7, 4).slot_stats());
+        assert!(redis(8, 4).slot_stats() && redis(8, 4).slot_stats_memory());
+        let valkey_7_2 = Capabilities {
+            version: Version(7, 2, 5),
+            ..server(VALKEY_8_1)
+        };
+        assert!(!valkey_7_2.slot_stats());
     }
 
     #[test]

@@ -54,14 +54,18 @@ pub enum Feature {
     /// Atomic slot migration (`CLUSTER MIGRATESLOTS`, `GETSLOTMIGRATIONS`,
     /// `CANCELSLOTMIGRATIONS`): Valkey >= 9.0.
     AtomicMigration,
+    /// `CLUSTER SLOT-STATS` (per-slot keys, CPU and network counters): Valkey >= 8.0,
+    /// Redis >= 8.2.
+    SlotStats,
 }
 
 impl Feature {
     /// Every feature, for parsing `RCLUSTER_TEST_REQUIRE_FEATURES`.
-    const ALL: [Feature; 3] = [
+    const ALL: [Feature; 4] = [
         Feature::NumberedDbs,
         Feature::ReplicatedSetslot,
         Feature::AtomicMigration,
+        Feature::SlotStats,
     ];
 
     /// The name used in `RCLUSTER_TEST_REQUIRE_FEATURES`.
@@ -70,6 +74,7 @@ impl Feature {
             Feature::NumberedDbs => "numbered-dbs",
             Feature::ReplicatedSetslot => "replicated-setslot",
             Feature::AtomicMigration => "atomic-migration",
+            Feature::SlotStats => "slot-stats",
         }
     }
 }
@@ -106,6 +111,9 @@ impl Server {
             Feature::NumberedDbs => valkey_from(9),
             Feature::ReplicatedSetslot => valkey_from(8),
             Feature::AtomicMigration => valkey_from(9),
+            Feature::SlotStats => {
+                valkey_from(8) || self.flavor == Flavor::Redis && self.version >= (8, 2, 0)
+            }
         }
     }
 

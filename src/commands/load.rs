@@ -1,0 +1,108 @@
+//! `rcluster load`: where the load is. Reads keys, memory, CPU and network per slot from every
+//! master at once ([`crate::probe::load`]), then prints each master's total and share of each
+//! metric, the imbalance, and the hottest slots with sample keys ([`crate::report::load`]).
+
+use std::time::Duration;
+
+use crate::address::NodeAddr;
+use crate::cli::{LoadArgs, LoadMetric};
+use crate::cluster::load::{LoadReading, Metric};
+use crate::cluster::plan::moves::PlanNode;
+use crate::cluster::snapshot::Snapshot;
+use crate::error::{Outcome, UsageError};
+use crate::exec::interrupt;
+use crate::net::conn::ConnectOptions;
+use crate::output::{Output, Style};
+use crate::probe::load::{LoadFailure, LoadRequest, read_load};
+use crate::report::load::{LoadJson, LoadReport, hot_slots_table, masters_table, summary};
+use crate::settings;
+
+/// Reads the load and prints it.
+pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &LoadArgs) -> anyhow::Result<Outcome> {
+    let (entry, request) = request(args)?;
+    let snapshot = Snapshot::load(opts, &entry)?;
+    let Some(reading) = read(opts, &snapshot, &request)? else {
+        return Ok(Outcome::Interrupted);
+    };
+    render(out, &entry, &snapshot, request.by, &reading);
+    Ok(Outcome::Success)
+}
+
+/// The entry node and what to read: `--by` first, every other metric the cluster can give.
+fn request(args: &LoadArgs) -> anyhow::Result<(NodeAddr, LoadRequest)> {
+    refuse_svg(args)?;
+    let entry = settings::node_addr(&args.target.node)?;
+    let mut request = LoadRequest::new(metric(args.by));
+    request.also = Metric::ALL.to_vec();
+    request.top = args.top;
+    request.window = Duration::from_secs_f64(args.window);
+    request.enable_slot_stats = args.enable_slot_stats;
+    request.stop = interrupt::requested;
+    Ok((entry, request))
+}
+
+/// `--svg`: refused until the SVG renderer (`report::svg`) is merged; wiring it replaces this
+/// check.
+fn refuse_svg(args: &LoadArgs) -> Result<(), UsageError> {
+    match &args.svg {
+        Some(path) => Err(UsageError::new(format!(
+            "--svg {}: the SVG report is not available yet in this build (--json gives the data)",
+            path.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The model's metric for `--by`.
+fn metric(by: LoadMetric) -> Metric {
+    match by {
+        LoadMetric::Keys => Metric::Keys,
+        LoadMetric::Memory => Metric::Memory,
+        LoadMetric::Cpu => Metric::Cpu,
+        LoadMetric::NetIn => Metric::NetIn,
+        LoadMetric::NetOut => Metric::NetOut,
+        LoadMetric::Net => Metric::Net,
+    }
+}
+
+/// Reads the load; None when Ctrl-C stopped it (after the reader put back what it changed).
+/// With `--enable-slot-stats`, Ctrl-C is caught so that the settings are restored first.
+fn read(
+    opts: &ConnectOptions,
+    snapshot: &Snapshot,
+    request: &LoadRequest,
+) -> anyhow::Result<Option<LoadReading>> {
+    if request.enable_slot_stats {
+        interrupt::set_notes(
+            "Interrupted: turning cluster-slot-stats-enabled back off where rcluster turned it \
+             on, then stopping (press Ctrl-C again to exit now)",
+            "Interrupted again: exiting now; cluster-slot-stats-enabled may stay on where \
+             rcluster turned it on (CONFIG SET cluster-slot-stats-enabled no there)"
+                .into(),
+        );
+        interrupt::install();
+    }
+    match read_load(opts, snapshot, request) {
+        Ok(reading) => Ok(Some(reading)),
+        Err(err) if err.kind == LoadFailure::Interrupted => Ok(None),
+        Err(err) => Err(err.into_command_error()),
+    }
+}
+
+/// Prints the summary, the masters table and the hot slots (or the JSON document).
+fn render(out: Output, entry: &NodeAddr, snapshot: &Snapshot, by: Metric, reading: &LoadReading) {
+    let nodes = PlanNode::from_snapshot(snapshot);
+    let report = LoadReport {
+        entry: entry.to_string(),
+        by,
+        nodes: &nodes,
+        reading,
+    };
+    out.doc(&summary(&report));
+    out.block(&masters_table(&report));
+    if let Some(table) = hot_slots_table(&report) {
+        out.line(Style::Info, format!(">>> Hottest slots by {by}"));
+        out.block(&table);
+    }
+    out.json(&LoadJson::new(&report));
+}
