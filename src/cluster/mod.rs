@@ -5,7 +5,6 @@
 //! checks that judge a snapshot).
 
 pub(crate) mod keysizes;
-#[allow(dead_code)] // Being wired up (issue 23): `load` and `rebalance --by`.
 pub(crate) mod load;
 pub(crate) mod parse;
 pub(crate) mod plan;

@@ -2,19 +2,24 @@
 //! master at once ([`crate::probe::load`]), then prints each master's total and share of each
 //! metric, the imbalance, and the hottest slots with sample keys ([`crate::report::load`]).
 
+use std::path::Path;
 use std::time::Duration;
+
+use anyhow::Context;
 
 use crate::address::NodeAddr;
 use crate::cli::{LoadArgs, LoadMetric};
 use crate::cluster::load::{LoadReading, Metric};
 use crate::cluster::plan::moves::PlanNode;
 use crate::cluster::snapshot::Snapshot;
-use crate::error::{Outcome, UsageError};
+use crate::error::Outcome;
 use crate::exec::interrupt;
 use crate::net::conn::ConnectOptions;
 use crate::output::{Output, Style};
 use crate::probe::load::{LoadFailure, LoadRequest, read_load};
+use crate::report::heatmap::{HeatMapOptions, heat_map};
 use crate::report::load::{LoadJson, LoadReport, hot_slots_table, masters_table, summary};
+use crate::report::svg::heat_map_svg;
 use crate::settings;
 
 /// Reads the load and prints it.
@@ -24,13 +29,43 @@ pub(crate) fn run(opts: &ConnectOptions, out: Output, args: &LoadArgs) -> anyhow
     let Some(reading) = read(opts, &snapshot, &request)? else {
         return Ok(Outcome::Interrupted);
     };
-    render(out, &entry, &snapshot, request.by, &reading);
+    render(&out, &entry, &snapshot, request.by, &reading);
+    if let Some(path) = &args.svg {
+        write_svg(path, &snapshot, request.by, &reading)?;
+        out.line(
+            Style::Ok,
+            format!("[OK] Heat map written to {}", path.display()),
+        );
+    }
     Ok(Outcome::Success)
+}
+
+/// Writes the heat map of `by` as an SVG document to `path`.
+fn write_svg(
+    path: &Path,
+    snapshot: &Snapshot,
+    by: Metric,
+    reading: &LoadReading,
+) -> anyhow::Result<()> {
+    let nodes = PlanNode::from_snapshot(snapshot);
+    let Some(values) = reading.metrics.get(&by) else {
+        return Ok(());
+    };
+    let title = format!("{by} per slot, {}", snapshot.entry);
+    std::fs::write(path, heat_map_svg(&nodes, values, &title))
+        .with_context(|| format!("--svg {}: cannot write the file", path.display()))
+}
+
+/// Width of the terminal heat map: `COLUMNS` when set, else 100.
+fn heat_map_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+        .unwrap_or(100)
 }
 
 /// The entry node and what to read: `--by` first, every other metric the cluster can give.
 fn request(args: &LoadArgs) -> anyhow::Result<(NodeAddr, LoadRequest)> {
-    refuse_svg(args)?;
     let entry = settings::node_addr(&args.target.node)?;
     let mut request = LoadRequest::new(metric(args.by));
     request.also = Metric::ALL.to_vec();
@@ -39,18 +74,6 @@ fn request(args: &LoadArgs) -> anyhow::Result<(NodeAddr, LoadRequest)> {
     request.enable_slot_stats = args.enable_slot_stats;
     request.stop = interrupt::requested;
     Ok((entry, request))
-}
-
-/// `--svg`: refused until the SVG renderer (`report::svg`) is merged; wiring it replaces this
-/// check.
-fn refuse_svg(args: &LoadArgs) -> Result<(), UsageError> {
-    match &args.svg {
-        Some(path) => Err(UsageError::new(format!(
-            "--svg {}: the SVG report is not available yet in this build (--json gives the data)",
-            path.display()
-        ))),
-        None => Ok(()),
-    }
 }
 
 /// The model's metric for `--by`.
@@ -89,8 +112,9 @@ fn read(
     }
 }
 
-/// Prints the summary, the masters table and the hot slots (or the JSON document).
-fn render(out: Output, entry: &NodeAddr, snapshot: &Snapshot, by: Metric, reading: &LoadReading) {
+/// Prints the summary, the masters table, the heat map and the hot slots (or the JSON
+/// document).
+fn render(out: &Output, entry: &NodeAddr, snapshot: &Snapshot, by: Metric, reading: &LoadReading) {
     let nodes = PlanNode::from_snapshot(snapshot);
     let report = LoadReport {
         entry: entry.to_string(),
@@ -100,6 +124,18 @@ fn render(out: Output, entry: &NodeAddr, snapshot: &Snapshot, by: Metric, readin
     };
     out.doc(&summary(&report));
     out.block(&masters_table(&report));
+    if let Some(values) = reading.metrics.get(&by) {
+        let map = heat_map(
+            &nodes,
+            values,
+            HeatMapOptions {
+                width: heat_map_width(),
+                colour: out.color,
+            },
+        );
+        out.line(Style::Info, format!(">>> Heat map of {by} per slot"));
+        out.block(map.trim_end());
+    }
     if let Some(table) = hot_slots_table(&report) {
         out.line(Style::Info, format!(">>> Hottest slots by {by}"));
         out.block(&table);

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use redis::Value;
 
 use crate::address::NodeAddr;
-use crate::cluster::load::{LoadReading, Metric, SlotValues, Source};
+use crate::cluster::load::{LoadReading, Metric, SlotValues, Source, hottest_slots};
 use crate::cluster::parse::capabilities::{Capabilities, SLOT_STATS_SERVERS};
 use crate::cluster::parse::slot_stats::{SlotStat, parse_slot_stats};
 use crate::cluster::slots::{SLOT_COUNT, SlotSet, slot_list};
@@ -181,7 +181,10 @@ pub(crate) fn read_load(
     }
     reading.metrics.insert(Metric::Keys, keys);
     if let Some(values) = reading.metrics.get(&request.by) {
-        let hot = hottest(values, request.top);
+        let hot: Vec<u16> = hottest_slots(values, request.top)
+            .into_iter()
+            .map(|(slot, _)| slot)
+            .collect();
         reading.sample_keys = hot_slot_keys(&pool, &masters, &hot)?;
     }
     Ok(reading)
@@ -739,22 +742,6 @@ fn run_in_dbs(conn: &mut NodeConn, cmds: &[(u32, redis::Cmd)]) -> Result<Vec<Val
     Ok(replies)
 }
 
-/// The `top` slots with the highest values above 0, highest first (ties: lower slot first).
-fn hottest(values: &SlotValues, top: usize) -> Vec<u16> {
-    let mut slots: Vec<u16> = (0..SLOT_COUNT)
-        .filter(|&s| values.values[usize::from(s)] > 0.0)
-        .collect();
-    slots.sort_by(|a, b| {
-        let (va, vb) = (
-            values.values[usize::from(*a)],
-            values.values[usize::from(*b)],
-        );
-        vb.total_cmp(&va).then(a.cmp(b))
-    });
-    slots.truncate(top);
-    slots
-}
-
 /// A few keys of each slot of `slots`, asked of the master that serves it (all masters at
 /// once).
 fn hot_slot_keys(
@@ -823,18 +810,6 @@ mod tests {
         let (net, _) = rate_values(Metric::Net, &a, &b);
         assert_eq!(net.values[1], 500.0);
         assert_eq!(mean_window(&a, &b), Some(2.0));
-    }
-
-    #[test]
-    fn hottest_slots_highest_first_ties_by_slot() {
-        let mut v = SlotValues::zeroed(Metric::Keys, Source::SlotStats);
-        v.values[9] = 5.0;
-        v.values[3] = 7.0;
-        v.values[4] = 5.0;
-        v.values[100] = 1.0;
-        assert_eq!(hottest(&v, 3), vec![3, 4, 9]);
-        assert_eq!(hottest(&v, 10), vec![3, 4, 9, 100]);
-        assert!(hottest(&v, 0).is_empty());
     }
 
     fn master(flavor: Flavor, version: Version) -> Master {

@@ -14,6 +14,7 @@ use crate::cluster::load::{
 use crate::cluster::plan::moves::PlanNode;
 use crate::cluster::slots::SLOT_COUNT;
 use crate::output::{Doc, Style};
+use crate::report::quantity::metric_value;
 use crate::report::table::new_table;
 
 /// Longest key name shown in the hot slots table (longer ones are cut with `…`).
@@ -124,7 +125,11 @@ pub(crate) fn masters_table(report: &LoadReport) -> String {
         ];
         for (values, per) in &loads {
             let cell = per.iter().find(|l| l.node == i).map_or("-".into(), |l| {
-                format!("{} ({:.1}%)", show(values.metric, l.total), l.share * 100.0)
+                format!(
+                    "{} ({:.1}%)",
+                    metric_value(values.metric, l.total),
+                    l.share * 100.0
+                )
             });
             row.push(cell);
         }
@@ -159,7 +164,7 @@ pub(crate) fn hot_slots_table(report: &LoadReport) -> Option<String> {
         table.add_row(vec![
             slot.slot.to_string(),
             slot.master_addr.unwrap_or_else(|| "-".into()),
-            show(report.by, slot.value),
+            metric_value(report.by, slot.value),
             format!("{:.2}%", slot.share * 100.0),
             if keys.is_empty() {
                 "-".into()
@@ -184,35 +189,6 @@ fn cut(text: &str) -> String {
     let mut short: String = text.chars().take(KEY_WIDTH - 1).collect();
     short.push('…');
     short
-}
-
-/// A value for people: keys as a count, memory in bytes (KiB, MiB, GiB), CPU in microseconds
-/// per second, network in bytes per second.
-pub(crate) fn show(metric: Metric, value: f64) -> String {
-    match metric {
-        Metric::Keys => format!("{value:.0}"),
-        Metric::Memory => bytes(value),
-        Metric::Cpu => format!("{value:.0} usec/s"),
-        Metric::NetIn | Metric::NetOut | Metric::Net => format!("{}/s", bytes(value)),
-    }
-}
-
-/// `512 B`, `1.5 KiB`, `3.2 MiB`, `1.1 GiB`.
-fn bytes(value: f64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if value < 1024.0 {
-        return format!("{value:.0} B");
-    }
-    let mut scaled = value;
-    let mut unit = "B";
-    for name in UNITS {
-        if scaled < 1024.0 {
-            break;
-        }
-        scaled /= 1024.0;
-        unit = name;
-    }
-    format!("{scaled:.1} {unit}")
 }
 
 /// The JSON document of `load`.
@@ -392,8 +368,8 @@ mod tests {
         keys.values[0] = 30.0;
         keys.values[9000] = 10.0;
         let mut memory = SlotValues::zeroed(Metric::Memory, Source::Sampled { keys_per_slot: 16 });
-        memory.values[0] = 3.0 * 1024.0 * 1024.0;
-        memory.values[9000] = 1024.0 * 1024.0;
+        memory.values[0] = 3_000_000.0;
+        memory.values[9000] = 1_000_000.0;
         let mut reading = LoadReading::default();
         reading.metrics.insert(Metric::Keys, keys);
         reading.metrics.insert(Metric::Memory, memory);
@@ -423,7 +399,7 @@ mod tests {
         let b = table.find("127.0.0.1:7001").unwrap();
         assert!(a < b, "{table}");
         assert!(
-            table.contains("3.0 MiB (75.0%)") && table.contains("10 (25.0%)"),
+            table.contains("3.0 MB (75.0%)") && table.contains("10 (25.0%)"),
             "{table}"
         );
         assert!(
@@ -465,20 +441,6 @@ mod tests {
         assert_eq!(json["metrics"][1]["source"]["kind"], "sampled");
         assert_eq!(json["metrics"][1]["imbalance"], 1.5);
         assert_eq!(json["window_secs"], serde_json::Value::Null);
-    }
-
-    #[test]
-    fn values_for_people() {
-        assert_eq!(show(Metric::Keys, 12.0), "12");
-        assert_eq!(show(Metric::Memory, 512.0), "512 B");
-        assert_eq!(show(Metric::Memory, 1536.0), "1.5 KiB");
-        assert_eq!(
-            show(Metric::Net, 5.0 * 1024.0 * 1024.0 * 1024.0),
-            "5.0 GiB/s"
-        );
-        assert_eq!(show(Metric::Cpu, 1234.4), "1234 usec/s");
-        assert_eq!(cut("short"), "short");
-        assert_eq!(cut(&"x".repeat(50)).chars().count(), KEY_WIDTH);
     }
 
     #[test]

@@ -7,7 +7,6 @@
 //! [`quantity`] (load metrics for people: `1.2 GB`, `340 KB/s`); `golden` (tests) compares
 //! them with fixture renderings.
 
-#[allow(dead_code)] // wired up by `rcluster load`
 pub(crate) mod heatmap;
 pub(crate) mod json;
 pub(crate) mod keysizes;
@@ -16,7 +15,6 @@ pub(crate) mod migration;
 pub(crate) mod quantity;
 pub(crate) mod reply;
 mod slot_grid;
-#[allow(dead_code)] // wired up by `rcluster load`
 pub(crate) mod svg;
 pub(crate) mod table;
 pub(crate) mod text;

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::common::{
-    NodeOpts, TestCluster, digest, json, key_slot, load_keys, redis_cli, redis_cli_available,
-    run, write_pairs,
+    NodeOpts, TestCluster, digest, json, key_slot, load_keys, redis_cli, redis_cli_available, run,
+    write_pairs,
 };
 
 /// Bytes of each big value.
@@ -83,7 +83,10 @@ fn rebalance_by_memory_evens_memory_where_slot_counts_do_not() {
     // Slot counts are even: rcluster's and redis-cli's rebalance see nothing to do.
     let by_slots = run(["rebalance", &entry]);
     by_slots.assert_success();
-    assert!(by_slots.stdout.contains("No rebalancing needed"), "{by_slots}");
+    assert!(
+        by_slots.stdout.contains("No rebalancing needed"),
+        "{by_slots}"
+    );
     if redis_cli_available() {
         let oracle = redis_cli(cluster.opts(), ["--cluster", "rebalance", &entry]);
         assert!(oracle.success(), "{oracle}");
@@ -99,8 +102,14 @@ fn rebalance_by_memory_evens_memory_where_slot_counts_do_not() {
     dry.assert_success();
     let doc = json(&dry);
     assert_eq!(doc["by"], "memory", "{doc}");
-    assert!(doc["load"]["imbalance_before"].as_f64().unwrap() > 1.5, "{doc}");
-    assert!(doc["load"]["imbalance_after"].as_f64().unwrap() < 1.05, "{doc}");
+    assert!(
+        doc["load"]["imbalance_before"].as_f64().unwrap() > 1.5,
+        "{doc}"
+    );
+    assert!(
+        doc["load"]["imbalance_after"].as_f64().unwrap() < 1.05,
+        "{doc}"
+    );
     assert_eq!(used_memory(&cluster).len(), 3);
     digest(&cluster).assert_same_data_as(&before);
 
