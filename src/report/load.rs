@@ -33,12 +33,20 @@ pub(crate) struct LoadReport<'a> {
 }
 
 impl LoadReport<'_> {
-    /// The masters' loads of each metric read, in metric order.
+    /// The masters' loads of each metric read, in metric order (-0, the sum over no slot,
+    /// as 0).
     fn loads(&self) -> Vec<(&SlotValues, Vec<MasterLoad>)> {
         self.reading
             .metrics
             .values()
-            .map(|values| (values, per_master(self.nodes, values)))
+            .map(|values| {
+                let mut loads = per_master(self.nodes, values);
+                for load in &mut loads {
+                    load.total = unsigned(load.total);
+                    load.share = unsigned(load.share);
+                }
+                (values, loads)
+            })
             .collect()
     }
 
@@ -69,10 +77,11 @@ impl LoadReport<'_> {
 pub(crate) fn summary(report: &LoadReport) -> Doc {
     let mut doc = Doc::new();
     let masters = report.nodes.iter().filter(|n| n.is_master).count();
+    let plural = if masters == 1 { "" } else { "s" };
     doc.push(
         Style::Info,
         format!(
-            ">>> Load of {masters} masters, read through {}",
+            ">>> Load of {masters} master{plural}, read through {}",
             report.entry
         ),
     );
@@ -189,12 +198,18 @@ fn cut(text: &str) -> String {
 /// A value for people: keys as a count, memory in bytes (KiB, MiB, GiB), CPU in microseconds
 /// per second, network in bytes per second.
 pub(crate) fn show(metric: Metric, value: f64) -> String {
+    let value = unsigned(value);
     match metric {
         Metric::Keys => format!("{value:.0}"),
         Metric::Memory => bytes(value),
         Metric::Cpu => format!("{value:.0} usec/s"),
         Metric::NetIn | Metric::NetOut | Metric::Net => format!("{}/s", bytes(value)),
     }
+}
+
+/// `value` with -0 (an empty sum) as 0.
+fn unsigned(value: f64) -> f64 {
+    value + 0.0
 }
 
 /// `512 B`, `1.5 KiB`, `3.2 MiB`, `1.1 GiB`.
@@ -289,7 +304,7 @@ impl LoadJson {
                 metric: values.metric,
                 unit: values.metric.unit(),
                 source: values.source,
-                total: values.total(),
+                total: unsigned(values.total()),
                 imbalance: imbalance(per),
             })
             .collect();
@@ -477,6 +492,7 @@ mod tests {
             "5.0 GiB/s"
         );
         assert_eq!(show(Metric::Cpu, 1234.4), "1234 usec/s");
+        assert_eq!(show(Metric::Keys, -0.0), "0");
         assert_eq!(cut("short"), "short");
         assert_eq!(cut(&"x".repeat(50)).chars().count(), KEY_WIDTH);
     }
@@ -493,5 +509,26 @@ mod tests {
         };
         assert!(hot_slots_table(&report).is_none());
         assert!(masters_table(&report).contains("imbalance"));
+        let slotless = [PlanNode {
+            slots: SlotSet::new(),
+            ..nodes[0].clone()
+        }];
+        let mut keys = LoadReading::default();
+        let values = SlotValues::zeroed(Metric::Keys, Source::CountKeys);
+        keys.metrics.insert(Metric::Keys, values);
+        let report = LoadReport {
+            entry: "e:1".into(),
+            by: Metric::Keys,
+            nodes: &slotless,
+            reading: &keys,
+        };
+        assert!(!masters_table(&report).contains("-0"));
+        let json = serde_json::to_string(&LoadJson::new(&report)).unwrap();
+        assert!(!json.contains("-0"), "{json}");
+        assert!(
+            summary(&report)
+                .to_text()
+                .starts_with(">>> Load of 1 master,")
+        );
     }
 }
