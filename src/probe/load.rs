@@ -297,7 +297,16 @@ fn prepare_counters(
     if rates.is_empty() {
         return Ok(StatsSwitch::default());
     }
-    let off = counters_off(pool)?;
+    let off = match counters_off(pool) {
+        Ok(off) => off,
+        // A node that will not say (CONFIG renamed or not allowed) costs the rates only.
+        Err(err) if !request.by.is_rate() => {
+            notes.push(format!("{} not read: {err}", names(rates)));
+            rates.clear();
+            return Ok(StatsSwitch::default());
+        }
+        Err(err) => return Err(err),
+    };
     if off.is_empty() {
         return Ok(StatsSwitch::default());
     }
