@@ -134,9 +134,9 @@ impl SlotValues {
         }
     }
 
-    /// Sum over all slots.
+    /// Sum over all slots (0, never -0, when there are none).
     pub(crate) fn total(&self) -> f64 {
-        self.values.iter().sum()
+        self.values.iter().sum::<f64>() + 0.0
     }
 }
 
@@ -173,7 +173,13 @@ pub(crate) fn per_master(nodes: &[PlanNode], values: &SlotValues) -> Vec<MasterL
         .enumerate()
         .filter(|(_, n)| n.is_master)
         .map(|(i, n)| {
-            let total: f64 = n.slots.iter().map(|s| values.values[usize::from(s)]).sum();
+            // + 0.0: an empty sum is -0.0.
+            let total = n
+                .slots
+                .iter()
+                .map(|s| values.values[usize::from(s)])
+                .sum::<f64>()
+                + 0.0;
             MasterLoad {
                 node: i,
                 total,

@@ -151,7 +151,7 @@ struct Master {
     slots: SlotSet,
     /// `cluster-databases` (1 on most servers).
     databases: u32,
-    /// The databases holding keys, by INFO keyspace (0 first).
+    /// The databases holding keys by INFO keyspace, and 0 (ascending).
     dbs: Vec<u32>,
 }
 
@@ -216,17 +216,22 @@ fn masters_of(snapshot: &Snapshot, notes: &mut Vec<String>) -> Vec<Master> {
             ));
             continue;
         };
+        // Database 0 always: keys written since the snapshot count too.
+        let mut dbs: Vec<u32> = probe
+            .info
+            .keys_per_db()
+            .into_iter()
+            .map(|(db, _)| db)
+            .collect();
+        if !dbs.contains(&0) {
+            dbs.insert(0, 0);
+        }
         masters.push(Master {
             addr: addr.clone(),
             server: probe.info.server,
             slots,
             databases: probe.info.server.cluster_databases,
-            dbs: probe
-                .info
-                .keys_per_db()
-                .into_iter()
-                .map(|(db, _)| db)
-                .collect(),
+            dbs,
         });
     }
     masters
@@ -295,7 +300,16 @@ fn prepare_counters(
     if rates.is_empty() {
         return Ok(StatsSwitch::default());
     }
-    let off = counters_off(pool)?;
+    let off = match counters_off(pool) {
+        Ok(off) => off,
+        // A node that will not say (CONFIG renamed or not allowed) costs the rates only.
+        Err(err) if !request.by.is_rate() => {
+            notes.push(format!("{} not read: {err}", names(rates)));
+            rates.clear();
+            return Ok(StatsSwitch::default());
+        }
+        Err(err) => return Err(err),
+    };
     if off.is_empty() {
         return Ok(StatsSwitch::default());
     }
@@ -610,7 +624,8 @@ fn memory(
     keys: &SlotValues,
     keys_per_slot: usize,
 ) -> Result<SlotValues, LoadError> {
-    let reported = masters.iter().all(|m| m.server.slot_stats_memory())
+    let reported = !masters.is_empty()
+        && masters.iter().all(|m| m.server.slot_stats_memory())
         && last
             .slots
             .iter()
@@ -680,13 +695,12 @@ fn sample_memory(
 type SlotSample = (u16, Vec<(u32, Vec<u8>)>);
 
 /// Up to `n` keys of each slot `(slot, n)` with their database, taken from each database of
-/// `dbs` in turn (database 0 when `dbs` is empty); slots in the order given.
+/// `dbs` in turn; slots in the order given.
 fn keys_in_slots(
     conn: &mut NodeConn,
     slots: &[(u16, usize)],
     dbs: &[u32],
 ) -> Result<Vec<SlotSample>, NodeError> {
-    let dbs: &[u32] = if dbs.is_empty() { &[0] } else { dbs };
     let cmds: Vec<(u32, redis::Cmd)> = dbs
         .iter()
         .flat_map(|&db| {

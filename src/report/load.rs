@@ -34,7 +34,8 @@ pub(crate) struct LoadReport<'a> {
 }
 
 impl LoadReport<'_> {
-    /// The masters' loads of each metric read, in metric order.
+    /// The masters' loads of each metric read, in metric order (-0, the sum over no slot,
+    /// as 0).
     fn loads(&self) -> Vec<(&SlotValues, Vec<MasterLoad>)> {
         self.reading
             .metrics
@@ -70,10 +71,11 @@ impl LoadReport<'_> {
 pub(crate) fn summary(report: &LoadReport) -> Doc {
     let mut doc = Doc::new();
     let masters = report.nodes.iter().filter(|n| n.is_master).count();
+    let plural = if masters == 1 { "" } else { "s" };
     doc.push(
         Style::Info,
         format!(
-            ">>> Load of {masters} masters, read through {}",
+            ">>> Load of {masters} master{plural}, read through {}",
             report.entry
         ),
     );
@@ -455,5 +457,26 @@ mod tests {
         };
         assert!(hot_slots_table(&report).is_none());
         assert!(masters_table(&report).contains("imbalance"));
+        let slotless = [PlanNode {
+            slots: SlotSet::new(),
+            ..nodes[0].clone()
+        }];
+        let mut keys = LoadReading::default();
+        let values = SlotValues::zeroed(Metric::Keys, Source::CountKeys);
+        keys.metrics.insert(Metric::Keys, values);
+        let report = LoadReport {
+            entry: "e:1".into(),
+            by: Metric::Keys,
+            nodes: &slotless,
+            reading: &keys,
+        };
+        assert!(!masters_table(&report).contains("-0"));
+        let json = serde_json::to_string(&LoadJson::new(&report)).unwrap();
+        assert!(!json.contains("-0"), "{json}");
+        assert!(
+            summary(&report)
+                .to_text()
+                .starts_with(">>> Load of 1 master,")
+        );
     }
 }

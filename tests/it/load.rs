@@ -1,17 +1,20 @@
 //! `load` against real clusters: keys per master against each master's DBSIZE, a memory skew
 //! (big values in one master's slots) against the test's own MEMORY USAGE sums, hot slots made
 //! by a client hammering a few slots of one master (`--by cpu --enable-slot-stats`, and each
-//! node's `cluster-slot-stats-enabled` put back after), and the refusals: CPU from a server
-//! without `CLUSTER SLOT-STATS` (Redis < 8.2), and CPU while the counters are off.
+//! node's `cluster-slot-stats-enabled` put back after, also when a master dies or Ctrl-C comes
+//! during the window), and the refusals: CPU from a server without `CLUSTER SLOT-STATS`
+//! (Redis < 8.2), and CPU while the counters are off.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::common::{
-    Feature, NodeOpts, TestCluster, has_feature, json, key_slot, require, run, server,
+    Feature, NodeOpts, Spawned, TestCluster, has_feature, json, key_slot, require, run, server,
+    signal, wait_until,
 };
 
 /// `rcluster load <node 0> args... --json`, which must succeed; its document.
@@ -325,4 +328,57 @@ fn hot_slots_are_found_and_the_setting_is_put_back() {
         notes.contains(&cluster.addr(0)) && !notes.contains(&cluster.addr(2)),
         "{doc:#}"
     );
+}
+
+/// `load <node 0> --by cpu --enable-slot-stats --window 5` in the background, once every
+/// master's counters are on (the reading is then between its two readings, or about to be).
+fn load_in_the_window(cluster: &TestCluster) -> Spawned {
+    let argv: Vec<String> = [
+        "load",
+        &cluster.addr(0),
+        "--by",
+        "cpu",
+        "--enable-slot-stats",
+    ]
+    .into_iter()
+    .map(String::from)
+    .chain(["--window".into(), "5".into()])
+    .collect();
+    let spawned = Spawned::start(&argv);
+    wait_until("the counters on every master", || {
+        (0..3).all(|m| stats_setting(cluster, m) == "yes")
+    });
+    spawned
+}
+
+#[test]
+fn the_setting_is_put_back_when_a_master_dies_during_the_window() {
+    require!(Feature::SlotStats);
+    let mut cluster = TestCluster::start(3, 0, NodeOpts::new());
+    cluster.populate(100, "k");
+    let spawned = load_in_the_window(&cluster);
+    cluster.kill(2);
+    let out = spawned.wait(Duration::from_secs(30));
+    out.assert_code(1);
+    assert!(out.stderr.contains(&cluster.addr(2)), "{out}");
+    // The dead master could not be put back: the error says so and what to run there.
+    assert!(out.stderr.contains("could not be turned back off"), "{out}");
+    for m in 0..2 {
+        assert_eq!(stats_setting(&cluster, m), "no", "master {m}: {out}");
+    }
+}
+
+#[test]
+fn ctrl_c_during_the_window_puts_the_setting_back() {
+    require!(Feature::SlotStats);
+    let cluster = TestCluster::start(3, 0, NodeOpts::new());
+    cluster.populate(100, "k");
+    let spawned = load_in_the_window(&cluster);
+    signal(spawned.pid(), "INT");
+    let out = spawned.wait(Duration::from_secs(30));
+    out.assert_code(130);
+    assert!(out.stderr.contains("back off"), "{out}");
+    for m in 0..3 {
+        assert_eq!(stats_setting(&cluster, m), "no", "master {m}: {out}");
+    }
 }
