@@ -51,7 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('slots', 'slots', [CompletionResultType]::ParameterValue, 'Table of slot ranges and the master and replicas serving each')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a cluster from empty nodes: plan slots and replicas, confirm, apply, check')
             [CompletionResult]::new('reshard', 'reshard', [CompletionResultType]::ParameterValue, 'Move slots (and their keys) to one master: a count from chosen sources, or named slots')
-            [CompletionResult]::new('rebalance', 'rebalance', [CompletionResultType]::ParameterValue, 'Even out the slots across masters, by weight; print the plan, then move')
+            [CompletionResult]::new('rebalance', 'rebalance', [CompletionResultType]::ParameterValue, 'Even out the slots across masters by weight, or their measured load (--by); print the plan, then move')
             [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Repair open slots, uncovered slots and multiple owners: diagnose, plan, confirm, act')
             [CompletionResult]::new('failover', 'failover', [CompletionResultType]::ParameterValue, 'Promote a replica to master (CLUSTER FAILOVER) and wait until every node sees it')
             [CompletionResult]::new('add-node', 'add-node', [CompletionResultType]::ParameterValue, 'Add an empty node to the cluster, as a master or as a replica, and wait until every node knows it')
@@ -63,6 +63,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Load a backup made by `backup` into a cluster (any shape), key by key')
             [CompletionResult]::new('bigkeys', 'bigkeys', [CompletionResultType]::ParameterValue, 'Find the biggest keys of each type on every master at once (redis-cli --bigkeys)')
             [CompletionResult]::new('memkeys', 'memkeys', [CompletionResultType]::ParameterValue, 'Find the keys that use the most memory, on every master at once (redis-cli --memkeys)')
+            [CompletionResult]::new('load', 'load', [CompletionResultType]::ParameterValue, 'Where the load is: keys, memory, CPU and network per master, and the hottest slots')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'A throwaway cluster of local redis-server (or valkey-server) processes: up, status, down')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for bash, zsh, fish, elvish or powershell')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), or write one page per subcommand into a directory')
@@ -255,6 +256,8 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
         'rcluster;rebalance' {
             [CompletionResult]::new('--weight', '--weight', [CompletionResultType]::ParameterName, 'Weight of a master, as ID=W (ID may be a unique prefix); default 1, 0 empties it')
             [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'Rebalance only if some master is more than PCT percent away from its share; 0 balances exactly')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'What to even out: slot counts (the default, as redis-cli), or a load measured per slot')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Seconds between the two readings CPU and network rates come from (decimals allowed)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'MIGRATE timeout in milliseconds (redis-cli''s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout. With the atomic engine: how long a slot migration job may make no progress before it is cancelled')
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about 8 MB per batch]')
             [CompletionResult]::new('--max-keys-per-sec', '--max-keys-per-sec', [CompletionResultType]::ParameterName, 'Move at most N keys per second, over all parallel batches together (e.g. 5000 or 20k; 0: no limit). MIGRATE only: with it, --engine auto moves every pair with MIGRATE, and --engine atomic is refused')
@@ -273,6 +276,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Connect and reply timeout for every node, in seconds (decimals allowed); migrations wait longer for MIGRATE replies (see their --timeout)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto (only on a terminal, and NO_COLOR unset), always, never')
             [CompletionResult]::new('--use-empty-masters', '--use-empty-masters', [CompletionResultType]::ParameterName, 'Also give slots to masters that have none')
+            [CompletionResult]::new('--enable-slot-stats', '--enable-slot-stats', [CompletionResultType]::ParameterName, 'Turn cluster-slot-stats-enabled on where it is off, for the reading only (each node''s setting is restored after)')
             [CompletionResult]::new('--simulate', '--simulate', [CompletionResultType]::ParameterName, 'Print the plan and move nothing (same as --dry-run)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accepted for symmetry; rebalance does not ask (as redis-cli)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accepted for symmetry; rebalance does not ask (as redis-cli)')
@@ -657,6 +661,38 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'rcluster;load' {
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'The metric that ranks the hottest slots; it must be read (an error says why it cannot)')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Seconds between the two readings CPU and network rates come from (decimals allowed)')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Hottest slots listed, with sample keys and hash tags')
+            [CompletionResult]::new('--svg', '--svg', [CompletionResultType]::ParameterName, 'Also write the heat map of the slots as an SVG file')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
+            [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name for AUTH (needs a password too)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'CA certificate file (PEM) to verify the nodes'' certificates')
+            [CompletionResult]::new('--cacertdir', '--cacertdir', [CompletionResultType]::ParameterName, 'Directory of CA certificates (PEM files) to verify the nodes'' certificates')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate file (PEM) for mutual TLS')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client private key file (PEM) for mutual TLS')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name the certificates are issued for; the chain is still verified, but the name is not matched against the node address')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Connect and reply timeout for every node, in seconds (decimals allowed); migrations wait longer for MIGRATE replies (see their --timeout)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Connect and reply timeout for every node, in seconds (decimals allowed); migrations wait longer for MIGRATE replies (see their --timeout)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto (only on a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('--enable-slot-stats', '--enable-slot-stats', [CompletionResultType]::ParameterName, 'Turn cluster-slot-stats-enabled on where it is off, for the reading only (each node''s setting is restored after)')
+            [CompletionResult]::new('--askpass', '--askpass', [CompletionResultType]::ParameterName, 'Prompt for the password on the terminal instead of passing it on the command line')
+            [CompletionResult]::new('--no-auth-warning', '--no-auth-warning', [CompletionResultType]::ParameterName, 'Accepted for redis-cli compatibility; rcluster never prints a password warning')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Connect with TLS')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the nodes'' certificates at all')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Prefer IPv4 when a host name resolves to both IPv4 and IPv6 addresses (the default)')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Prefer IPv6 when a host name resolves to both (CLUSTER MEET takes an address, not a name)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only warnings and errors (call still prints the replies); the exit code tells the rest')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only warnings and errors (call still prints the replies); the exit code tells the rest')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'rcluster;local' {
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
             [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password for AUTH on every node [env: REDISCLI_AUTH]')
@@ -862,7 +898,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('slots', 'slots', [CompletionResultType]::ParameterValue, 'Table of slot ranges and the master and replicas serving each')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a cluster from empty nodes: plan slots and replicas, confirm, apply, check')
             [CompletionResult]::new('reshard', 'reshard', [CompletionResultType]::ParameterValue, 'Move slots (and their keys) to one master: a count from chosen sources, or named slots')
-            [CompletionResult]::new('rebalance', 'rebalance', [CompletionResultType]::ParameterValue, 'Even out the slots across masters, by weight; print the plan, then move')
+            [CompletionResult]::new('rebalance', 'rebalance', [CompletionResultType]::ParameterValue, 'Even out the slots across masters by weight, or their measured load (--by); print the plan, then move')
             [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Repair open slots, uncovered slots and multiple owners: diagnose, plan, confirm, act')
             [CompletionResult]::new('failover', 'failover', [CompletionResultType]::ParameterValue, 'Promote a replica to master (CLUSTER FAILOVER) and wait until every node sees it')
             [CompletionResult]::new('add-node', 'add-node', [CompletionResultType]::ParameterValue, 'Add an empty node to the cluster, as a master or as a replica, and wait until every node knows it')
@@ -874,6 +910,7 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Load a backup made by `backup` into a cluster (any shape), key by key')
             [CompletionResult]::new('bigkeys', 'bigkeys', [CompletionResultType]::ParameterValue, 'Find the biggest keys of each type on every master at once (redis-cli --bigkeys)')
             [CompletionResult]::new('memkeys', 'memkeys', [CompletionResultType]::ParameterValue, 'Find the keys that use the most memory, on every master at once (redis-cli --memkeys)')
+            [CompletionResult]::new('load', 'load', [CompletionResultType]::ParameterValue, 'Where the load is: keys, memory, CPU and network per master, and the hottest slots')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'A throwaway cluster of local redis-server (or valkey-server) processes: up, status, down')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for bash, zsh, fish, elvish or powershell')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), or write one page per subcommand into a directory')
@@ -932,6 +969,9 @@ Register-ArgumentCompleter -Native -CommandName 'rcluster' -ScriptBlock {
             break
         }
         'rcluster;help;memkeys' {
+            break
+        }
+        'rcluster;help;load' {
             break
         }
         'rcluster;help;local' {

@@ -48,7 +48,7 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand slots 'Table of slot ranges and the master and replicas serving each'
             cand create 'Create a cluster from empty nodes: plan slots and replicas, confirm, apply, check'
             cand reshard 'Move slots (and their keys) to one master: a count from chosen sources, or named slots'
-            cand rebalance 'Even out the slots across masters, by weight; print the plan, then move'
+            cand rebalance 'Even out the slots across masters by weight, or their measured load (--by); print the plan, then move'
             cand fix 'Repair open slots, uncovered slots and multiple owners: diagnose, plan, confirm, act'
             cand failover 'Promote a replica to master (CLUSTER FAILOVER) and wait until every node sees it'
             cand add-node 'Add an empty node to the cluster, as a master or as a replica, and wait until every node knows it'
@@ -60,6 +60,7 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand restore 'Load a backup made by `backup` into a cluster (any shape), key by key'
             cand bigkeys 'Find the biggest keys of each type on every master at once (redis-cli --bigkeys)'
             cand memkeys 'Find the keys that use the most memory, on every master at once (redis-cli --memkeys)'
+            cand load 'Where the load is: keys, memory, CPU and network per master, and the hottest slots'
             cand local 'A throwaway cluster of local redis-server (or valkey-server) processes: up, status, down'
             cand completions 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
@@ -245,6 +246,8 @@ set edit:completion:arg-completer[rcluster] = {|@words|
         &'rcluster;rebalance'= {
             cand --weight 'Weight of a master, as ID=W (ID may be a unique prefix); default 1, 0 empties it'
             cand --threshold 'Rebalance only if some master is more than PCT percent away from its share; 0 balances exactly'
+            cand --by 'What to even out: slot counts (the default, as redis-cli), or a load measured per slot'
+            cand --window 'Seconds between the two readings CPU and network rates come from (decimals allowed)'
             cand --timeout 'MIGRATE timeout in milliseconds (redis-cli''s --cluster-timeout). Batches of keys get a tenth of it (1 to 10 s); a key whose batch times out or fails with IOERR is retried alone with this full timeout. With the atomic engine: how long a slot migration job may make no progress before it is cancelled'
             cand --pipeline 'Keys per GETKEYSINSLOT and MIGRATE batch [default: adaptive, up to 1000 keys and about 8 MB per batch]'
             cand --max-keys-per-sec 'Move at most N keys per second, over all parallel batches together (e.g. 5000 or 20k; 0: no limit). MIGRATE only: with it, --engine auto moves every pair with MIGRATE, and --engine atomic is refused'
@@ -263,6 +266,7 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand --connect-timeout 'Connect and reply timeout for every node, in seconds (decimals allowed); migrations wait longer for MIGRATE replies (see their --timeout)'
             cand --color 'When to color the output: auto (only on a terminal, and NO_COLOR unset), always, never'
             cand --use-empty-masters 'Also give slots to masters that have none'
+            cand --enable-slot-stats 'Turn cluster-slot-stats-enabled on where it is off, for the reading only (each node''s setting is restored after)'
             cand --simulate 'Print the plan and move nothing (same as --dry-run)'
             cand -y 'Accepted for symmetry; rebalance does not ask (as redis-cli)'
             cand --yes 'Accepted for symmetry; rebalance does not ask (as redis-cli)'
@@ -635,6 +639,37 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'rcluster;load'= {
+            cand --by 'The metric that ranks the hottest slots; it must be read (an error says why it cannot)'
+            cand --window 'Seconds between the two readings CPU and network rates come from (decimals allowed)'
+            cand --top 'Hottest slots listed, with sample keys and hash tags'
+            cand --svg 'Also write the heat map of the slots as an SVG file'
+            cand -a 'Password for AUTH on every node [env: REDISCLI_AUTH]'
+            cand --pass 'Password for AUTH on every node [env: REDISCLI_AUTH]'
+            cand --user 'ACL user name for AUTH (needs a password too)'
+            cand --cacert 'CA certificate file (PEM) to verify the nodes'' certificates'
+            cand --cacertdir 'Directory of CA certificates (PEM files) to verify the nodes'' certificates'
+            cand --cert 'Client certificate file (PEM) for mutual TLS'
+            cand --key 'Client private key file (PEM) for mutual TLS'
+            cand --sni 'Server name the certificates are issued for; the chain is still verified, but the name is not matched against the node address'
+            cand -t 'Connect and reply timeout for every node, in seconds (decimals allowed); migrations wait longer for MIGRATE replies (see their --timeout)'
+            cand --connect-timeout 'Connect and reply timeout for every node, in seconds (decimals allowed); migrations wait longer for MIGRATE replies (see their --timeout)'
+            cand --color 'When to color the output: auto (only on a terminal, and NO_COLOR unset), always, never'
+            cand --enable-slot-stats 'Turn cluster-slot-stats-enabled on where it is off, for the reading only (each node''s setting is restored after)'
+            cand --askpass 'Prompt for the password on the terminal instead of passing it on the command line'
+            cand --no-auth-warning 'Accepted for redis-cli compatibility; rcluster never prints a password warning'
+            cand --tls 'Connect with TLS'
+            cand --insecure 'Do not verify the nodes'' certificates at all'
+            cand -4 'Prefer IPv4 when a host name resolves to both IPv4 and IPv6 addresses (the default)'
+            cand -6 'Prefer IPv6 when a host name resolves to both (CLUSTER MEET takes an address, not a name)'
+            cand --json 'Print one JSON document on stdout instead of text'
+            cand -q 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
+            cand --quiet 'Print only warnings and errors (call still prints the replies); the exit code tells the rest'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'rcluster;local'= {
             cand -a 'Password for AUTH on every node [env: REDISCLI_AUTH]'
             cand --pass 'Password for AUTH on every node [env: REDISCLI_AUTH]'
@@ -829,7 +864,7 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand slots 'Table of slot ranges and the master and replicas serving each'
             cand create 'Create a cluster from empty nodes: plan slots and replicas, confirm, apply, check'
             cand reshard 'Move slots (and their keys) to one master: a count from chosen sources, or named slots'
-            cand rebalance 'Even out the slots across masters, by weight; print the plan, then move'
+            cand rebalance 'Even out the slots across masters by weight, or their measured load (--by); print the plan, then move'
             cand fix 'Repair open slots, uncovered slots and multiple owners: diagnose, plan, confirm, act'
             cand failover 'Promote a replica to master (CLUSTER FAILOVER) and wait until every node sees it'
             cand add-node 'Add an empty node to the cluster, as a master or as a replica, and wait until every node knows it'
@@ -841,6 +876,7 @@ set edit:completion:arg-completer[rcluster] = {|@words|
             cand restore 'Load a backup made by `backup` into a cluster (any shape), key by key'
             cand bigkeys 'Find the biggest keys of each type on every master at once (redis-cli --bigkeys)'
             cand memkeys 'Find the keys that use the most memory, on every master at once (redis-cli --memkeys)'
+            cand load 'Where the load is: keys, memory, CPU and network per master, and the hottest slots'
             cand local 'A throwaway cluster of local redis-server (or valkey-server) processes: up, status, down'
             cand completions 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
@@ -881,6 +917,8 @@ set edit:completion:arg-completer[rcluster] = {|@words|
         &'rcluster;help;bigkeys'= {
         }
         &'rcluster;help;memkeys'= {
+        }
+        &'rcluster;help;load'= {
         }
         &'rcluster;help;local'= {
             cand up 'Start redis-server (or valkey-server) processes and create a cluster of them'

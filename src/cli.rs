@@ -186,11 +186,17 @@ pub enum Command {
         Exit codes: 0 moved, 1 refused (nothing moved) or failed, 2 usage error, 130 interrupted.")]
     Reshard(ReshardArgs),
 
-    /// Even out the slots across masters, by weight; print the plan, then move
+    /// Even out the slots across masters by weight, or their measured load (--by); print the plan, then move
     #[command(after_help = "Examples:\n  \
         rcluster rebalance 127.0.0.1:7000 --use-empty-masters\n  \
         rcluster rebalance 127.0.0.1:7000 --weight 3f1a=0 --simulate\n  \
-        rcluster rebalance 127.0.0.1:7000 --cluster-weight 3f1a=2 9bc0=1 --cluster-threshold 5\n\n\
+        rcluster rebalance 127.0.0.1:7000 --cluster-weight 3f1a=2 9bc0=1 --cluster-threshold 5\n  \
+        rcluster rebalance 127.0.0.1:7000 --by memory --dry-run\n  \
+        rcluster rebalance 127.0.0.1:7000 --by cpu --window 10 --enable-slot-stats\n\n\
+        With --by, the load of every slot is read first (as rcluster load reads it) and slots \
+        move so that each master holds its weighted share of that load within --threshold, \
+        moving the fewest bytes; a slot hotter than a master's whole share stays and is \
+        reported with its keys.\n\n\
         Exit codes: 0 balanced (or nothing to do), 1 refused or failed, 2 usage error, \
         130 interrupted.")]
     Rebalance(RebalanceArgs),
@@ -413,6 +419,22 @@ pub struct LoadArgs {
     #[arg(long, value_enum, value_name = "METRIC", default_value_t = LoadMetric::Memory)]
     pub by: LoadMetric,
 
+    /// The window and the slot-stats switch.
+    #[command(flatten)]
+    pub reading: LoadReadingOpts,
+
+    /// Hottest slots listed, with sample keys and hash tags
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = at_least_one::<usize>, allow_negative_numbers = true)]
+    pub top: usize,
+
+    /// Also write the heat map of the slots as an SVG file
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+}
+
+/// How the load per slot is read (`load`, `rebalance --by`).
+#[derive(Debug, Args)]
+pub struct LoadReadingOpts {
     /// Seconds between the two readings CPU and network rates come from (decimals allowed)
     #[arg(
         long,
@@ -423,18 +445,29 @@ pub struct LoadArgs {
     )]
     pub window: f64,
 
-    /// Hottest slots listed, with sample keys and hash tags
-    #[arg(long, value_name = "N", default_value_t = 10, value_parser = at_least_one::<usize>, allow_negative_numbers = true)]
-    pub top: usize,
-
     /// Turn cluster-slot-stats-enabled on where it is off, for the reading only (each node's
     /// setting is restored after)
     #[arg(long)]
     pub enable_slot_stats: bool,
+}
 
-    /// Also write the heat map of the slots as an SVG file
-    #[arg(long, value_name = "FILE")]
-    pub svg: Option<PathBuf>,
+/// What `rebalance --by` evens out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BalanceBy {
+    /// Slot counts, by weight (redis-cli's rebalance).
+    Slots,
+    /// Keys.
+    Keys,
+    /// Bytes the keys use.
+    Memory,
+    /// CPU time per second (needs slot stats).
+    Cpu,
+    /// net-in + net-out (needs slot stats).
+    Net,
+    /// Bytes per second the commands brought in (needs slot stats).
+    NetIn,
+    /// Bytes per second the replies sent out (needs slot stats).
+    NetOut,
 }
 
 /// A measure of load per slot, as `--by` takes it.
@@ -1005,6 +1038,14 @@ pub struct RebalanceArgs {
         allow_negative_numbers = true
     )]
     pub threshold: f64,
+
+    /// What to even out: slot counts (the default, as redis-cli), or a load measured per slot
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = BalanceBy::Slots)]
+    pub by: BalanceBy,
+
+    /// The window and the slot-stats switch, for --by cpu and net.
+    #[command(flatten)]
+    pub reading: LoadReadingOpts,
 
     /// Print the plan and move nothing (same as --dry-run)
     #[arg(long, alias = "cluster-simulate")]

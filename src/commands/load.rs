@@ -70,8 +70,8 @@ fn request(args: &LoadArgs) -> anyhow::Result<(NodeAddr, LoadRequest)> {
     let mut request = LoadRequest::new(metric(args.by));
     request.also = Metric::ALL.to_vec();
     request.top = args.top;
-    request.window = Duration::from_secs_f64(args.window);
-    request.enable_slot_stats = args.enable_slot_stats;
+    request.window = Duration::from_secs_f64(args.reading.window);
+    request.enable_slot_stats = args.reading.enable_slot_stats;
     request.stop = interrupt::requested;
     Ok((entry, request))
 }

@@ -21,6 +21,7 @@ mod local;
 mod migration;
 mod nodes;
 mod rebalance;
+mod rebalance_load;
 mod reshard;
 mod restore;
 mod set_timeout;

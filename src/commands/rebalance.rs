@@ -1,13 +1,15 @@
 //! `rcluster rebalance`: give every master its share of the slots by weight, moving each
-//! slot at most once. Like redis-cli it does not ask; the plan is printed before anything
+//! slot at most once (with `--by`, its share of a measured load: [`super::rebalance_load`]). Like redis-cli it does not ask; the plan is printed before anything
 //! moves, and `--simulate`/`--dry-run` stop there.
 
 use anyhow::bail;
 use serde::Serialize;
 
 use super::migration::{self, FinalCheck, Prepared, names};
+use super::rebalance_load;
 use crate::address::NodeAddr;
-use crate::cli::RebalanceArgs;
+use crate::cli::{BalanceBy, RebalanceArgs};
+use crate::cluster::load::Metric;
 use crate::cluster::plan::engine::Engine;
 use crate::cluster::plan::rebalance::{
     RebalancePlan, RebalanceRequest, parse_weight, plan_rebalance,
@@ -44,15 +46,17 @@ struct RebalanceJson {
 }
 
 /// What `rebalance` was asked to do, once the options are checked.
-struct RebalanceSettings {
+pub(super) struct RebalanceSettings {
     /// Any node of the cluster.
-    entry: NodeAddr,
+    pub(super) entry: NodeAddr,
     /// How keys move.
-    migrate: MigrateSettings,
+    pub(super) migrate: MigrateSettings,
     /// The weights, `--use-empty-masters` and `--threshold`, for the planner.
-    request: RebalanceRequest,
+    pub(super) request: RebalanceRequest,
     /// `--simulate` or `--dry-run`.
-    dry_run: bool,
+    pub(super) dry_run: bool,
+    /// `--by`: the load to even out (None: slot counts).
+    by: Option<Metric>,
 }
 
 impl RebalanceSettings {
@@ -89,6 +93,7 @@ impl RebalanceSettings {
                 threshold: args.threshold,
             },
             dry_run: args.simulate || args.migrate.dry_run,
+            by: balanced_metric(args.by),
         })
     }
 }
@@ -100,6 +105,9 @@ pub(crate) fn run(
     args: &RebalanceArgs,
 ) -> anyhow::Result<Outcome> {
     let settings = RebalanceSettings::from_args(opts, args)?;
+    if let Some(metric) = settings.by {
+        return rebalance_load::run(opts, &out, &settings, metric, &args.reading);
+    }
     let prepared = load_and_plan(opts, &out, &settings)?;
     let planned = &prepared.planned;
     let node_names = names(&prepared.snapshot);
@@ -146,6 +154,19 @@ pub(crate) fn run(
     emptied_masters(&out, planned, &node_names);
     out.json(&doc);
     Ok(outcome)
+}
+
+/// The metric `--by` names; None for slot counts.
+fn balanced_metric(by: BalanceBy) -> Option<Metric> {
+    match by {
+        BalanceBy::Slots => None,
+        BalanceBy::Keys => Some(Metric::Keys),
+        BalanceBy::Memory => Some(Metric::Memory),
+        BalanceBy::Cpu => Some(Metric::Cpu),
+        BalanceBy::Net => Some(Metric::Net),
+        BalanceBy::NetIn => Some(Metric::NetIn),
+        BalanceBy::NetOut => Some(Metric::NetOut),
+    }
 }
 
 /// Loads the cluster and plans, every master taking part having to be healthy; prints the

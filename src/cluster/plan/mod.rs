@@ -9,8 +9,6 @@
 pub(crate) mod create;
 pub(crate) mod engine;
 pub(crate) mod fix;
-// wired up by `rebalance --by`
-#[allow(dead_code)]
 pub(crate) mod load_balance;
 pub(crate) mod membership;
 pub(crate) mod moves;

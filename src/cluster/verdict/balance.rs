@@ -15,7 +15,7 @@ pub(crate) const WARN_IMBALANCE: f64 = 1.25;
 const MIN_KEYS_PER_MASTER: u64 = 1000;
 
 /// Below this much data memory per master (on average) memory is not judged.
-const MIN_BYTES_PER_MASTER: u64 = 16 * 1024 * 1024;
+const MIN_BYTES_PER_MASTER: u64 = 4 * 1024 * 1024;
 
 /// One reachable master's part of the data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
