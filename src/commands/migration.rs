@@ -31,7 +31,7 @@ use crate::exec::throttle::{Limits, Throttle};
 use crate::net::conn::ConnectOptions;
 use crate::output::{Output, Style};
 use crate::progress::MigrationBar;
-use crate::report::migration::{Named, fallback_note, pair_line, summary};
+use crate::report::migration::{Named, fallback_note, pair_line, summary, throttle_lines};
 
 /// How long views that only lag behind (replicas still learning the last change) are waited
 /// for before a move is refused.
@@ -369,6 +369,25 @@ pub(crate) struct FinalCheck {
     pub(crate) healthy: bool,
     /// What the check found, in plain words.
     pub(crate) errors: Vec<String>,
+}
+
+/// After the printed plan: the throttle lines, then either the simulation's last line
+/// (`dry_run`: None) or the moves ([`execute`]).
+pub(crate) fn carry_out(
+    opts: &ConnectOptions,
+    out: &Output,
+    snapshot: &Snapshot,
+    plan: &MovePlan,
+    engines: &[Engine],
+    settings: &MigrateSettings,
+    dry_run: bool,
+) -> anyhow::Result<Option<(MigrationReport, FinalCheck, Outcome)>> {
+    out.doc(&throttle_lines(throttle_limits(settings), ""));
+    if dry_run {
+        out.line(Style::Info, ">>> Simulation: nothing was moved.");
+        return Ok(None);
+    }
+    execute(opts, out, snapshot, plan, engines, settings).map(Some)
 }
 
 /// Runs the engine on `plan` with progress, prints the summary, and checks the cluster

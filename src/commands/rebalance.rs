@@ -18,7 +18,7 @@ use crate::error::{Outcome, UsageError};
 use crate::exec::migrate::{MigrateSettings, MigrationReport};
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
-use crate::report::migration::{Named, PlanJson, plan_lines, throttle_lines};
+use crate::report::migration::{Named, PlanJson, plan_lines};
 use crate::settings;
 
 /// One master's share, for JSON.
@@ -132,23 +132,19 @@ pub(crate) fn run(
         return Ok(Outcome::Success);
     }
     out.doc(&plan_text(planned, &node_names, &engines));
-    out.doc(&throttle_lines(
-        migration::throttle_limits(&settings.migrate),
-        "",
-    ));
-    if settings.dry_run {
-        out.line(Style::Info, ">>> Simulation: nothing was moved.");
-        out.json(&doc);
-        return Ok(Outcome::Success);
-    }
-    let (report, final_check, outcome) = migration::execute(
+    let Some((report, final_check, outcome)) = migration::carry_out(
         opts,
         &out,
         &prepared.snapshot,
         &planned.plan,
         &engines,
         &settings.migrate,
-    )?;
+        settings.dry_run,
+    )?
+    else {
+        out.json(&doc);
+        return Ok(Outcome::Success);
+    };
     doc.migration = Some(report);
     doc.check = Some(final_check);
     emptied_masters(&out, planned, &node_names);

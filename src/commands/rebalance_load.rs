@@ -20,7 +20,7 @@ use crate::exec::migrate::MigrationReport;
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
 use crate::probe::load::{LoadFailure, LoadRequest, read_load};
-use crate::report::migration::{Named, PlanJson, plan_lines, throttle_lines};
+use crate::report::migration::{Named, PlanJson, plan_lines};
 use crate::report::quantity::metric_value;
 
 /// Hot slots whose sample keys are read, to name the keys of a slot that cannot be split.
@@ -117,23 +117,19 @@ pub(crate) fn run(
         return Ok(Outcome::Success);
     }
     out.doc(&plan_text(planned, &node_names, &engines));
-    out.doc(&throttle_lines(
-        migration::throttle_limits(&settings.migrate),
-        "",
-    ));
-    if settings.dry_run {
-        out.line(Style::Info, ">>> Simulation: nothing was moved.");
-        out.json(&doc);
-        return Ok(Outcome::Success);
-    }
-    let (report, final_check, outcome) = migration::execute(
+    let Some((report, final_check, outcome)) = migration::carry_out(
         opts,
         out,
         &prepared.snapshot,
         &planned.plan,
         &engines,
         &settings.migrate,
-    )?;
+        settings.dry_run,
+    )?
+    else {
+        out.json(&doc);
+        return Ok(Outcome::Success);
+    };
     doc.migration = Some(report);
     doc.check = Some(final_check);
     out.json(&doc);

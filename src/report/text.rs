@@ -121,7 +121,8 @@ fn balance_lines(balance: &Balance) -> Doc {
     );
     for m in &balance.masters {
         doc.plain(format!(
-            "{} ({}) -> {:.1}% of keys | {:.1}% of memory ({}).",
+            // Not redis-cli's "N keys | " shape: scripts count masters by it.
+            "{} ({}) -> keys {:.1}%, memory {:.1}% ({}).",
             m.addr,
             short_id(&m.id),
             100.0 * m.keys_share,
@@ -400,9 +401,9 @@ mod tests {
 [OK] 30 keys in 3 masters.
 0.00 keys per slot on average.
 >>> Shares of keys and data memory (max/mean: keys 1.00, memory 1.00)
-172.20.0.2:6379 (1ad5a315...) -> 33.3% of keys | 0.0% of memory (0 B).
-172.20.0.3:6379 (aa75a427...) -> 33.3% of keys | 0.0% of memory (0 B).
-172.20.0.4:6379 (159ccdcd...) -> 33.3% of keys | 0.0% of memory (0 B).
+172.20.0.2:6379 (1ad5a315...) -> keys 33.3%, memory 0.0% (0 B).
+172.20.0.3:6379 (aa75a427...) -> keys 33.3%, memory 0.0% (0 B).
+172.20.0.4:6379 (159ccdcd...) -> keys 33.3%, memory 0.0% (0 B).
 >>> Performing Cluster Check (using node 172.20.0.2:6379)
 M: 1ad5a315b83b55dfcacbf1ef02ccf684513151c9 172.20.0.2:6379
    slots:[0-5460] (5461 slots) master

@@ -325,10 +325,11 @@ fn membership_and_data_commands_check_their_arguments() {
     refuses(&["load", c, "--by", "bytes"], 2, "net-in");
     refuses(&["load", c, "--window", "0"], 2, "--window");
     refuses(&["load", c, "--top", "0"], 2, "--top");
+    refuses(&["rebalance", c, "--by", "bytes"], 2, "net-in");
     refuses(
-        &["load", c, "--svg", "/tmp/heat.svg"],
+        &["rebalance", c, "--by", "cpu", "--window", "0"],
         2,
-        "not available yet",
+        "--window",
     );
     refuses(&["backup", c], 2, "DIR");
     refuses(&["backup", c, "/tmp/x", "--parallel", "0"], 2, "--parallel");
