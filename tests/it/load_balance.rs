@@ -98,6 +98,21 @@ fn rebalance_by_memory_evens_memory_where_slot_counts_do_not() {
         assert!(oracle.success(), "{oracle}");
     }
     let skewed = data_memory(&cluster);
+
+    // load shows it: the first master's memory share, the heat map, an SVG report.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let svg = dir.path().join("heat.svg");
+    let load = run(["load", &entry, "--svg", svg.to_str().expect("utf-8 path")]);
+    load.assert_success();
+    assert!(
+        load.stdout.contains(">>> Heat map of memory per slot"),
+        "{load}"
+    );
+    let doc = std::fs::read_to_string(&svg).expect("the SVG file");
+    assert!(
+        doc.contains("<svg") && doc.trim_end().ends_with("</svg>"),
+        "{doc}"
+    );
     assert!(
         spread_from_mean(&skewed) > 0.5,
         "setup: memory is not skewed: {skewed:?}"
