@@ -7,8 +7,10 @@ use serde::Serialize;
 
 use crate::cluster::snapshot::Snapshot;
 
-/// `check` warns when the largest master holds more than this times the mean.
-pub(crate) const WARN_IMBALANCE: f64 = 1.25;
+/// `check` warns when the largest master holds more than this times the mean: half as much
+/// again as its share is worth acting on, while clusters fed by real workloads commonly sit
+/// a quarter above (the docker scenario's writes: 1.26 on keys).
+pub(crate) const WARN_IMBALANCE: f64 = 1.5;
 
 /// Below this many keys per master (on average) key counts are not judged: a small or new
 /// cluster is uneven by chance.
