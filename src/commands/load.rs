@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::address::NodeAddr;
-use crate::cli::{LoadArgs, LoadMetric};
+use crate::cli::{LoadArgs, LoadMetric, LoadReadingOpts};
 use crate::cluster::load::{LoadReading, Metric};
 use crate::cluster::plan::moves::PlanNode;
 use crate::cluster::snapshot::Snapshot;
@@ -67,13 +67,20 @@ fn heat_map_width() -> usize {
 /// The entry node and what to read: `--by` first, every other metric the cluster can give.
 fn request(args: &LoadArgs) -> anyhow::Result<(NodeAddr, LoadRequest)> {
     let entry = settings::node_addr(&args.target.node)?;
-    let mut request = LoadRequest::new(metric(args.by));
+    let mut request = reading_request(metric(args.by), &args.reading);
     request.also = Metric::ALL.to_vec();
     request.top = args.top;
-    request.window = Duration::from_secs_f64(args.reading.window);
-    request.enable_slot_stats = args.reading.enable_slot_stats;
-    request.stop = interrupt::requested;
     Ok((entry, request))
+}
+
+/// A request to read `by` with the window and the slot-stats switch of `opts`, stopped by
+/// Ctrl-C (`load` and `rebalance --by`).
+pub(super) fn reading_request(by: Metric, opts: &LoadReadingOpts) -> LoadRequest {
+    let mut request = LoadRequest::new(by);
+    request.window = Duration::from_secs_f64(opts.window);
+    request.enable_slot_stats = opts.enable_slot_stats;
+    request.stop = interrupt::requested;
+    request
 }
 
 /// The model's metric for `--by`.
@@ -90,7 +97,7 @@ fn metric(by: LoadMetric) -> Metric {
 
 /// Reads the load; None when Ctrl-C stopped it (after the reader put back what it changed).
 /// With `--enable-slot-stats`, Ctrl-C is caught so that the settings are restored first.
-fn read(
+pub(super) fn read(
     opts: &ConnectOptions,
     snapshot: &Snapshot,
     request: &LoadRequest,

@@ -3,10 +3,9 @@
 //! ([`plan_load_balance`]), prints each master's load before and predicted after, then moves
 //! the slots like the slot-count rebalance (same engines, checks and safety rules).
 
-use std::time::Duration;
-
 use serde::Serialize;
 
+use super::load;
 use super::migration::{self, FinalCheck, Prepared, names};
 use super::rebalance::RebalanceSettings;
 use crate::cli::LoadReadingOpts;
@@ -15,11 +14,9 @@ use crate::cluster::plan::engine::Engine;
 use crate::cluster::plan::load_balance::{LoadBalancePlan, LoadBalanceRequest, plan_load_balance};
 use crate::cluster::snapshot::Snapshot;
 use crate::error::Outcome;
-use crate::exec::interrupt;
 use crate::exec::migrate::MigrationReport;
 use crate::net::conn::ConnectOptions;
 use crate::output::{Doc, Output, Style};
-use crate::probe::load::{LoadFailure, LoadRequest, read_load};
 use crate::report::migration::{Named, PlanJson, plan_lines};
 use crate::report::quantity::metric_value;
 
@@ -145,20 +142,10 @@ fn read(
     reading_opts: &LoadReadingOpts,
 ) -> anyhow::Result<Option<LoadReading>> {
     let snapshot = Snapshot::load(opts, &settings.entry)?;
-    let mut request = LoadRequest::new(metric);
+    let mut request = load::reading_request(metric, reading_opts);
     request.also = vec![Metric::Keys, Metric::Memory];
     request.top = SAMPLED_HOT_SLOTS;
-    request.window = Duration::from_secs_f64(reading_opts.window);
-    request.enable_slot_stats = reading_opts.enable_slot_stats;
-    request.stop = interrupt::requested;
-    if request.enable_slot_stats {
-        interrupt::install();
-    }
-    match read_load(opts, &snapshot, &request) {
-        Ok(reading) => Ok(Some(reading)),
-        Err(err) if err.kind == LoadFailure::Interrupted => Ok(None),
-        Err(err) => Err(err.into_command_error()),
-    }
+    load::read(opts, &snapshot, &request)
 }
 
 /// Loads the cluster again and plans from the reading; every master taking part must be

@@ -257,6 +257,9 @@ pub(crate) fn apply(
 /// its new epoch would take that slot from the other master, which would delete its keys of
 /// it; the notes say so.
 fn raise_epochs(ctx: &BatchContext<'_>, usable: &[usize], owners: &BTreeSet<usize>) -> Vec<String> {
+    if owners.is_empty() {
+        return Vec::new();
+    }
     let claims = fan_out(usable, usable.len().max(1), |&m| own_claims(ctx, m));
     let claims: Vec<(usize, SlotSet)> = usable
         .iter()
